@@ -1,0 +1,137 @@
+"""Working-day calendar: UK bank holidays, closures, and working-day index <-> date."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["Closure", "WorkingCalendar", "HOLIDAY_REGIONS"]
+
+#: Accepted ``calendar.holidays`` values, mapped to the ``holidays`` package's UK subdivision.
+HOLIDAY_REGIONS: dict[str, str | None] = {
+    "england-and-wales": "ENG",
+    "scotland": "SCT",
+    "northern-ireland": "NIR",
+    "none": None,
+}
+
+# Working days in a year are about 252; 240 keeps the year span estimate on the safe side.
+_MIN_WORKING_DAYS_PER_YEAR = 240
+
+
+@dataclass(frozen=True)
+class Closure:
+    """A non-working period, both ends inclusive (for example a change freeze)."""
+
+    start: dt.date
+    end: dt.date
+    name: str = ""
+
+
+@functools.lru_cache(maxsize=64)
+def _bank_holidays(region: str, first_year: int, last_year: int) -> tuple[dt.date, ...]:
+    subdiv = HOLIDAY_REGIONS[region]
+    if subdiv is None:
+        return ()
+    import holidays
+
+    # ``years=`` matters: the holiday table is filled lazily and is empty without it.
+    table = holidays.country_holidays("GB", subdiv=subdiv, years=range(first_year, last_year + 1))
+    return tuple(sorted(table))
+
+
+@dataclass(frozen=True)
+class WorkingCalendar:
+    """Monday to Friday, less the region's bank holidays and any closures.
+
+    Working-day index 0 is the first working day on or after ``start``; index ``i`` is the
+    ``i``-th working day after it (negative indices count back before it).
+
+    Examples
+    --------
+    >>> cal = WorkingCalendar(dt.date(2027, 3, 24))      # a Wednesday before Easter 2027
+    >>> [str(cal.date_of(i)) for i in range(4)]           # Good Friday and Easter Monday skipped
+    ['2027-03-24', '2027-03-25', '2027-03-30', '2027-03-31']
+    >>> cal.index_on_or_after(dt.date(2027, 3, 26))
+    2
+    """
+
+    start: dt.date
+    region: str = "england-and-wales"
+    closures: tuple[Closure, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        if self.region not in HOLIDAY_REGIONS:
+            raise ValueError(
+                f"unknown holiday region {self.region!r}; use one of {', '.join(HOLIDAY_REGIONS)}"
+            )
+
+    def _holidays(self, span_years: int) -> np.ndarray:
+        first = self.start.year - span_years - 1
+        last = self.start.year + span_years + 1
+        days = set(_bank_holidays(self.region, first, last))
+        for c in self.closures:
+            n = (c.end - c.start).days
+            days.update(c.start + dt.timedelta(days=k) for k in range(n + 1))
+        return np.array(sorted(days), dtype="datetime64[D]")
+
+    def _span_for(self, max_abs_index: float) -> int:
+        return int(max_abs_index // _MIN_WORKING_DAYS_PER_YEAR) + 1
+
+    @functools.cached_property
+    def _base(self) -> np.ndarray:
+        return self._holidays(self._span_for(0))
+
+    def _holidays_for(self, max_abs_index: float) -> np.ndarray:
+        span = self._span_for(max_abs_index)
+        return self._base if span == 1 else self._holidays(span)
+
+    @functools.cached_property
+    def day0(self) -> dt.date:
+        """The date of working-day index 0."""
+        d = np.busday_offset(np.datetime64(self.start, "D"), 0, roll="forward", holidays=self._base)
+        return d.astype(dt.date)
+
+    def date_of(self, index):
+        """Date of working-day ``index`` (an int, or an integer array giving a date array)."""
+        idx = np.asarray(index, dtype=np.int64)
+        bound = float(np.abs(idx).max()) if idx.size else 0.0
+        hol = self._holidays_for(bound)
+        out = np.busday_offset(np.datetime64(self.day0, "D"), idx, holidays=hol)
+        return out.astype(dt.date) if out.ndim == 0 else out
+
+    def dates_of(self, indices) -> list[dt.date]:
+        """Dates of several working-day indices, as a list of ``datetime.date``."""
+        arr = np.asarray(indices, dtype=np.int64)
+        return [d.astype(dt.date) for d in np.atleast_1d(self.date_of(arr))]
+
+    def _index(self, when: dt.date, roll: str) -> int:
+        years = abs(when.year - self.start.year) + 1
+        hol = self._holidays(years)
+        rolled = np.busday_offset(np.datetime64(when, "D"), 0, roll=roll, holidays=hol)
+        return int(np.busday_count(np.datetime64(self.day0, "D"), rolled, holidays=hol))
+
+    def index_on_or_after(self, when: dt.date) -> int:
+        """Index of the first working day on or after ``when``."""
+        return self._index(when, "forward")
+
+    def index_on_or_before(self, when: dt.date) -> int:
+        """Index of the last working day on or before ``when``."""
+        return self._index(when, "backward")
+
+    def is_working_day(self, when: dt.date) -> bool:
+        """Whether ``when`` is a working day in this calendar."""
+        years = abs(when.year - self.start.year) + 1
+        return bool(np.is_busday(np.datetime64(when, "D"), holidays=self._holidays(years)))
+
+    def non_working_days(self, first: dt.date, last: dt.date) -> list[dt.date]:
+        """Bank holidays and closure days between ``first`` and ``last`` that fall on weekdays."""
+        years = max(abs(first.year - self.start.year), abs(last.year - self.start.year)) + 1
+        hol = self._holidays(years)
+        lo, hi = np.datetime64(first, "D"), np.datetime64(last, "D")
+        sel = hol[(hol >= lo) & (hol <= hi)]
+        sel = sel[np.is_busday(sel)]
+        return [d.astype(dt.date) for d in sel]

@@ -1,0 +1,131 @@
+"""Command-line interface: parses arguments, calls the library, prints or writes results."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from ._exceptions import SpinekitError
+from ._io import example_path, read_programme, write_atomic
+
+__all__ = ["main"]
+
+EXIT_INVALID = 2
+
+
+def _programme_arg(value: str | None):
+    return read_programme(value if value else example_path())
+
+
+def _schedule_table(sched) -> str:
+    t = sched.table
+    cols = ["id", "start", "finish", "duration", "total_float", "free_float", "critical"]
+    shown = t[cols].copy()
+    shown["critical"] = shown["critical"].map({True: "yes", False: ""})
+    shown["start"] = shown["start"].astype(str)
+    shown["finish"] = shown["finish"].astype(str)
+    shown.columns = ["task", "start", "finish", "days", "total float", "free float", "critical"]
+    p = sched.programme
+    head = (
+        f"{p.name}\n"
+        f"start {p.calendar.day0}  finish {sched.finish_date}  "
+        f"({sched.finish_offset} working days, {int(t['critical'].sum())} critical tasks)\n"
+    )
+    return head + "\n" + shown.to_string(index=False) + "\n"
+
+
+def _schedule_csv(sched) -> str:
+    buf = io.StringIO()
+    t = sched.table.copy()
+    t["start"] = t["start"].astype(str)
+    t["finish"] = t["finish"].astype(str)
+    t["critical"] = t["critical"].map({True: "true", False: "false"})
+    t.to_csv(buf, index=False, lineterminator="\n")
+    return buf.getvalue()
+
+
+def _schedule_json(sched) -> str:
+    p = sched.programme
+    tasks = []
+    for row in sched.table.to_dict("records"):
+        row["start"] = row["start"].isoformat()
+        row["finish"] = row["finish"].isoformat()
+        tasks.append({k: v for k, v in row.items() if v is not None})
+    doc = {
+        "programme": p.name,
+        "start": p.calendar.day0.isoformat(),
+        "finish_offset": sched.finish_offset,
+        "finish_date": sched.finish_date.isoformat(),
+        "critical_path": sched.critical_path,
+        "tasks": tasks,
+    }
+    return json.dumps(doc, indent=2) + "\n"
+
+
+def _cmd_schedule(args: argparse.Namespace) -> str:
+    from ._schedule import schedule
+
+    sched = schedule(_programme_arg(args.file))
+    return {"table": _schedule_table, "csv": _schedule_csv, "json": _schedule_json}[args.format](sched)
+
+
+def _cmd_export(args: argparse.Namespace) -> str:
+    from ._export import to_tjp
+
+    return to_tjp(_programme_arg(args.file))
+
+
+def _cmd_report(args: argparse.Namespace) -> str:
+    from ._schedule import schedule
+
+    return _schedule_table(schedule(_programme_arg(args.file)))
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="spinekit",
+        description="Scope, schedule and risk-assess NHS Spine integration programmes.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("schedule", help="critical-path schedule of a programme file")
+    p.add_argument("file", nargs="?", help="programme YAML (default: the bundled example)")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument("--out", help="write to this file instead of standard output")
+    p.set_defaults(run=_cmd_schedule)
+
+    p = sub.add_parser("export", help="export a programme for another planning tool")
+    p.add_argument("file", nargs="?", help="programme YAML (default: the bundled example)")
+    p.add_argument("--to", choices=("tjp",), required=True, help="tjp: a TaskJuggler project")
+    p.add_argument("--out", help="write to this file instead of standard output")
+    p.set_defaults(run=_cmd_export)
+
+    p = sub.add_parser("report", help="steering report for a programme (default: the bundled example)")
+    p.add_argument("file", nargs="?", help="programme YAML (default: the bundled example)")
+    p.add_argument("--out", help="write to this file instead of standard output")
+    p.set_defaults(run=_cmd_report)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``spinekit`` command; returns the exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        text = args.run(args)
+    except SpinekitError as exc:
+        print(f"spinekit: error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    out = getattr(args, "out", None)
+    if out:
+        write_atomic(Path(out), text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

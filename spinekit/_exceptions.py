@@ -1,0 +1,109 @@
+"""All spinekit exceptions, in one place.
+
+The tree::
+
+    SpinekitError
+    ├── ProgrammeError (ValueError)        invalid programme file or programme data
+    │   ├── CycleError                     the dependencies form a cycle; ``.cycle`` holds it
+    │   └── UnknownTaskError (KeyError)    a reference to a task id that does not exist
+    └── ExportError (RuntimeError)         a plan cannot be expressed in an export format
+
+Every message names where the problem is (file, task id, field) and, where one exists, a fix.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+
+__all__ = [
+    "SpinekitError",
+    "ProgrammeError",
+    "CycleError",
+    "UnknownTaskError",
+    "ExportError",
+    "closest",
+]
+
+
+def closest(word: str, candidates: Iterable[str]) -> str | None:
+    """Return the candidate nearest to ``word`` in spelling, or None when nothing is close."""
+    matches = difflib.get_close_matches(str(word), [str(c) for c in candidates], n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+class SpinekitError(Exception):
+    """Root of every error spinekit raises on purpose."""
+
+
+class ProgrammeError(SpinekitError, ValueError):
+    """A programme (file or in-memory data) is invalid.
+
+    Parameters
+    ----------
+    message:
+        What is wrong and how to fix it.
+    source:
+        The file (or other origin) being read, if any.
+    task:
+        The id of the task at fault, if any.
+    field:
+        The field at fault, if any (for example ``duration`` or ``depends_on[1].lag``).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str | None = None,
+        task: str | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.message = message
+        self.source = source
+        self.task = task
+        self.field = field
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        where = []
+        if self.source:
+            where.append(str(self.source))
+        if self.task is not None:
+            where.append(f"task {self.task!r}")
+        if self.field:
+            where.append(f"field {self.field!r}")
+        prefix = ": ".join(where)
+        return f"{prefix}: {self.message}" if prefix else self.message
+
+    def with_source(self, source: str) -> ProgrammeError:
+        """Return the same error with ``source`` filled in (used by file readers)."""
+        if self.source is None:
+            self.source = source
+            self.args = (self._render(),)
+        return self
+
+
+class CycleError(ProgrammeError):
+    """The dependency network contains a cycle; ``cycle`` lists it, first id repeated last."""
+
+    def __init__(self, cycle: Sequence[str], *, source: str | None = None) -> None:
+        self.cycle = list(cycle)
+        path = " -> ".join(self.cycle)
+        super().__init__(
+            f"dependency cycle {path}; remove one of these links from depends_on",
+            source=source,
+            task=self.cycle[0] if self.cycle else None,
+            field="depends_on",
+        )
+
+
+class UnknownTaskError(ProgrammeError, KeyError):
+    """A task id is referenced but never defined."""
+
+    def __str__(self) -> str:  # KeyError would otherwise quote the message
+        return self.args[0]
+
+
+class ExportError(SpinekitError, RuntimeError):
+    """A programme cannot be written in the requested export format."""

@@ -1,0 +1,69 @@
+"""File access: reading programme files, locating bundled data, writing outputs atomically."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from ._exceptions import ProgrammeError
+from ._model import Programme
+from ._programme import load_yaml, parse_programme
+
+__all__ = ["read_programme", "write_atomic", "data_dir", "example_path"]
+
+_EXAMPLE = "examples/pds-eps-cis2.yaml"
+
+
+def data_dir() -> Path:
+    """The bundled ``data/`` folder (inside the installed package, or the source checkout's)."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "data", here.parent / "data"):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError("spinekit's bundled data folder is missing; reinstall spinekit")
+
+
+def example_path() -> Path:
+    """The bundled example programme (PDS, EPS and CIS2 for one deploying Trust)."""
+    return data_dir() / _EXAMPLE
+
+
+def read_programme(path: str | os.PathLike[str]) -> Programme:
+    """Read and validate a programme YAML file.
+
+    Raises
+    ------
+    ProgrammeError
+        The file is missing, unreadable, not YAML, or breaks the programme contract; the
+        message starts with the file name.
+    """
+    p = Path(path)
+    source = str(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ProgrammeError("no such file; check the path", source=source) from None
+    except IsADirectoryError:
+        raise ProgrammeError("is a folder, not a programme file", source=source) from None
+    except UnicodeDecodeError:
+        raise ProgrammeError("is not UTF-8 text; save it as UTF-8 YAML", source=source) from None
+    except OSError as exc:
+        raise ProgrammeError(f"cannot be read: {exc.strerror}", source=source) from None
+    return parse_programme(load_yaml(text, source=source), source=source)
+
+
+def write_atomic(path: str | os.PathLike[str], content: str | bytes) -> Path:
+    """Write ``content`` to ``path`` through a temporary file and a rename, never half-written."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    mode = "wb" if isinstance(content, bytes) else "w"
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, mode, **({} if mode == "wb" else {"encoding": "utf-8", "newline": ""})) as fh:
+            fh.write(content)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target

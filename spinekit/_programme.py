@@ -1,0 +1,470 @@
+"""Parse and validate programme data (the YAML contract) into the domain model.
+
+Parsing is pure: it takes already-loaded data. Reading files lives in ``spinekit._io``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from ._calendar import HOLIDAY_REGIONS, Closure, WorkingCalendar
+from ._exceptions import ProgrammeError, UnknownTaskError, closest
+from ._model import (
+    DEPENDENCY_TYPES,
+    DISTRIBUTIONS,
+    Correlation,
+    Dependency,
+    Duration,
+    Programme,
+    Risk,
+    Task,
+)
+
+__all__ = ["parse_programme", "load_yaml"]
+
+_ID = re.compile(r"^[A-Za-z0-9_.\-]+$")
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML loader that leaves dates as text, so they are validated with clear messages."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _no_duplicate_keys(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False):
+    seen = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"key {key!r} appears twice in the same mapping", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicate_keys)
+
+
+def load_yaml(text: str, source: str | None = None) -> Any:
+    """Load YAML text safely (dates stay strings, duplicate keys are errors)."""
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ProgrammeError(
+            f"malformed YAML{where}: {problem}; check indentation and quoting", source=source
+        ) from None
+
+
+# --- boundary schema (pydantic) -------------------------------------------------------------
+
+
+def _date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ValueError(f"not a valid ISO date (YYYY-MM-DD): {value!r}")
+
+
+def _whole(value: Any, what: str, *, minimum: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{what} must be a whole number of working days, got {value!r}")
+    if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
+        raise ValueError(f"{what} must be a whole number of working days, got {value!r}")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{what} must be {minimum} or more, got {value!r}")
+    return int(value)
+
+
+def _days(value: Any, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError(f"{what} must be a number of working days, got {value!r}")
+    if value < 0:
+        raise ValueError(f"{what} must be 0 or more, got {value!r}")
+    return float(value)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _ThreePoint(_Strict):
+    min: Any
+    likely: Any
+    max: Any
+    dist: str = "pert"
+
+    @field_validator("min", "likely", "max")
+    @classmethod
+    def _number(cls, v: Any, info) -> float:
+        return _days(v, info.field_name)
+
+    @field_validator("dist")
+    @classmethod
+    def _dist(cls, v: Any) -> str:
+        if v not in DISTRIBUTIONS:
+            hint = closest(str(v), DISTRIBUTIONS)
+            extra = f"; did you mean {hint!r}?" if hint else ""
+            raise ValueError(f"unknown distribution {v!r}; use one of {', '.join(DISTRIBUTIONS)}{extra}")
+        return v
+
+    @model_validator(mode="after")
+    def _ordered(self) -> _ThreePoint:
+        if not (self.min <= self.likely <= self.max):
+            raise ValueError(
+                f"three-point estimate needs min <= likely <= max, got min={self.min:g}, "
+                f"likely={self.likely:g}, max={self.max:g}"
+            )
+        return self
+
+    def to_duration(self) -> Duration:
+        return Duration(self.min, self.likely, self.max, self.dist)
+
+
+class _Link(_Strict):
+    task: str
+    type: str = "FS"
+    lag: Any = 0
+
+    @field_validator("type")
+    @classmethod
+    def _type(cls, v: Any) -> str:
+        up = str(v).upper()
+        if up not in DEPENDENCY_TYPES:
+            raise ValueError(f"unknown dependency type {v!r}; use one of {', '.join(DEPENDENCY_TYPES)}")
+        return up
+
+    @field_validator("lag")
+    @classmethod
+    def _lag(cls, v: Any) -> int:
+        return _whole(v, "lag")
+
+
+class _Task(_Strict):
+    id: str
+    name: str | None = None
+    duration: Any
+    depends_on: list[str | _Link] = Field(default_factory=list)
+    not_before: Any = None
+    deadline: Any = None
+    owner: str | None = None
+    service: str | None = None
+    environment: str | None = None
+    kind: str | None = None
+    track: str | None = None
+    basis: str | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, v: str) -> str:
+        if not _ID.match(v):
+            raise ValueError(f"task id {v!r} may use only letters, digits, '-', '_' and '.'")
+        return v
+
+    @field_validator("duration", mode="before")
+    @classmethod
+    def _duration(cls, v: Any) -> Any:
+        if isinstance(v, dict):
+            return _ThreePoint.model_validate(v)
+        return _whole(v, "duration", minimum=0)
+
+    @field_validator("not_before", "deadline")
+    @classmethod
+    def _dates(cls, v: Any) -> dt.date | None:
+        return None if v is None else _date(v)
+
+
+class _Closure(_Strict):
+    from_: Any = Field(alias="from")
+    to: Any
+    name: str = ""
+
+    @field_validator("from_", "to")
+    @classmethod
+    def _dates(cls, v: Any) -> dt.date:
+        return _date(v)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> _Closure:
+        if self.to < self.from_:
+            raise ValueError(f"closure ends ({self.to}) before it starts ({self.from_})")
+        return self
+
+
+class _Calendar(_Strict):
+    holidays: str = "england-and-wales"
+    closures: list[_Closure] = Field(default_factory=list)
+
+    @field_validator("holidays")
+    @classmethod
+    def _region(cls, v: str) -> str:
+        if v not in HOLIDAY_REGIONS:
+            hint = closest(v, HOLIDAY_REGIONS)
+            extra = f"; did you mean {hint!r}?" if hint else ""
+            raise ValueError(f"unknown holiday region {v!r}; use one of {', '.join(HOLIDAY_REGIONS)}{extra}")
+        return v
+
+
+class _Risk(_Strict):
+    id: str
+    name: str | None = None
+    probability: float
+    impact: Any
+    tasks: list[str]
+
+    @field_validator("probability")
+    @classmethod
+    def _p(cls, v: float) -> float:
+        if not 0.0 <= v <= 1.0:
+            raise ValueError(f"probability must be between 0 and 1, got {v!r}")
+        return v
+
+    @field_validator("impact", mode="before")
+    @classmethod
+    def _impact(cls, v: Any) -> Any:
+        if isinstance(v, dict):
+            return _ThreePoint.model_validate(v)
+        return _days(v, "impact")
+
+    @field_validator("tasks")
+    @classmethod
+    def _some(cls, v: list[str]) -> list[str]:
+        if not v:
+            raise ValueError("a risk must name at least one task it delays")
+        return v
+
+
+class _Correlation(_Strict):
+    tasks: list[str]
+    rho: float
+
+    @field_validator("rho")
+    @classmethod
+    def _rho(cls, v: float) -> float:
+        if not -1.0 < v < 1.0 or not math.isfinite(v):
+            raise ValueError(f"rho must be strictly between -1 and 1, got {v!r}")
+        return v
+
+    @field_validator("tasks")
+    @classmethod
+    def _pair(cls, v: list[str]) -> list[str]:
+        if len(set(v)) < 2:
+            raise ValueError("a correlation group needs at least two different tasks")
+        return v
+
+
+class _Programme(_Strict):
+    name: str
+    start: Any
+    calendar: _Calendar = Field(default_factory=_Calendar)
+    target: Any = None
+    tasks: list[_Task]
+    risks: list[_Risk] = Field(default_factory=list)
+    correlations: list[_Correlation] = Field(default_factory=list)
+
+    @field_validator("start")
+    @classmethod
+    def _start(cls, v: Any) -> dt.date:
+        return _date(v)
+
+    @field_validator("target")
+    @classmethod
+    def _target(cls, v: Any) -> dt.date | None:
+        return None if v is None else _date(v)
+
+    @field_validator("tasks")
+    @classmethod
+    def _nonempty(cls, v: list[_Task]) -> list[_Task]:
+        if not v:
+            raise ValueError("the task list is empty; add at least one task")
+        return v
+
+
+_MODELS_BY_FIELD: dict[str, type[BaseModel]] = {
+    "tasks": _Task,
+    "calendar": _Calendar,
+    "closures": _Closure,
+    "risks": _Risk,
+    "correlations": _Correlation,
+    "depends_on": _Link,
+    "duration": _ThreePoint,
+    "impact": _ThreePoint,
+}
+
+
+def _keys(model: type[BaseModel]) -> list[str]:
+    return [f.alias or name for name, f in model.model_fields.items()]
+
+
+def _translate(exc: ValidationError, data: Any, source: str | None) -> ProgrammeError:
+    """Turn pydantic's first error into one message naming task, field and fix."""
+    err = exc.errors(include_url=False)[0]
+    loc = [p for p in err["loc"] if p not in ("function-after", "function-before")]
+    # pydantic adds union member tags (such as 'str' or '_Link') to the location; drop them.
+    loc = [p for p in loc if not (isinstance(p, str) and (p in ("str", "int", "float") or p.startswith("_")))]
+    task_id = None
+    if len(loc) >= 2 and loc[0] in ("tasks", "risks") and isinstance(loc[1], int):
+        items = data.get(loc[0]) if isinstance(data, dict) else None
+        item = items[loc[1]] if isinstance(items, list) and loc[1] < len(items) else None
+        ident = item.get("id") if isinstance(item, dict) else None
+        label = f"#{loc[1] + 1}"
+        task_id = str(ident) if ident is not None else label
+        if loc[0] == "risks":
+            task_id = None
+            loc = [f"risks[{ident if ident is not None else label}]", *loc[2:]]
+        else:
+            loc = loc[2:]
+    field = ""
+    for part in loc:
+        field += f"[{part}]" if isinstance(part, int) else (f".{part}" if field else str(part))
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        bad = str(loc[-1]) if loc else "?"
+        parent = next((p for p in reversed(loc[:-1]) if isinstance(p, str)), None)
+        model = _MODELS_BY_FIELD.get(parent.split("[")[0], _Programme) if parent else (
+            _Task if task_id is not None else _Programme
+        )
+        if parent is None and task_id is not None:
+            model = _Task
+        valid = _keys(model)
+        hint = closest(bad, valid)
+        fix = f"did you mean {hint!r}?" if hint else f"valid keys are {', '.join(valid)}"
+        msg = f"unknown key {bad!r}; {fix}"
+    elif kind == "missing":
+        msg = f"missing required key {str(loc[-1]) if loc else '?'!r}"
+    elif kind in ("model_type", "dict_type") and not loc:
+        msg = "the file must be a YAML mapping with name, start and tasks"
+    elif kind == "value_error":
+        msg = str(err["ctx"]["error"]) if "ctx" in err else err["msg"]
+    else:
+        msg = f"{err['msg'][0].lower()}{err['msg'][1:]}; got {err.get('input')!r}"
+    return ProgrammeError(msg, source=source, task=task_id, field=field or None)
+
+
+def parse_programme(data: Any, *, source: str | None = None) -> Programme:
+    """Validate loaded programme data and build the domain :class:`Programme`.
+
+    Parameters
+    ----------
+    data:
+        The programme as loaded from YAML (a mapping).
+    source:
+        Where the data came from, for error messages.
+
+    Raises
+    ------
+    ProgrammeError
+        On any contract violation; the message names the task and field and suggests a fix.
+    UnknownTaskError
+        When a risk or correlation names a task that does not exist.
+    """
+    if not isinstance(data, dict):
+        kind = "empty" if data is None else f"a YAML {type(data).__name__}"
+        raise ProgrammeError(
+            f"the file is {kind}, not a mapping; a programme needs name, start and tasks",
+            source=source,
+        )
+    try:
+        raw = _Programme.model_validate(data)
+    except ValidationError as exc:
+        raise _translate(exc, data, source) from None
+
+    seen: set[str] = set()
+    for t in raw.tasks:
+        if t.id in seen:
+            raise ProgrammeError(
+                "duplicate task id; every task needs its own id", source=source, task=t.id, field="id"
+            )
+        seen.add(t.id)
+
+    tasks = tuple(_to_task(t, source) for t in raw.tasks)
+    calendar = WorkingCalendar(
+        start=raw.start,
+        region=raw.calendar.holidays,
+        closures=tuple(Closure(c.from_, c.to, c.name) for c in raw.calendar.closures),
+    )
+    risks = tuple(_to_risk(r, seen, source) for r in raw.risks)
+    if len({r.id for r in risks}) != len(risks):
+        dup = next(r.id for r in risks if sum(x.id == r.id for x in risks) > 1)
+        raise ProgrammeError("duplicate risk id; every risk needs its own id", source=source, field=f"risks[{dup}]")
+    correlations = tuple(_to_correlation(i, c, seen, source) for i, c in enumerate(raw.correlations))
+    return Programme(
+        name=raw.name,
+        calendar=calendar,
+        tasks=tasks,
+        target=raw.target,
+        risks=risks,
+        correlations=correlations,
+        source=source,
+    )
+
+
+def _to_task(t: _Task, source: str | None) -> Task:
+    duration = t.duration.to_duration() if isinstance(t.duration, _ThreePoint) else Duration.fixed(t.duration)
+    deps = []
+    seen: set[str] = set()
+    for i, d in enumerate(t.depends_on):
+        link = Dependency(d) if isinstance(d, str) else Dependency(d.task, d.type, d.lag)
+        if link.task in seen:
+            raise ProgrammeError(
+                f"{link.task!r} is listed twice; keep one link to each predecessor",
+                source=source,
+                task=t.id,
+                field=f"depends_on[{i}]",
+            )
+        seen.add(link.task)
+        deps.append(link)
+    return Task(
+        id=t.id,
+        name=t.name if t.name is not None else t.id,
+        duration=duration,
+        depends_on=tuple(deps),
+        not_before=t.not_before,
+        deadline=t.deadline,
+        owner=t.owner,
+        service=t.service,
+        environment=t.environment,
+        kind=t.kind,
+        track=t.track,
+        basis=t.basis,
+    )
+
+
+def _check_ids(ids: list[str], known: set[str], source: str | None, field: str) -> None:
+    for i, tid in enumerate(ids):
+        if tid not in known:
+            hint = closest(tid, known)
+            extra = f"; did you mean {hint!r}?" if hint else ""
+            raise UnknownTaskError(
+                f"unknown task {tid!r}{extra}", source=source, field=f"{field}.tasks[{i}]"
+            )
+
+
+def _to_risk(r: _Risk, known: set[str], source: str | None) -> Risk:
+    _check_ids(r.tasks, known, source, f"risks[{r.id}]")
+    impact = r.impact.to_duration() if isinstance(r.impact, _ThreePoint) else Duration.fixed(r.impact)
+    return Risk(r.id, r.name or r.id, r.probability, impact, tuple(r.tasks))
+
+
+def _to_correlation(i: int, c: _Correlation, known: set[str], source: str | None) -> Correlation:
+    _check_ids(c.tasks, known, source, f"correlations[{i}]")
+    return Correlation(tuple(dict.fromkeys(c.tasks)), c.rho)
