@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from typing import Any, Literal
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -317,7 +317,12 @@ def _keys(model: type[BaseModel]) -> list[str]:
 
 def _translate(exc: ValidationError, data: Any, source: str | None) -> ProgrammeError:
     """Turn pydantic's first error into one message naming task, field and fix."""
-    err = exc.errors(include_url=False)[0]
+    errors = exc.errors(include_url=False)
+    err = errors[0]
+    if err["type"] == "string_type" and isinstance(err.get("input"), dict):
+        # A union of an id string or a mapping: report what is wrong with the mapping.
+        prefix = err["loc"][:-1]
+        err = next((e for e in errors[1:] if e["loc"][: len(prefix)] == prefix), err)
     loc = [p for p in err["loc"] if p not in ("function-after", "function-before")]
     # pydantic adds union member tags (such as 'str' or '_Link') to the location; drop them.
     loc = [p for p in loc if not (isinstance(p, str) and (p in ("str", "int", "float") or p.startswith("_")))]

@@ -25,7 +25,12 @@ SCHEDULE_COLUMNS = (
 
 @dataclass(frozen=True, eq=False)
 class Schedule:
-    """The deterministic schedule: one row per task (``table``) and the programme finish."""
+    """The deterministic schedule: one row per task (``table``) and the programme finish.
+
+    ``finish_offset`` is F = max EF in working days; ``finish_date`` is the last working day of
+    work, date(F - 1). A closing milestone is dated the next working day, date(F): the first
+    day on which everything before it is complete.
+    """
 
     programme: Programme
     table: pd.DataFrame
@@ -128,5 +133,5 @@ def schedule(programme: Programme) -> Schedule:
         })
     table = pd.DataFrame(rows, columns=list(SCHEDULE_COLUMNS))
     finish_offset = int(res.finish)
-    finish_date = max(finishes) if finishes else cal.day0
+    finish_date = cal.date_of(max(finish_offset - 1, 0))
     return Schedule(programme, table, finish_offset, finish_date, graph, net)

@@ -1,0 +1,101 @@
+"""The ``spinekit`` command: formats, exit codes and error reporting."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from spinekit._cli import main
+
+PLAN = """name: Demo
+start: 2027-01-04
+calendar: {holidays: none}
+tasks:
+  - {id: a, name: "Request ASID, INT", duration: 3, owner: NHS England}
+  - {id: b, duration: 2, depends_on: [a]}
+  - {id: c, duration: 1, depends_on: [a]}
+  - {id: done, duration: 0, depends_on: [b, c]}
+"""
+
+
+@pytest.fixture
+def plan(tmp_path):
+    f = tmp_path / "plan.yaml"
+    f.write_text(PLAN, encoding="utf-8")
+    return f
+
+
+def run(capsys, *argv):
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_csv(capsys, plan):
+    code, out, err = run(capsys, "schedule", plan, "--format", "csv")
+    assert code == 0 and err == ""
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert list(rows[0])[:11] == ["id", "name", "start", "finish", "es", "ef", "ls", "lf",
+                                  "total_float", "free_float", "critical"]
+    by = {r["id"]: r for r in rows}
+    assert by["a"]["name"] == "Request ASID, INT"
+    assert (by["c"]["start"], by["c"]["finish"], by["c"]["total_float"], by["c"]["critical"]) == (
+        "2027-01-07", "2027-01-07", "1", "false")
+    assert (by["done"]["start"], by["done"]["es"], by["done"]["critical"]) == ("2027-01-11", "5", "true")
+    assert by["a"]["owner"] == "NHS England"
+
+
+def test_json(capsys, plan):
+    code, out, _ = run(capsys, "schedule", plan, "--format", "json")
+    doc = json.loads(out)
+    assert code == 0
+    assert doc["finish_offset"] == 5 and doc["finish_date"] == "2027-01-08"
+    assert doc["critical_path"] == ["a", "b", "done"]
+    t = {x["id"]: x for x in doc["tasks"]}
+    assert t["b"] == {**t["b"], "es": 3, "ef": 5, "ls": 3, "lf": 5, "total_float": 0,
+                      "free_float": 0, "critical": True, "start": "2027-01-07", "finish": "2027-01-08"}
+
+
+def test_table_default(capsys, plan):
+    code, out, _ = run(capsys, "schedule", plan)
+    assert code == 0 and "Demo" in out and "2027-01-08" in out
+
+
+def test_out_file(capsys, plan, tmp_path):
+    target = tmp_path / "out" / "s.csv"
+    code, out, _ = run(capsys, "schedule", plan, "--format", "csv", "--out", target)
+    assert code == 0 and out == ""
+    assert target.read_text().startswith("id,name,start")
+
+
+def test_bundled_example_is_the_default(capsys):
+    code, out, _ = run(capsys, "schedule", "--format", "json")
+    assert code == 0 and json.loads(out)["tasks"]
+
+
+@pytest.mark.parametrize("body, words", [
+    ("tasks:\n  - {id: a, duration: 1, depends_on: [b]}\n  - {id: b, duration: 1, depends_on: [a]}\n", "->"),
+    ("tasks:\n  - {id: a, duration: -2}\n", "'duration'"),
+    ("tasks: [\n", "malformed YAML"),
+])
+def test_invalid_input_exit_2_nothing_written(capsys, tmp_path, body, words):
+    f = tmp_path / "bad.yaml"
+    f.write_text("name: x\nstart: 2027-01-04\n" + body, encoding="utf-8")
+    target = tmp_path / "never.csv"
+    code, out, err = run(capsys, "schedule", f, "--format", "csv", "--out", target)
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and str(f) in err and words in err
+    assert "Traceback" not in err
+    assert not target.exists() and list(tmp_path.iterdir()) == [f]
+
+
+def test_python_dash_m_and_exit_code(tmp_path):
+    f = tmp_path / "bad.yaml"
+    f.write_text("name: x\nstart: 2027-01-04\ntasks:\n  - {id: a, duration: 1, depends_on: [zz]}\n")
+    r = subprocess.run([sys.executable, "-m", "spinekit", "schedule", str(f)], capture_output=True, text=True)
+    assert r.returncode == 2 and "unknown task 'zz'" in r.stderr and r.stdout == ""
