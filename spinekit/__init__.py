@@ -21,6 +21,8 @@ from ._model import (
 from ._network import build_network
 from ._programme import parse_programme
 from ._schedule import SCHEDULE_COLUMNS, Schedule, schedule
+from ._summary import critical_path_words, steering_summary_html
+from ._report import ReportError, ReportFiles, build_report
 
 __version__ = "0.1.0"
 
@@ -54,4 +56,9 @@ __all__ = [
     "SCHEDULE_COLUMNS",
     "Schedule",
     "schedule",
+    "critical_path_words",
+    "steering_summary_html",
+    "ReportError",
+    "ReportFiles",
+    "build_report",
 ]

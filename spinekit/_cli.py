@@ -80,9 +80,27 @@ def _cmd_export(args: argparse.Namespace) -> str:
 
 
 def _cmd_report(args: argparse.Namespace) -> str:
-    from ._schedule import schedule
+    from ._report import build_report
 
-    return _schedule_table(schedule(_programme_arg(args.file)))
+    files = build_report(
+        args.file,
+        args.out,
+        scenarios=args.scenario,
+        iterations=args.iterations,
+        seed=args.seed,
+        force=args.force,
+    )
+    return f"report: {files.html}\nnotebook: {files.notebook}\n"
+
+
+def _positive(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, got {value!r}")
+    return n
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -104,10 +122,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="write to this file instead of standard output")
     p.set_defaults(run=_cmd_export)
 
-    p = sub.add_parser("report", help="steering report for a programme (default: the bundled example)")
+    p = sub.add_parser("report", help="offline HTML steering report (default: the bundled example)")
     p.add_argument("file", nargs="?", help="programme YAML (default: the bundled example)")
-    p.add_argument("--out", help="write to this file instead of standard output")
-    p.set_defaults(run=_cmd_report)
+    p.add_argument("--out", default="reports", metavar="DIR", help="folder for the report (default: reports)")
+    p.add_argument("--scenario", action="append", metavar="ID", help="scenario to include (repeatable)")
+    p.add_argument("--iterations", type=_positive, default=5000, help="Monte Carlo iterations (default 5000)")
+    p.add_argument("--seed", type=int, help="random seed (default: chosen and shown in the report)")
+    p.add_argument("--force", action="store_true", help="overwrite an existing report of the same name")
+    p.set_defaults(run=_cmd_report, writes_itself=True)
     return parser
 
 
@@ -120,7 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"spinekit: error: {exc}", file=sys.stderr)
         return EXIT_INVALID
     out = getattr(args, "out", None)
-    if out:
+    if out and not getattr(args, "writes_itself", False):
         write_atomic(Path(out), text)
     else:
         sys.stdout.write(text)

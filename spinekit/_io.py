@@ -10,7 +10,7 @@ from ._exceptions import ProgrammeError
 from ._model import Programme
 from ._programme import load_yaml, parse_programme
 
-__all__ = ["read_programme", "write_atomic", "data_dir", "example_path"]
+__all__ = ["read_programme", "write_atomic", "data_dir", "example_path", "notebook_path"]
 
 _EXAMPLE = "examples/pds-eps-cis2.yaml"
 
@@ -22,6 +22,15 @@ def data_dir() -> Path:
         if candidate.is_dir():
             return candidate
     raise FileNotFoundError("spinekit's bundled data folder is missing; reinstall spinekit")
+
+
+def notebook_path(name: str) -> Path:
+    """A bundled notebook (inside the installed package, or the source checkout's notebooks/)."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "notebooks" / name, here.parent / "notebooks" / name):
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError(f"spinekit's bundled notebook {name} is missing; reinstall spinekit")
 
 
 def example_path() -> Path:
@@ -53,6 +62,13 @@ def read_programme(path: str | os.PathLike[str]) -> Programme:
     return parse_programme(load_yaml(text, source=source), source=source)
 
 
+def _default_mode() -> int:
+    """Permissions a newly created file would get (temporary files are created private)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def write_atomic(path: str | os.PathLike[str], content: str | bytes) -> Path:
     """Write ``content`` to ``path`` through a temporary file and a rename, never half-written."""
     target = Path(path)
@@ -60,6 +76,7 @@ def write_atomic(path: str | os.PathLike[str], content: str | bytes) -> Path:
     mode = "wb" if isinstance(content, bytes) else "w"
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
+        os.chmod(tmp, _default_mode())
         with os.fdopen(fd, mode, **({} if mode == "wb" else {"encoding": "utf-8", "newline": ""})) as fh:
             fh.write(content)
         os.replace(tmp, target)

@@ -1,0 +1,123 @@
+"""Batch steering reports: run the report notebook with papermill, export offline HTML."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ._exceptions import SpinekitError
+from ._io import _default_mode, example_path, notebook_path, read_programme, write_atomic
+
+__all__ = ["ReportError", "ReportFiles", "build_report", "report_html", "REPORT_NOTEBOOK"]
+
+REPORT_NOTEBOOK = "03-steering-report.ipynb"
+_TEMPLATE = Path(__file__).resolve().parent / "templates" / "offline.html.j2"
+
+
+class ReportError(SpinekitError, RuntimeError):
+    """The report notebook failed; the message names the failing cell and the error."""
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    """Where a report was written: the HTML page and the executed notebook beside it."""
+
+    html: Path
+    notebook: Path
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-.") or "report"
+
+
+def _free_names(out_dir: Path, stem: str, force: bool) -> tuple[Path, Path]:
+    n = 1
+    while True:
+        name = stem if n == 1 else f"{stem}-{n}"
+        html, nb = out_dir / f"{name}.html", out_dir / f"{name}.ipynb"
+        if force or not (html.exists() or nb.exists()):
+            return html, nb
+        n += 1
+
+
+def report_html(notebook) -> str:
+    """Render an executed notebook as one self-contained page with no code and no CDN use."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(
+        template_name="lab",
+        template_file=str(_TEMPLATE),
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    node = notebook if isinstance(notebook, nbformat.NotebookNode) else nbformat.from_dict(notebook)
+    html, _ = exporter.from_notebook_node(node)
+    return html
+
+
+def build_report(
+    programme_file: str | os.PathLike[str] | None = None,
+    out_dir: str | os.PathLike[str] = "reports",
+    *,
+    scenarios: list[str] | None = None,
+    iterations: int = 5000,
+    seed: int | None = None,
+    force: bool = False,
+    timeout: int = 900,
+) -> ReportFiles:
+    """Execute the steering-report notebook for a programme and write HTML plus notebook.
+
+    Existing reports are never overwritten unless ``force`` is set: the new files get a
+    numbered suffix instead. Both files appear whole or not at all.
+
+    Raises
+    ------
+    ProgrammeError
+        The programme file is invalid (checked before anything runs).
+    ReportError
+        A notebook cell failed.
+    """
+    import papermill as pm
+
+    source = Path(programme_file) if programme_file else example_path()
+    programme = read_programme(source)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    stem = _slug(source.stem if programme_file else "example")
+    html_path, nb_path = _free_names(out, stem, force)
+    parameters = {
+        "programme_file": str(source.resolve()),
+        "scenarios": list(scenarios or []),
+        "iterations": int(iterations),
+        "seed": seed,
+        "title": programme.name,
+    }
+    fd, tmp = tempfile.mkstemp(prefix=f".{nb_path.name}.", suffix=".ipynb", dir=out)
+    os.close(fd)
+    os.chmod(tmp, _default_mode())
+    try:
+        try:
+            executed = pm.execute_notebook(
+                str(notebook_path(REPORT_NOTEBOOK)),
+                tmp,
+                parameters=parameters,
+                kernel_name="python3",
+                progress_bar=False,
+                execution_timeout=timeout,
+                cwd=str(out),
+            )
+        except pm.PapermillExecutionError as exc:
+            raise ReportError(
+                f"{source}: the report notebook failed in cell {exc.exec_count} "
+                f"with {exc.ename}: {exc.evalue}"
+            ) from None
+        write_atomic(html_path, report_html(executed))
+        os.replace(tmp, nb_path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return ReportFiles(html_path, nb_path)

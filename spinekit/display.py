@@ -1,0 +1,54 @@
+"""Notebook display: offline plotly figures and escaped tables as HTML outputs.
+
+Reports must open on a laptop with no internet access, so plotly.js is embedded once per
+notebook (:func:`plotly_js`) and every figure after it is plain HTML that uses it.
+"""
+
+from __future__ import annotations
+
+import html
+
+__all__ = ["plotly_js", "figure", "table", "note", "heading"]
+
+
+def plotly_js():
+    """An output carrying the whole plotly.js library; display it once, before any figure."""
+    from IPython.display import HTML
+    from plotly.offline import get_plotlyjs
+
+    return HTML(f'<script type="text/javascript">{get_plotlyjs()}</script>')
+
+
+def figure(fig, *, height: int | None = None):
+    """A plotly figure as an HTML output that relies on :func:`plotly_js` (no CDN, no MathJax)."""
+    import plotly.io as pio
+    from IPython.display import HTML
+
+    if height is not None:
+        fig = fig.update_layout(height=height)
+    return HTML(pio.to_html(fig, full_html=False, include_plotlyjs=False, include_mathjax=False,
+                            default_width="100%", config={"displaylogo": False}))
+
+
+def table(frame, *, columns: dict[str, str] | None = None):
+    """A DataFrame as an HTML table with every cell escaped (task names are untrusted text)."""
+    from IPython.display import HTML
+
+    shown = frame.rename(columns=columns) if columns else frame
+    return HTML(shown.to_html(index=False, escape=True, border=0, classes="spinekit-table", na_rep=""))
+
+
+def note(text: str, *, heading: str | None = None):
+    """A paragraph (and optional heading) of escaped text."""
+    from IPython.display import HTML
+
+    head = f"<h3>{html.escape(heading)}</h3>" if heading else ""
+    return HTML(f"{head}<p>{html.escape(text)}</p>")
+
+
+def heading(title: str, subtitle: str | None = None):
+    """A page title (and subtitle) as escaped HTML."""
+    from IPython.display import HTML
+
+    sub = f"<p class='spinekit-subtitle'>{html.escape(subtitle)}</p>" if subtitle else ""
+    return HTML(f"<h1>{html.escape(title)}</h1>{sub}")

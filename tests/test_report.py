@@ -1,0 +1,78 @@
+"""Steering reports: papermill run, offline HTML without code, safe text, no silent overwrite."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from spinekit import ProgrammeError, build_report
+from spinekit._cli import main
+
+HOSTILE = """name: "Hostile <b>plan</b>"
+start: 2027-01-04
+calendar: {holidays: none}
+tasks:
+  - {id: a, name: "<script>alert('pwned')</script>", duration: 3, owner: "<img src=x onerror=alert(1)>"}
+  - {id: b, name: "Build & test", duration: 2, depends_on: [a]}
+"""
+
+
+@pytest.fixture(scope="module")
+def hostile_report(tmp_path_factory):
+    root = tmp_path_factory.mktemp("report")
+    plan = root / "hostile.yaml"
+    plan.write_text(HOSTILE, encoding="utf-8")
+    files = build_report(plan, root / "out", iterations=200, seed=7)
+    return plan, files
+
+
+def test_report_files_written(hostile_report):
+    _, files = hostile_report
+    assert files.html.name == "hostile.html" and files.notebook.name == "hostile.ipynb"
+    nb = json.loads(files.notebook.read_text())
+    assert any(c.get("outputs") for c in nb["cells"] if c["cell_type"] == "code")
+    assert not [p for p in files.html.parent.iterdir() if p.name.startswith(".")]
+
+
+def test_html_is_offline_and_has_no_code(hostile_report):
+    _, files = hostile_report
+    page = files.html.read_text(encoding="utf-8")
+    assert "window.Plotly" in page or "plotly.js v" in page
+    # Nothing is fetched from elsewhere: no external script, stylesheet or module import.
+    assert not re.findall(r"<(?:script|link)[^>]+(?:src|href)=[\"']?https?://", page)
+    assert not re.findall(r"import\s+[\"']https?://", page)
+    # Code cells are hidden: neither their source nor input areas appear.
+    assert "spinekit.read_programme" not in page
+    assert not re.search(r"class=\"[^\"]*(?:jp-CodeMirrorEditor|highlight)", page)
+
+
+def test_task_text_is_shown_not_executed(hostile_report):
+    _, files = hostile_report
+    page = files.html.read_text(encoding="utf-8")
+    assert "<script>alert('pwned')</script>" not in page
+    assert "&lt;script&gt;alert(" in page
+    assert "<img src=x onerror" not in page
+    assert "Hostile &lt;b&gt;plan&lt;/b&gt;" in page
+
+
+def test_never_overwrites_silently(tmp_path, capsys):
+    plan = tmp_path / "p.yaml"
+    plan.write_text(HOSTILE.replace("Hostile", "Second"), encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "p.html").write_text("keep me")
+    assert main(["report", str(plan), "--out", str(out), "--iterations", "100", "--seed", "1"]) == 0
+    assert (out / "p.html").read_text() == "keep me"
+    assert (out / "p-2.html").exists() and (out / "p-2.ipynb").exists()
+    assert "p-2.html" in capsys.readouterr().out
+
+
+def test_invalid_programme_fails_before_running(tmp_path, capsys):
+    plan = tmp_path / "bad.yaml"
+    plan.write_text("name: x\nstart: 2027-01-04\ntasks: []\n")
+    with pytest.raises(ProgrammeError):
+        build_report(plan, tmp_path / "out")
+    assert main(["report", str(plan), "--out", str(tmp_path / "out2")]) == 2
+    assert not (tmp_path / "out2").exists() or not list((tmp_path / "out2").iterdir())
