@@ -16,6 +16,8 @@ __all__ = [
     "Task",
     "Risk",
     "Correlation",
+    "Change",
+    "Scenario",
     "Programme",
 ]
 
@@ -112,6 +114,40 @@ class Correlation:
 
 
 @dataclass(frozen=True)
+class Change:
+    """One edit to a programme: to a task, a risk, the calendar or the start date.
+
+    Only the fields that are set apply. ``depends_on_add`` links are added to the task's
+    predecessors; ``depends_on_remove`` ids are removed; ``remove`` deletes the task (its
+    dependants inherit its predecessors).
+    """
+
+    task: str | None = None
+    risk: str | None = None
+    duration: Duration | None = None
+    depends_on_add: tuple[Dependency, ...] = ()
+    depends_on_remove: tuple[str, ...] = ()
+    remove: bool = False
+    not_before: dt.date | None = None
+    clear_not_before: bool = False
+    deadline: dt.date | None = None
+    probability: float | None = None
+    impact: Duration | None = None
+    calendar: WorkingCalendar | None = None
+    start: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A named variant of a programme: an optional preset, then changes."""
+
+    id: str
+    name: str
+    preset: str | None = None
+    changes: tuple[Change, ...] = ()
+
+
+@dataclass(frozen=True)
 class Programme:
     """A validated programme: tasks on a working calendar, with optional risks and a target."""
 
@@ -121,6 +157,7 @@ class Programme:
     target: dt.date | None = None
     risks: tuple[Risk, ...] = ()
     correlations: tuple[Correlation, ...] = ()
+    scenarios: tuple[Scenario, ...] = ()
     source: str | None = field(default=None, compare=False)
 
     @property

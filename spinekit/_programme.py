@@ -5,6 +5,7 @@ Parsing is pure: it takes already-loaded data. Reading files lives in ``spinekit
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import re
@@ -14,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ._calendar import HOLIDAY_REGIONS, Closure, WorkingCalendar
+from ._catalogue import Catalogue
 from ._exceptions import ProgrammeError, UnknownTaskError, closest
 from ._model import (
     DEPENDENCY_TYPES,
@@ -25,6 +27,7 @@ from ._model import (
     Risk,
     Task,
 )
+from ._scope import Scope, ServiceChoice, apply_overrides, expand_scope
 
 __all__ = ["parse_programme", "load_yaml"]
 
@@ -272,14 +275,64 @@ class _Correlation(_Strict):
         return v
 
 
+class _ScopeService(_Strict):
+    service: str
+    operations: list[str] = Field(default_factory=list)
+
+
+class _ScopeEntry(_Strict):
+    services: list[str | _ScopeService]
+    environments: list[str] = Field(default_factory=lambda: ["int", "production"])
+    access: str = "user-restricted"
+    smartcards: Any = False
+    organisations: Any = 1
+    hl7v3_fallback: Any = False
+
+    @field_validator("smartcards")
+    @classmethod
+    def _bool(cls, v: Any) -> bool:
+        if not isinstance(v, bool):
+            raise ValueError(f"smartcards must be true or false, got {v!r}")
+        return v
+
+    @field_validator("organisations")
+    @classmethod
+    def _organisations(cls, v: Any) -> int:
+        return _whole(v, "organisations", minimum=1)
+
+    @field_validator("hl7v3_fallback")
+    @classmethod
+    def _fallback(cls, v: Any) -> bool | list[str]:
+        if isinstance(v, bool) or (isinstance(v, list) and all(isinstance(s, str) for s in v)):
+            return v
+        raise ValueError(f"hl7v3_fallback must be true, false or a list of service ids, got {v!r}")
+
+    def to_scope(self) -> Scope:
+        services = tuple(
+            s if isinstance(s, str) else ServiceChoice.parse(s.service, s.operations) for s in self.services
+        )
+        fallback = self.hl7v3_fallback if isinstance(self.hl7v3_fallback, bool) else tuple(self.hl7v3_fallback)
+        return Scope(
+            services=services,
+            environments=tuple(self.environments),
+            access=self.access,
+            smartcards=self.smartcards,
+            organisations=self.organisations,
+            hl7v3_fallback=fallback,
+        )
+
+
 class _Programme(_Strict):
     name: str
     start: Any
     calendar: _Calendar = Field(default_factory=_Calendar)
     target: Any = None
-    tasks: list[_Task]
+    tasks: list[_Task] | None = None
+    scope: _ScopeEntry | None = None
+    overrides: dict[str, Any] = Field(default_factory=dict)
     risks: list[_Risk] = Field(default_factory=list)
     correlations: list[_Correlation] = Field(default_factory=list)
+    scenarios: Any = None
 
     @field_validator("start")
     @classmethod
@@ -298,6 +351,12 @@ class _Programme(_Strict):
             raise ValueError("the task list is empty; add at least one task")
         return v
 
+    @model_validator(mode="after")
+    def _tasks_or_scope(self) -> _Programme:
+        if self.tasks is None and self.scope is None:
+            raise ValueError("missing required key 'tasks'; give tasks, a scope, or both")
+        return self
+
 
 _MODELS_BY_FIELD: dict[str, type[BaseModel]] = {
     "tasks": _Task,
@@ -308,6 +367,8 @@ _MODELS_BY_FIELD: dict[str, type[BaseModel]] = {
     "depends_on": _Link,
     "duration": _ThreePoint,
     "impact": _ThreePoint,
+    "scope": _ScopeEntry,
+    "services": _ScopeService,
 }
 
 
@@ -319,6 +380,11 @@ def _translate(exc: ValidationError, data: Any, source: str | None) -> Programme
     """Turn pydantic's first error into one message naming task, field and fix."""
     errors = exc.errors(include_url=False)
     err = errors[0]
+    if err["type"] == "missing":
+        # A misspelt key also leaves the real one missing: report the misspelling, with its fix.
+        err = next(
+            (e for e in errors if e["type"] == "extra_forbidden" and e["loc"][:-1] == err["loc"][:-1]), err
+        )
     if err["type"] == "string_type" and isinstance(err.get("input"), dict):
         # A union of an id string or a mapping: report what is wrong with the mapping.
         prefix = err["loc"][:-1]
@@ -365,8 +431,47 @@ def _translate(exc: ValidationError, data: Any, source: str | None) -> Programme
     return ProgrammeError(msg, source=source, task=task_id, field=field or None)
 
 
-def parse_programme(data: Any, *, source: str | None = None) -> Programme:
+def _generated(raw: _Programme, catalogue: Catalogue | None, source: str | None) -> list[Task]:
+    if raw.scope is None:
+        return []
+    if catalogue is None:
+        from ._catalogue import load_catalogue
+
+        catalogue = load_catalogue()
+    try:
+        return expand_scope(raw.scope.to_scope(), catalogue)
+    except ProgrammeError as exc:
+        raise exc.with_source(source) if source else exc from None
+
+
+def _override(key: str, value: Any, source: str | None) -> Duration:
+    field = f"overrides.{key}"
+    try:
+        if isinstance(value, dict):
+            return _ThreePoint.model_validate(value).to_duration()
+        return Duration.fixed(_whole(value, "a lead time", minimum=0))
+    except ValueError as exc:
+        if not isinstance(exc, ValidationError):
+            raise ProgrammeError(f"{exc}; or give {{min, likely, max}}", source=source, field=field) from None
+        errors = exc.errors(include_url=False)
+        err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
+        if err["type"] == "extra_forbidden":
+            bad = str(err["loc"][-1])
+            hint = closest(bad, _keys(_ThreePoint))
+            msg = f"unknown key {bad!r}; " + (f"did you mean {hint!r}?" if hint else "use min, likely, max")
+        elif err["type"] == "missing":
+            msg = f"missing required key {str(err['loc'][-1])!r}"
+        else:
+            msg = str(err["ctx"]["error"]) if "ctx" in err else err["msg"]
+        raise ProgrammeError(msg, source=source, field=field) from None
+
+
+def parse_programme(data: Any, *, source: str | None = None, catalogue: Catalogue | None = None) -> Programme:
     """Validate loaded programme data and build the domain :class:`Programme`.
+
+    A ``scope`` is expanded into tasks with the Spine catalogue; hand-written ``tasks`` are
+    added to those and may depend on them, and ``overrides`` change lead times by task id or
+    kind.
 
     Parameters
     ----------
@@ -374,6 +479,8 @@ def parse_programme(data: Any, *, source: str | None = None) -> Programme:
         The programme as loaded from YAML (a mapping).
     source:
         Where the data came from, for error messages.
+    catalogue:
+        The catalogue a ``scope`` is expanded with (default: spinekit's bundled catalogue).
 
     Raises
     ------
@@ -393,15 +500,24 @@ def parse_programme(data: Any, *, source: str | None = None) -> Programme:
     except ValidationError as exc:
         raise _translate(exc, data, source) from None
 
-    seen: set[str] = set()
-    for t in raw.tasks:
+    generated = _generated(raw, catalogue, source)
+    seen: set[str] = {t.id for t in generated}
+    for t in raw.tasks or []:
         if t.id in seen:
-            raise ProgrammeError(
-                "duplicate task id; every task needs its own id", source=source, task=t.id, field="id"
+            problem = (
+                "the scope already generates a task with this id; rename yours, or change the "
+                "generated task's lead time under overrides"
+                if any(g.id == t.id for g in generated)
+                else "duplicate task id; every task needs its own id"
             )
+            raise ProgrammeError(problem, source=source, task=t.id, field="id")
         seen.add(t.id)
 
-    tasks = tuple(_to_task(t, source) for t in raw.tasks)
+    overrides = {k: _override(k, v, source) for k, v in raw.overrides.items()}
+    try:
+        tasks = tuple(apply_overrides([*generated, *(_to_task(t, source) for t in raw.tasks or [])], overrides))
+    except ProgrammeError as exc:
+        raise exc.with_source(source) if source else exc from None
     calendar = WorkingCalendar(
         start=raw.start,
         region=raw.calendar.holidays,
@@ -412,7 +528,7 @@ def parse_programme(data: Any, *, source: str | None = None) -> Programme:
         dup = next(r.id for r in risks if sum(x.id == r.id for x in risks) > 1)
         raise ProgrammeError("duplicate risk id; every risk needs its own id", source=source, field=f"risks[{dup}]")
     correlations = tuple(_to_correlation(i, c, seen, source) for i, c in enumerate(raw.correlations))
-    return Programme(
+    programme = Programme(
         name=raw.name,
         calendar=calendar,
         tasks=tasks,
@@ -421,6 +537,12 @@ def parse_programme(data: Any, *, source: str | None = None) -> Programme:
         correlations=correlations,
         source=source,
     )
+    if raw.scenarios is None:
+        return programme
+    from ._scenarios import parse_scenarios
+
+    scenarios = parse_scenarios(raw.scenarios, programme, source=source)
+    return dataclasses.replace(programme, scenarios=scenarios)
 
 
 def _to_task(t: _Task, source: str | None) -> Task:

@@ -1,0 +1,129 @@
+"""Scenario changes: each edit does what it says, and bad references name the scenario."""
+
+from __future__ import annotations
+
+import pytest
+
+from spinekit import ProgrammeError, UnknownTaskError, parse_programme, schedule
+from spinekit._scenarios import apply_scenario, parse_scenarios
+
+BASE = {
+    "name": "base",
+    "start": "2027-01-04",
+    "calendar": {"holidays": "none"},
+    "tasks": [
+        {"id": "design", "duration": 10},
+        {"id": "asid", "duration": 5},
+        {"id": "build", "duration": 20, "depends_on": ["design", "asid"]},
+        {"id": "dep-validation", "duration": 10, "depends_on": [{"task": "build", "type": "FS", "lag": 2}]},
+        {"id": "go-live", "duration": 0, "depends_on": [{"task": "dep-validation", "lag": 1}]},
+    ],
+    "risks": [{"id": "hl7v3-needed", "probability": 0.3, "impact": 20, "tasks": ["build"]}],
+}
+
+
+def variant(*changes, base=BASE):
+    programme = parse_programme(base)
+    (sc,) = parse_scenarios([{"id": "v", "changes": list(changes)}], programme, source="plan.yaml")
+    return apply_scenario(programme, sc)
+
+
+def task(p, tid):
+    return next(t for t in p.tasks if t.id == tid)
+
+
+def test_duration_override():
+    p = variant({"task": "build", "duration": {"min": 15, "likely": 25, "max": 40}})
+    assert task(p, "build").duration.likely == 25
+    assert schedule(p).finish_offset == 10 + 25 + 2 + 10 + 1
+
+
+def test_add_and_remove_dependencies():
+    p = variant({"task": "asid", "depends_on_add": ["design"]})
+    assert [d.task for d in task(p, "asid").depends_on] == ["design"]
+    assert schedule(p).finish_offset == 10 + 5 + 20 + 2 + 10 + 1
+    p = variant({"task": "build", "depends_on_remove": ["design"]})
+    assert [d.task for d in task(p, "build").depends_on] == ["asid"]
+    assert schedule(p).finish_offset == 5 + 20 + 2 + 10 + 1
+
+
+def test_remove_task_dependants_inherit_predecessors_and_lags():
+    p = variant({"task": "dep-validation", "remove": True})
+    assert "dep-validation" not in {t.id for t in p.tasks}
+    (link,) = task(p, "go-live").depends_on
+    # build -(FS, 2)-> dep-validation -(FS, 1)-> go-live  becomes  build -(FS, 3)-> go-live.
+    assert (link.task, link.type, link.lag) == ("build", "FS", 3)
+    assert schedule(p).finish_offset == 10 + 20 + 3
+
+
+def test_remove_keeps_mixed_link_sides():
+    base = {**BASE, "tasks": [
+        {"id": "a", "duration": 4},
+        {"id": "r", "duration": 9, "depends_on": [{"task": "a", "type": "SS", "lag": 1}]},
+        {"id": "s", "duration": 2, "depends_on": [{"task": "r", "type": "FF", "lag": 2}]},
+    ], "risks": []}
+    p = variant({"task": "r", "remove": True}, base=base)
+    (link,) = task(p, "s").depends_on
+    assert (link.task, link.type, link.lag) == ("a", "SF", 3)
+
+
+def test_not_before_and_start_and_calendar():
+    p = variant({"task": "asid", "not_before": "2027-03-01"})
+    assert str(task(p, "asid").not_before) == "2027-03-01"
+    p = variant({"start": "2027-02-01"})
+    assert str(schedule(p).table.loc[0, "start"]) == "2027-02-01"
+    p = variant({"calendar": {"holidays": "scotland"}}, {"start": "2027-01-01"})
+    assert p.calendar.region == "scotland"
+    assert str(p.calendar.day0) == "2027-01-05"  # 1, 2 (substitute 4) January are holidays
+
+
+def test_risk_change():
+    p = variant({"risk": "hl7v3-needed", "probability": 0.6})
+    assert p.risks[0].probability == 0.6 and p.risks[0].impact.likely == 20
+
+
+def test_risk_on_removed_task_is_dropped():
+    p = variant({"task": "build", "remove": True})
+    assert p.risks == ()
+
+
+@pytest.mark.parametrize("change, exc, words", [
+    ({"task": "biuld", "duration": 3}, UnknownTaskError, "did you mean 'build'"),
+    ({"risk": "hl7-needed", "probability": 0.5}, ProgrammeError, "unknown risk 'hl7-needed'"),
+    ({"task": "build", "depends_on_add": ["desing"]}, UnknownTaskError, "did you mean 'design'"),
+    ({"task": "build", "depends_on_remove": ["go-live"]}, ProgrammeError, "unknown predecessor"),
+])
+def test_unknown_ids_name_the_scenario(change, exc, words):
+    with pytest.raises(exc) as info:
+        variant(change)
+    msg = str(info.value)
+    assert msg.startswith("plan.yaml") and "scenario 'v'" in msg and words in msg
+
+
+def test_cycle_from_a_scenario_is_reported():
+    with pytest.raises(ProgrammeError, match="scenario 'v' breaks the network.*->"):
+        variant({"task": "design", "depends_on_add": ["go-live"]})
+
+
+@pytest.mark.parametrize("change, words", [
+    ({"task": "build", "durattion": 3}, "did you mean 'duration'"),
+    ({"duration": 3}, "need 'task:'"),
+    ({"task": "build", "probability": 0.2}, "use 'risk:'"),
+    ({"task": "build", "risk": "hl7v3-needed"}, "one task or one risk"),
+])
+def test_malformed_changes(change, words):
+    with pytest.raises(ProgrammeError, match=words):
+        variant(change)
+
+
+def test_unknown_preset_suggests():
+    programme = parse_programme(BASE)
+    with pytest.raises(ProgrammeError, match="did you mean 'late-requests'"):
+        parse_scenarios([{"id": "x", "preset": "late-request"}], programme)
+
+
+def test_base_is_untouched():
+    programme = parse_programme(BASE)
+    (sc,) = parse_scenarios([{"id": "v", "changes": [{"task": "build", "remove": True}]}], programme)
+    apply_scenario(programme, sc)
+    assert "build" in {t.id for t in programme.tasks}
