@@ -6,7 +6,9 @@ The tree::
     ├── ProgrammeError (ValueError)        invalid programme file or programme data
     │   ├── CycleError                     the dependencies form a cycle; ``.cycle`` holds it
     │   └── UnknownTaskError (KeyError)    a reference to a task id that does not exist
-    └── ExportError (RuntimeError)         a plan cannot be expressed in an export format
+    ├── CatalogueError (ValueError)        invalid catalogue data (services, items, sources)
+    ├── ExportError (RuntimeError)         a plan cannot be expressed in an export format
+    └── FigureExportError (RuntimeError)   a figure cannot be written as a static image
 
 Every message names where the problem is (file, task id, field) and, where one exists, a fix.
 """
@@ -21,7 +23,9 @@ __all__ = [
     "ProgrammeError",
     "CycleError",
     "UnknownTaskError",
+    "CatalogueError",
     "ExportError",
+    "FigureExportError",
     "closest",
 ]
 
@@ -107,3 +111,43 @@ class UnknownTaskError(ProgrammeError, KeyError):
 
 class ExportError(SpinekitError, RuntimeError):
     """A programme cannot be written in the requested export format."""
+
+
+class FigureExportError(SpinekitError, RuntimeError):
+    """A figure cannot be written as a static image (for example, no Chromium to render it)."""
+
+
+class CatalogueError(SpinekitError, ValueError):
+    """The Spine catalogue (services, items or sources data) is invalid.
+
+    Parameters
+    ----------
+    message:
+        What is wrong and how to fix it.
+    source:
+        The catalogue file at fault, if known.
+    entry:
+        The id of the entry at fault (a service, item or source), if any.
+    field:
+        The field at fault within the entry, if any (for example ``lead_time.max``).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str | None = None,
+        entry: str | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.message = message
+        self.source = source
+        self.entry = entry
+        self.field = field
+        where = [str(source)] if source else []
+        if entry is not None:
+            where.append(f"entry {entry!r}")
+        if field:
+            where.append(f"field {field!r}")
+        prefix = ": ".join(where)
+        super().__init__(f"{prefix}: {message}" if prefix else message)

@@ -515,7 +515,8 @@ def parse_programme(data: Any, *, source: str | None = None, catalogue: Catalogu
 
     overrides = {k: _override(k, v, source) for k, v in raw.overrides.items()}
     try:
-        tasks = tuple(apply_overrides([*generated, *(_to_task(t, source) for t in raw.tasks or [])], overrides))
+        written = [_to_task(t, source) for t in raw.tasks or []]
+        tasks = tuple(apply_overrides([*generated, *written], overrides))
     except ProgrammeError as exc:
         raise exc.with_source(source) if source else exc from None
     calendar = WorkingCalendar(

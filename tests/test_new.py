@@ -1,0 +1,101 @@
+"""`spinekit new`: a commented starter programme that parses, schedules and never varies."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from spinekit import read_programme, schedule, starter_programme
+from spinekit._cli import main
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(["new", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_starter_parses_and_schedules(tmp_path, capsys):
+    code, out, err = run(capsys, "--services", "pds,eps,cis2")
+    assert code == 0 and err == ""
+    f = tmp_path / "plan.yaml"
+    f.write_text(out, encoding="utf-8")
+    p = read_programme(f)
+    assert p.name == "PDS, EPS and CIS2 integration"
+    assert {"build-pds", "build-eps", "build-cis2", "eps-intake", "go-live-org1"} <= {t.id for t in p.tasks}
+    assert schedule(p).finish_offset > 0
+
+
+def test_starter_is_commented_for_a_planner(capsys):
+    _, out, _ = run(capsys, "--services", "pds,eps,cis2")
+    assert out.startswith("# Starter programme for PDS, EPS and CIS2")
+    assert "Only on another interface: create-patient (hl7v3), birth-registration (hl7v3)." in out
+    assert "# overrides:" in out and "#   build-pds: {min: 15, likely: 25, max: 40}" in out
+    assert re.search(r"^scope:\n  services:\n", out, re.M)
+    assert max(len(line) for line in out.splitlines()) <= 100
+
+
+def test_starter_is_byte_reproducible(tmp_path, capsys):
+    args = ("--services", "pds,ers:hl7v3,cis2", "--environments", "int,dep,production", "--organisations", "2")
+    _, first, _ = run(capsys, *args)
+    _, second, _ = run(capsys, *args)
+    assert first == second
+    out = tmp_path / "new.yaml"
+    code, printed, _ = run(capsys, *args, "--out", str(out))
+    assert code == 0 and printed == ""
+    assert out.read_bytes() == first.encode("utf-8")
+    assert starter_programme(["pds", "ers:hl7v3", "cis2"], environments=["int", "dep", "production"],
+                             organisations=2) == first
+
+
+def test_options_reach_the_scope(tmp_path, capsys):
+    _, out, _ = run(capsys, "--services", "pds,ers:hl7v3", "--environments", "production,dep,int",
+                    "--organisations", "3")
+    assert "  environments: [int, dep, production]" in out
+    assert '    - "ers:hl7v3"' in out
+    f = tmp_path / "plan.yaml"
+    f.write_text(out, encoding="utf-8")
+    ids = {t.id for t in read_programme(f).tasks}
+    assert {"go-live-org3", "asid-dep-org3", "cap-assurance-ers", "dep-validation"} <= ids
+
+
+def test_commented_examples_work_when_uncommented(tmp_path, capsys):
+    _, out, _ = run(capsys, "--services", "eps,cis2")
+    lines = out.splitlines()
+    start = lines.index("# overrides:")
+    examples = ("# overrides:", "# tasks:", "#   ")
+    uncommented = [
+        line[2:] if i >= start and line.startswith(examples) else line for i, line in enumerate(lines)
+    ]
+    f = tmp_path / "plan.yaml"
+    f.write_text("\n".join(uncommented) + "\n", encoding="utf-8")
+    p = read_programme(f)
+    assert p.task("build-eps").duration.likely == 25
+    assert p.task("cso-dcb0129").duration.likely == 30
+    assert p.task("staff-training").depends_on[0].task == "smoke-test"
+    schedule(p)
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--services", "pds,epss"], "unknown service 'epss'; did you mean 'eps'?"),
+        (["--services", "pds", "--environments", "int,prod"], "did you mean 'production'?"),
+        (["--services", "pds", "--environments", "int"], "production missing"),
+        (["--services", "pds:fihr"], "did you mean 'fhir'?"),
+    ],
+)
+def test_bad_scope_exits_2_and_writes_nothing(tmp_path, capsys, argv, message):
+    out = tmp_path / "new.yaml"
+    code, printed, err = run(capsys, *argv, "--out", str(out))
+    assert code == 2 and printed == ""
+    assert err.startswith("spinekit: error: ") and err.count("\n") == 1 and message in err
+    assert not out.exists()
+
+
+def test_bad_organisation_count_is_an_argument_error(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["new", "--services", "pds", "--organisations", "0"])
+    assert info.value.code == 2
+    assert "1 or more" in capsys.readouterr().err

@@ -1,0 +1,412 @@
+"""Scope expansion: hand-derived task sets, the domain's dependency rules, and scope errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import textwrap
+
+import pytest
+
+from spinekit import (
+    Duration,
+    ProgrammeError,
+    Scope,
+    ServiceChoice,
+    Task,
+    apply_overrides,
+    data_dir,
+    expand_scope,
+    load_catalogue,
+    read_programme,
+    schedule,
+)
+from spinekit._catalogue import OWNERS, TRACKS
+from spinekit._cli import main
+
+CAT = load_catalogue()
+
+# Tasks every scope gets (one organisation, no DEP): onboarding, governance, safety, the build
+# wrapper activities and the sequential tail.
+ALWAYS = {
+    "ods-code", "developer-account", "service-desk-registration", "dspt", "medical-device-check",
+    "cso-dcb0129", "pen-test", "scal", "connection-agreement", "design",
+    "reconciliation-observability", "conformance", "smoke-test",
+    "dspt-organisation-org1", "dpia-org1", "data-processing-agreement-org1",
+    "euo-acceptable-use-org1", "dcb0160-org1", "go-live-org1",
+}
+# HL7 V3 brings these for one organisation in INT and production (plus one CAP per service).
+SPINE_MESSAGING = {
+    "hscn", "mpv-registration", "test-smartcards", "mhs-build",
+    "nhs-dns-name-int", "nhs-dns-name-production", "mhs-endpoint-int", "mhs-endpoint-production",
+    "asid-int-org1", "asid-production-org1", "spine-certificates-int", "spine-certificates-production",
+}
+
+
+def expand(*services, **options) -> dict[str, Task]:
+    return {t.id: t for t in expand_scope(Scope(services=services, **options), CAT)}
+
+
+def of_kind(tasks: dict[str, Task], kind: str) -> list[str]:
+    return [i for i, t in tasks.items() if t.kind == kind]
+
+
+def ancestors(tasks: dict[str, Task], task_id: str) -> set[str]:
+    seen: set[str] = set()
+    todo = [d.task for d in tasks[task_id].depends_on]
+    while todo:
+        t = todo.pop()
+        if t not in seen:
+            seen.add(t)
+            todo += [d.task for d in tasks[t].depends_on]
+    return seen
+
+
+def preds(tasks: dict[str, Task], task_id: str) -> set[str]:
+    return {d.task for d in tasks[task_id].depends_on}
+
+
+# --- hand-derived expansions ------------------------------------------------------------------
+
+
+def test_pds_alone_expands_to_the_hand_derived_set():
+    # PDS FHIR with user-restricted access: CIS2 joins (clinicians sign in); PDS needs a use-case
+    # approval, API platform applications per environment and INT test data; CIS2 needs its SAQ
+    # and a client per environment. No HSCN, ASID or party key.
+    assert set(expand("pds")) == ALWAYS | {
+        "use-case-approval-pds", "use-case-approval-cis2", "build-pds", "build-cis2",
+        "api-application-int", "api-application-production",
+        "cis2-client-int", "cis2-client-production", "test-data-int",
+        "end-user-accounts-org1",  # the Trust's clinicians need CIS2 accounts and roles
+    }
+
+
+def test_application_restricted_pds_needs_no_cis2():
+    tasks = expand("pds", access="application-restricted")
+    assert set(tasks) == ALWAYS | {
+        "use-case-approval-pds", "build-pds", "api-application-int", "api-application-production",
+        "test-data-int",
+    }
+
+
+def test_seed_scope_tasks():
+    tasks = expand("pds", "eps", "cis2")
+    assert set(tasks) == ALWAYS | {
+        "use-case-approval-pds", "use-case-approval-eps", "use-case-approval-cis2", "eps-intake",
+        "build-pds", "build-eps", "build-cis2",
+        "api-application-int", "api-application-production",
+        "cis2-client-int", "cis2-client-production", "test-data-int",
+        # EPS cancellation responses arrive over MESH: a mailbox per environment and organisation
+        "mesh-mailbox-int-org1", "mesh-mailbox-production-org1",
+        "end-user-accounts-org1",
+    }
+    assert len(tasks) == 34
+
+
+@pytest.mark.parametrize(
+    "environments, asids, certificates, apps, cis2_clients",
+    [
+        (("int", "production"), 2, 2, 2, 2),
+        # DEP adds one of each Spine identity item; PDS FHIR has no DEP on the API platform, so
+        # its applications stay at two, while CIS2 does offer DEP.
+        (("int", "dep", "production"), 3, 3, 2, 3),
+    ],
+)
+def test_identity_items_repeat_per_environment(environments, asids, certificates, apps, cis2_clients):
+    tasks = expand("pds", environments=environments, hl7v3_fallback=True)
+    assert len(of_kind(tasks, "asid")) == asids
+    assert len(of_kind(tasks, "spine-certificates")) == certificates
+    assert len(of_kind(tasks, "api-application")) == apps
+    assert len(of_kind(tasks, "cis2-client")) == cis2_clients
+    assert len(of_kind(tasks, "mhs-endpoint")) == certificates
+    assert ("dep-validation" in tasks) is ("dep" in environments)
+
+
+def test_an_api_with_dep_gets_a_dep_application():
+    tasks = expand("pds", "sds", environments=("int", "dep", "production"))
+    assert of_kind(tasks, "api-application") == [
+        "api-application-int", "api-application-dep", "api-application-production",
+    ]
+    assert "test-data-dep" not in tasks  # neither PDS FHIR nor SDS FHIR has a DEP environment
+
+
+def test_one_environment_is_not_enough():
+    with pytest.raises(ProgrammeError, match="production missing"):
+        expand("pds", environments=("int",))
+
+
+def test_hl7v3_fallback_brings_spine_messaging():
+    off = expand("pds", "eps")
+    on = expand("pds", "eps", hl7v3_fallback=True)
+    assert not SPINE_MESSAGING & set(off)
+    assert "cap-assurance-pds" not in off
+    assert set(on) - set(off) == SPINE_MESSAGING | {"cap-assurance-pds", "cap-assurance-eps"}
+
+
+def test_hl7v3_fallback_for_named_services_only():
+    tasks = expand("pds", "eps", hl7v3_fallback=["pds"])
+    assert SPINE_MESSAGING <= set(tasks)
+    assert of_kind(tasks, "cap-assurance") == ["cap-assurance-pds"]
+
+
+def test_hl7v3_only_operation_brings_the_hl7v3_interface():
+    tasks = expand(ServiceChoice("pds", operations=("search", "birth-registration")))
+    assert SPINE_MESSAGING <= set(tasks) and "cap-assurance-pds" in tasks
+    assert tasks["build-pds"].name.endswith("(search, birth-registration)")
+    assert not SPINE_MESSAGING & set(expand(ServiceChoice("pds", operations=("search",))))
+
+
+def test_interface_by_id():
+    tasks = expand("ers:hl7v3")
+    assert SPINE_MESSAGING <= set(tasks)
+    assert tasks["cap-assurance-ers"].name.startswith("e-RS HL7 V3 Common Assurance Process")
+    assert tasks["cap-assurance-ers"].duration.max == 235
+    assert "api-application-int" not in tasks
+
+
+@pytest.mark.parametrize("organisations", [1, 3])
+def test_per_organisation_repeats(organisations):
+    tasks = expand("pds", "eps", hl7v3_fallback=True, organisations=organisations)
+    per_org = {"dspt-organisation", "dpia", "data-processing-agreement", "euo-acceptable-use",
+               "dcb0160", "go-live", "end-user-accounts"}
+    for kind in per_org:
+        assert of_kind(tasks, kind) == [f"{kind}-org{n}" for n in range(1, organisations + 1)]
+    # ASIDs and MESH mailboxes repeat per environment and per organisation.
+    assert of_kind(tasks, "asid") == [
+        f"asid-{env}-org{n}" for env in ("int", "production") for n in range(1, organisations + 1)
+    ]
+    assert len(of_kind(tasks, "mesh-mailbox")) == 2 * organisations
+    # Once-only work does not repeat.
+    assert of_kind(tasks, "scal") == ["scal"] and len(of_kind(tasks, "mhs-endpoint")) == 2
+
+
+def test_three_organisations_add_exactly_the_per_organisation_tasks():
+    one = expand("pds", "eps", hl7v3_fallback=True)
+    three = expand("pds", "eps", hl7v3_fallback=True, organisations=3)
+    # seven per-organisation kinds, ASIDs in two environments, mailboxes in two: 11 per organisation
+    assert len(three) - len(one) == 2 * 11
+
+
+def test_smartcards_bring_hscn_but_not_spine_messaging():
+    tasks = expand("pds", smartcards=True, organisations=2)
+    assert {"hscn", "test-smartcards", "end-user-accounts-org1", "end-user-accounts-org2"} <= set(tasks)
+    assert not {"mhs-endpoint-int", "asid-int-org1", "cap-assurance-pds"} & set(tasks)
+
+
+def test_services_with_their_own_onboarding():
+    tasks = expand("nhs-login", access="application-restricted")
+    assert "nhs-login-onboarding" in tasks and "cis2-client-int" not in tasks
+    assert tasks["nhs-login-onboarding"].basis.startswith("published [S44]:")
+    gp = expand("gp-connect")
+    assert {"hscn", "asid-int-org1", "mhs-endpoint-int", "spine-certificates-production"} <= set(gp)
+    assert "cap-assurance-gp-connect" not in gp and "mhs-build" not in gp
+
+
+# --- dependency rules -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def seed_v3() -> dict[str, Task]:
+    return expand("pds", "eps", "cis2", hl7v3_fallback=True, environments=("int", "dep", "production"))
+
+
+def test_production_certificates_and_access_only_after_assurance(seed_v3):
+    for task_id in ("spine-certificates-production", "api-application-production", "cis2-client-production"):
+        assert "connection-agreement" in preds(seed_v3, task_id)
+        assert {"scal", "conformance", "pen-test"} <= ancestors(seed_v3, task_id)
+    assert "connection-agreement" not in ancestors(seed_v3, "spine-certificates-int")
+
+
+def test_the_tail_is_a_sequential_chain(seed_v3):
+    assert "conformance" in preds(seed_v3, "scal")
+    assert "scal" in preds(seed_v3, "connection-agreement")
+    assert {"cap-assurance-pds", "cap-assurance-eps"} <= preds(seed_v3, "connection-agreement")
+    assert {"api-application-production", "cis2-client-production", "spine-certificates-production",
+            "dep-validation"} <= preds(seed_v3, "smoke-test")
+    assert "smoke-test" in preds(seed_v3, "go-live-org1")
+
+
+def test_assurance_runs_from_day_one_with_no_build_predecessor(seed_v3):
+    for task_id in ("cso-dcb0129", "dspt", "dcb0160-org1", "dspt-organisation-org1"):
+        assert not {t for t in ancestors(seed_v3, task_id) if seed_v3[t].track == "build"}, task_id
+    assert seed_v3["cso-dcb0129"].depends_on == ()
+
+
+def test_repeats_link_to_the_matching_repeat(seed_v3):
+    assert preds(seed_v3, "spine-certificates-dep") == {"nhs-dns-name-dep", "mhs-endpoint-dep"}
+    assert preds(seed_v3, "asid-int-org1") == {"mpv-registration", "mhs-endpoint-int"}
+    assert "asid-production-org1" in preds(seed_v3, "go-live-org1")
+    assert "use-case-approval-eps" in preds(seed_v3, "eps-intake")
+    assert "use-case-approval-cis2" in preds(seed_v3, "cis2-client-int")
+
+
+def test_shared_items_precede_only_the_services_that_need_them(seed_v3):
+    assert "eps-intake" in preds(seed_v3, "build-eps") and "eps-intake" not in preds(seed_v3, "build-pds")
+    assert "api-application-int" in preds(seed_v3, "build-pds")
+    assert "api-application-int" not in preds(seed_v3, "build-cis2")
+    assert "cis2-client-int" in preds(seed_v3, "build-pds")  # user-restricted PDS signs in with CIS2
+    assert "mesh-mailbox-int-org1" in preds(seed_v3, "build-eps")
+    assert "mesh-mailbox-int-org1" not in preds(seed_v3, "build-pds")
+
+
+def test_tasks_carry_attributes_and_valid_ids(seed_v3):
+    for t in seed_v3.values():
+        assert re.fullmatch(r"[A-Za-z0-9_.\-]+", t.id)
+        assert t.kind in CAT.item_ids and t.track in TRACKS and t.owner in OWNERS
+        assert re.match(r"(published|reported) (\[S\d+b?\])+: .+|estimate( (\[S\d+b?\])+)?: .+", t.basis), t.basis
+        for d in t.depends_on:
+            assert d.task in seed_v3
+    assert seed_v3["api-application-production"].owner == "NHS England"
+    assert seed_v3["build-pds"].service == "pds" and seed_v3["build-pds"].environment == "int"
+    assert seed_v3["asid-dep-org1"].environment == "dep"
+
+
+def test_expansion_is_deterministic():
+    a = expand_scope(Scope(services=("pds", "eps", "cis2"), hl7v3_fallback=True, organisations=2), CAT)
+    b = expand_scope(Scope(services=("pds", "eps", "cis2"), hl7v3_fallback=True, organisations=2), CAT)
+    assert a == b
+
+
+# --- overrides --------------------------------------------------------------------------------
+
+
+def test_overrides_by_id_win_over_kind():
+    tasks = expand_scope(Scope(services=("pds", "eps")), CAT)
+    out = {t.id: t for t in apply_overrides(tasks, {"build": Duration.fixed(30), "build-eps": Duration(5, 6, 7)})}
+    assert out["build-pds"].duration == Duration.fixed(30)
+    assert out["build-eps"].duration == Duration(5, 6, 7)
+    assert out["build-pds"].basis.startswith("override: overrides.build in the programme; catalogue: estimate")
+
+
+def test_override_of_nothing_suggests():
+    tasks = expand_scope(Scope(services=("pds",)), CAT)
+    with pytest.raises(ProgrammeError, match="'bild' matches no task id or kind; did you mean 'build'"):
+        apply_overrides(tasks, {"bild": Duration.fixed(1)})
+
+
+# --- scope errors -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "scope, field, message",
+    [
+        (Scope(services=("pds", "epss")), "scope.services[1]", "unknown service 'epss'; did you mean 'eps'?"),
+        (Scope(services=("pds:hl7",)), "scope.services[0]", "unknown interface of pds 'hl7'; did you mean 'hl7v3'?"),
+        (Scope(services=(ServiceChoice("pds", operations=("serch",)),)), "scope.services[0].operations[0]",
+         "unknown pds operation 'serch'; did you mean 'search'?"),
+        (Scope(services=("pds", "pds")), "scope.services[1]", "listed twice"),
+        (Scope(services=()), "scope.services", "at least one service"),
+        (Scope(services=("pds",), environments=("int", "prod")), "scope.environments[1]", "did you mean 'production'?"),
+        (Scope(services=("pds",), environments=("dep", "production")), "scope.environments", "int missing"),
+        (Scope(services=("pds",), access="user-restriced"), "scope.access", "did you mean 'user-restricted'?"),
+        (Scope(services=("pds",), organisations=0), "scope.organisations", "1 or more"),
+        (Scope(services=("cis2",), hl7v3_fallback=True), "scope.hl7v3_fallback", "no"),
+        (Scope(services=("pds",), hl7v3_fallback=("eps",)), "scope.hl7v3_fallback[0]", "unknown service in scope 'eps'"),
+    ],
+)
+def test_scope_errors_name_the_field(scope, field, message):
+    with pytest.raises(ProgrammeError) as info:
+        expand_scope(scope, CAT)
+    assert info.value.field == field
+    assert message in str(info.value)
+
+
+# --- in a programme file ----------------------------------------------------------------------
+
+HEAD = "name: t\nstart: 2027-01-04\n"
+
+
+def write(tmp_path, body: str):
+    f = tmp_path / "plan.yaml"
+    f.write_text(HEAD + textwrap.dedent(body), encoding="utf-8")
+    return f
+
+
+def test_scope_programme_schedules_with_hand_written_tasks(tmp_path):
+    f = write(tmp_path, """
+        scope:
+          services: [pds]
+        overrides:
+          cso-dcb0129: {min: 30, likely: 50, max: 70}
+          build-pds: 25
+        tasks:
+          - {id: training, duration: 5, depends_on: [smoke-test]}
+    """)
+    p = read_programme(f)
+    assert p.task("training").depends_on[0].task == "smoke-test"
+    assert p.task("cso-dcb0129").duration == Duration(30, 50, 70)
+    assert p.task("build-pds").duration == Duration.fixed(25)
+    sched = schedule(p)
+    row = sched.table.set_index("id").loc["build-pds"]
+    assert row["kind"] == "build" and row["service"] == "pds" and row["track"] == "build"
+
+
+def test_tasks_alone_still_work_and_one_of_tasks_or_scope_is_required(tmp_path):
+    assert read_programme(write(tmp_path, "tasks:\n  - {id: a, duration: 1}\n")).tasks[0].id == "a"
+    with pytest.raises(ProgrammeError, match="missing required key 'tasks'; give tasks, a scope, or both"):
+        read_programme(write(tmp_path, "calendar: {holidays: none}\n"))
+
+
+@pytest.mark.parametrize(
+    "body, where, message",
+    [
+        ("scope:\n  services: [pds, epss]\n", "field 'scope.services[1]'", "did you mean 'eps'?"),
+        ("scope:\n  servics: [pds]\n", "", "unknown key 'servics'; did you mean 'services'?"),
+        ("scope:\n  services: [{service: pds, operatons: [search]}]\n", "", "did you mean 'operations'?"),
+        ("scope:\n  services: [pds]\n  smartcards: 'yes'\n", "field 'scope.smartcards'", "true or false"),
+        ("scope:\n  services: [pds]\n  organisations: 1.5\n", "field 'scope.organisations'", "whole number"),
+        ("scope:\n  services: [pds]\noverrides:\n  hscn: 10\n", "field 'overrides.hscn'", "matches no task"),
+        ("scope:\n  services: [pds]\noverrides:\n  dspt: {mni: 1, likely: 2, max: 3}\n", "field 'overrides.dspt'",
+         "unknown key 'mni'; did you mean 'min'?"),
+        ("scope:\n  services: [pds]\noverrides:\n  dspt: -3\n", "field 'overrides.dspt'", "0 or more"),
+        ("scope:\n  services: [pds]\ntasks:\n  - {id: design, duration: 3}\n", "task 'design'",
+         "the scope already generates a task with this id"),
+        ("scope:\n  services: [pds]\ntasks:\n  - {id: x, duration: 3, depends_on: [smoke-tst]}\n", "task 'x'",
+         "did you mean 'smoke-test'"),
+    ],
+)
+def test_scope_errors_in_a_file(tmp_path, body, where, message):
+    f = write(tmp_path, body)
+    with pytest.raises(ProgrammeError) as info:
+        schedule(read_programme(f))
+    msg = str(info.value)
+    assert msg.startswith(str(f)) and where in msg and message in msg, msg
+
+
+def test_scope_errors_exit_2_through_the_cli(tmp_path, capsys):
+    f = write(tmp_path, "scope:\n  services: [pds, epss]\n")
+    out = tmp_path / "out.csv"
+    assert main(["schedule", str(f), "--format", "csv", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "did you mean 'eps'?" in err and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_expanded_csv_shows_the_task_attributes(capsys):
+    seed = data_dir() / "examples" / "seed-pds-eps-cis2.yaml"
+    assert main(["schedule", str(seed), "--format", "csv"]) == 0
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(capsys.readouterr().out))}
+    assert {k: rows["cis2-client-production"][k] for k in ("service", "environment", "kind", "track", "owner")} == {
+        "service": "cis2", "environment": "production", "kind": "cis2-client", "track": "identity",
+        "owner": "NHS England",
+    }
+    assert rows["dpia-org1"]["owner"] == "deploying organisation" and rows["dpia-org1"]["track"] == "governance"
+    assert rows["hypercare"]["kind"] == ""
+
+
+# --- the seed example -------------------------------------------------------------------------
+
+
+def test_seed_example_schedules():
+    p = read_programme(data_dir() / "examples" / "seed-pds-eps-cis2.yaml")
+    sched = schedule(p)
+    t = sched.table.set_index("id")
+    assert len(p.tasks) == 35  # 34 generated from the scope and one hand-written
+    # The EPS intake queue drives the date; assurance starts in week one.
+    assert {"eps-intake", "build-eps", "scal", "connection-agreement", "smoke-test", "go-live-org1"} <= set(
+        sched.critical_path
+    )
+    assert t.at["cso-dcb0129", "es"] == 0 and t.at["design", "es"] == 0
+    assert t.at["go-live-org1", "start"] > t.at["smoke-test", "finish"]
+    assert all(task.basis for task in p.tasks)
