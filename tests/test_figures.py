@@ -1,0 +1,419 @@
+"""Figures built from tiny literal tables, checked through the figure's data and layout."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+
+import spinekit
+from spinekit import (
+    Closure,
+    FigureExportError,
+    SpinekitError,
+    WorkingCalendar,
+    criticality_chart,
+    finish_histogram,
+    gantt,
+    gantt_comparison,
+    s_curve,
+    save_static,
+    scenario_ranges,
+    scenario_s_curves,
+    tornado,
+)
+
+D = dt.date
+SCRIPT = "<script>alert(1)</script>"
+
+
+def day(value) -> pd.Timestamp:
+    return pd.Timestamp(value).normalize()
+
+
+def plan(**changes) -> pd.DataFrame:
+    """Four tasks and a milestone in three tracks; ``b`` is a one-day task with a hostile name."""
+    rows = [
+        dict(id="a", name="Design", start=D(2027, 1, 4), finish=D(2027, 1, 8), duration=5,
+             critical=True, total_float=0, owner="supplier", track="build",
+             basis="published: 5 days"),
+        dict(id="b", name=SCRIPT, start=D(2027, 1, 11), finish=D(2027, 1, 11), duration=1,
+             critical=False, total_float=3, owner="NHS England", track="governance",
+             basis="estimate: R&D <fast>"),
+        dict(id="c", name="Build", start=D(2027, 1, 11), finish=D(2027, 1, 15), duration=5,
+             critical=True, total_float=0, owner="supplier", track="build", basis=None),
+        dict(id="d", name="Assure", start=D(2027, 1, 12), finish=D(2027, 1, 14), duration=3,
+             critical=False, total_float=1, owner=None, track="governance", basis=None),
+        dict(id="m", name="Go-live", start=D(2027, 1, 18), finish=D(2027, 1, 18), duration=0,
+             critical=True, total_float=0, owner="Trust", track="go-live", basis=None),
+    ]
+    table = pd.DataFrame(rows)
+    for column, values in changes.items():
+        table[column] = values
+    return table
+
+
+def task_bars(fig) -> dict[str, tuple[pd.Timestamp, pd.Timestamp]]:
+    """Task id -> (bar start, bar end) over the owner/critical-coloured task bar traces."""
+    out = {}
+    for trace in fig.data:
+        if trace.type == "bar" and trace.name not in ("Lane span", "Critical path"):
+            for task, base, length in zip(trace.customdata, trace.base, trace.x):
+                out[task] = (day(base), pd.Timestamp(base) + pd.Timedelta(milliseconds=length))
+    return out
+
+
+def trace(fig, name):
+    (found,) = [t for t in fig.data if t.name == name]
+    return found
+
+
+def shapes(fig, name):
+    return [s for s in fig.layout.shapes if s.name == name]
+
+
+def all_text(fig) -> str:
+    parts = [str(fig.layout.yaxis.ticktext)]
+    for t in fig.data:
+        parts += [str(t.hovertext), str(t.name), str(t.text)]
+    parts += [str(a.text) for a in fig.layout.annotations]
+    return "\n".join(parts)
+
+
+# --- Gantt ----------------------------------------------------------------------------------
+
+def test_gantt_bars_run_from_start_to_the_end_of_the_finish_day():
+    bars = task_bars(gantt(plan()))
+    assert bars == {
+        "a": (day("2027-01-04"), day("2027-01-09")),
+        "b": (day("2027-01-11"), day("2027-01-12")),  # a one-day task is a day wide
+        "c": (day("2027-01-11"), day("2027-01-16")),
+        "d": (day("2027-01-12"), day("2027-01-15")),
+    }
+
+
+def test_gantt_colours_by_owner_with_a_legend_entry_per_owner():
+    fig = gantt(plan(), color="owner")
+    owners = [t.name for t in fig.data if t.type == "bar" and t.name not in ("Lane span", "Critical path")]
+    assert owners == ["supplier", "NHS England", "Unassigned"]  # the Trust owns only a milestone
+    assert set(trace(fig, "supplier").customdata) == {"a", "c"}
+
+
+def test_gantt_colours_by_critical_flag():
+    fig = gantt(plan(), color="critical")
+    assert set(trace(fig, "Critical").customdata) == {"a", "c"}
+    assert set(trace(fig, "Not critical").customdata) == {"b", "d"}
+    assert trace(fig, "Critical").marker.color == spinekit._figures.CRITICAL
+
+
+def test_gantt_outlines_the_critical_path_and_colours_its_labels():
+    fig = gantt(plan())
+    crit = trace(fig, "Critical path")
+    assert list(crit.customdata) == ["a", "c"]
+    assert crit.marker.line.color == spinekit._figures.CRITICAL and crit.marker.line.width >= 2
+    assert crit.hoverinfo == "skip"  # hover comes from the task bar underneath
+    labels = dict(zip(fig.layout.yaxis.tickvals, fig.layout.yaxis.ticktext))
+    design = next(t for t in labels.values() if "Design" in t)
+    assert spinekit._figures.CRITICAL_TEXT in design
+    assert spinekit._figures.CRITICAL_TEXT not in next(t for t in labels.values() if "Assure" in t)
+
+
+def test_gantt_milestones_are_diamonds_at_the_start_of_their_day():
+    fig = gantt(plan())
+    ms = trace(fig, "Milestone")
+    assert ms.marker.symbol == "diamond"
+    assert list(ms.customdata) == ["m"]
+    assert [day(x) for x in ms.x] == [day("2027-01-18")]
+    assert "m" not in task_bars(fig)
+
+
+def test_gantt_swimlanes_have_header_rows_in_order_of_first_start():
+    fig = gantt(plan(), group="track")
+    ticks = [t for _, t in sorted(zip(fig.layout.yaxis.tickvals, fig.layout.yaxis.ticktext))]
+    assert ticks[0] == "<b>BUILD</b>" and ticks[3] == "<b>GOVERNANCE</b>"
+    assert ticks[6] == "<b>GO-LIVE</b>"
+    assert len(ticks) == 5 + 3
+    spans = trace(fig, "Lane span")
+    assert list(spans.customdata) == ["build", "governance"]  # go-live holds only a milestone
+    rows = {re.sub("<[^>]+>", "", t): y for y, t in zip(fig.layout.yaxis.tickvals,
+                                                        fig.layout.yaxis.ticktext)}
+    assert rows["BUILD"] < rows["Design"] < rows["Build"] < rows["GOVERNANCE"]
+
+
+def test_gantt_groups_by_service_with_missing_values_last():
+    fig = gantt(plan(service=["pds", None, "pds", "eps", None]), group="service")
+    ticks = [t for _, t in sorted(zip(fig.layout.yaxis.tickvals, fig.layout.yaxis.ticktext))]
+    assert [t for t in ticks if t.startswith("<b>")] == ["<b>PDS</b>", "<b>EPS</b>", "<b>OTHER</b>"]
+
+
+def test_gantt_summary_draws_one_bar_per_group():
+    table = plan(track=["build", "governance", "build", "governance", "build"])
+    fig = gantt(table, summary=True)
+    spans = trace(fig, "Lane span")
+    assert list(spans.customdata) == ["build", "governance"]
+    ranges = {g: (day(b), pd.Timestamp(b) + pd.Timedelta(milliseconds=x))
+              for g, b, x in zip(spans.customdata, spans.base, spans.x)}
+    assert ranges == {"build": (day("2027-01-04"), day("2027-01-18")),  # to the milestone
+                      "governance": (day("2027-01-11"), day("2027-01-15"))}
+    assert list(fig.layout.yaxis.ticktext) == ["<b>build</b>", "<b>governance</b>"]
+    assert task_bars(fig) == {}
+    assert list(trace(fig, "Milestone").y) == [0]  # on its lane's row
+
+
+def test_gantt_summary_needs_a_group():
+    with pytest.raises(ValueError, match="group="):
+        gantt(plan(), group=None, summary=True)
+
+
+def test_gantt_escapes_task_text_in_hover_and_labels():
+    fig = gantt(plan())
+    hover = dict(zip(trace(fig, "NHS England").customdata, trace(fig, "NHS England").hovertext))
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in hover["b"]
+    assert "R&amp;D &lt;fast&gt;" in hover["b"]
+    text = all_text(fig)
+    assert "<script>" not in text and "<fast>" not in text
+
+
+def test_gantt_hover_shows_dates_float_owner_and_basis():
+    hover = dict(zip(trace(gantt(plan()), "supplier").customdata,
+                     trace(gantt(plan()), "supplier").hovertext))
+    assert "Start: Mon 4 Jan 2027" in hover["a"] and "Finish: Fri 8 Jan 2027" in hover["a"]
+    assert "Total float: 0 working days (critical)" in hover["a"]
+    assert "Owner: supplier" in hover["a"] and "Basis: published: 5 days" in hover["a"]
+
+
+def test_gantt_draws_today_only_when_given_and_the_target_at_the_end_of_its_day():
+    fig = gantt(plan(), target=D(2027, 1, 20))
+    assert shapes(fig, "today") == []
+    (target,) = shapes(fig, "target")
+    assert day(target.x0) == day("2027-01-21")
+    fig = gantt(plan(), today=D(2027, 1, 12))
+    (today,) = shapes(fig, "today")
+    assert day(today.x0) == day("2027-01-12")
+
+
+def test_gantt_shades_weekends_bank_holidays_and_closures():
+    cal = WorkingCalendar(D(2027, 3, 22), closures=(Closure(D(2027, 4, 5), D(2027, 4, 9), "freeze"),))
+    table = plan(start=[D(2027, 3, 22)] * 5, finish=[D(2027, 4, 16)] * 4 + [D(2027, 3, 22)])
+    fig = gantt(table, calendar=cal)
+    holidays = {day(s.x0) for s in shapes(fig, "bank holiday")}
+    assert day("2027-03-26") in holidays  # Good Friday
+    assert day("2027-03-29") in holidays  # Easter Monday
+    (closure,) = shapes(fig, "closure")
+    assert (day(closure.x0), day(closure.x1)) == (day("2027-04-05"), day("2027-04-10"))
+    assert any(a.text == "freeze" for a in fig.layout.annotations)
+    assert day("2027-03-27") in {day(s.x0) for s in shapes(fig, "weekend")}
+    long = plan(finish=[D(2027, 9, 1)] * 4 + [D(2027, 1, 18)])
+    assert shapes(gantt(long, calendar=cal), "weekend") == []
+
+
+def test_gantt_arrows_follow_the_dependency_type():
+    links = nx.DiGraph()
+    links.add_edge("a", "c", type="FS", lag=0)
+    links.add_edge("b", "d", type="SS", lag=1)
+    links.add_edge("c", "m", type="FS", lag=0)
+    fig = gantt(plan(), links=links, arrows=True)
+    lines = trace(fig, "Dependency")
+    xs = [None if x is None else day(x) for x in lines.x]
+    paths = {tuple(xs[k:k + 3]) for k in range(0, len(xs), 4)}
+    assert paths == {
+        (day("2027-01-09"), day("2027-01-09"), day("2027-01-11")),  # FS: a's end down to c's start
+        (day("2027-01-11"), day("2027-01-11"), day("2027-01-12")),  # SS: b's start to d's start
+        (day("2027-01-16"), day("2027-01-16"), day("2027-01-18")),  # FS into the milestone
+    }
+    assert xs[3::4] == [None] * 3
+    assert not any(t.name == "Dependency" for t in gantt(plan(), links=links).data)
+
+
+def test_gantt_whiskers_span_simulated_p50_to_p80_finishes():
+    pct = {"a": {"p50": D(2027, 1, 11), "p80": D(2027, 1, 13)}, "m": {"p50": D(2027, 1, 20), "p80": D(2027, 1, 25)}}
+    w = trace(gantt(plan(), percentiles=pct), "P50–P80 finish (simulated)")
+    xs = [None if x is None else day(x) for x in w.x]
+    assert xs == [day("2027-01-12"), day("2027-01-14"), None, day("2027-01-20"), day("2027-01-25"), None]
+    frame = pd.DataFrame({"p50": [D(2027, 1, 11)], "p80": [D(2027, 1, 13)]}, index=["a"])
+    assert len(trace(gantt(plan(), percentiles=frame), "P50–P80 finish (simulated)").x) == 3
+
+
+def test_gantt_names_the_missing_column():
+    with pytest.raises(ValueError, match=r"group='phase'.*group=None"):
+        gantt(plan(), group="phase")
+
+
+def test_gantt_of_a_schedule_uses_its_provenance_calendar_and_links():
+    sched = spinekit.schedule(spinekit.read_programme(spinekit.example_path()))
+    fig = gantt(sched, arrows=True)
+    assert fig.layout.title.text == sched.programme.name
+    assert "Basis: estimate: ODS application" in all_text(fig)
+    assert shapes(fig, "closure")  # the Trust change freeze
+    assert len([x for x in trace(fig, "Dependency").x if x is None]) == sched.graph.number_of_edges()
+    t = sched.table
+    assert set(trace(fig, "Critical path").customdata) == set(t.id[t.critical & (t.duration > 0)])
+    assert list(trace(fig, "Milestone").customdata) == ["go-live"]
+
+
+def big_plan(n: int) -> pd.DataFrame:
+    start = pd.Timestamp("2027-01-04")
+    offsets = np.arange(n) % 200
+    return pd.DataFrame({
+        "id": [f"t{i}" for i in range(n)], "name": [f"Task {i}" for i in range(n)],
+        "start": [(start + pd.Timedelta(days=int(k))).date() for k in offsets],
+        "finish": [(start + pd.Timedelta(days=int(k) + 4)).date() for k in offsets],
+        "duration": [0 if i % 50 == 0 else 5 for i in range(n)],
+        "critical": [i % 7 == 0 for i in range(n)], "total_float": [i % 7 for i in range(n)],
+        "owner": [f"owner {i % 4}" for i in range(n)], "track": [f"track {i % 12}" for i in range(n)],
+    })
+
+
+def test_gantt_of_300_tasks_builds_and_grows_in_height():
+    small, large = gantt(big_plan(10)), gantt(big_plan(300))
+    assert len(task_bars(large)) == 300 - 6
+    assert large.layout.height > 300 * 15 > small.layout.height
+    assert large.layout.xaxis2.overlaying == "x"  # a date axis along the top too
+    summary = gantt(big_plan(300), summary=True)
+    assert len(trace(summary, "Lane span").x) == 12
+    assert summary.layout.height < 700
+
+
+def test_gantt_comparison_pairs_the_bars_of_two_schedules():
+    before = plan()
+    after = plan(start=list(before.start[:4]) + [D(2027, 1, 25)],
+                 finish=list(before.finish[:3]) + [D(2027, 1, 21), D(2027, 1, 25)])
+    fig = gantt_comparison(before, after, names=("Baseline", "Slip"))
+    base, slip = task_bars_by(fig, "Baseline"), task_bars_by(fig, "Slip")
+    assert base["d"] == (day("2027-01-12"), day("2027-01-15"))
+    assert slip["d"] == (day("2027-01-12"), day("2027-01-22"))
+    ys = dict(zip(trace(fig, "Baseline").customdata, trace(fig, "Baseline").y))
+    ys_slip = dict(zip(trace(fig, "Slip").customdata, trace(fig, "Slip").y))
+    assert ys["d"] < ys_slip["d"] and round(ys_slip["d"] - ys["d"], 2) == 0.38  # one row, two bars
+    assert fig.layout.title.subtitle.text == "Slip finishes 7 calendar days later than Baseline"
+    assert [day(s.x0) for s in fig.layout.shapes if s.name and s.name.startswith("finish")] == [
+        day("2027-01-18"), day("2027-01-25")]
+
+
+def task_bars_by(fig, name):
+    t = trace(fig, name)
+    return {i: (day(b), pd.Timestamp(b) + pd.Timedelta(milliseconds=x))
+            for i, b, x in zip(t.customdata, t.base, t.x)}
+
+
+# --- Risk -----------------------------------------------------------------------------------
+
+FINISHES = [D(2027, 11, 1) + dt.timedelta(days=k) for k in range(10)]  # 1 .. 10 Nov 2027
+
+
+def test_histogram_marks_given_percentiles_and_target():
+    fig = finish_histogram(FINISHES, percentiles={"P50": D(2027, 11, 5), "P80": D(2027, 11, 8),
+                                                  "P90": D(2027, 11, 9)}, target=D(2027, 11, 6))
+    assert {s.name: s.x0 for s in fig.layout.shapes} == {
+        "P50": "2027-11-05", "P80": "2027-11-08", "P90": "2027-11-09", "target": "2027-11-06"}
+    assert fig.data[0].type == "histogram" and len(fig.data[0].x) == 10
+    assert any("60% on time" in a.text for a in fig.layout.annotations)
+
+
+def test_histogram_computes_percentiles_of_numbers_by_default():
+    fig = finish_histogram(list(range(1, 11)), deterministic=4)
+    assert {s.name: s.x0 for s in fig.layout.shapes} == {"P50": 5, "P80": 8, "P90": 9, "deterministic": 4}
+    with pytest.raises(ValueError, match="should be a number"):
+        finish_histogram(list(range(1, 11)), target=D(2027, 1, 1))
+
+
+def test_s_curve_rises_to_100_percent_with_percentiles_on_the_curve():
+    fig = s_curve(pd.Series(FINISHES), percentiles={50: D(2027, 11, 5), 0.8: D(2027, 11, 8)},
+                  target=D(2027, 11, 6))
+    curve = fig.data[0]
+    assert curve.line.shape == "hv"
+    assert list(curve.y) == [0.0, *[10.0 * k for k in range(1, 11)]]
+    p50, p80 = shapes(fig, "P50")[0], shapes(fig, "P80")[0]
+    assert (p50.x0, p50.y1, p80.x0, p80.y1) == ("2027-11-05", 50, "2027-11-08", 80)
+    assert [day(x) for x in fig.data[1].x] == [day("2027-11-05"), day("2027-11-08")]
+    assert shapes(fig, "target")[0].x0 == "2027-11-06"
+
+
+def test_s_curve_accepts_numpy_datetimes():
+    fig = s_curve(np.array(FINISHES, dtype="datetime64[D]"))
+    assert [s.x0 for s in fig.layout.shapes] == ["2027-11-05", "2027-11-08", "2027-11-09"]
+
+
+def test_tornado_orders_by_absolute_sensitivity_and_keeps_the_top():
+    sens = {"a": 0.1, "b": -0.8, "c": 0.5, "d": -0.3, "e": 0.05}
+    fig = tornado(pd.Series(sens), top=3, labels={"b": SCRIPT})
+    bar = fig.data[0]
+    assert list(bar.customdata) == ["b", "c", "d"]
+    assert list(bar.x) == [-0.8, 0.5, -0.3]
+    assert list(fig.layout.yaxis.ticktext) == ["&lt;script&gt;alert(1)&lt;/script&gt;", "c", "d"]
+    assert fig.layout.yaxis.range[0] > fig.layout.yaxis.range[1]  # first bar at the top
+    assert bar.marker.color[0] != bar.marker.color[1]  # negative and positive differ
+
+
+def test_criticality_chart_shows_percentages_most_critical_first():
+    fig = criticality_chart({"a": 0.25, "b": 1.0, "c": 0.5}, top=None)
+    assert list(fig.data[0].customdata) == ["b", "c", "a"]
+    assert list(fig.data[0].x) == [100.0, 50.0, 25.0]
+    assert list(fig.data[0].text) == ["100%", "50%", "25%"]
+
+
+# --- Scenarios ------------------------------------------------------------------------------
+
+def test_scenario_ranges_bar_spans_p50_to_p80_with_whisker_to_p90():
+    table = pd.DataFrame({
+        "scenario": ["Baseline", "Fast track"],
+        "deterministic": [D(2027, 11, 30), D(2027, 9, 15)],
+        "p50": [D(2027, 12, 20), D(2027, 10, 10)],
+        "p80": [D(2028, 1, 25), D(2027, 11, 5)],
+        "p90": [D(2028, 2, 15), D(2027, 11, 25)],
+    })
+    fig = scenario_ranges(table, target=D(2027, 12, 31))
+    bar = trace(fig, "P50 to P80")
+    spans = [(day(b), pd.Timestamp(b) + pd.Timedelta(milliseconds=x)) for b, x in zip(bar.base, bar.x)]
+    assert spans == [(day("2027-12-20"), day("2028-01-25")), (day("2027-10-10"), day("2027-11-05"))]
+    whisker = [None if x is None else day(x) for x in trace(fig, "P80 to P90").x]
+    assert whisker[:3] == [day("2028-01-25"), day("2028-02-15"), None]
+    assert [day(x) for x in trace(fig, "Deterministic plan").x] == [day("2027-11-30"), day("2027-09-15")]
+    assert shapes(fig, "target")[0].x0 == "2027-12-31"
+    assert list(fig.layout.yaxis.ticktext) == ["<b>Baseline</b>", "<b>Fast track</b>"]
+
+
+def test_scenario_s_curves_overlay_one_curve_per_scenario():
+    fig = scenario_s_curves({"Baseline": FINISHES, "Late": [d + dt.timedelta(days=20) for d in FINISHES]},
+                            target=D(2027, 11, 10))
+    assert [t.name for t in fig.data] == ["Baseline · P80 8 Nov 2027 · 100% by target",
+                                          "Late · P80 28 Nov 2027 · 0% by target"]
+    assert shapes(fig, "target")[0].x0 == "2027-11-10"
+    with pytest.raises(ValueError, match="dates"):
+        scenario_s_curves({"a": FINISHES, "b": [1, 2, 3]})
+
+
+# --- Static export --------------------------------------------------------------------------
+
+def test_figure_export_error_is_a_spinekit_runtime_error():
+    assert issubclass(FigureExportError, SpinekitError)
+    assert issubclass(FigureExportError, RuntimeError)
+
+
+def test_save_static_rejects_unknown_formats(tmp_path):
+    with pytest.raises(FigureExportError, match=r"\.gif.*\.png"):
+        save_static(gantt(plan()), tmp_path / "plan.gif")
+    assert not (tmp_path / "plan.gif").exists()
+
+
+def test_save_static_without_a_browser_says_to_install_chromium(tmp_path, monkeypatch):
+    monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "no-such-browser"))
+    with pytest.raises(FigureExportError, match="apt-get install -y chromium"):
+        save_static(tornado({"a": 1.0}), tmp_path / "t.png")
+    assert not (tmp_path / "t.png").exists()
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None,
+                    reason="static export needs Debian's chromium (apt-get install -y chromium)")
+def test_save_static_writes_png_and_svg(tmp_path):
+    fig = gantt(plan(), target=D(2027, 1, 22))
+    png = save_static(fig, tmp_path / "gantt.png", width=900, scale=1)
+    svg = save_static(fig, tmp_path / "out" / "gantt.svg")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    text = svg.read_text(encoding="utf-8")
+    assert "<svg" in text and "alert(1)" in text and "<script>" not in text  # shown as text
