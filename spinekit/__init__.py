@@ -5,6 +5,8 @@ computes critical paths, schedule risk and what-if scenarios.
 """
 
 from ._calendar import HOLIDAY_REGIONS, Closure, WorkingCalendar
+from ._catalogue import Catalogue, Interface, Item, Provenance, Service, Source, load_catalogue, parse_catalogue
+from ._exceptions import CatalogueError
 from ._cpm import CompiledNetwork, Passes, compile_network, passes
 from ._exceptions import CycleError, ExportError, ProgrammeError, SpinekitError, UnknownTaskError
 from ._io import data_dir, example_path, read_programme, write_atomic
@@ -21,12 +23,42 @@ from ._model import (
 from ._network import build_network
 from ._programme import parse_programme
 from ._schedule import SCHEDULE_COLUMNS, Schedule, schedule
+from ._exceptions import FigureExportError
+from ._figures import (
+    STATIC_FORMATS,
+    criticality_chart,
+    finish_histogram,
+    gantt,
+    gantt_comparison,
+    s_curve,
+    save_static,
+    scenario_ranges,
+    scenario_s_curves,
+    tornado,
+)
+from ._scope import Scope, ServiceChoice, apply_overrides, expand_scope
+from ._starter import starter_programme
+from ._simulate import PERCENTILES, SimulationResult, simulate
 from ._summary import critical_path_words, steering_summary_html
 from ._report import ReportError, ReportFiles, build_report
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Catalogue",
+    "CatalogueError",
+    "Interface",
+    "Item",
+    "Provenance",
+    "Service",
+    "Source",
+    "load_catalogue",
+    "parse_catalogue",
+    "Scope",
+    "ServiceChoice",
+    "apply_overrides",
+    "expand_scope",
+    "starter_programme",
     "HOLIDAY_REGIONS",
     "Closure",
     "WorkingCalendar",
@@ -56,6 +88,20 @@ __all__ = [
     "SCHEDULE_COLUMNS",
     "Schedule",
     "schedule",
+    "FigureExportError",
+    "STATIC_FORMATS",
+    "criticality_chart",
+    "finish_histogram",
+    "gantt",
+    "gantt_comparison",
+    "s_curve",
+    "save_static",
+    "scenario_ranges",
+    "scenario_s_curves",
+    "tornado",
+    "PERCENTILES",
+    "SimulationResult",
+    "simulate",
     "critical_path_words",
     "steering_summary_html",
     "ReportError",

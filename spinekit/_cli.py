@@ -93,6 +93,39 @@ def _cmd_report(args: argparse.Namespace) -> str:
     return f"report: {files.html}\nnotebook: {files.notebook}\n"
 
 
+def _cmd_simulate(args: argparse.Namespace) -> str:
+    from ._simulate import simulate
+
+    result = simulate(_programme_arg(args.file), args.iterations, args.seed)
+    if args.format == "json":
+        return json.dumps(result.to_dict(), indent=2) + "\n"
+    return result.to_text()
+
+
+def _seed(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 0 or more, got {value!r}")
+    return n
+
+
+def _cmd_new(args: argparse.Namespace) -> str:
+    from ._starter import starter_programme
+
+    return starter_programme(
+        _names(args.services),
+        environments=_names(args.environments),
+        organisations=args.organisations,
+    )
+
+
+def _names(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
 def _positive(value: str) -> int:
     try:
         n = int(value)
@@ -130,6 +163,24 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, help="random seed (default: chosen and shown in the report)")
     p.add_argument("--force", action="store_true", help="overwrite an existing report of the same name")
     p.set_defaults(run=_cmd_report, writes_itself=True)
+
+    p = sub.add_parser("simulate", help="Monte Carlo schedule risk: P-dates, criticality, drivers")
+    p.add_argument("file", nargs="?", help="programme YAML (default: the bundled example)")
+    p.add_argument("--iterations", type=_positive, default=10_000, help="iterations (default 10000)")
+    p.add_argument("--seed", type=_seed, help="random seed (default: chosen and reported)")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--out", help="write to this file instead of standard output")
+    p.set_defaults(run=_cmd_simulate)
+
+    p = sub.add_parser("new", help="starter programme for a scope of Spine services")
+    p.add_argument("--services", required=True, metavar="LIST", help="e.g. pds,eps,cis2 or pds:hl7v3")
+    p.add_argument(
+        "--environments", default="int,production", metavar="LIST",
+        help="int and production, optionally dep (default: int,production)",
+    )
+    p.add_argument("--organisations", type=_positive, default=1, metavar="N", help="deploying organisations (default 1)")
+    p.add_argument("--out", help="write to this file instead of standard output")
+    p.set_defaults(run=_cmd_new)
     return parser
 
 
