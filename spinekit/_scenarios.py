@@ -8,7 +8,7 @@ that names an unknown task or risk is reported with the scenario and the id.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from ._calendar import WorkingCalendar
 from ._exceptions import ProgrammeError, closest
 from ._model import Change, Dependency, Duration, Programme, Scenario, Task
+from ._presets import PRESETS
 
 __all__ = ["Change", "Scenario", "apply_scenario", "parse_scenarios", "scenario_programmes", "PRESETS"]
 
@@ -272,8 +273,6 @@ def apply_changes(programme: Programme, scenario: Scenario) -> Programme:
     )
 
 
-#: Presets: id -> function(programme) -> programme. Filled in by spinekit._presets.
-PRESETS: dict[str, Callable[[Programme], Programme]] = {}
 
 
 def apply_scenario(programme: Programme, scenario: Scenario) -> Programme:
