@@ -17,8 +17,15 @@ __all__ = ["main"]
 EXIT_INVALID = 2
 
 
-def _programme_arg(value: str | None):
-    return read_programme(value if value else example_path())
+def _programme_arg(value: str | None, scenario: str | None = None):
+    programme = read_programme(value if value else example_path())
+    if scenario is None:
+        return programme
+    from ._compare import select_scenarios
+    from ._scenarios import apply_scenario
+
+    (chosen,) = select_scenarios(programme, [scenario])
+    return apply_scenario(programme, chosen)
 
 
 def _schedule_table(sched) -> str:
@@ -69,7 +76,7 @@ def _schedule_json(sched) -> str:
 def _cmd_schedule(args: argparse.Namespace) -> str:
     from ._schedule import schedule
 
-    sched = schedule(_programme_arg(args.file))
+    sched = schedule(_programme_arg(args.file, args.scenario))
     return {"table": _schedule_table, "csv": _schedule_csv, "json": _schedule_json}[args.format](sched)
 
 
@@ -96,7 +103,16 @@ def _cmd_report(args: argparse.Namespace) -> str:
 def _cmd_simulate(args: argparse.Namespace) -> str:
     from ._simulate import simulate
 
-    result = simulate(_programme_arg(args.file), args.iterations, args.seed)
+    result = simulate(_programme_arg(args.file, args.scenario), args.iterations, args.seed)
+    if args.format == "json":
+        return json.dumps(result.to_dict(), indent=2) + "\n"
+    return result.to_text()
+
+
+def _cmd_compare(args: argparse.Namespace) -> str:
+    from ._compare import compare
+
+    result = compare(_programme_arg(args.file), args.scenario, iterations=args.iterations, seed=args.seed)
     if args.format == "json":
         return json.dumps(result.to_dict(), indent=2) + "\n"
     return result.to_text()
@@ -146,6 +162,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("schedule", help="critical-path schedule of a programme file")
     p.add_argument("file", nargs="?", help="programme YAML (default: the bundled example)")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument("--scenario", metavar="ID", help="schedule this scenario of the file")
     p.add_argument("--out", help="write to this file instead of standard output")
     p.set_defaults(run=_cmd_schedule)
 
@@ -160,7 +177,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="reports", metavar="DIR", help="folder for the report (default: reports)")
     p.add_argument("--scenario", action="append", metavar="ID", help="scenario to include (repeatable)")
     p.add_argument("--iterations", type=_positive, default=5000, help="Monte Carlo iterations (default 5000)")
-    p.add_argument("--seed", type=int, help="random seed (default: chosen and shown in the report)")
+    p.add_argument("--seed", type=_seed, help="random seed (default: chosen and shown in the report)")
     p.add_argument("--force", action="store_true", help="overwrite an existing report of the same name")
     p.set_defaults(run=_cmd_report, writes_itself=True)
 
@@ -169,8 +186,19 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--iterations", type=_positive, default=10_000, help="iterations (default 10000)")
     p.add_argument("--seed", type=_seed, help="random seed (default: chosen and reported)")
     p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--scenario", metavar="ID", help="simulate this scenario of the file")
     p.add_argument("--out", help="write to this file instead of standard output")
     p.set_defaults(run=_cmd_simulate)
+
+    p = sub.add_parser("compare", help="what-if scenarios side by side (deterministic and Monte Carlo)")
+    p.add_argument("file", nargs="?", help="programme YAML (default: the bundled example)")
+    p.add_argument("--scenario", action="append", metavar="ID",
+                   help="scenario to compare (repeatable; default: all in the file)")
+    p.add_argument("--iterations", type=_positive, default=10_000, help="iterations per scenario (default 10000)")
+    p.add_argument("--seed", type=_seed, help="random seed shared by every scenario (default: chosen and reported)")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--out", help="write to this file instead of standard output")
+    p.set_defaults(run=_cmd_compare)
 
     p = sub.add_parser("new", help="starter programme for a scope of Spine services")
     p.add_argument("--services", required=True, metavar="LIST", help="e.g. pds,eps,cis2 or pds:hl7v3")

@@ -50,7 +50,38 @@ class Comparison:
             entry["difference"] = _difference(first, r)
             entry["changed_tasks"] = changed_tasks(first.programme, r.programme)
             out.append(entry)
-        return {"programme": first.programme.name, "scenarios": out}
+        doc: dict = {"programme": first.programme.name}
+        if first.simulation is not None:
+            doc["iterations"] = first.simulation.iterations
+            doc["seed"] = first.simulation.seed
+        doc["scenarios"] = out
+        return doc
+
+    def to_text(self) -> str:
+        """A table for people: one row per scenario, differences against the first."""
+        import pandas as pd
+
+        rows = []
+        for entry in self.to_dict()["scenarios"]:
+            diff = entry["difference"]
+            row = {
+                "scenario": entry["id"],
+                "finish": entry["deterministic"]["finish_date"],
+                "+days": diff["deterministic_working_days"],
+                "+weeks": diff["deterministic_calendar_weeks"],
+            }
+            if "finish_date" in entry:
+                fd = entry["finish_date"]
+                row |= {"P50": fd["p50"], "P80": fd["p80"], "P90": fd["p90"], "P80 +days": diff["p80_working_days"]}
+                if entry.get("on_time_probability") is not None:
+                    row["on time"] = f"{entry['on_time_probability']:.0%}"
+            rows.append(row)
+        first = self.results[0]
+        head = f"{first.programme.name}\n"
+        if first.simulation is not None:
+            head += f"{first.simulation.iterations:,} iterations per scenario, seed {first.simulation.seed}\n"
+        names = "\n".join(f"  {r.scenario.id}: {r.scenario.name}" for r in self.results)
+        return head + "\n" + pd.DataFrame(rows).to_string(index=False) + "\n\n" + names + "\n"
 
 
 def _working_days_between(cal, a: dt.date, b: dt.date) -> int:

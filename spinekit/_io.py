@@ -12,7 +12,7 @@ from ._programme import load_yaml, parse_programme
 
 __all__ = ["read_programme", "write_atomic", "data_dir", "example_path", "notebook_path"]
 
-_EXAMPLE = "examples/pds-eps-cis2.yaml"
+_EXAMPLE = "examples/seed-pds-eps-cis2.yaml"
 
 
 def data_dir() -> Path:

@@ -1,0 +1,102 @@
+"""Scenario comparison: presets on the bundled example, common random numbers, the CLI."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from spinekit import example_path, read_programme, schedule
+from spinekit._cli import main
+from spinekit._compare import compare
+from spinekit._model import Scenario
+from spinekit._scenarios import apply_scenario
+
+
+@pytest.fixture(scope="module")
+def example():
+    return read_programme(example_path())
+
+
+@pytest.fixture(scope="module")
+def base(example):
+    return schedule(example)
+
+
+def test_late_requests_moves_the_example_by_the_design_time(example, base):
+    t = base.table.set_index("id")
+    # The critical path starts with the ODS code request at day 0; waiting for design first
+    # pushes the whole path back by the design's duration.
+    assert base.critical_path[0] == "ods-code" and t.at["ods-code", "es"] == 0
+    late = schedule(apply_scenario(example, Scenario("x", "x", "late-requests")))
+    assert late.finish_offset == base.finish_offset + int(t.at["design", "duration"])
+
+
+def test_deferred_assurance_moves_the_example_by_the_assurance_tail(example, base):
+    t = base.table.set_index("id")
+    builds = t[(t["track"] == "build") & (t["kind"] != "design")]
+    assert "scal" in base.critical_path
+    # Clinical safety and DSPT now start when the last build finishes; SCAL waits for them.
+    ready = int(builds["ef"].max()) + max(int(t.at["cso-dcb0129", "duration"]), int(t.at["dspt", "duration"]))
+    slip = max(0, ready - int(t.at["scal", "es"]))
+    assert slip > 0
+    deferred = schedule(apply_scenario(example, Scenario("x", "x", "deferred-assurance")))
+    assert deferred.finish_offset == base.finish_offset + slip
+
+
+def test_common_random_numbers_make_identical_scenarios_identical(example):
+    twin = Scenario("twin", "twin")
+    res = compare(example, ["baseline", "intake-slot-offered"], iterations=500, seed=3)
+    again = compare(example, ["baseline"], iterations=500, seed=3)
+    a, b = res.results[0].simulation, again.results[0].simulation
+    assert np.array_equal(a.finish, b.finish)
+    p = apply_scenario(example, twin)
+    from spinekit import simulate
+
+    assert np.array_equal(simulate(p, 500, seed=3).finish, a.finish)
+
+
+def test_unchanged_tasks_keep_their_draws(example):
+    # Shortening a task only ever brings the finish forward, iteration by iteration, when
+    # every other task keeps its draws.
+    res = compare(example, ["baseline", "intake-slot-offered"], iterations=800, seed=11)
+    base_f, fast_f = res.results[0].simulation.finish, res.results[1].simulation.finish
+    assert (fast_f <= base_f + 1e-9).all() and (fast_f < base_f).mean() > 0.5
+
+
+def test_compare_json_contract(capsys):
+    assert main(["compare", "--iterations", "300", "--seed", "2", "--format", "json",
+                 "--scenario", "baseline", "--scenario", "requests-after-design"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    first, second = doc["scenarios"]
+    for s in doc["scenarios"]:
+        assert {"id", "name", "deterministic", "finish_offset", "finish_date", "on_time_probability",
+                "critical_path"} <= set(s)
+        assert {"p50", "p80", "p90"} <= set(s["finish_date"])
+    assert first["difference"]["deterministic_working_days"] == 0
+    assert second["difference"]["deterministic_working_days"] == (
+        second["deterministic"]["finish_offset"] - first["deterministic"]["finish_offset"])
+    assert second["changed_tasks"]["changed"] and not second["changed_tasks"]["removed"]
+    # The same seed gives each scenario the same numbers as simulate --scenario.
+    assert main(["simulate", "--scenario", "requests-after-design", "--iterations", "300", "--seed", "2",
+                 "--format", "json"]) == 0
+    sim = json.loads(capsys.readouterr().out)
+    assert sim["finish_date"] == second["finish_date"] and sim["finish_offset"] == second["finish_offset"]
+
+
+def test_schedule_scenario_and_unknown_scenario(capsys):
+    assert main(["schedule", "--scenario", "requests-after-design", "--format", "json"]) == 0
+    late = json.loads(capsys.readouterr().out)
+    assert main(["schedule", "--format", "json"]) == 0
+    assert late["finish_offset"] > json.loads(capsys.readouterr().out)["finish_offset"]
+    assert main(["schedule", "--scenario", "request-after-design"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown scenario 'request-after-design'" in err and "did you mean 'requests-after-design'" in err
+
+
+def test_table_output(capsys):
+    assert main(["compare", "--iterations", "200", "--seed", "1", "--scenario", "baseline",
+                 "--scenario", "deferred-assurance"]) == 0
+    out = capsys.readouterr().out
+    assert "deferred-assurance" in out and "P80" in out
