@@ -5,6 +5,7 @@ passed in as tables, mappings or arrays; arguments such as ``start=`` or ``group
 column that plays that role. Text taken from the data (task names, owners, provenance) is
 HTML-escaped before plotly sees it, so a task name is always shown as text. Layout defaults
 (template, fonts, colours, margins, heights) are defined once, at the top of this module.
+Only :func:`save_static` writes a file: the figure as an image, for slide decks.
 
 On a Gantt a date is a whole day: a task occupies its days from the start of its first to the
 end of its last, so a one-day task has a visible bar. A milestone sits at the start of its day
@@ -601,8 +602,9 @@ def gantt(
         fig.add_trace(go.Scatter(
             x=marks["_start"], y=marks["y"], mode="markers", name="Milestone",
             customdata=marks["_id"],
+            # In summary, red diamonds would vanish on the red critical segments they end.
             marker=dict(symbol="diamond", size=15,
-                        color=[CRITICAL if c else INK for c in marks["_critical"]],
+                        color=[CRITICAL if c and not summary else INK for c in marks["_critical"]],
                         line=dict(color="white", width=1.5)),
             hovertext=[_task_hover(r, group) for _, r in marks.iterrows()],
             hovertemplate="%{hovertext}<extra></extra>",
@@ -614,18 +616,24 @@ def gantt(
     _date_marks(deco, target, today)
 
     ticks = _row_labels(w, lanes, layout, mark_critical=True)
-    last = w["_end"].max() - DAY
-    subtitle = f"Finish {_day_text(last)} · {len(w)} tasks"
+    subtitle = f"Finish {_day_text(_last_work_day(w))} · {len(w)} tasks"
     if critical is not None:
         subtitle += f", {int(w['_critical'].sum())} critical"
     return _finish_gantt(fig, deco, ticks, rows=rows, x_range=(x0, x1), title=title,
                          subtitle=subtitle, height=height)
 
 
+def _last_work_day(w: pd.DataFrame) -> pd.Timestamp:
+    """The programme's last working day of work (as the schedule's ``finish_date``)."""
+    work = w[~w["_milestone"]]
+    return (work if not work.empty else w)["_finish"].max()
+
+
 def _row_labels(w: pd.DataFrame, lanes: pd.DataFrame, layout: str, *,
                 mark_critical: bool) -> list[tuple[int, str]]:
     """(row, label) for every Gantt row: lane names in bold, critical task names in red."""
-    lane_rows = [(int(y), g) for y, g in zip(lanes["y"], lanes["group"])] if layout != "flat" else []
+    lane_rows = ([] if layout == "flat"
+                 else [(int(y), g) for y, g in zip(lanes["y"], lanes["group"])])
     if layout == "summary":
         return [(y, f"<b>{_label(g)}</b>") for y, g in lane_rows]
     ticks = [(y, f"<b>{_label(g).upper()}</b>") for y, g in lane_rows]
@@ -729,7 +737,7 @@ def gantt_comparison(
     both = after.reindex(ids).combine_first(before.reindex(ids))
     both["_start"] = pd.concat([before["_start"], after["_start"]], axis=1).reindex(ids).min(axis=1)
     both["_end"] = pd.concat([before["_end"], after["_end"]], axis=1).reindex(ids).max(axis=1)
-    both["_critical"] = after["_critical"].reindex(ids).fillna(False).astype(bool)
+    both["_critical"] = after["_critical"].reindex(ids, fill_value=False).astype(bool)
     w, lanes = _lanes(both.reset_index(names="_id"), "headers" if group else "flat")
     y = w.set_index("_id")["y"]
     rows = int(w["y"].max() + 1)
@@ -776,16 +784,16 @@ def gantt_comparison(
                 hovertemplate="%{hovertext}<extra></extra>",
             ))
     for label, frame, colour in ((names[0], before, MUTED), (names[1], after, TASK)):
-        last = frame["_end"].max()
-        deco.vline(last, name=f"finish {label}", colour=colour, dash="dot", width=1.5)
+        last = _last_work_day(frame)
+        deco.vline(last + DAY, name=f"finish {label}", colour=colour, dash="dot", width=1.5)
         fig.add_trace(go.Scatter(
-            x=[None], y=[None], mode="lines", name=f"{_esc(label)} finish {_short_day(last - DAY)}",
+            x=[None], y=[None], mode="lines", name=f"{_esc(label)} finish {_short_day(last)}",
             line=dict(color=colour, dash="dot", width=1.5),
         ))
     _date_marks(deco, target, today)
 
     ticks = _row_labels(w, lanes, "headers" if group else "flat", mark_critical=False)
-    moved = (after["_end"].max() - before["_end"].max()).days
+    moved = (_last_work_day(after) - _last_work_day(before)).days
     if moved:
         subtitle = (f"{names[1]} finishes {abs(moved)} calendar days "
                     f"{'later' if moved > 0 else 'earlier'} than {names[0]}")
@@ -926,6 +934,23 @@ def _extras(target: Any, deterministic: Any, is_date: bool) -> list[float]:
     return [_point(v, is_date) for v in (target, deterministic) if v is not None]
 
 
+def _bins(sample: np.ndarray, is_date: bool) -> tuple[np.ndarray, float]:
+    """Left edges and width of the histogram bins: days, weeks from a Monday or four-week
+    blocks for dates; about 40 bins (whole units for whole numbers) otherwise."""
+    lo, hi = float(sample.min()), float(sample.max())
+    span = hi - lo
+    if is_date:
+        width = 1.0 if span <= 45 else 7.0 if span <= 400 else 28.0
+        if width > 1:
+            lo -= (lo + 3) % 7  # day 0, 1970-01-01, was a Thursday: step back to a Monday
+    elif np.all(sample == np.round(sample)):
+        width = float(max(1, int(np.ceil(span / 40))))
+    else:
+        width = span / 40 or 1.0
+    count = int(np.floor((hi - lo) / width)) + 1
+    return lo + width * np.arange(count), width
+
+
 def finish_histogram(
     finishes: Sequence[Any] | np.ndarray | pd.Series,
     *,
@@ -964,20 +989,23 @@ def finish_histogram(
     """
     sample, is_date = _axis_values(finishes)
     marks = _percentile_marks(percentiles, sample, is_date)
-    span = float(sample.max() - sample.min())
+    lefts, width = _bins(sample, is_date)
+    counts, _ = np.histogram(sample, bins=np.append(lefts, lefts[-1] + width))
+    share = counts / counts.sum() * 100
     if is_date:
-        size = MS_PER_DAY * (1 if span <= 45 else 7 if span <= 400 else 28)
-        xbins = dict(size=size)
-        if size == 7 * MS_PER_DAY:
-            monday = pd.Timestamp(int(sample.min()), unit="D")
-            xbins["start"] = _iso(monday - pd.Timedelta(days=monday.weekday()))
+        period = {1: "", 7: "Week of "}.get(int(width), f"{int(width)} days from ")
+        where = [f"{period}{_day_text(pd.Timestamp(int(v), unit='D'))}" for v in lefts]
     else:
-        xbins = None
+        where = [f"{v:g} to {v + width:g}" for v in lefts]
     deco = _Decor()
-    fig = go.Figure(go.Histogram(
-        x=_plot_x(sample, is_date), histnorm="percent", xbins=xbins, name="Iterations",
-        marker=dict(color="#41B6E6", line=dict(color="white", width=1)),
-        hovertemplate=("%{x}: %{y:.1f}% of iterations<extra></extra>"),
+    centres = lefts + width / 2
+    unit = MS_PER_DAY if is_date else 1
+    fig = go.Figure(go.Bar(
+        x=pd.to_datetime(centres * unit, unit="ms") if is_date else centres,
+        y=share, width=width * unit * 0.92, name="Iterations",
+        customdata=counts, hovertext=where,
+        marker=dict(color="#41B6E6", line=dict(width=0)),
+        hovertemplate="%{hovertext}: %{y:.1f}% of iterations (%{customdata:,})<extra></extra>",
     ))
     _risk_marks(deco, marks, sample, is_date, target, deterministic, on_curve=False)
     return _finish(

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 import shutil
+import textwrap
 
 import networkx as nx
 import numpy as np
@@ -99,7 +101,8 @@ def test_gantt_bars_run_from_start_to_the_end_of_the_finish_day():
 
 def test_gantt_colours_by_owner_with_a_legend_entry_per_owner():
     fig = gantt(plan(), color="owner")
-    owners = [t.name for t in fig.data if t.type == "bar" and t.name not in ("Lane span", "Critical path")]
+    owners = [t.name for t in fig.data
+              if t.type == "bar" and t.name not in ("Lane span", "Critical path")]
     assert owners == ["supplier", "NHS England", "Unassigned"]  # the Trust owns only a milestone
     assert set(trace(fig, "supplier").customdata) == {"a", "c"}
 
@@ -198,7 +201,8 @@ def test_gantt_draws_today_only_when_given_and_the_target_at_the_end_of_its_day(
 
 
 def test_gantt_shades_weekends_bank_holidays_and_closures():
-    cal = WorkingCalendar(D(2027, 3, 22), closures=(Closure(D(2027, 4, 5), D(2027, 4, 9), "freeze"),))
+    freeze = Closure(D(2027, 4, 5), D(2027, 4, 9), "freeze")
+    cal = WorkingCalendar(D(2027, 3, 22), closures=(freeze,))
     table = plan(start=[D(2027, 3, 22)] * 5, finish=[D(2027, 4, 16)] * 4 + [D(2027, 3, 22)])
     fig = gantt(table, calendar=cal)
     holidays = {day(s.x0) for s in shapes(fig, "bank holiday")}
@@ -231,10 +235,12 @@ def test_gantt_arrows_follow_the_dependency_type():
 
 
 def test_gantt_whiskers_span_simulated_p50_to_p80_finishes():
-    pct = {"a": {"p50": D(2027, 1, 11), "p80": D(2027, 1, 13)}, "m": {"p50": D(2027, 1, 20), "p80": D(2027, 1, 25)}}
+    pct = {"a": {"p50": D(2027, 1, 11), "p80": D(2027, 1, 13)},
+           "m": {"p50": D(2027, 1, 20), "p80": D(2027, 1, 25)}}
     w = trace(gantt(plan(), percentiles=pct), "P50–P80 finish (simulated)")
     xs = [None if x is None else day(x) for x in w.x]
-    assert xs == [day("2027-01-12"), day("2027-01-14"), None, day("2027-01-20"), day("2027-01-25"), None]
+    assert xs == [day("2027-01-12"), day("2027-01-14"), None,  # ends of the finish days
+                  day("2027-01-20"), day("2027-01-25"), None]  # a milestone's own dates
     frame = pd.DataFrame({"p50": [D(2027, 1, 11)], "p80": [D(2027, 1, 13)]}, index=["a"])
     assert len(trace(gantt(plan(), percentiles=frame), "P50–P80 finish (simulated)").x) == 3
 
@@ -248,12 +254,14 @@ def test_gantt_of_a_schedule_uses_its_provenance_calendar_and_links():
     sched = spinekit.schedule(spinekit.read_programme(spinekit.example_path()))
     fig = gantt(sched, arrows=True)
     assert fig.layout.title.text == sched.programme.name
-    assert "Basis: estimate: ODS application" in all_text(fig)
-    assert shapes(fig, "closure")  # the Trust change freeze
-    assert len([x for x in trace(fig, "Dependency").x if x is None]) == sched.graph.number_of_edges()
+    basis = next(t.basis for t in sched.programme.tasks if t.basis)
+    assert "Basis: " + html.escape(textwrap.wrap(basis, 64)[0], quote=False) in all_text(fig)
+    assert len(shapes(fig, "closure")) <= len(sched.programme.calendar.closures)
+    gaps = [x for x in trace(fig, "Dependency").x if x is None]
+    assert len(gaps) == sched.graph.number_of_edges()
     t = sched.table
     assert set(trace(fig, "Critical path").customdata) == set(t.id[t.critical & (t.duration > 0)])
-    assert list(trace(fig, "Milestone").customdata) == ["go-live"]
+    assert set(trace(fig, "Milestone").customdata) == set(t.id[t.duration == 0])
 
 
 def big_plan(n: int) -> pd.DataFrame:
@@ -265,7 +273,8 @@ def big_plan(n: int) -> pd.DataFrame:
         "finish": [(start + pd.Timedelta(days=int(k) + 4)).date() for k in offsets],
         "duration": [0 if i % 50 == 0 else 5 for i in range(n)],
         "critical": [i % 7 == 0 for i in range(n)], "total_float": [i % 7 for i in range(n)],
-        "owner": [f"owner {i % 4}" for i in range(n)], "track": [f"track {i % 12}" for i in range(n)],
+        "owner": [f"owner {i % 4}" for i in range(n)],
+        "track": [f"track {i % 12}" for i in range(n)],
     })
 
 
@@ -290,9 +299,20 @@ def test_gantt_comparison_pairs_the_bars_of_two_schedules():
     ys = dict(zip(trace(fig, "Baseline").customdata, trace(fig, "Baseline").y))
     ys_slip = dict(zip(trace(fig, "Slip").customdata, trace(fig, "Slip").y))
     assert ys["d"] < ys_slip["d"] and round(ys_slip["d"] - ys["d"], 2) == 0.38  # one row, two bars
-    assert fig.layout.title.subtitle.text == "Slip finishes 7 calendar days later than Baseline"
-    assert [day(s.x0) for s in fig.layout.shapes if s.name and s.name.startswith("finish")] == [
-        day("2027-01-18"), day("2027-01-25")]
+    assert fig.layout.title.subtitle.text == "Slip finishes 6 calendar days later than Baseline"
+    finishes = [(s.name, day(s.x0)) for s in fig.layout.shapes if s.name.startswith("finish")]
+    assert finishes == [("finish Baseline", day("2027-01-16")), ("finish Slip", day("2027-01-22"))]
+    assert "Slip finish 21 Jan 2027" in [t.name for t in fig.data]
+
+
+def test_gantt_comparison_shows_tasks_found_in_only_one_schedule():
+    after = pd.concat([plan(), plan().iloc[[0]].assign(id="new", name="Extra", critical=False)])
+    fig = gantt_comparison(plan(), after)
+    assert "new" not in task_bars_by(fig, "Baseline") and "new" in task_bars_by(fig, "Scenario")
+    hover = dict(zip(trace(fig, "Baseline").customdata, trace(fig, "Baseline").hovertext))
+    assert "Finish moves +0 calendar days" in hover["a"]
+    extra = dict(zip(trace(fig, "Scenario").customdata, trace(fig, "Scenario").hovertext))["new"]
+    assert "Baseline: not in this schedule" in extra
 
 
 def task_bars_by(fig, name):
@@ -311,13 +331,24 @@ def test_histogram_marks_given_percentiles_and_target():
                                                   "P90": D(2027, 11, 9)}, target=D(2027, 11, 6))
     assert {s.name: s.x0 for s in fig.layout.shapes} == {
         "P50": "2027-11-05", "P80": "2027-11-08", "P90": "2027-11-09", "target": "2027-11-06"}
-    assert fig.data[0].type == "histogram" and len(fig.data[0].x) == 10
+    bars = fig.data[0]
+    assert [day(x) for x in bars.x] == [day(d) for d in FINISHES]  # one bar a day, centred
+    assert list(bars.customdata) == [1] * 10 and sum(bars.y) == pytest.approx(100)
     assert any("60% on time" in a.text for a in fig.layout.annotations)
+
+
+def test_histogram_bins_long_spans_by_week_from_a_monday():
+    finishes = [D(2027, 11, 3) + dt.timedelta(days=k) for k in range(0, 100, 3)]
+    bars = finish_histogram(finishes).data[0]
+    first = pd.Timestamp(bars.x[0]) - pd.Timedelta(days=3.5)
+    assert first == day("2027-11-01") and first.day_name() == "Monday"
+    assert sum(bars.customdata) == len(finishes)
 
 
 def test_histogram_computes_percentiles_of_numbers_by_default():
     fig = finish_histogram(list(range(1, 11)), deterministic=4)
-    assert {s.name: s.x0 for s in fig.layout.shapes} == {"P50": 5, "P80": 8, "P90": 9, "deterministic": 4}
+    marks = {s.name: s.x0 for s in fig.layout.shapes}
+    assert marks == {"P50": 5, "P80": 8, "P90": 9, "deterministic": 4}
     with pytest.raises(ValueError, match="should be a number"):
         finish_histogram(list(range(1, 11)), target=D(2027, 1, 1))
 
@@ -369,18 +400,20 @@ def test_scenario_ranges_bar_spans_p50_to_p80_with_whisker_to_p90():
     })
     fig = scenario_ranges(table, target=D(2027, 12, 31))
     bar = trace(fig, "P50 to P80")
-    spans = [(day(b), pd.Timestamp(b) + pd.Timedelta(milliseconds=x)) for b, x in zip(bar.base, bar.x)]
+    spans = [(day(b), pd.Timestamp(b) + pd.Timedelta(milliseconds=x))
+             for b, x in zip(bar.base, bar.x)]
     assert spans == [(day("2027-12-20"), day("2028-01-25")), (day("2027-10-10"), day("2027-11-05"))]
     whisker = [None if x is None else day(x) for x in trace(fig, "P80 to P90").x]
     assert whisker[:3] == [day("2028-01-25"), day("2028-02-15"), None]
-    assert [day(x) for x in trace(fig, "Deterministic plan").x] == [day("2027-11-30"), day("2027-09-15")]
+    plans = [day(x) for x in trace(fig, "Deterministic plan").x]
+    assert plans == [day("2027-11-30"), day("2027-09-15")]
     assert shapes(fig, "target")[0].x0 == "2027-12-31"
     assert list(fig.layout.yaxis.ticktext) == ["<b>Baseline</b>", "<b>Fast track</b>"]
 
 
 def test_scenario_s_curves_overlay_one_curve_per_scenario():
-    fig = scenario_s_curves({"Baseline": FINISHES, "Late": [d + dt.timedelta(days=20) for d in FINISHES]},
-                            target=D(2027, 11, 10))
+    late = [d + dt.timedelta(days=20) for d in FINISHES]
+    fig = scenario_s_curves({"Baseline": FINISHES, "Late": late}, target=D(2027, 11, 10))
     assert [t.name for t in fig.data] == ["Baseline · P80 8 Nov 2027 · 100% by target",
                                           "Late · P80 28 Nov 2027 · 0% by target"]
     assert shapes(fig, "target")[0].x0 == "2027-11-10"
