@@ -39,7 +39,17 @@ from ._figures import (
 from ._scope import Scope, ServiceChoice, apply_overrides, expand_scope
 from ._starter import starter_programme
 from ._simulate import PERCENTILES, SimulationResult, simulate
-from ._summary import critical_path_words, steering_summary_html
+from ._summary import (
+    assumptions,
+    critical_path_words,
+    finish_dates,
+    scenario_table,
+    steering_summary_html,
+    top_drivers,
+    top_risks,
+)
+from ._compare import Comparison, ScenarioResult, compare
+from ._scenarios import apply_scenario
 from ._report import ReportError, ReportFiles, build_report
 
 __version__ = "0.1.0"
@@ -102,8 +112,17 @@ __all__ = [
     "PERCENTILES",
     "SimulationResult",
     "simulate",
+    "assumptions",
     "critical_path_words",
+    "finish_dates",
+    "scenario_table",
     "steering_summary_html",
+    "top_drivers",
+    "top_risks",
+    "Comparison",
+    "ScenarioResult",
+    "compare",
+    "apply_scenario",
     "ReportError",
     "ReportFiles",
     "build_report",

@@ -85,7 +85,7 @@ def build_report(
     import papermill as pm
 
     source = Path(programme_file) if programme_file else example_path()
-    programme = read_programme(source)
+    read_programme(source)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     stem = _slug(source.stem if programme_file else "example")
@@ -95,7 +95,6 @@ def build_report(
         "scenarios": list(scenarios or []),
         "iterations": int(iterations),
         "seed": seed,
-        "title": programme.name,
     }
     fd, tmp = tempfile.mkstemp(prefix=f".{nb_path.name}.", suffix=".ipynb", dir=out)
     os.close(fd)

@@ -1,4 +1,4 @@
-"""Plain-words summaries of a schedule and its risk, for steering groups."""
+"""Plain-words summaries of a schedule and its risk, for steering groups and reports."""
 
 from __future__ import annotations
 
@@ -6,9 +6,21 @@ import html
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
+from ._model import Programme
 from ._schedule import Schedule
 
-__all__ = ["critical_path_words", "steering_summary_html"]
+__all__ = [
+    "critical_path_words",
+    "steering_summary_html",
+    "finish_dates",
+    "top_risks",
+    "top_drivers",
+    "assumptions",
+    "scenario_table",
+]
 
 
 def _weeks(days: int) -> str:
@@ -38,10 +50,83 @@ def critical_path_words(sched: Schedule) -> str:
     return (", then ".join(parts) + ".") if parts else "No critical path."
 
 
-def steering_summary_html(sched: Schedule, simulation: Mapping[str, Any] | None = None) -> str:
-    """The report's headline facts as escaped HTML.
+def finish_dates(simulation) -> list:
+    """Each iteration's finish as a date: the date of working day ceil(F) - 1."""
+    from ._simulate import _finish_index
 
-    ``simulation`` is the dictionary of :meth:`SimulationResult.to_dict` (the ``simulate`` JSON).
+    cal = simulation.programme.calendar
+    idx = np.asarray(_finish_index(simulation.finish), dtype=np.int64)
+    return cal.dates_of(idx)
+
+
+def top_risks(simulation, n: int = 5) -> pd.DataFrame:
+    """Risk events by how much they add to P80 (working days), largest first."""
+    risks = {r.id: r for r in simulation.programme.risks}
+    rows = [
+        {"risk": rid, "name": risks[rid].name, "probability": risks[rid].probability,
+         "tasks": ", ".join(risks[rid].tasks), "days_added_to_p80": round(days, 1)}
+        for rid, days in simulation.risk_drivers.items()
+    ]
+    frame = pd.DataFrame(rows, columns=["risk", "name", "probability", "tasks", "days_added_to_p80"])
+    return frame.sort_values("days_added_to_p80", ascending=False, kind="stable").head(n).reset_index(drop=True)
+
+
+def top_drivers(simulation, n: int = 8) -> pd.DataFrame:
+    """Tasks whose duration most drives the finish (Spearman), with how often they are critical."""
+    names = {t.id: t.name for t in simulation.programme.tasks}
+    rows = [
+        {"task": tid, "name": names[tid], "sensitivity": round(rho, 3),
+         "criticality": round(simulation.criticality[tid], 3)}
+        for tid, rho in simulation.sensitivity.items()
+    ]
+    frame = pd.DataFrame(rows, columns=["task", "name", "sensitivity", "criticality"])
+    order = frame["sensitivity"].abs().sort_values(ascending=False, kind="stable").index
+    return frame.loc[order].head(n).reset_index(drop=True)
+
+
+def assumptions(programme: Programme) -> pd.DataFrame:
+    """Every task's lead time (min / likely / max, distribution) with its owner and provenance."""
+    rows = []
+    for t in programme.tasks:
+        d = t.duration
+        rows.append({
+            "task": t.id, "name": t.name, "owner": t.owner or "",
+            "min": d.min, "likely": d.likely, "max": d.max,
+            "distribution": "fixed" if d.is_fixed else d.dist,
+            "basis": t.basis or "not stated",
+        })
+    return pd.DataFrame(rows)
+
+
+def scenario_table(comparison) -> pd.DataFrame:
+    """One row per scenario: name, deterministic and simulated finishes, differences, on time."""
+    rows = []
+    for entry, r in zip(comparison.to_dict()["scenarios"], comparison.results):
+        row = {
+            "scenario": r.scenario.name, "id": r.scenario.id,
+            "deterministic": r.schedule.finish_date,
+            "difference_working_days": entry["difference"]["deterministic_working_days"],
+        }
+        if r.simulation is not None:
+            row |= {k: r.simulation.finish_date[k] for k in ("p50", "p80", "p90")}
+            row["on_time_probability"] = r.simulation.on_time_probability
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def steering_summary_html(
+    sched: Schedule,
+    simulation: Mapping[str, Any] | None = None,
+    *,
+    risks: pd.DataFrame | None = None,
+    findings: list[tuple[str, str]] | None = None,
+    start_now: list[str] | None = None,
+) -> str:
+    """The report's one-page summary as escaped HTML.
+
+    ``simulation`` is the ``simulate`` JSON document (:meth:`SimulationResult.to_dict`);
+    ``risks`` a :func:`top_risks` table; ``findings`` (severity, text) pairs from the health
+    check; ``start_now`` the lead-time items to start this week, in words.
     """
     p = sched.programme
     e = html.escape
@@ -54,12 +139,28 @@ def steering_summary_html(sched: Schedule, simulation: Mapping[str, Any] | None 
         rows.append(("Target", str(p.target)))
     if simulation:
         fd = simulation["finish_date"]
-        rows.append(("P50 / P80 / P90 finish", f"{fd['p50']} / {fd['p80']} / {fd['p90']}"))
+        rows.append(("P50 finish", fd["p50"]))
+        rows.append(("P80 finish", fd["p80"]))
+        rows.append(("P90 finish", fd["p90"]))
         if simulation.get("on_time_probability") is not None:
             rows.append(("Probability of meeting the target", f"{simulation['on_time_probability']:.0%}"))
         rows.append(("Simulation", f"{simulation['iterations']:,} iterations, seed {simulation['seed']}"))
-    body = "".join(f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in rows)
-    return (
-        f'<table class="spinekit-summary">{body}</table>'
-        f"<p><strong>Critical path:</strong> {e(critical_path_words(sched))}</p>"
-    )
+    body = "".join(f"<tr><th>{e(k)}</th><td data-key='{e(k)}'>{e(v)}</td></tr>" for k, v in rows)
+    parts = [
+        f'<table class="spinekit-summary">{body}</table>',
+        f"<h3>Critical path</h3><p>{e(critical_path_words(sched))}</p>",
+    ]
+    if risks is not None and len(risks):
+        items = "".join(
+            f"<li>{e(r['name'])} ({r['probability']:.0%} likely): adds {r['days_added_to_p80']:g} "
+            f"working days to P80</li>"
+            for r in risks.to_dict("records")
+        )
+        parts.append(f"<h3>Top risks</h3><ul>{items}</ul>")
+    if findings is not None:
+        items = "".join(f"<li><strong>{e(sev)}</strong>: {e(text)}</li>" for sev, text in findings)
+        parts.append(f"<h3>Plan health check</h3><ul>{items or '<li>No problems found.</li>'}</ul>")
+    if start_now:
+        items = "".join(f"<li>{e(s)}</li>" for s in start_now)
+        parts.append(f"<h3>Start this week</h3><ul>{items}</ul>")
+    return "".join(parts)

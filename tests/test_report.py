@@ -28,6 +28,32 @@ def hostile_report(tmp_path_factory):
     return plan, files
 
 
+@pytest.fixture(scope="module")
+def example_report(tmp_path_factory):
+    return build_report(None, tmp_path_factory.mktemp("example"), iterations=400, seed=7)
+
+
+def test_summary_numbers_equal_simulate(example_report, capsys):
+    page = example_report.html.read_text(encoding="utf-8")
+    shown = dict(re.findall(r"<td data-key=[\"'](P\d\d finish|Probability of meeting the target)[\"']>([^<]+)</td>", page))
+    assert main(["simulate", "--iterations", "400", "--seed", "7", "--format", "json"]) == 0
+    sim = json.loads(capsys.readouterr().out)
+    assert shown["P50 finish"] == sim["finish_date"]["p50"]
+    assert shown["P80 finish"] == sim["finish_date"]["p80"]
+    assert shown["P90 finish"] == sim["finish_date"]["p90"]
+    assert shown["Probability of meeting the target"] == f"{sim['on_time_probability']:.0%}"
+
+
+def test_example_report_has_the_charts(example_report):
+    page = example_report.html.read_text(encoding="utf-8")
+    assert example_report.html.name == "example.html"
+    # The Gantt's critical-path trace, the S-curve and the scenario ranges are embedded.
+    assert page.count('class="plotly-graph-div"') >= 6
+    assert '"name":"Critical path"' in page
+    assert "Probability of finishing by date" in page and "Finish by scenario" in page
+    assert "requests-after-design" in page
+
+
 def test_report_files_written(hostile_report):
     _, files = hostile_report
     assert files.html.name == "hostile.html" and files.notebook.name == "hostile.ipynb"
