@@ -15,6 +15,7 @@ from ._io import example_path, read_programme, write_atomic
 __all__ = ["main"]
 
 EXIT_INVALID = 2
+EXIT_FINDINGS = 1
 
 
 def _programme_arg(value: str | None, scenario: str | None = None):
@@ -118,6 +119,31 @@ def _cmd_compare(args: argparse.Namespace) -> str:
     return result.to_text()
 
 
+def _cmd_check(args: argparse.Namespace) -> tuple[str, int]:
+    from ._check import check_plan
+
+    result = check_plan(_programme_arg(args.file, args.scenario))
+    text = json.dumps(result.to_dict(), indent=2) + "\n" if args.format == "json" else result.to_text()
+    return text, 0 if result.ok else EXIT_FINDINGS
+
+
+def _cmd_batch(args: argparse.Namespace):
+    from ._batch import run_batch
+
+    result = run_batch(args.files, args.out, workers=args.workers, iterations=args.iterations,
+                       seed=args.seed, force=args.force, progress=not args.quiet)
+    lines = [f"index: {result.index}"]
+    for item in result.items:
+        lines.append(f"ok: {item.html}" if item.ok else f"failed: {item.error}")
+    return "\n".join(lines) + "\n", (1 if result.failed else 0)
+
+
+def _cmd_explore(args: argparse.Namespace) -> tuple[str, int]:
+    from ._serve import serve_explorer
+
+    return "", serve_explorer(args.file, args.port, announce=lambda line: print(line, flush=True))
+
+
 def _seed(value: str) -> int:
     try:
         n = int(value)
@@ -181,6 +207,16 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="overwrite an existing report of the same name")
     p.set_defaults(run=_cmd_report, writes_itself=True)
 
+    p = sub.add_parser("batch", help="steering reports for many programmes in parallel, with an index page")
+    p.add_argument("files", nargs="+", metavar="FILE", help="programme YAML files")
+    p.add_argument("--out", required=True, metavar="DIR", help="folder for the reports and index.html")
+    p.add_argument("--workers", type=_positive, default=2, help="reports run at once (default 2)")
+    p.add_argument("--iterations", type=_positive, default=5000, help="Monte Carlo iterations (default 5000)")
+    p.add_argument("--seed", type=_seed, help="random seed for every report")
+    p.add_argument("--force", action="store_true", help="overwrite existing reports of the same name")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(run=_cmd_batch, writes_itself=True)
+
     p = sub.add_parser("simulate", help="Monte Carlo schedule risk: P-dates, criticality, drivers")
     p.add_argument("file", nargs="?", help="programme YAML (default: the bundled example)")
     p.add_argument("--iterations", type=_positive, default=10_000, help="iterations (default 10000)")
@@ -200,6 +236,19 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="write to this file instead of standard output")
     p.set_defaults(run=_cmd_compare)
 
+    p = sub.add_parser("check", help="plan health check: Spine delivery properties and schedule quality")
+    p.add_argument("file", nargs="?", help="programme YAML (default: the bundled example)")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--scenario", metavar="ID", help="check this scenario of the file")
+    p.add_argument("--out", help="write to this file instead of standard output")
+    p.set_defaults(run=_cmd_check)
+
+    p = sub.add_parser("explore", help="scope explorer web page on 127.0.0.1 (Ctrl-C to stop)")
+    p.add_argument("file", nargs="?", help="scope-based programme YAML (default: the bundled example)")
+    p.add_argument("--port", type=_positive, metavar="N",
+                   help="port to serve on (default: 8866, or the next free one)")
+    p.set_defaults(run=_cmd_explore, writes_itself=True)
+
     p = sub.add_parser("new", help="starter programme for a scope of Spine services")
     p.add_argument("--services", required=True, metavar="LIST", help="e.g. pds,eps,cis2 or pds:hl7v3")
     p.add_argument(
@@ -213,19 +262,26 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the ``spinekit`` command; returns the exit code."""
+    """Run the ``spinekit`` command; returns the exit code.
+
+    A command returns its output, or its output and an exit code (``check`` returns 1 when the
+    plan has error-severity findings, after its output is written).
+    """
     args = _parser().parse_args(argv)
     try:
         text = args.run(args)
     except SpinekitError as exc:
         print(f"spinekit: error: {exc}", file=sys.stderr)
         return EXIT_INVALID
+    code = 0
+    if isinstance(text, tuple):
+        text, code = text
     out = getattr(args, "out", None)
     if out and not getattr(args, "writes_itself", False):
         write_atomic(Path(out), text)
     else:
         sys.stdout.write(text)
-    return 0
+    return code
 
 
 if __name__ == "__main__":  # pragma: no cover

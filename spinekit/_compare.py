@@ -9,7 +9,10 @@ from ._model import Programme
 from ._scenarios import Scenario, apply_scenario
 from ._schedule import Schedule, schedule
 
-__all__ = ["ScenarioResult", "Comparison", "compare", "select_scenarios", "BASELINE"]
+__all__ = [
+    "ScenarioResult", "Comparison", "compare", "select_scenarios", "changed_tasks", "changed_tasks_words",
+    "BASELINE",
+]
 
 #: The id of the implicit scenario "the programme as written" when a file defines none.
 BASELINE = "baseline"
@@ -111,6 +114,18 @@ def changed_tasks(base: Programme, variant: Programme) -> dict[str, list[str]]:
         "removed": [i for i in a if i not in b],
         "changed": [i for i in a if i in b and a[i] != b[i]],
     }
+
+
+def changed_tasks_words(base: Programme, variant: Programme) -> str:
+    """What a variant changes, in words: the tasks added, removed and changed, by name."""
+    diff = changed_tasks(base, variant)
+    names = {t.id: t.name for t in (*base.tasks, *variant.tasks)}
+    parts = [
+        f"{label}: {', '.join(names[i] for i in diff[key])}."
+        for key, label in (("added", "Added"), ("removed", "Removed"), ("changed", "Changed"))
+        if diff[key]
+    ]
+    return " ".join(parts) if parts else "No task changes."
 
 
 def select_scenarios(programme: Programme, ids: list[str] | None = None) -> list[Scenario]:
