@@ -42,14 +42,19 @@ from ._simulate import PERCENTILES, SimulationResult, simulate
 from ._summary import (
     assumptions,
     critical_path_words,
+    findings_table,
+    health_lines,
+    start_now_lines,
+    start_this_week_table,
     finish_dates,
     scenario_table,
     steering_summary_html,
     top_drivers,
     top_risks,
 )
-from ._compare import Comparison, ScenarioResult, compare
+from ._compare import Comparison, ScenarioResult, changed_tasks, changed_tasks_words, compare
 from ._scenarios import apply_scenario
+from ._check import SEVERITIES, Finding, HealthCheck, StartItem, check_plan
 from ._report import ReportError, ReportFiles, build_report
 
 __version__ = "0.1.0"
@@ -115,6 +120,10 @@ __all__ = [
     "assumptions",
     "critical_path_words",
     "finish_dates",
+    "findings_table",
+    "health_lines",
+    "start_now_lines",
+    "start_this_week_table",
     "scenario_table",
     "steering_summary_html",
     "top_drivers",
@@ -122,7 +131,14 @@ __all__ = [
     "Comparison",
     "ScenarioResult",
     "compare",
+    "changed_tasks",
+    "changed_tasks_words",
     "apply_scenario",
+    "SEVERITIES",
+    "Finding",
+    "HealthCheck",
+    "StartItem",
+    "check_plan",
     "ReportError",
     "ReportFiles",
     "build_report",

@@ -20,6 +20,10 @@ __all__ = [
     "top_drivers",
     "assumptions",
     "scenario_table",
+    "findings_table",
+    "start_this_week_table",
+    "health_lines",
+    "start_now_lines",
 ]
 
 
@@ -164,3 +168,42 @@ def steering_summary_html(
         items = "".join(f"<li>{e(s)}</li>" for s in start_now)
         parts.append(f"<h3>Start this week</h3><ul>{items}</ul>")
     return "".join(parts)
+
+
+def findings_table(health) -> pd.DataFrame:
+    """The health check's findings as a table, errors first."""
+    rows = [
+        {"severity": f.severity, "rule": f.rule, "finding": f.title, "detail": f.message,
+         "tasks": ", ".join(f.tasks), "fix": f.fix}
+        for f in health.findings
+    ]
+    return pd.DataFrame(rows, columns=["severity", "rule", "finding", "detail", "tasks", "fix"])
+
+
+def start_this_week_table(health) -> pd.DataFrame:
+    """Lead-time items by latest start, with their float and whether they can start now."""
+    rows = [
+        {"task": s.id, "name": s.name, "owner": s.owner or "", "earliest start": s.start,
+         "latest start": s.latest_start, "float (working days)": s.total_float,
+         "can start now": "yes" if s.can_start_now else ""}
+        for s in health.start_this_week
+    ]
+    return pd.DataFrame(rows)
+
+
+def health_lines(health, *, limit: int = 8) -> list[tuple[str, str]]:
+    """(severity, text) pairs for the summary: errors and warnings, or a clean bill of health."""
+    serious = [f for f in health.findings if f.severity in ("error", "warning")]
+    lines = [(f.severity, f"{f.title}. {f.fix}".strip()) for f in serious[:limit]]
+    if len(serious) > limit:
+        lines.append(("note", f"{len(serious) - limit} more findings in the health check section."))
+    return lines
+
+
+def start_now_lines(health, *, limit: int = 8) -> list[str]:
+    """The lead-time items with the least float, in words."""
+    out = []
+    for s in list(health.start_this_week)[:limit]:
+        when = "start now" if s.can_start_now else f"start by {s.latest_start}"
+        out.append(f"{s.name} ({s.owner or 'owner not set'}): {when}, {s.total_float} working days of float")
+    return out
