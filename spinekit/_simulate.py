@@ -50,8 +50,10 @@ CRITICAL_FLOAT = 1e-9
 
 # Finish offsets within this of a whole day count as that day (sums of fractional days round).
 _DAY_TOLERANCE = 1e-9
-# Task-iterations per chunk when ``chunk_size`` is not given (8 MiB per float array).
-_CHUNK_CELLS = 2**20
+# Default chunk: about this many task-iterations (2 MiB per float array), but no fewer
+# iterations than _MIN_CHUNK, below which per-chunk overhead dominates on large networks.
+_CHUNK_CELLS = 2**18
+_MIN_CHUNK = 1024
 # Sensitivity uses the first iterations only: at least this many, more while the kept
 # durations stay under _SENSITIVITY_CELLS, and never more than _SENSITIVITY_MAX.
 _SENSITIVITY_MIN = 10_000
@@ -59,17 +61,19 @@ _SENSITIVITY_MAX = 100_000
 _SENSITIVITY_CELLS = 2**23
 # Seeds are drawn below 2**53 so the reported seed is exact as a JSON number everywhere.
 _SEED_LIMIT = 2**53
-# Rows ranked at a time for sensitivity, to bound temporary memory.
-_RANK_ROWS = 256
 
 
 @dataclass(frozen=True, eq=False)
 class SimulationResult:
-    """What a Monte Carlo run found; :meth:`to_dict` is the ``simulate`` JSON contract.
+    """What a Monte Carlo run found; :meth:`to_dict` gives the ``simulate`` JSON document.
 
-    ``finish`` holds F, the programme finish offset in working days from index 0, for every
-    iteration (an S-curve or histogram needs nothing else). Percentile and probability fields
-    hold unrounded values; :meth:`to_dict` rounds them.
+    Offsets are in working days from index 0, and a finish offset F is dated on working day
+    ceil(F) - 1 (day 0 when F is 0). ``finish`` holds F for every iteration, enough for an
+    S-curve or a histogram; ``finish_offset`` holds its mean and :data:`PERCENTILES` (keys
+    ``mean``, ``p10``, ``p50``, ...) and ``finish_date`` their dates. ``on_time_probability``
+    is the share of iterations dated on or before the programme's ``target`` (None without
+    one). ``criticality``, ``sensitivity`` and ``risk_drivers`` are described in
+    :func:`simulate`. Values are unrounded; :meth:`to_dict` rounds them.
     """
 
     programme: Programme
@@ -166,7 +170,8 @@ def simulate(
         Alternatively, anything :func:`numpy.random.default_rng` accepts; the seed is then
         drawn from it.
     chunk_size:
-        Iterations processed at a time (default: about a million task-iterations per chunk).
+        Iterations processed at a time (default: about 260,000 task-iterations per chunk, and
+        at least 1,024 iterations).
         Changes memory and speed, never the result.
 
     Returns
@@ -217,7 +222,7 @@ def simulate(
     net = sched.network
     lower, upper = constraint_bounds(programme, net)
     sampler = _Sampler.build(programme, net, seed)
-    width = chunk_size or max(1, _CHUNK_CELLS // max(net.size, 1))
+    width = chunk_size or max(_MIN_CHUNK, _CHUNK_CELLS // max(net.size, 1))
     n_risks = len(programme.risks)
 
     finish = np.empty(iterations)
@@ -275,8 +280,11 @@ def _summarise(programme, sched, seed, finish, finish_without, critical, varying
 
     on_time = None
     if programme.target is not None:
+        # Dated on or before the target's working day L means ceil(F) - 1 <= L, i.e. F <= L + 1.
         latest = cal.index_on_or_before(programme.target)
-        on_time = float(np.count_nonzero(_finish_index(finish) <= latest)) / iterations
+        on_time = 0.0
+        if latest >= 0:
+            on_time = float(np.count_nonzero(finish <= latest + 1 + _DAY_TOLERANCE)) / iterations
 
     net = sched.network
     rho = np.zeros(net.size)
@@ -287,7 +295,8 @@ def _summarise(programme, sched, seed, finish, finish_without, critical, varying
 
     p80 = float(np.percentile(finish, 80))
     drivers = {
-        r.id: p80 - float(np.percentile(finish_without[k], 80)) for k, r in enumerate(programme.risks)
+        r.id: p80 - float(np.percentile(finish_without[k], 80, overwrite_input=True))
+        for k, r in enumerate(programme.risks)
     }
     finish.setflags(write=False)
     return SimulationResult(
@@ -350,13 +359,14 @@ def _spearman(sample: np.ndarray, f: np.ndarray, may_tie: np.ndarray) -> np.ndar
     sff = float(rf @ rf)
     if sff == 0:
         return out
-    for start in range(0, rows, _RANK_ROWS):
-        block_rows = slice(start, start + _RANK_ROWS)
+    step = max(1, _CHUNK_CELLS // n)  # rows ranked at a time, to bound temporary memory
+    for start in range(0, rows, step):
+        block_rows = slice(start, start + step)
         r = _ranks(sample[block_rows], may_tie[block_rows]) - centre
         sxy = r @ rf
         sxx = np.einsum("ij,ij->i", r, r)
         varies = sxx > 0
-        block = out[start:start + _RANK_ROWS]
+        block = out[block_rows]
         block[varies] = sxy[varies] / np.sqrt(sxx[varies] * sff)
     return np.clip(out, -1.0, 1.0)
 
