@@ -109,6 +109,8 @@ def build_report(
                 progress_bar=False,
                 execution_timeout=timeout,
                 cwd=str(out),
+                # Keep the kernel's own start-up log lines off the user's terminal.
+                extra_arguments=["--IPKernelApp.log_level=ERROR"],
             )
         except pm.PapermillExecutionError as exc:
             raise ReportError(
