@@ -45,7 +45,18 @@ class BatchResult:
         return tuple(i for i in self.items if not i.ok)
 
 
-def _one(source: str, out_dir: str, iterations: int, seed: int | None, force: bool) -> BatchItem:
+def _stems(sources: list[str]) -> list[str]:
+    """Report names for the files: their stems, numbered where two files share one."""
+    seen: dict[str, int] = {}
+    out = []
+    for s in sources:
+        stem = Path(s).stem
+        seen[stem] = seen.get(stem, 0) + 1
+        out.append(stem if seen[stem] == 1 else f"{stem}-{seen[stem]}")
+    return out
+
+
+def _one(source: str, stem: str, out_dir: str, iterations: int, seed: int | None, force: bool) -> BatchItem:
     from ._exceptions import SpinekitError
     from ._io import read_programme
     from ._report import build_report
@@ -56,7 +67,7 @@ def _one(source: str, out_dir: str, iterations: int, seed: int | None, force: bo
         programme = read_programme(source)
         name = programme.name
         finish = str(schedule(programme).finish_date)
-        files = build_report(source, out_dir, iterations=iterations, seed=seed, force=force)
+        files = build_report(source, out_dir, iterations=iterations, seed=seed, force=force, name=stem)
     except SpinekitError as exc:
         return BatchItem(source, name, None, None, None, str(exc))
     except Exception as exc:  # one broken programme must not stop the batch
@@ -98,7 +109,7 @@ def run_batch(
     out_dir: str | os.PathLike[str],
     *,
     workers: int = 2,
-    iterations: int = 5000,
+    iterations: int = 10_000,
     seed: int | None = None,
     force: bool = False,
     progress: bool = True,
@@ -115,7 +126,10 @@ def run_batch(
     sources = [str(f) for f in files]
     results: dict[int, BatchItem] = {}
     with ProcessPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = {pool.submit(_one, s, str(out), iterations, seed, force): k for k, s in enumerate(sources)}
+        futures = {
+            pool.submit(_one, s, stem, str(out), iterations, seed, force): k
+            for k, (s, stem) in enumerate(zip(sources, _stems(sources)))
+        }
         bar = tqdm(total=len(futures), desc="reports", unit="report", disable=not progress, file=sys.stderr)
         for fut in as_completed(futures):
             results[futures[fut]] = fut.result()

@@ -686,6 +686,31 @@ def _negative_float(p: _Plan) -> list[Finding]:
     )]
 
 
+def _target(p: _Plan) -> list[Finding]:
+    target = p.programme.target
+    if target is None:
+        return []
+    cal = p.programme.calendar
+    if target < cal.day0:
+        return [Finding(
+            "target-before-start", "error", "Target before the start",
+            f"The target {target} is before the programme's first working day {cal.day0}.",
+            (), "Correct the target or the start date.",
+        )]
+    finish = p.schedule.finish_date
+    if finish <= target:
+        return []
+    late = cal.index_on_or_before(finish) - cal.index_on_or_before(target)
+    return [Finding(
+        "target-missed", "warning", "The plan misses its target",
+        f"Even with every task at its likely duration the plan finishes on {finish}, "
+        f"{late} working days after the target {target}.",
+        tuple(p.schedule.critical_path),
+        "Shorten the critical path (start lead-time items earlier, overlap work) or reset the "
+        "target with the steering group.",
+    )]
+
+
 def _single_point(p: _Plan) -> list[Finding]:
     long = [t.id for t in p.programme.tasks
             if t.duration.is_fixed and t.duration.planned > p.rules.long_fixed]
@@ -715,7 +740,7 @@ def _inferred(p: _Plan) -> list[Finding]:
 
 _RULES: tuple[Callable[[_Plan], list[Finding]], ...] = (
     _services, _hl7v3, _lead_time, _safety_and_dspt, _int_and_validation, _observability,
-    _negative_float, _open_ends, _lags, _constraints, _single_point, _inferred,
+    _negative_float, _target, _open_ends, _lags, _constraints, _single_point, _inferred,
 )
 
 

@@ -70,12 +70,12 @@ class Comparison:
             row = {
                 "scenario": entry["id"],
                 "finish": entry["deterministic"]["finish_date"],
-                "+days": diff["deterministic_working_days"],
-                "+weeks": diff["deterministic_calendar_weeks"],
+                "vs first (working days)": diff["deterministic_working_days"],
+                "vs first (weeks)": diff["deterministic_calendar_weeks"],
             }
             if "finish_date" in entry:
                 fd = entry["finish_date"]
-                row |= {"P50": fd["p50"], "P80": fd["p80"], "P90": fd["p90"], "P80 +days": diff["p80_working_days"]}
+                row |= {"P50": fd["p50"], "P80": fd["p80"], "P90": fd["p90"], "P80 vs first (working days)": diff["p80_working_days"]}
                 if entry.get("on_time_probability") is not None:
                     row["on time"] = f"{entry['on_time_probability']:.0%}"
             rows.append(row)
@@ -142,8 +142,14 @@ def select_scenarios(programme: Programme, ids: list[str] | None = None) -> list
         elif sid == BASELINE:
             chosen.append(Scenario(BASELINE, "Programme as written"))
         else:
+            from ._presets import PRESETS
+
             hint = closest(sid, [*defined, BASELINE])
-            extra = f"; did you mean {hint!r}?" if hint else f"; defined: {', '.join(defined) or 'none'}"
+            if sid in PRESETS and hint is None:
+                extra = (f"; {sid!r} is a preset: add {{id: {sid}, preset: {sid}}} to the file's "
+                         "scenarios to compare it")
+            else:
+                extra = f"; did you mean {hint!r}?" if hint else f"; defined: {', '.join(defined) or 'none'}"
             raise ProgrammeError(f"unknown scenario {sid!r}{extra}", source=programme.source, field="scenarios")
     return chosen
 

@@ -104,7 +104,7 @@ def _template() -> go.layout.Template:
         paper_bgcolor="white",
         plot_bgcolor="white",
         colorway=list(PALETTE),
-        margin=dict(l=16, r=32, t=96, b=40),
+        margin=dict(l=16, r=32, t=96, b=72),
         legend=dict(orientation="h", x=0.0, xanchor="left", y=1.0, yanchor="bottom",
                     yref="paper", font=dict(size=11), bgcolor="rgba(255,255,255,0)",
                     traceorder="normal"),
@@ -175,7 +175,13 @@ def _esc(value: Any) -> str:
 
 def _label(value: Any, limit: int = LABEL_CHARS) -> str:
     text = MISSING if _missing(value) else str(value)
-    return _esc(text if len(text) <= limit else text[: limit - 1].rstrip() + "…")
+    if len(text) <= limit:
+        return _esc(text)
+    # Keep a closing "(INT, organisation 2)"-style qualifier: it is what tells rows apart.
+    tail = text[text.rfind("(") :] if text.endswith(")") and "(" in text else ""
+    if tail and len(tail) <= limit // 2:
+        return _esc(text[: limit - len(tail) - 2].rstrip() + "… " + tail)
+    return _esc(text[: limit - 1].rstrip() + "…")
 
 
 def _wrapped(value: Any) -> str:

@@ -65,15 +65,17 @@ def build_report(
     out_dir: str | os.PathLike[str] = "reports",
     *,
     scenarios: list[str] | None = None,
-    iterations: int = 5000,
+    iterations: int = 10_000,
     seed: int | None = None,
     force: bool = False,
     timeout: int = 900,
+    name: str | None = None,
 ) -> ReportFiles:
     """Execute the steering-report notebook for a programme and write HTML plus notebook.
 
-    Existing reports are never overwritten unless ``force`` is set: the new files get a
-    numbered suffix instead. Both files appear whole or not at all.
+    The files are named after the programme file (``name`` overrides that). Existing reports
+    are never overwritten unless ``force`` is set: the new files get a numbered suffix instead.
+    Both files appear whole or not at all.
 
     Raises
     ------
@@ -85,10 +87,14 @@ def build_report(
     import papermill as pm
 
     source = Path(programme_file) if programme_file else example_path()
-    read_programme(source)
+    programme = read_programme(source)
+    if scenarios:
+        from ._compare import select_scenarios
+
+        select_scenarios(programme, list(scenarios))  # unknown ids fail now, not in the notebook
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    stem = _slug(source.stem if programme_file else "example")
+    stem = _slug(name or (source.stem if programme_file else "example"))
     html_path, nb_path = _free_names(out, stem, force)
     parameters = {
         "programme_file": str(source.resolve()),

@@ -22,6 +22,8 @@ for: ``build-pds``, ``api-application-int``, ``asid-production-org2``.
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
@@ -349,6 +351,8 @@ def _task(
     if inst.service is not None and not (variant and variant.name):
         name = f"{name}: {by_service[inst.service].service.label}"
     if inst.service is not None and item.id == "build" and by_service[inst.service].operations:
+        # The chosen operations replace the catalogue name's own list of them.
+        name = re.sub(r"\s*\([^()]*\)$", "", name)
         name = f"{name} ({', '.join(by_service[inst.service].operations)})"
     where = [_ENV_LABELS[inst.environment]] if inst.environment else []
     if inst.organisation is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,10 +22,16 @@ __all__ = [
     "assumptions",
     "scenario_table",
     "findings_table",
+    "sources_cited",
+    "scenario_summary",
     "start_this_week_table",
     "health_lines",
     "start_now_lines",
 ]
+
+
+def _number(x: float) -> int | float:
+    return int(x) if float(x).is_integer() else round(float(x), 2)
 
 
 def _weeks(days: int) -> str:
@@ -95,7 +102,7 @@ def assumptions(programme: Programme) -> pd.DataFrame:
         d = t.duration
         rows.append({
             "task": t.id, "name": t.name, "owner": t.owner or "",
-            "min": d.min, "likely": d.likely, "max": d.max,
+            "min": _number(d.min), "likely": _number(d.likely), "max": _number(d.max),
             "distribution": "fixed" if d.is_fixed else d.dist,
             "basis": t.basis or "not stated",
         })
@@ -157,7 +164,7 @@ def steering_summary_html(
     if risks is not None and len(risks):
         items = "".join(
             f"<li>{e(r['name'])} ({r['probability']:.0%} likely): adds {r['days_added_to_p80']:g} "
-            f"working days to P80</li>"
+            f"working day{'' if r['days_added_to_p80'] == 1 else 's'} to P80</li>"
             for r in risks.to_dict("records")
         )
         parts.append(f"<h3>Top risks</h3><ul>{items}</ul>")
@@ -206,4 +213,43 @@ def start_now_lines(health, *, limit: int = 8) -> list[str]:
     for s in list(health.start_this_week)[:limit]:
         when = "start now" if s.can_start_now else f"start by {s.latest_start}"
         out.append(f"{s.name} ({s.owner or 'owner not set'}): {when}, {s.total_float} working days of float")
+    return out
+
+
+_CITED = re.compile(r"\[(S\d+[a-z]?)\]")
+
+
+def sources_cited(programme: Programme) -> pd.DataFrame:
+    """The sources the programme's lead times cite (``[S7]`` in a task's basis), with addresses."""
+    from ._catalogue import load_catalogue
+
+    known = {s.id: s for s in load_catalogue().sources}
+    cited: dict[str, list[str]] = {}
+    for t in programme.tasks:
+        for sid in _CITED.findall(t.basis or ""):
+            cited.setdefault(sid, []).append(t.id)
+    rows = []
+    for sid in sorted(cited, key=lambda x: (int(re.sub(r"\D", "", x)), x)):
+        src = known.get(sid)
+        rows.append({"source": sid, "where": " ".join(src.urls) if src and src.urls else
+                     (src.description if src else "not in the catalogue's sources"),
+                     "cited by": ", ".join(cited[sid])})
+    return pd.DataFrame(rows, columns=["source", "where", "cited by"])
+
+
+def scenario_summary(comparison) -> pd.DataFrame:
+    """The scenario table for people: dates, the change against the first scenario, on-time odds."""
+    table = scenario_table(comparison)
+    out = pd.DataFrame({
+        "scenario": table["scenario"],
+        "deterministic finish": table["deterministic"],
+        "vs first (working days)": table["difference_working_days"],
+    })
+    for k in ("p50", "p80", "p90"):
+        if k in table:
+            out[k.upper()] = table[k]
+    if "on_time_probability" in table and table["on_time_probability"].notna().any():
+        out["chance of meeting the target"] = [
+            "" if v is None or v != v else f"{v:.0%}" for v in table["on_time_probability"]
+        ]
     return out

@@ -30,11 +30,19 @@ def figure(fig, *, height: int | None = None):
                             default_width="100%", config={"displaylogo": False}))
 
 
-def table(frame, *, columns: dict[str, str] | None = None):
-    """A DataFrame as an HTML table with every cell escaped (task names are untrusted text)."""
+def table(frame, *, columns: dict[str, str] | None = None, percent: list[str] | None = None):
+    """A DataFrame as an HTML table with every cell escaped (task names are untrusted text).
+
+    ``columns`` renames columns for the reader; ``percent`` columns (shares from 0 to 1) are
+    shown as whole percentages.
+    """
     from IPython.display import HTML
 
-    shown = frame.rename(columns=columns) if columns else frame
+    shown = frame.copy()
+    for col in percent or ():
+        shown[col] = [f"{v:.0%}" for v in shown[col]]
+    if columns:
+        shown = shown.rename(columns=columns)
     return HTML(shown.to_html(index=False, escape=True, border=0, classes="spinekit-table", na_rep=""))
 
 

@@ -38,3 +38,18 @@ def test_batch_with_one_broken_programme(tmp_path, capsys):
     # A second batch keeps the first index and reports, adding numbered ones.
     assert main(["batch", str(files[0]), "--out", str(out), "--iterations", "50", "--quiet"]) == 0
     assert (out / "index-2.html").exists() and (out / "plan0-2.html").exists()
+
+
+def test_same_file_names_in_different_folders_keep_both_reports(tmp_path, capsys):
+    files = []
+    for folder, name in (("a", "First"), ("b", "Second")):
+        (tmp_path / folder).mkdir()
+        f = tmp_path / folder / "plan.yaml"
+        f.write_text(GOOD.format(name=name), encoding="utf-8")
+        files.append(str(f))
+    out = tmp_path / "out"
+    assert main(["batch", *files, "--out", str(out), "--iterations", "50", "--seed", "1", "--quiet"]) == 0
+    first, second = (out / "plan.html").read_text(), (out / "plan-2.html").read_text()
+    assert "First" in first and "Second" in second
+    index = (out / "index.html").read_text()
+    assert 'href="plan.html"' in index and 'href="plan-2.html"' in index

@@ -470,3 +470,21 @@ def test_cli_invalid_input_exits_2(capsys, tmp_path):
     assert code == 2 and out == "" and "unknown task 'zz'" in err
     code, out, err = run(capsys, "check", tmp_path / "missing.yaml")
     assert code == 2 and "no such file" in err
+
+
+def _target_plan(target):
+    from spinekit import parse_programme
+
+    return parse_programme({"name": "t", "start": "2027-01-04", "calendar": {"holidays": "none"},
+                            "target": target, "tasks": [{"id": "a", "duration": 10}]})
+
+
+def test_target_rules():
+    from spinekit import check_plan
+
+    # a runs 4-15 January 2027 (ten working days).
+    rules = {f.rule: f for f in check_plan(_target_plan("2027-01-13")).findings}
+    assert rules["target-missed"].severity == "warning" and "2 working days after" in rules["target-missed"].message
+    assert "target-missed" not in {f.rule for f in check_plan(_target_plan("2027-01-15")).findings}
+    before = check_plan(_target_plan("2026-12-17"))
+    assert "target-before-start" in {f.rule for f in before.errors}

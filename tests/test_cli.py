@@ -99,3 +99,18 @@ def test_python_dash_m_and_exit_code(tmp_path):
     f.write_text("name: x\nstart: 2027-01-04\ntasks:\n  - {id: a, duration: 1, depends_on: [zz]}\n")
     r = subprocess.run([sys.executable, "-m", "spinekit", "schedule", str(f)], capture_output=True, text=True)
     assert r.returncode == 2 and "unknown task 'zz'" in r.stderr and r.stdout == ""
+
+
+def test_json_has_no_nan(capsys, plan):
+    code, out, _ = run(capsys, "schedule", plan, "--format", "json")
+    assert code == 0 and "NaN" not in out
+    json.loads(out, parse_constant=lambda c: (_ for _ in ()).throw(ValueError(c)))
+
+
+def test_new_does_not_overwrite_without_force(capsys, tmp_path):
+    target = tmp_path / "plan.yaml"
+    target.write_text("my edited plan\n")
+    code, _, err = run(capsys, "new", "--services", "pds", "--out", target)
+    assert code == 2 and "already exists" in err and target.read_text() == "my edited plan\n"
+    code, _, _ = run(capsys, "new", "--services", "pds", "--out", target, "--force")
+    assert code == 0 and target.read_text().startswith("# Starter programme")

@@ -51,7 +51,7 @@ def test_example_report_has_the_charts(example_report):
     assert page.count('class="plotly-graph-div"') >= 6
     assert '"name":"Critical path"' in page
     assert "Probability of finishing by date" in page and "Finish by scenario" in page
-    assert "requests-after-design" in page
+    assert "Lead-time requests raised after detailed design" in page
 
 
 def test_report_files_written(hostile_report):
