@@ -47,7 +47,9 @@ from ._summary import (
     start_now_lines,
     start_this_week_table,
     finish_dates,
+    scenario_summary,
     scenario_table,
+    sources_cited,
     steering_summary_html,
     top_drivers,
     top_risks,
@@ -56,6 +58,7 @@ from ._compare import Comparison, ScenarioResult, changed_tasks, changed_tasks_w
 from ._scenarios import apply_scenario
 from ._check import SEVERITIES, Finding, HealthCheck, StartItem, check_plan
 from ._report import ReportError, ReportFiles, build_report
+from .explorer import ExplorerState, build_explorer
 
 __version__ = "0.1.0"
 
@@ -125,6 +128,8 @@ __all__ = [
     "start_now_lines",
     "start_this_week_table",
     "scenario_table",
+    "scenario_summary",
+    "sources_cited",
     "steering_summary_html",
     "top_drivers",
     "top_risks",
@@ -142,4 +147,6 @@ __all__ = [
     "ReportError",
     "ReportFiles",
     "build_report",
+    "ExplorerState",
+    "build_explorer",
 ]

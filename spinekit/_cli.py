@@ -59,7 +59,8 @@ def _schedule_csv(sched) -> str:
 def _schedule_json(sched) -> str:
     p = sched.programme
     tasks = []
-    for row in sched.table.to_dict("records"):
+    table = sched.table.astype(object).where(sched.table.notna(), None)
+    for row in table.to_dict("records"):
         row["start"] = row["start"].isoformat()
         row["finish"] = row["finish"].isoformat()
         tasks.append({k: v for k, v in row.items() if v is not None})
@@ -157,6 +158,9 @@ def _seed(value: str) -> int:
 def _cmd_new(args: argparse.Namespace) -> str:
     from ._starter import starter_programme
 
+    if args.out and Path(args.out).exists() and not args.force:
+        raise SpinekitError(f"{args.out}: already exists; choose another --out, or add --force to replace it")
+
     return starter_programme(
         _names(args.services),
         environments=_names(args.environments),
@@ -202,7 +206,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("file", nargs="?", help="programme YAML (default: the bundled example)")
     p.add_argument("--out", default="reports", metavar="DIR", help="folder for the report (default: reports)")
     p.add_argument("--scenario", action="append", metavar="ID", help="scenario to include (repeatable)")
-    p.add_argument("--iterations", type=_positive, default=5000, help="Monte Carlo iterations (default 5000)")
+    p.add_argument("--iterations", type=_positive, default=10_000, help="Monte Carlo iterations (default 10000)")
     p.add_argument("--seed", type=_seed, help="random seed (default: chosen and shown in the report)")
     p.add_argument("--force", action="store_true", help="overwrite an existing report of the same name")
     p.set_defaults(run=_cmd_report, writes_itself=True)
@@ -211,7 +215,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", metavar="FILE", help="programme YAML files")
     p.add_argument("--out", required=True, metavar="DIR", help="folder for the reports and index.html")
     p.add_argument("--workers", type=_positive, default=2, help="reports run at once (default 2)")
-    p.add_argument("--iterations", type=_positive, default=5000, help="Monte Carlo iterations (default 5000)")
+    p.add_argument("--iterations", type=_positive, default=10_000, help="Monte Carlo iterations (default 10000)")
     p.add_argument("--seed", type=_seed, help="random seed for every report")
     p.add_argument("--force", action="store_true", help="overwrite existing reports of the same name")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -257,6 +261,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--organisations", type=_positive, default=1, metavar="N", help="deploying organisations (default 1)")
     p.add_argument("--out", help="write to this file instead of standard output")
+    p.add_argument("--force", action="store_true", help="replace an existing --out file")
     p.set_defaults(run=_cmd_new)
     return parser
 
