@@ -8,7 +8,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["Closure", "WorkingCalendar", "HOLIDAY_REGIONS"]
+__all__ = ["Closure", "WorkingCalendar", "HOLIDAY_REGIONS", "CalendarRangeError", "FIRST_YEAR", "LAST_YEAR"]
+
+#: The calendar covers dates from the start of FIRST_YEAR to the end of LAST_YEAR.
+FIRST_YEAR = 1900
+LAST_YEAR = 2999
+
+
+class CalendarRangeError(ValueError):
+    """A working-day index falls outside the years the calendar covers."""
 
 #: Accepted ``calendar.holidays`` values, mapped to the ``holidays`` package's UK subdivision.
 HOLIDAY_REGIONS: dict[str, str | None] = {
@@ -87,6 +95,11 @@ class WorkingCalendar:
 
     def _holidays_for(self, max_abs_index: float) -> np.ndarray:
         span = self._span_for(max_abs_index)
+        if self.start.year + span > LAST_YEAR or self.start.year - span < FIRST_YEAR:
+            raise CalendarRangeError(
+                f"working day {int(max_abs_index):,} from {self.start} falls outside the years "
+                f"{FIRST_YEAR}-{LAST_YEAR}"
+            )
         return self._base if span == 1 else self._holidays(span)
 
     @functools.cached_property

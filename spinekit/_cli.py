@@ -278,12 +278,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SpinekitError as exc:
         print(f"spinekit: error: {exc}", file=sys.stderr)
         return EXIT_INVALID
+    except OSError as exc:
+        print(f"spinekit: error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_INVALID
     code = 0
     if isinstance(text, tuple):
         text, code = text
     out = getattr(args, "out", None)
     if out and not getattr(args, "writes_itself", False):
-        write_atomic(Path(out), text)
+        try:
+            write_atomic(Path(out), text)
+        except OSError as exc:
+            print(f"spinekit: error: {out}: cannot write: {exc.strerror or exc}", file=sys.stderr)
+            return EXIT_INVALID
     else:
         sys.stdout.write(text)
     return code

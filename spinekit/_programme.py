@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from ._calendar import HOLIDAY_REGIONS, Closure, WorkingCalendar
+from ._calendar import FIRST_YEAR, HOLIDAY_REGIONS, LAST_YEAR, Closure, WorkingCalendar
 from ._catalogue import Catalogue
 from ._exceptions import ProgrammeError, UnknownTaskError, closest
 from ._model import (
@@ -34,7 +34,7 @@ __all__ = ["parse_programme", "load_yaml"]
 _ID = re.compile(r"^[A-Za-z0-9_.\-]+$")
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml's parser where available
     """Safe YAML loader that leaves dates as text, so they are validated with clear messages."""
 
 
@@ -44,10 +44,11 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
-def _no_duplicate_keys(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False):
+def _no_duplicate_keys(loader, node: yaml.MappingNode, deep: bool = False):
     seen = set()
     for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
+        # Keys are plain scalars in programme files; compare their text without building them.
+        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else id(key_node)
         if key in seen:
             raise yaml.constructor.ConstructorError(
                 None, None, f"key {key!r} appears twice in the same mapping", key_node.start_mark
@@ -76,16 +77,25 @@ def load_yaml(text: str, source: str | None = None) -> Any:
 
 
 def _date(value: Any) -> dt.date:
+    day = None
     if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
+        day = value.date()
+    elif isinstance(value, dt.date):
+        day = value
+    elif isinstance(value, str):
         try:
-            return dt.date.fromisoformat(value.strip())
+            day = dt.date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise ValueError(f"not a valid ISO date (YYYY-MM-DD): {value!r}")
+    if day is None:
+        raise ValueError(f"not a valid ISO date (YYYY-MM-DD): {value!r}")
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ValueError(f"{day} is outside the years spinekit plans in ({FIRST_YEAR}-{LAST_YEAR})")
+    return day
+
+
+# Durations and lags beyond this (about 400 years) are typing mistakes, not plans.
+_MAX_DAYS = 100_000
 
 
 def _whole(value: Any, what: str, *, minimum: int | None = None) -> int:
@@ -95,6 +105,8 @@ def _whole(value: Any, what: str, *, minimum: int | None = None) -> int:
         raise ValueError(f"{what} must be a whole number of working days, got {value!r}")
     if minimum is not None and value < minimum:
         raise ValueError(f"{what} must be {minimum} or more, got {value!r}")
+    if abs(value) > _MAX_DAYS:
+        raise ValueError(f"{what} must be within {_MAX_DAYS:,} working days, got {value!r}")
     return int(value)
 
 
@@ -103,6 +115,8 @@ def _days(value: Any, what: str) -> float:
         raise ValueError(f"{what} must be a number of working days, got {value!r}")
     if value < 0:
         raise ValueError(f"{what} must be 0 or more, got {value!r}")
+    if value > _MAX_DAYS:
+        raise ValueError(f"{what} must be within {_MAX_DAYS:,} working days, got {value!r}")
     return float(value)
 
 
@@ -176,6 +190,18 @@ class _Task(_Strict):
     track: str | None = None
     basis: str | None = None
 
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_text(cls, v: Any) -> Any:
+        return str(v) if isinstance(v, int) and not isinstance(v, bool) else v
+
+    @field_validator("depends_on", mode="before")
+    @classmethod
+    def _ids_text(cls, v: Any) -> Any:
+        if isinstance(v, list):
+            return [str(x) if isinstance(x, int) and not isinstance(x, bool) else x for x in v]
+        return v
+
     @field_validator("id")
     @classmethod
     def _id(cls, v: str) -> str:
@@ -234,6 +260,13 @@ class _Risk(_Strict):
     impact: Any
     tasks: list[str]
 
+    @field_validator("probability", mode="before")
+    @classmethod
+    def _p_number(cls, v: Any) -> Any:
+        if isinstance(v, bool) or not isinstance(v, int | float):
+            raise ValueError(f"probability must be a number between 0 and 1, got {v!r}")
+        return v
+
     @field_validator("probability")
     @classmethod
     def _p(cls, v: float) -> float:
@@ -259,6 +292,13 @@ class _Risk(_Strict):
 class _Correlation(_Strict):
     tasks: list[str]
     rho: float
+
+    @field_validator("rho", mode="before")
+    @classmethod
+    def _rho_number(cls, v: Any) -> Any:
+        if isinstance(v, bool) or not isinstance(v, int | float):
+            raise ValueError(f"rho must be a number strictly between -1 and 1, got {v!r}")
+        return v
 
     @field_validator("rho")
     @classmethod
@@ -333,6 +373,11 @@ class _Programme(_Strict):
     risks: list[_Risk] = Field(default_factory=list)
     correlations: list[_Correlation] = Field(default_factory=list)
     scenarios: Any = None
+
+    @field_validator("calendar", mode="before")
+    @classmethod
+    def _default_calendar(cls, v: Any) -> Any:
+        return {} if v is None else v
 
     @field_validator("start")
     @classmethod
@@ -422,8 +467,14 @@ def _translate(exc: ValidationError, data: Any, source: str | None) -> Programme
         msg = f"unknown key {bad!r}; {fix}"
     elif kind == "missing":
         msg = f"missing required key {str(loc[-1]) if loc else '?'!r}"
+    elif kind in ("model_type", "dict_type") and task_id is not None and not field:
+        msg = f"each task must be a mapping with at least id and duration; got {err.get('input')!r}"
     elif kind in ("model_type", "dict_type") and not loc:
         msg = "the file must be a YAML mapping with name, start and tasks"
+    elif kind in ("model_type", "dict_type"):
+        msg = f"must be a mapping of keys to values; got {err.get('input')!r}"
+    elif kind in ("list_type",):
+        msg = f"must be a list; got {err.get('input')!r}"
     elif kind == "value_error":
         msg = str(err["ctx"]["error"]) if "ctx" in err else err["msg"]
     else:

@@ -9,7 +9,9 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from ._calendar import CalendarRangeError
 from ._cpm import NO_DEADLINE, CompiledNetwork, compile_network, free_float, passes
+from ._exceptions import ProgrammeError
 from ._model import Programme
 from ._network import build_network
 
@@ -117,8 +119,16 @@ def schedule(programme: Programme) -> Schedule:
 
     cal = programme.calendar
     finish_idx = np.where(d > 0, res.ef - 1, res.es)
-    starts = cal.dates_of(res.es)
-    finishes = cal.dates_of(finish_idx)
+    try:
+        starts = cal.dates_of(res.es)
+        finishes = cal.dates_of(finish_idx)
+        cal.dates_of([res.ls.min(), res.lf.max()])
+    except CalendarRangeError as exc:
+        worst = net.ids[int(np.argmax(np.abs(np.concatenate([res.ef, res.ls])))) % net.size]
+        raise ProgrammeError(
+            f"the schedule runs too far: {exc}; check this task's duration, lags and dates",
+            source=programme.source, task=worst, field="duration",
+        ) from None
     pos = {t.id: k for k, t in enumerate(programme.tasks)}
     order = sorted(range(net.size), key=lambda i: pos[net.ids[i]])
     rows = []
@@ -133,5 +143,5 @@ def schedule(programme: Programme) -> Schedule:
         })
     table = pd.DataFrame(rows, columns=list(SCHEDULE_COLUMNS))
     finish_offset = int(res.finish)
-    finish_date = cal.date_of(max(finish_offset - 1, 0))
+    finish_date = cal.date_of(max(finish_offset - 1, 0))  # within the range checked above
     return Schedule(programme, table, finish_offset, finish_date, graph, net)

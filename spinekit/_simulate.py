@@ -35,6 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._calendar import CalendarRangeError
 from ._cpm import CompiledNetwork, passes
 from ._exceptions import ProgrammeError
 from ._model import Duration, Programme
@@ -246,9 +247,15 @@ def simulate(
             if hit.size:
                 out[hit] = passes(net, sampler.without(draw, k, hit), lower, upper).finish
 
-    return _summarise(
-        programme, sched, seed, finish, finish_without, critical, varying, sampler.may_tie, sample
-    )
+    try:
+        return _summarise(
+            programme, sched, seed, finish, finish_without, critical, varying, sampler.may_tie, sample
+        )
+    except CalendarRangeError as exc:
+        raise ProgrammeError(
+            f"simulated finishes run too far: {exc}; check the largest durations and risk impacts",
+            source=programme.source, field="duration",
+        ) from None
 
 
 def _prefetched(sampler: _Sampler, iterations: int, width: int):

@@ -114,3 +114,14 @@ def test_new_does_not_overwrite_without_force(capsys, tmp_path):
     assert code == 2 and "already exists" in err and target.read_text() == "my edited plan\n"
     code, _, _ = run(capsys, "new", "--services", "pds", "--out", target, "--force")
     assert code == 0 and target.read_text().startswith("# Starter programme")
+
+
+def test_unwritable_out_is_one_line_and_exit_2(capsys, plan, tmp_path):
+    folder = tmp_path / "adir"
+    folder.mkdir()
+    code, out, err = run(capsys, "schedule", plan, "--out", folder)
+    assert code == 2 and "cannot write" in err and "Traceback" not in err and len(err.splitlines()) == 1
+    blocker = tmp_path / "afile"
+    blocker.write_text("x")
+    code, _, err = run(capsys, "report", plan, "--out", blocker)
+    assert code == 2 and str(blocker) in err and "Traceback" not in err

@@ -186,3 +186,46 @@ def test_duplicate_predecessor(tmp_path):
 def test_exception_hierarchy():
     assert issubclass(CycleError, ProgrammeError) and issubclass(CycleError, ValueError)
     assert issubclass(UnknownTaskError, KeyError)
+
+
+def test_task_that_is_not_a_mapping(tmp_path):
+    _, msg = error_of(tmp_path, "tasks: [a]\n")
+    assert "each task must be a mapping" in msg and "_Task" not in msg
+
+
+def test_calendar_that_is_not_a_mapping(tmp_path):
+    _, msg = error_of(tmp_path, "calendar: [none]\ntasks:\n  - {id: a, duration: 1}\n")
+    assert "'calendar'" in msg and "mapping" in msg and "_Calendar" not in msg
+
+
+def test_empty_calendar_means_the_default(tmp_path):
+    p = read_programme(load(tmp_path, "calendar:\ntasks:\n  - {id: a, duration: 1}\n"))
+    assert p.calendar.region == "england-and-wales"
+
+
+def test_numeric_ids_are_text(tmp_path):
+    p = read_programme(load(tmp_path, "tasks:\n  - {id: 12, duration: 1}\n  - {id: b, duration: 1, depends_on: [12]}\n"))
+    assert p.tasks[0].id == "12" and p.tasks[1].depends_on[0].task == "12"
+
+
+@pytest.mark.parametrize("body, words", [
+    ("tasks:\n  - {id: a, duration: 5000000}\n", "within 100,000 working days"),
+    ("tasks:\n  - {id: a, duration: 1}\n  - {id: b, duration: 1, depends_on: [{task: a, lag: 10000000000000000000}]}\n",
+     "within 100,000 working days"),
+    ("tasks:\n  - {id: a, duration: 1, not_before: 3027-01-01}\n", "outside the years"),
+])
+def test_out_of_range_values(tmp_path, body, words):
+    _, msg = error_of(tmp_path, body)
+    assert words in msg
+
+
+def test_schedule_past_the_calendar_names_a_task(tmp_path):
+    body = "tasks:\n" + "".join(
+        f"  - {{id: t{i}, duration: 90000{', depends_on: [t%d]' % (i - 1) if i else ''}}}\n" for i in range(3))
+    _, msg = error_of(tmp_path, body)
+    assert "runs too far" in msg and "task 't" in msg
+
+
+def test_probability_must_be_a_number(tmp_path):
+    _, msg = error_of(tmp_path, "tasks:\n  - {id: a, duration: 1}\nrisks:\n  - {id: r, probability: '0.5', impact: 2, tasks: [a]}\n")
+    assert "probability must be a number" in msg

@@ -173,3 +173,21 @@ def test_independent_tasks_all_critical_only_when_longest(n):
     s = schedule(plan(tasks))
     crit = set(s.table.loc[s.table["critical"], "id"])
     assert crit == {t["id"] for t in tasks if t["duration"] == max(x["duration"] for x in tasks)}
+
+
+def test_finish_to_finish_and_start_to_finish_leads():
+    # a d5: 0-5.  b FF a-2, d2: EF >= 3 -> 1-3.  c SF b+2, d4: EF >= ES(b)+2 = 3 -> ES 0 (ES >= 0), 0-4.
+    # d SS c+1, d3: 1-4.  F = 5.  Backward: d LS 2; c LS <= LS(d)-1 = 1 -> LF 5;
+    # b LS <= LF(c)-2 = 3; a LF <= LF(b)+2 = 7, capped at F = 5.
+    s = schedule(plan([
+        {"id": "a", "duration": 5},
+        {"id": "b", "duration": 2, "depends_on": [{"task": "a", "type": "FF", "lag": -2}]},
+        {"id": "c", "duration": 4, "depends_on": [{"task": "b", "type": "SF", "lag": 2}]},
+        {"id": "d", "duration": 3, "depends_on": [{"task": "c", "type": "SS", "lag": 1}]},
+    ]))
+    r = rows(s)
+    assert {k: (v["es"], v["ef"], v["ls"], v["lf"]) for k, v in r.items()} == {
+        "a": (0, 5, 0, 5), "b": (1, 3, 3, 5), "c": (0, 4, 1, 5), "d": (1, 4, 2, 5),
+    }
+    assert {k: v["total_float"] for k, v in r.items()} == {"a": 0, "b": 2, "c": 1, "d": 1}
+    assert {k: v["free_float"] for k, v in r.items()} == {"a": 0, "b": 1, "c": 0, "d": 1}
