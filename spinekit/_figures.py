@@ -561,6 +561,12 @@ def gantt(
             if k % 2 == 0:
                 deco.hrect(lane.y - 0.5, lane.last + 0.5, fill=LANE_BAND, name="lane")
     marks_at = [_timestamp(d) for d in (today, target) if d is not None]
+    if percentiles is not None and not summary:
+        # The whiskers must fit too: take the latest simulated P80 as a mark.
+        p80s = (list(percentiles["p80"]) if isinstance(percentiles, pd.DataFrame)
+                else [v.get("p80") for v in dict(percentiles).values()])
+        marks_at += [max(_timestamp(d) for d in p80s if d is not None)] if any(
+            d is not None for d in p80s) else []
     lo = min([w["_start"].min(), *marks_at])
     hi = max([w["_end"].max(), *(d + DAY for d in marks_at)])
     x0, x1 = _x_range(lo, hi)

@@ -31,7 +31,7 @@ import hashlib
 import math
 import operator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -60,6 +60,9 @@ _MIN_CHUNK = 1024
 _SENSITIVITY_MIN = 10_000
 _SENSITIVITY_MAX = 100_000
 _SENSITIVITY_CELLS = 2**23
+# Each task's finish is kept for the first iterations only (float32): enough for its P50/P80.
+_TASK_FINISH_MIN = 1_000
+_TASK_FINISH_CELLS = 2**22
 # Seeds are drawn below 2**53 so the reported seed is exact as a JSON number everywhere.
 _SEED_LIMIT = 2**53
 
@@ -90,6 +93,7 @@ class SimulationResult:
     sensitivity: dict[str, float]
     sensitivity_iterations: int
     risk_drivers: dict[str, float]
+    task_finish: dict[str, dict[str, dt.date]] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         """The JSON document: days to 2 decimals, probabilities and correlations to 4."""
@@ -232,6 +236,8 @@ def simulate(
     varying = sampler.varying
     n_sample = _sensitivity_size(iterations, varying.size)
     sample = np.empty((varying.size, n_sample))
+    n_tasks_kept = min(iterations, max(_TASK_FINISH_MIN, _TASK_FINISH_CELLS // max(net.size, 1)))
+    finishes = np.empty((net.size, n_tasks_kept), dtype=np.float32)
 
     for first, last, draw in _prefetched(sampler, iterations, width):
         res = passes(net, draw.durations, lower, upper)
@@ -240,6 +246,9 @@ def simulate(
         if first < n_sample:
             keep = min(last, n_sample) - first
             sample[:, first:first + keep] = draw.durations[varying, :keep]
+        if first < n_tasks_kept:
+            keep = min(last, n_tasks_kept) - first
+            finishes[:, first:first + keep] = res.ef[:, :keep]
         for k in range(n_risks):
             out = finish_without[k, first:last]
             out[:] = res.finish
@@ -249,7 +258,8 @@ def simulate(
 
     try:
         return _summarise(
-            programme, sched, seed, finish, finish_without, critical, varying, sampler.may_tie, sample
+            programme, sched, seed, finish, finish_without, critical, varying, sampler.may_tie, sample,
+            finishes,
         )
     except CalendarRangeError as exc:
         raise ProgrammeError(
@@ -278,7 +288,18 @@ def _prefetched(sampler: _Sampler, iterations: int, width: int):
 # -- summary --------------------------------------------------------------------------------
 
 
-def _summarise(programme, sched, seed, finish, finish_without, critical, varying, may_tie, sample):
+def _task_finishes(programme, net, finishes: np.ndarray) -> dict[str, dict[str, dt.date]]:
+    """P50 and P80 of each task's finish date over the kept iterations."""
+    cal = programme.calendar
+    qs = np.percentile(finishes.astype(np.float64), [50, 80], axis=1)
+    milestone = np.array([programme.task(i).is_milestone for i in net.ids])
+    idx = np.ceil(qs - _DAY_TOLERANCE) - np.where(milestone, 0, 1)
+    dates = cal.dates_of(np.maximum(idx, 0).astype(np.int64).ravel())
+    n = net.size
+    return {tid: {"p50": dates[k], "p80": dates[n + k]} for k, tid in enumerate(net.ids)}
+
+
+def _summarise(programme, sched, seed, finish, finish_without, critical, varying, may_tie, sample, finishes):
     cal = programme.calendar
     iterations = finish.size
     qs = np.percentile(finish, PERCENTILES)
@@ -320,6 +341,7 @@ def _summarise(programme, sched, seed, finish, finish_without, critical, varying
         sensitivity=sensitivity,
         sensitivity_iterations=sample.shape[1],
         risk_drivers=drivers,
+        task_finish=_task_finishes(programme, net, finishes),
     )
 
 

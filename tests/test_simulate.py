@@ -539,3 +539,24 @@ def test_cli_invalid_programme_is_one_line_and_exit_2(capsys, tmp_path):
     code, out, err = run(capsys, "simulate", f, "--format", "json", "--out", out_file)
     assert code == 2 and out == "" and not out_file.exists()
     assert err.startswith(f"spinekit: error: {f}: field 'correlations[1]'") and err.count("\n") == 1
+
+
+def test_task_finish_percentiles():
+    import datetime as dt
+
+    from spinekit import parse_programme, schedule, simulate
+
+    fixed = parse_programme({"name": "f", "start": "2027-01-04", "calendar": {"holidays": "none"}, "tasks": [
+        {"id": "a", "duration": 3}, {"id": "m", "duration": 0, "depends_on": ["a"]},
+        {"id": "b", "duration": 2, "depends_on": [{"task": "a", "type": "SS", "lag": 1}]}]})
+    res = simulate(fixed, 200, seed=1)
+    table = schedule(fixed).table.set_index("id")
+    for tid in ("a", "m", "b"):
+        assert res.task_finish[tid] == {"p50": table.at[tid, "finish"], "p80": table.at[tid, "finish"]}
+    # One uniform task U(10.5, 20.5) from Monday 4 January 2027 with no holidays: the median
+    # finish offset is 15.5, so the median last working day is index ceil(15.5) - 1 = 15,
+    # Monday 25 January; P80 is offset 18.5, index 18, Thursday 28 January.
+    one = parse_programme({"name": "u", "start": "2027-01-04", "calendar": {"holidays": "none"}, "tasks": [
+        {"id": "u", "duration": {"min": 10.5, "likely": 15, "max": 20.5, "dist": "uniform"}}]})
+    res = simulate(one, 20000, seed=2)
+    assert res.task_finish["u"] == {"p50": dt.date(2027, 1, 25), "p80": dt.date(2027, 1, 28)}
