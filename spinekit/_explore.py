@@ -21,17 +21,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
-import numpy as np
-import pandas as pd
 
 from ._catalogue import Catalogue
-from ._cpm import CompiledNetwork, compile_network, free_float, passes
+from ._cpm import CompiledNetwork, compile_network
 from ._exceptions import ProgrammeError
 from ._model import Change, Duration, Programme, Scenario, Task
 from ._network import build_network
 from ._presets import PRESETS, preset_info
 from ._programme import parse_programme
-from ._schedule import SCHEDULE_COLUMNS, Schedule, constraint_bounds
+from ._schedule import Schedule, schedule_compiled
 from ._scope import Scope, ServiceChoice
 
 __all__ = [
@@ -390,30 +388,9 @@ def _schedule_on(programme: Programme, graph: nx.DiGraph, net: CompiledNetwork) 
     for; the tasks and links must be the same.
     """
     graph = graph.copy()
-    by_id = {t.id: t for t in programme.tasks}
-    for tid, task in by_id.items():
-        graph.nodes[tid]["task"] = task
-    d = np.array([by_id[i].duration.planned for i in net.ids], dtype=np.int64)
-    lower, upper = constraint_bounds(programme, net)
-    res = passes(net, d, lower, upper)
-    ff = free_float(net, d, res)
-    tf = res.total_float
-    cal = programme.calendar
-    starts = cal.dates_of(res.es)
-    finishes = cal.dates_of(np.where(d > 0, res.ef - 1, res.es))
-    rows = []
     for task in programme.tasks:
-        i = net.index[task.id]
-        rows.append({
-            "id": task.id, "name": task.name, "start": starts[i], "finish": finishes[i],
-            "es": int(res.es[i]), "ef": int(res.ef[i]), "ls": int(res.ls[i]), "lf": int(res.lf[i]),
-            "total_float": int(tf[i]), "free_float": int(ff[i]), "critical": bool(tf[i] <= 0),
-            "duration": int(d[i]), "owner": task.owner, "service": task.service,
-            "environment": task.environment, "kind": task.kind, "track": task.track,
-        })
-    table = pd.DataFrame(rows, columns=list(SCHEDULE_COLUMNS))
-    finish = int(res.finish)
-    return Schedule(programme, table, finish, cal.date_of(max(finish - 1, 0)), graph, net)
+        graph.nodes[task.id]["task"] = task
+    return schedule_compiled(programme, graph, net)
 
 
 def _schedule(programme: Programme, previous: ExplorerResult | None) -> Schedule:

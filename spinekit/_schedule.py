@@ -15,7 +15,7 @@ from ._exceptions import ProgrammeError
 from ._model import Programme
 from ._network import build_network
 
-__all__ = ["Schedule", "schedule", "SCHEDULE_COLUMNS", "constraint_bounds"]
+__all__ = ["Schedule", "schedule", "schedule_compiled", "SCHEDULE_COLUMNS", "constraint_bounds"]
 
 #: Columns of the schedule table, in order. Offsets are working-day indices; ``finish`` is the
 #: last working day of the task (a milestone's finish is its start).
@@ -109,7 +109,14 @@ def schedule(programme: Programme) -> Schedule:
     {'id': 'c', 'es': 3, 'ef': 4, 'total_float': 1, 'critical': False}
     """
     graph = build_network(programme)
-    net = compile_network(graph)
+    return schedule_compiled(programme, graph, compile_network(graph))
+
+
+def schedule_compiled(programme: Programme, graph: nx.DiGraph, net: CompiledNetwork) -> Schedule:
+    """:func:`schedule` on a network already built and compiled for ``programme``'s links.
+
+    What-if tools that change only durations or dates reuse the network of an earlier schedule.
+    """
     by_id = {t.id: t for t in programme.tasks}
     d = np.array([by_id[i].duration.planned for i in net.ids], dtype=np.int64)
     lower, upper = constraint_bounds(programme, net)
