@@ -172,6 +172,13 @@ def _names(value: str) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()]
 
 
+def _port(value: str) -> int:
+    n = _positive(value)
+    if n > 65535:
+        raise argparse.ArgumentTypeError(f"a port is 1 to 65535, got {value!r}")
+    return n
+
+
 def _positive(value: str) -> int:
     try:
         n = int(value)
@@ -249,7 +256,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("explore", help="scope explorer web page on 127.0.0.1 (Ctrl-C to stop)")
     p.add_argument("file", nargs="?", help="scope-based programme YAML (default: the bundled example)")
-    p.add_argument("--port", type=_positive, metavar="N",
+    p.add_argument("--port", type=_port, metavar="N",
                    help="port to serve on (default: 8866, or the next free one)")
     p.set_defaults(run=_cmd_explore, writes_itself=True)
 

@@ -83,7 +83,13 @@ class Comparison:
         head = f"{first.programme.name}\n"
         if first.simulation is not None:
             head += f"{first.simulation.iterations:,} iterations per scenario, seed {first.simulation.seed}\n"
-        names = "\n".join(f"  {r.scenario.id}: {r.scenario.name}" for r in self.results)
+        doc = self.to_dict()["scenarios"]
+        names = "\n".join(
+            f"  {r.scenario.id}: {r.scenario.name}\n"
+            f"    critical path: {' -> '.join(r.schedule.critical_path)}\n"
+            f"    changes: {changed_tasks_words(first.programme, r.programme) if k else 'reference scenario'}"
+            for k, (r, _) in enumerate(zip(self.results, doc))
+        )
         return head + "\n" + pd.DataFrame(rows).to_string(index=False) + "\n\n" + names + "\n"
 
 
@@ -133,6 +139,7 @@ def select_scenarios(programme: Programme, ids: list[str] | None = None) -> list
     from ._exceptions import ProgrammeError, closest
 
     defined = {s.id: s for s in programme.scenarios}
+    ids = list(dict.fromkeys(ids or []))
     if not ids:
         return list(defined.values()) or [Scenario(BASELINE, "Programme as written")]
     chosen = []

@@ -368,6 +368,8 @@ def _links(programme: Programme) -> tuple:
 
 
 def _check_state(state: ExplorerState) -> None:
+    if not isinstance(state.start, dt.date):
+        raise ProgrammeError("choose a start date", field="start")
     if state.assurance not in ASSURANCE:
         raise ProgrammeError(f"unknown assurance timing {state.assurance!r}; use parallel or deferred",
                              field="assurance")

@@ -160,9 +160,12 @@ def ptl_formality(programme: Programme) -> Programme:
 
     info = preset_info("ptl-formality")
     tasks = {t.id: t for t in programme.tasks}
-    for t in programme.tasks:
-        if t.kind in set(info.settings["kinds"]):
-            _remove_task(tasks, t.id)
+    skipped = [t.id for t in programme.tasks if t.kind in set(info.settings["kinds"])]
+    if not skipped:
+        raise _fail("ptl-formality", "finds no path-to-live validation to skip (kind dep-validation); "
+                    "add dep to the scope's environments first", programme)
+    for tid in skipped:
+        _remove_task(tasks, tid)
     smoke = tuple(t.id for t in tasks.values() if t.kind == "smoke-test")
     if not smoke:
         raise _fail("ptl-formality", "needs a production smoke test (kind smoke-test) to carry the risk", programme)
@@ -179,8 +182,13 @@ def eps_intake_queue(programme: Programme) -> Programme:
 
     item = load_catalogue().item("eps-intake")
     tasks = {t.id: t for t in programme.tasks}
-    basis = f"{item.provenance.basis}: {item.provenance.note}"
+    cited = "".join(f"[{s}]" for s in item.provenance.sources)
+    basis = f"{item.provenance.basis} {cited}: {item.provenance.note}" if cited else (
+        f"{item.provenance.basis}: {item.provenance.note}")
     intake = [t.id for t in programme.tasks if t.kind == "eps-intake"]
+    if intake and all(tasks[i].duration == item.lead_time for i in intake):
+        raise _fail("eps-intake-queue", f"the plan already waits for the EPS intake queue "
+                    f"({', '.join(intake)}, the catalogue's lead time); nothing to change", programme)
     if intake:
         for tid in intake:
             tasks[tid] = dataclasses.replace(tasks[tid], duration=item.lead_time, basis=basis)

@@ -42,6 +42,13 @@ class _ChangeModel(_Strict):
     calendar: dict[str, Any] | None = None
     start: Any = None
 
+    @field_validator("probability")
+    @classmethod
+    def _probability(cls, v: float | None) -> float | None:
+        if v is not None and not 0.0 <= v <= 1.0:  # also rejects NaN
+            raise ValueError(f"probability must be between 0 and 1, got {v!r}")
+        return v
+
     @model_validator(mode="after")
     def _one_target(self) -> _ChangeModel:
         targets = [k for k in ("task", "risk") if getattr(self, k) is not None]
@@ -56,6 +63,9 @@ class _ChangeModel(_Strict):
         if self.task is None and (any(v is not None for v in task_fields) or self.remove
                                   or self.depends_on_add or self.depends_on_remove):
             raise ValueError("task fields need 'task:' naming the task to change")
+        if self.remove and (self.duration is not None or self.depends_on_add or self.depends_on_remove
+                            or self.not_before is not None or self.deadline is not None):
+            raise ValueError("a change that removes a task cannot also edit it; drop the other fields")
         if not (targets or self.calendar is not None or self.start is not None):
             raise ValueError("a change needs 'task:', 'risk:', 'calendar:' or 'start:'")
         return self
@@ -78,6 +88,18 @@ class _ScenarioModel(_Strict):
 
 
 def _convert_change(raw: _ChangeModel, base: Programme, where: str) -> Change:
+    try:
+        return _build_change(raw, base)
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        loc = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err["loc"])
+        msg = str(err["ctx"]["error"]) if err["type"] == "value_error" and "ctx" in err else err["msg"]
+        raise ValueError(f"{where}{loc}: {msg}") from None
+    except ValueError as exc:
+        raise ValueError(f"{where}: {exc}") from None
+
+
+def _build_change(raw: _ChangeModel, base: Programme) -> Change:
     from ._programme import _Calendar, _Link, _ThreePoint, _date, _days, _whole
 
     def duration(value: Any, what: str) -> Duration:
@@ -153,7 +175,9 @@ def parse_scenarios(data: Any, base: Programme, *, source: str | None = None) ->
                 msg = f"unknown key {bad!r}; " + (f"did you mean {hint!r}?" if hint else f"valid keys are {', '.join(valid)}")
             raise ProgrammeError(msg, source=source, field=f"{where}.{loc}" if loc else where) from None
         except ValueError as exc:
-            raise ProgrammeError(str(exc), source=source, field=where) from None
+            text = str(exc)
+            field, _, msg = text.partition(": ") if text.startswith("scenarios[") else (where, "", text)
+            raise ProgrammeError(msg, source=source, field=field) from None
         if raw.id in seen:
             raise ProgrammeError("duplicate scenario id; every scenario needs its own id", source=source, field=where)
         seen.add(raw.id)
@@ -259,16 +283,17 @@ def apply_changes(programme: Programme, scenario: Scenario) -> Programme:
         hit = tuple(t for t in r.tasks if t in tasks)
         if hit:
             kept_risks.append(dataclasses.replace(r, tasks=hit))
-    correlations = []
-    for c in programme.correlations:
-        members = tuple(t for t in c.tasks if t in tasks)
-        if len(members) >= 2:
-            correlations.append(dataclasses.replace(c, tasks=members))
+    if not tasks:
+        raise ProgrammeError(
+            f"scenario {scenario.id!r} removes every task; keep at least one",
+            source=src, field=f"scenarios[{scenario.id}]",
+        )
+    # Correlation groups keep every member, removed ones included: the sampler draws the
+    # group as a whole so the remaining members keep their random numbers.
     return dataclasses.replace(
         programme,
         tasks=tuple(tasks.values()),
         risks=tuple(kept_risks),
-        correlations=tuple(correlations),
         calendar=calendar,
     )
 
@@ -281,7 +306,11 @@ def apply_scenario(programme: Programme, scenario: Scenario) -> Programme:
 
     result = programme
     if scenario.preset is not None:
-        result = PRESETS[scenario.preset](result)
+        try:
+            result = PRESETS[scenario.preset](result)
+        except ProgrammeError as exc:
+            raise ProgrammeError(exc.message, source=programme.source,
+                                 field=f"scenarios[{scenario.id}].preset") from None
     result = apply_changes(result, scenario)
     try:
         build_network(result)

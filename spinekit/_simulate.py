@@ -490,10 +490,10 @@ class _Draw:
 
 @dataclass(frozen=True, eq=False)
 class _Group:
-    rows: np.ndarray  # task indices, in network order
+    rows: np.ndarray  # indices of the tasks drawn from the group, in network order
     durations: tuple[Duration, ...]
-    factor: np.ndarray  # A with A @ A.T the Pearson correlation matrix of the latent normals
-    streams: tuple[np.random.Generator, ...]
+    factor: np.ndarray  # rows of A (A @ A.T the members' Pearson matrix) for those tasks
+    streams: tuple[np.random.Generator, ...]  # one latent normal per member, by member id
 
 
 @dataclass(frozen=True, eq=False)
@@ -631,36 +631,38 @@ def _copula_groups(programme: Programme, net: CompiledNetwork, durations, seed) 
         blocks.setdefault(root(g), []).append(g)
     out = []
     for members in blocks.values():
-        tasks = sorted({t for g in members for t in corrs[g].tasks}, key=net.index.__getitem__)
+        # The whole group is factored, in id order, whichever of its tasks this programme still
+        # has or draws at random: a scenario that removes a member, or fixes its duration, then
+        # leaves the other members' draws exactly as they were (common random numbers).
+        tasks = sorted({t for g in members for t in corrs[g].tasks})
         pos = {t: k for k, t in enumerate(tasks)}
         matrix = np.eye(len(tasks))
         for (a, b), (_, rho) in pairs.items():
             if a in pos and b in pos:
                 matrix[pos[a], pos[b]] = matrix[pos[b], pos[a]] = _spearman_to_pearson(rho)
-        smallest = float(np.linalg.eigvalsh(matrix)[0])
-        if smallest < -1e-10:
+        w, v = np.linalg.eigh(matrix)
+        if float(w[0]) < -1e-10:
             names = " and ".join(f"correlations[{g}]" for g in members)
             raise ProgrammeError(
                 f"{names} share tasks and together ask for an impossible set of correlations (the "
                 f"correlation matrix is not positive semi-definite; smallest eigenvalue "
-                f"{smallest:.3g}); lower their rho or stop the groups overlapping",
+                f"{float(w[0]):.3g}); lower their rho or stop the groups overlapping",
                 source=source,
                 field="correlations",
             )
-        keep = [k for k, t in enumerate(tasks) if not durations[net.index[t]].is_fixed]
-        if not keep:
-            continue
-        sub = matrix[np.ix_(keep, keep)]
-        w, v = np.linalg.eigh(sub)
         factor = v * np.sqrt(np.clip(w, 0.0, None))
         factor /= np.linalg.norm(factor, axis=1, keepdims=True)
+        keep = [k for k, t in enumerate(tasks) if t in net.index and not durations[net.index[t]].is_fixed]
+        if not keep:
+            continue
+        keep.sort(key=lambda k: net.index[tasks[k]])
         rows = np.array([net.index[tasks[k]] for k in keep], dtype=np.int64)
         out.append(
             _Group(
                 rows=rows,
                 durations=tuple(durations[i] for i in rows),
-                factor=factor,
-                streams=tuple(_stream(seed, "task", net.ids[i]) for i in rows),
+                factor=factor[keep],
+                streams=tuple(_stream(seed, "task", t) for t in tasks),
             )
         )
     return tuple(out)

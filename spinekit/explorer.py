@@ -126,6 +126,7 @@ def build_explorer(
     programme_file: str | os.PathLike[str] | None = None,
     *,
     save_folder: str | os.PathLike[str] = ".",
+    fixed_folder: bool = False,
     iterations: int = QUICK_ITERATIONS,
     debounce: float = 0.25,
 ) -> Explorer:
@@ -137,6 +138,9 @@ def build_explorer(
         A scope-based programme YAML (default: the bundled example).
     save_folder:
         The folder the save button writes to, until changed on the page.
+    fixed_folder:
+        Keep ``save_folder`` fixed: the page cannot change it (``spinekit explore`` serves the
+        page this way, so a visitor cannot write anywhere else).
     iterations:
         Iterations of the quick simulation behind the P50 and P80.
     debounce:
@@ -149,7 +153,7 @@ def build_explorer(
         once first, so the Gantt works with no internet connection.
     """
     global _plotly_shown
-    explorer = Explorer(read_base(programme_file), save_folder=save_folder,
+    explorer = Explorer(read_base(programme_file), save_folder=save_folder, fixed_folder=fixed_folder,
                         iterations=iterations, debounce=debounce)
     if not _plotly_shown:
         try:
@@ -241,6 +245,7 @@ class Explorer:
     """
 
     def __init__(self, base: ExplorerBase, *, save_folder: str | os.PathLike[str] = ".",
+                 fixed_folder: bool = False,
                  iterations: int = QUICK_ITERATIONS, debounce: float = 0.25) -> None:
         import ipywidgets as w
 
@@ -327,7 +332,8 @@ class Explorer:
         default_name = f"{base.programme.name} (explored)"
         self.save_name = w.Text(value=default_name, description="Name", style={"description_width": "60px"},
                                 layout=w.Layout(width="330px"))
-        self.save_folder = w.Text(value=str(save_folder), description="Folder",
+        self._fixed_folder = str(save_folder) if fixed_folder else None
+        self.save_folder = w.Text(value=str(save_folder), description="Folder", disabled=fixed_folder,
                                   style={"description_width": "60px"}, layout=w.Layout(width="330px"))
         self.save_button = w.Button(description="Save setting", button_style="primary", icon="save",
                                     layout=w.Layout(width="160px"))
@@ -612,7 +618,7 @@ class Explorer:
             self.save_status.value = "<div class='sk-status error'>Nothing to save yet.</div>"
             return None
         name = name if name is not None else self.save_name.value
-        folder = folder if folder is not None else self.save_folder.value
+        folder = self._fixed_folder or (folder if folder is not None else self.save_folder.value)
         try:
             path, sid = save_setting(self.base, self.result, folder, name)
         except FileExistsError:

@@ -210,7 +210,7 @@ def test_changing_a_control_updates_every_output(explorer):
     assert explorer.latency is not None and "Updated in" in explorer.status.value
     explorer.request_week.value = 3
     assert "Thu 24 Feb 2028" in explorer.kpis.value and "+10 working days" in explorer.kpis.value
-    assert "Lead-time requests held back" in explorer.findings.value or explorer.findings.value
+    assert "Lead-time requests held back from week one" in explorer.findings.value
 
 
 def test_service_interface_and_operations_controls(explorer):
@@ -306,3 +306,30 @@ def test_notebook_runs_headless(tmp_path, monkeypatch):
     assert not [o for o in outputs if o.output_type == "error"]
     assert any("plotly.js" in o.get("data", {}).get("text/html", "") for o in outputs)
     assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs)
+
+
+def test_clearing_the_start_date_keeps_the_outputs_and_says_why(explorer):
+    before = explorer.kpis.value
+    explorer.start.value = None
+    assert explorer.kpis.value == before
+    assert "choose a start date" in explorer.status.value.lower() or "choose a start date" in str(
+        getattr(explorer, "problem", "")).lower()
+
+
+def test_port_out_of_range_is_refused(capsys):
+    from spinekit._cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main(["explore", "--port", "70000"])
+    assert info.value.code == 2 and "1 to 65535" in capsys.readouterr().err
+
+
+def test_a_fixed_save_folder_cannot_be_changed_from_the_page(base, tmp_path):
+    home, elsewhere = tmp_path / "home", tmp_path / "elsewhere"
+    home.mkdir()
+    elsewhere.mkdir()
+    served = Explorer(base, save_folder=home, fixed_folder=True, iterations=100)
+    assert served.save_folder.disabled
+    served.save_folder.value = str(elsewhere)
+    path = served.save("Try elsewhere")
+    assert path is not None and path.parent == home and not list(elsewhere.iterdir())

@@ -127,3 +127,36 @@ def test_base_is_untouched():
     (sc,) = parse_scenarios([{"id": "v", "changes": [{"task": "build", "remove": True}]}], programme)
     apply_scenario(programme, sc)
     assert "build" in {t.id for t in programme.tasks}
+
+
+@pytest.mark.parametrize("change, words", [
+    ({"risk": "hl7v3-needed", "probability": 1.5}, "between 0 and 1"),
+    ({"risk": "hl7v3-needed", "probability": float("nan")}, "between 0 and 1"),
+    ({"task": "build", "remove": True, "duration": 99}, "cannot also edit it"),
+])
+def test_more_malformed_changes(change, words):
+    with pytest.raises(ProgrammeError, match=words):
+        variant(change)
+
+
+def test_nested_change_errors_name_the_change():
+    with pytest.raises(ProgrammeError) as info:
+        variant({"task": "build", "duration": {"min": 5, "likely": 3, "max": 9}})
+    assert "scenarios[v].changes[0]" in str(info.value) and "min <= likely <= max" in str(info.value)
+
+
+def test_a_scenario_cannot_remove_every_task():
+    changes = [{"task": t["id"], "remove": True} for t in BASE["tasks"]]
+    with pytest.raises(ProgrammeError, match="removes every task"):
+        variant(*changes)
+
+
+def test_presets_that_would_change_nothing_say_so():
+    from spinekit import example_path, read_programme
+    from spinekit._model import Scenario
+
+    example = read_programme(example_path())  # no DEP, and the EPS intake at the catalogue's wait
+    for preset, words in (("ptl-formality", "add dep"), ("eps-intake-queue", "nothing to change")):
+        with pytest.raises(ProgrammeError, match=words) as info:
+            apply_scenario(example, Scenario("s", "s", preset))
+        assert "scenarios[s].preset" in str(info.value)
