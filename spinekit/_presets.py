@@ -76,7 +76,9 @@ def _risk(spec: dict[str, Any], tasks: tuple[str, ...]) -> Risk:
 
 
 def _add_risk(programme: Programme, risk: Risk) -> tuple[Risk, ...]:
-    return (*[r for r in programme.risks if r.id != risk.id], risk)
+    """The programme's risks plus ``risk``, renamed if the programme already has that id."""
+    rid = _unique_id(risk.id, {r.id for r in programme.risks})
+    return (*programme.risks, dataclasses.replace(risk, id=rid))
 
 
 def late_requests(programme: Programme) -> Programme:

@@ -8,6 +8,7 @@ that names an unknown task or risk is reported with the scenario and the id.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -76,6 +77,13 @@ class _ScenarioModel(_Strict):
     name: str | None = None
     preset: str | None = None
     changes: list[_ChangeModel] = Field(default_factory=list)
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, v: str) -> str:
+        if not re.match(r"^[A-Za-z0-9_.\-]+$", v):
+            raise ValueError(f"scenario id {v!r} may use only letters, digits, '-', '_' and '.'")
+        return v
 
     @field_validator("preset")
     @classmethod

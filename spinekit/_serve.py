@@ -32,6 +32,13 @@ class ServeError(SpinekitError, RuntimeError):
     """The explorer page could not be served (Voilà missing, the port taken, or Voilà failed)."""
 
 
+def _last_error(log) -> str:
+    """The most telling line of Voilà's log, so the failure fits on one line."""
+    lines = [ln.strip() for ln in log if ln.strip()]
+    errors = [ln for ln in lines if "Error" in ln or "error" in ln]
+    return (errors or lines or ["no output"])[-1]
+
+
 def voila_command(notebook: Path, port: int | None) -> list[str]:
     """The Voilà command line: loopback only, no code shown, a busy asked-for port is an error."""
     return [
@@ -114,13 +121,13 @@ def serve_explorer(programme_file: str | os.PathLike[str] | None = None, port: i
                 reader.join(1.0)
                 taken = port and any("already in use" in line for line in log)
                 reason = (f"port {port} on 127.0.0.1 is in use; choose another with --port" if taken
-                          else "Voilà stopped before serving the page:\n" + "\n".join(log))
+                          else f"Voilà stopped before serving the page: {_last_error(log)}")
                 raise ServeError(reason)
         announce(f"Scope explorer for {path.name}: {url[0]}")
         announce("Press Ctrl-C to stop.")
         proc.wait()
         if proc.returncode:
-            raise ServeError("Voilà stopped unexpectedly:\n" + "\n".join(log))
+            raise ServeError(f"Voilà stopped unexpectedly: {_last_error(log)}")
         return 0
     except KeyboardInterrupt:
         announce("Stopping the scope explorer...")

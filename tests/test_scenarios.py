@@ -160,3 +160,23 @@ def test_presets_that_would_change_nothing_say_so():
         with pytest.raises(ProgrammeError, match=words) as info:
             apply_scenario(example, Scenario("s", "s", preset))
         assert "scenarios[s].preset" in str(info.value)
+
+
+def test_scenario_ids_are_checked():
+    programme = parse_programme(BASE)
+    with pytest.raises(ProgrammeError, match="letters, digits"):
+        parse_scenarios([{"id": "bad id!"}], programme)
+
+
+def test_a_preset_risk_never_replaces_one_of_the_plans():
+    from spinekit._model import Scenario
+    from spinekit._presets import PRESETS
+
+    assert "ptl-formality" in PRESETS
+    plan = {**BASE, "tasks": [*BASE["tasks"], {"id": "smoke", "duration": 2, "depends_on": ["go-live"],
+                                               "kind": "smoke-test"}],
+            "risks": [{"id": "go-live-defect", "name": "mine", "probability": 0.1, "impact": 3, "tasks": ["build"]}]}
+    plan["tasks"][3] = {**plan["tasks"][3], "kind": "dep-validation"}
+    p = apply_scenario(parse_programme(plan), Scenario("s", "s", "ptl-formality"))
+    ids = [r.id for r in p.risks]
+    assert ids[0] == "go-live-defect" and p.risks[0].name == "mine" and len(set(ids)) == 2
