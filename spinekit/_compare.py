@@ -167,12 +167,16 @@ def compare(
     *,
     iterations: int | None = 10_000,
     seed: int | None = None,
+    reuse=None,
 ) -> Comparison:
     """Schedule (and, unless ``iterations`` is None, simulate) each scenario.
 
     Every scenario is simulated with the same seed. Random numbers are drawn per task and per
     risk id, so a task a scenario leaves unchanged gets the same durations in every scenario,
     and differences between scenarios are the changes, not sampling noise.
+
+    ``reuse`` is a :class:`SimulationResult` already run with the same iterations and seed; a
+    scenario whose programme is that result's programme takes it instead of running again.
     """
     from ._simulate import _resolve_seed, simulate
 
@@ -182,6 +186,12 @@ def compare(
     results = []
     for sc in chosen:
         variant = apply_scenario(programme, sc)
-        sim = simulate(variant, iterations, seed=seed) if iterations is not None else None
+        if iterations is None:
+            sim = None
+        elif (reuse is not None and reuse.programme == variant and reuse.iterations == iterations
+              and reuse.seed == seed):
+            sim = reuse
+        else:
+            sim = simulate(variant, iterations, seed=seed)
         results.append(ScenarioResult(sc, variant, schedule(variant), sim))
     return Comparison(tuple(results))

@@ -123,3 +123,13 @@ def test_preset_slips_on_the_example_are_hand_checked(example, base):
     late = schedule(apply_scenario(example, Scenario("x", "x", "late-requests")))
     deferred = schedule(apply_scenario(example, Scenario("x", "x", "deferred-assurance")))
     assert (late.finish_offset, deferred.finish_offset) == (287, 287)
+
+
+def test_reuse_takes_a_matching_simulation_only(example):
+    from spinekit import simulate
+
+    sim = simulate(example, 300, seed=9)
+    res = compare(example, ["baseline", "requests-after-design"], iterations=300, seed=9, reuse=sim)
+    assert res.results[0].simulation is sim and res.results[1].simulation is not sim
+    fresh = compare(example, ["baseline"], iterations=300, seed=10, reuse=sim)
+    assert fresh.results[0].simulation is not sim
