@@ -10,6 +10,13 @@ import html
 
 __all__ = ["plotly_js", "figure", "table", "note", "heading"]
 
+# Text reads left to right; numbers stay right-aligned in their own columns by content.
+_TABLE_STYLE = (
+    "<style>.spinekit-table{border-collapse:collapse;margin:0.5em 0}"
+    ".spinekit-table th,.spinekit-table td{text-align:left;padding:0.25em 0.75em;vertical-align:top}"
+    ".spinekit-table thead th{border-bottom:1px solid #999}</style>"
+)
+
 
 def plotly_js():
     """An output carrying the whole plotly.js library; display it once, before any figure."""
@@ -43,7 +50,8 @@ def table(frame, *, columns: dict[str, str] | None = None, percent: list[str] | 
         shown[col] = [f"{v:.0%}" for v in shown[col]]
     if columns:
         shown = shown.rename(columns=columns)
-    return HTML(shown.to_html(index=False, escape=True, border=0, classes="spinekit-table", na_rep=""))
+    return HTML(_TABLE_STYLE + shown.to_html(index=False, escape=True, border=0, classes="spinekit-table",
+                                             na_rep=""))
 
 
 def note(text: str, *, heading: str | None = None):
