@@ -10,7 +10,7 @@ import html
 
 __all__ = ["plotly_js", "figure", "table", "note", "heading"]
 
-# Text reads left to right; numbers stay right-aligned in their own columns by content.
+# Report tables are mostly text (names, owners, sources), which reads best left-aligned.
 _TABLE_STYLE = (
     "<style>.spinekit-table{border-collapse:collapse;margin:0.5em 0}"
     ".spinekit-table th,.spinekit-table td{text-align:left;padding:0.25em 0.75em;vertical-align:top}"
