@@ -27,11 +27,10 @@ import platform
 import statistics
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
+from _common import cpu_model, replace_between
 
-DOC = Path(__file__).resolve().parents[1] / "docs" / "performance.md"
 RESULTS_START = "<!-- explorer results: start -->"
 RESULTS_END = "<!-- explorer results: end -->"
 TARGET_MS = 200.0
@@ -46,16 +45,6 @@ def _changes(state):
         ("add DEP", state, state.replace(environments=("int", "dep", "production"))),
         ("EPS intake lead time 130 ↔ 40 days", state, state.with_lead_time("eps-intake", 40)),
     ]
-
-
-def _cpu() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def _stats(ms: list[float]) -> tuple[float, float, float]:
@@ -142,12 +131,6 @@ def table(rows, title: str) -> str:
     return "\n".join(lines)
 
 
-def write_doc(text: str) -> None:
-    doc = DOC.read_text(encoding="utf-8")
-    start, end = doc.index(RESULTS_START), doc.index(RESULTS_END)
-    DOC.write_text(doc[: start + len(RESULTS_START)] + "\n" + text + "\n" + doc[end:], encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=20, help="timed updates per kind of change")
@@ -164,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     all_pure = [m for _, ms in pure for m in ms]
     all_widget = [m for _, ms in widgets for m in ms]
     head = (
-        f"Measured {dt.date.today()} on {os.cpu_count()} cores ({_cpu()}), Python "
+        f"Measured {dt.date.today()} on {os.cpu_count()} cores ({cpu_model()}), Python "
         f"{platform.python_version()}, {args.repeats} updates per row after a warm-up; load average "
         f"{os.getloadavg()[0]:.1f} when the run ended (other jobs shared the machine when above 1)."
     )
@@ -183,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     ])
     print(text)
     if args.write:
-        write_doc(text)
+        replace_between(RESULTS_START, RESULTS_END, text)
     return 0
 
 

@@ -32,14 +32,13 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import networkx as nx
 import numpy as np
+from _common import DOC, cpu_model, replace_between
 
 from spinekit._cpm import compile_network, free_float, passes
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
 RESULTS_START = "<!-- results: start -->"
 RESULTS_END = "<!-- results: end -->"
 #: Ids are strings, as in a programme file; "EXIT" is reserved by criticalpath.
@@ -288,14 +287,7 @@ def run(size: int, variant: str, args: argparse.Namespace) -> Row:
 
 
 def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model()
     import criticalpath
 
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
@@ -354,12 +346,6 @@ def verdict(rows: list[Row]) -> str:
     )
 
 
-def write_doc(text: str) -> None:
-    doc = DOC.read_text()
-    start, end = doc.index(RESULTS_START), doc.index(RESULTS_END)
-    DOC.write_text(doc[: start + len(RESULTS_START)] + "\n" + text + "\n" + doc[end:])
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000],
@@ -392,7 +378,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(text)
     if args.write:
-        write_doc(text)
+        replace_between(RESULTS_START, RESULTS_END, text)
         print(f"written to {DOC}", file=sys.stderr)
     return 0
 

@@ -37,13 +37,13 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _common import DOC, cpu_model
 
 import spinekit
 from spinekit import Duration, example_path, parse_programme, read_programme, schedule, simulate
 from spinekit._cpm import passes
 from spinekit._schedule import constraint_bounds
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
 HEADING = "## Monte Carlo simulation"
 START = "<!-- monte-carlo results: start -->"
 END = "<!-- monte-carlo results: end -->"
@@ -232,14 +232,7 @@ def bench_memory(sizes: list[int]) -> list[dict]:
 
 
 def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model()
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     return (f"{os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), {cpu}; Python "
             f"{platform.python_version()}, numpy {np.__version__}, spinekit {spinekit.__version__}; "

@@ -178,13 +178,9 @@ _GROUPS = (
 
 @functools.cache
 def _rules() -> _Rules:
-    import yaml
+    from ._io import read_bundled
 
-    from ._io import data_dir
-
-    path = data_dir() / "catalogue" / "health-check.yaml"
-    source = str(path)
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw, source = read_bundled("catalogue/health-check.yaml")
 
     def get(*keys: str) -> Any:
         node = raw

@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from ._exceptions import ProgrammeError
 from ._model import Programme
 from ._programme import load_yaml, parse_programme
 
-__all__ = ["read_programme", "write_atomic", "data_dir", "example_path", "notebook_path"]
+__all__ = ["read_programme", "write_atomic", "data_dir", "example_path", "notebook_path", "read_bundled"]
 
 _EXAMPLE = "examples/seed-pds-eps-cis2.yaml"
 
@@ -22,6 +23,25 @@ def data_dir() -> Path:
         if candidate.is_dir():
             return candidate
     raise FileNotFoundError("spinekit's bundled data folder is missing; reinstall spinekit")
+
+
+def read_bundled(name: str) -> tuple[Any, str]:
+    """A bundled YAML data file (``catalogue/presets.yaml`` …) as loaded data, with its path.
+
+    Raises
+    ------
+    CatalogueError
+        The file is missing or is not valid YAML.
+    """
+    from ._exceptions import CatalogueError
+
+    path = data_dir() / name
+    try:
+        return load_yaml(path.read_text(encoding="utf-8"), source=str(path)), str(path)
+    except OSError as exc:
+        raise CatalogueError(f"cannot be read: {exc.strerror}; reinstall spinekit", source=str(path)) from None
+    except ProgrammeError as exc:
+        raise CatalogueError(exc.message, source=str(path)) from None
 
 
 def notebook_path(name: str) -> Path:

@@ -35,12 +35,9 @@ class PresetInfo:
 
 @functools.cache
 def _presets_data() -> dict[str, PresetInfo]:
-    import yaml
+    from ._io import read_bundled
 
-    from ._io import data_dir
-
-    path = data_dir() / "catalogue" / "presets.yaml"
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw, _ = read_bundled("catalogue/presets.yaml")
     return {
         pid: PresetInfo(pid, body["name"], " ".join(body["models"].split()), body)
         for pid, body in raw["presets"].items()

@@ -95,16 +95,17 @@ class _ScenarioModel(_Strict):
         return v
 
 
-def _convert_change(raw: _ChangeModel, base: Programme, where: str) -> Change:
+def _convert_change(raw: _ChangeModel, base: Programme, where: str, source: str | None) -> Change:
+    """The domain :class:`Change` for one validated change; errors name the change (``where``)."""
     try:
         return _build_change(raw, base)
     except ValidationError as exc:
         err = exc.errors(include_url=False)[0]
         loc = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err["loc"])
         msg = str(err["ctx"]["error"]) if err["type"] == "value_error" and "ctx" in err else err["msg"]
-        raise ValueError(f"{where}{loc}: {msg}") from None
+        raise ProgrammeError(msg, source=source, field=f"{where}{loc}") from None
     except ValueError as exc:
-        raise ValueError(f"{where}: {exc}") from None
+        raise ProgrammeError(str(exc), source=source, field=where) from None
 
 
 def _build_change(raw: _ChangeModel, base: Programme) -> Change:
@@ -169,9 +170,6 @@ def parse_scenarios(data: Any, base: Programme, *, source: str | None = None) ->
         where = f"scenarios[{label}]"
         try:
             raw = _ScenarioModel.model_validate(item)
-            changes = []
-            for k, c in enumerate(raw.changes):
-                changes.append(_convert_change(c, base, f"{where}.changes[{k}]"))
         except ValidationError as exc:
             err = exc.errors(include_url=False)[0]
             loc = ".".join(str(p) for p in err["loc"])
@@ -182,10 +180,7 @@ def parse_scenarios(data: Any, base: Programme, *, source: str | None = None) ->
                 hint = closest(bad, valid)
                 msg = f"unknown key {bad!r}; " + (f"did you mean {hint!r}?" if hint else f"valid keys are {', '.join(valid)}")
             raise ProgrammeError(msg, source=source, field=f"{where}.{loc}" if loc else where) from None
-        except ValueError as exc:
-            text = str(exc)
-            field, _, msg = text.partition(": ") if text.startswith("scenarios[") else (where, "", text)
-            raise ProgrammeError(msg, source=source, field=field) from None
+        changes = [_convert_change(c, base, f"{where}.changes[{k}]", source) for k, c in enumerate(raw.changes)]
         if raw.id in seen:
             raise ProgrammeError("duplicate scenario id; every scenario needs its own id", source=source, field=where)
         seen.add(raw.id)
