@@ -456,11 +456,10 @@ def _translate(exc: ValidationError, data: Any, source: str | None) -> Programme
     if kind == "extra_forbidden":
         bad = str(loc[-1]) if loc else "?"
         parent = next((p for p in reversed(loc[:-1]) if isinstance(p, str)), None)
-        model = _MODELS_BY_FIELD.get(parent.split("[")[0], _Programme) if parent else (
-            _Task if task_id is not None else _Programme
-        )
-        if parent is None and task_id is not None:
-            model = _Task
+        if parent:
+            model = _MODELS_BY_FIELD.get(parent.split("[")[0], _Programme)
+        else:
+            model = _Task if task_id is not None else _Programme
         valid = _keys(model)
         hint = closest(bad, valid)
         fix = f"did you mean {hint!r}?" if hint else f"valid keys are {', '.join(valid)}"
