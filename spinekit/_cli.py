@@ -193,7 +193,12 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="spinekit",
         description="Scope, schedule and risk-assess NHS Spine integration programmes.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,  # --version on one line
     )
+    from . import __version__, _native
+
+    parser.add_argument("--version", action="version",
+                        version=f"spinekit {__version__} (critical path engine: {_native.status()})")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("schedule", help="critical-path schedule of a programme file")

@@ -1,9 +1,14 @@
-"""Critical path passes over arrays: forward, backward and float, vectorised by network level.
+"""Critical path passes over arrays: forward, backward and float.
 
-The network is compiled once (:func:`compile_network`) into link arrays grouped by topological
-generation. :func:`passes` then runs on durations of shape ``(tasks,)`` for one schedule, or
-``(tasks, iterations)`` for many at once (Monte Carlo): every level is a handful of numpy
-operations whatever the number of iterations, and there is no Python loop over iterations.
+The network is compiled once (:func:`compile_network`): tasks in topological order, links
+grouped by the task each pass updates. :func:`passes` then runs on durations of shape
+``(tasks,)`` for one schedule, or ``(tasks, iterations)`` for many at once (Monte Carlo).
+
+Two engines compute the same passes. One schedule in whole days runs in the compiled kernels
+(``_kernels.c``, through :mod:`spinekit._native`), one task at a time. Everything else, and
+everything where the kernels were not built, runs in numpy level by level: each topological
+generation is a handful of numpy operations whatever the number of iterations, with no Python
+loop over iterations.
 
 Constraints, with ``d`` the duration and ``EF = ES + d``::
 
@@ -14,11 +19,15 @@ Constraints, with ``d`` the duration and ``EF = ES + d``::
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import chain, repeat
+from operator import itemgetter
 from typing import NamedTuple
 
 import networkx as nx
 import numpy as np
+
+from . import _native
 
 __all__ = ["CompiledNetwork", "Passes", "compile_network", "passes", "NO_DEADLINE"]
 
@@ -26,22 +35,38 @@ __all__ = ["CompiledNetwork", "Passes", "compile_network", "passes", "NO_DEADLIN
 NO_DEADLINE = 2**52
 
 #: Link type -> 1 if it leaves the predecessor's finish, + 2 if it reaches the successor's finish.
-_ENDS = {"FS": 1, "SF": 2, "FF": 3}
+_ENDS = {"FS": 1, "SS": 0, "SF": 2, "FF": 3}
 
 
 @dataclass(frozen=True)
 class _Links:
-    """Every link of the network as parallel arrays, in the order one pass visits them."""
+    """Every link of the network as parallel arrays, grouped by the task a pass updates.
 
+    ``ptr`` has one entry per task and one more: that task's links are ``ptr[i]:ptr[i + 1]``.
+    """
+
+    ptr: np.ndarray
     pred: np.ndarray
     succ: np.ndarray
     lag: np.ndarray
     pred_finish: np.ndarray  # 1 where the link leaves the predecessor's finish (FS, FF)
     succ_finish: np.ndarray  # 1 where the link reaches the successor's finish (FF, SF)
 
+    @cached_property
+    def into(self) -> tuple[int, ...]:
+        """Addresses for the compiled forward pass (links grouped by successor)."""
+        return tuple(map(_native.address, (self.ptr, self.pred, self.lag, self.pred_finish,
+                                           self.succ_finish)))
+
+    @cached_property
+    def out_of(self) -> tuple[int, ...]:
+        """Addresses for the compiled backward pass and free float (grouped by predecessor)."""
+        return tuple(map(_native.address, (self.ptr, self.succ, self.lag, self.pred_finish,
+                                           self.succ_finish)))
+
 
 class _Level(NamedTuple):
-    """One level of a pass (a tuple, as thousands are built and unpacked per network)."""
+    """One level of a numpy pass (a tuple, as thousands are built and unpacked per network)."""
 
     links: slice  # this level's run of the pass's links
     source: np.ndarray  # the task each of those links reads from
@@ -49,24 +74,25 @@ class _Level(NamedTuple):
     starts: np.ndarray  # offset of each task's group within the run, for reduceat
 
 
-@dataclass(frozen=True)
-class _Pass:
-    links: _Links
-    levels: tuple[_Level, ...]
+class _Levels(NamedTuple):
+    forward: tuple[_Level, ...]  # one per generation after the first
+    backward: tuple[_Level, ...]  # deepest generation first, the last one left out
+    by_pred: _Level  # every backward link at once (for free float)
 
 
 @dataclass(frozen=True, eq=False)
 class CompiledNetwork:
     """A validated network laid out as arrays, in topological order.
 
-    ``ids[i]`` is the task at index ``i``; every predecessor has a lower index than its successors.
+    ``ids[i]`` is the task at index ``i``; tasks are ordered by topological generation, so every
+    predecessor has a lower index than its successors.
     """
 
     ids: tuple[str, ...]
     index: dict[str, int]
-    forward: _Pass  # links grouped by successor, one level per generation
-    backward: _Pass  # links grouped by predecessor, deepest generation first
-    by_pred: _Level  # every backward link at once (for free float)
+    generation: np.ndarray  # of each task, in index order (non-decreasing)
+    forward: _Links  # links grouped by successor
+    backward: _Links  # the same links grouped by predecessor
 
     @property
     def size(self) -> int:
@@ -76,6 +102,41 @@ class CompiledNetwork:
     def positions(self, ids) -> np.ndarray:
         """Indices of the given task ids."""
         return np.array([self.index[i] for i in ids], dtype=np.int64)
+
+    @cached_property
+    def levels(self) -> _Levels:
+        """The links cut into topological levels, for the numpy passes (built when first used).
+
+        Each level is a handful of numpy operations whatever the number of iterations, which is
+        what lets :func:`passes` schedule thousands of Monte Carlo iterations at once.
+        """
+        n, gen = self.size, self.generation
+        depth = int(gen[-1]) if n else 0
+        bounds = np.searchsorted(gen, np.arange(depth + 2)).tolist()  # first task of each, and n
+
+        # Forward: a generation's tasks are contiguous and, beyond the first, each has a link in.
+        fw = self.forward
+        first_in = fw.ptr.tolist()
+        fwd = []
+        for g in range(1, depth + 1):
+            t0, t1 = bounds[g], bounds[g + 1]
+            e0, e1 = first_in[t0], first_in[t1]
+            fwd.append(_Level(slice(e0, e1), fw.pred[e0:e1], slice(t0, t1), fw.ptr[t0:t1] - e0))
+
+        # Backward: every generation but the last has tasks with links out, not all of them.
+        bw = self.backward
+        tasks_out = np.flatnonzero(np.diff(bw.ptr))
+        first_out = bw.ptr[tasks_out]
+        cut = np.searchsorted(tasks_out, bounds).tolist()
+        first_link = [*first_out.tolist(), bw.pred.size]
+        bwd = []
+        for g in range(depth - 1, -1, -1):
+            k0, k1 = cut[g], cut[g + 1]
+            e0, e1 = first_link[k0], first_link[k1]
+            bwd.append(_Level(slice(e0, e1), bw.succ[e0:e1], tasks_out[k0:k1],
+                              first_out[k0:k1] - e0))
+        by_pred = _Level(slice(0, bw.pred.size), bw.succ, tasks_out, first_out)
+        return _Levels(tuple(fwd), tuple(bwd), by_pred)
 
 
 @dataclass(frozen=True, eq=False)
@@ -94,13 +155,14 @@ class Passes:
         return self.ls - self.es
 
 
-def _generations(tails: np.ndarray, heads: np.ndarray, n: int) -> np.ndarray:
+def _generations(tails: np.ndarray, heads: np.ndarray, n: int) -> np.ndarray | None:
     """Topological generation of each of ``n`` nodes, given each link's tail and head.
 
     Kahn's algorithm, first in first out: nodes leave the queue generation by generation, so a
-    node's generation is one more than that of the predecessor that releases it.
+    node's generation is one more than that of the predecessor that releases it. ``None`` when
+    the links form a cycle.
     """
-    successors = heads[np.argsort(tails)].tolist()
+    successors = heads[np.argsort(tails, kind="stable")].tolist()
     bounds = [0, *np.cumsum(np.bincount(tails, minlength=n)).tolist()]
     waiting = np.bincount(heads, minlength=n).tolist()
     generation = [0] * n
@@ -113,81 +175,74 @@ def _generations(tails: np.ndarray, heads: np.ndarray, n: int) -> np.ndarray:
                 generation[s] = nxt
                 queue.append(s)
     if len(queue) < n:
-        raise nx.NetworkXUnfeasible("Graph contains a cycle or graph changed during iteration")
+        return None
     return np.array(generation, dtype=np.int64)
+
+
+def _group(key: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Offsets and a stable ordering of links grouped by ``key`` (a task index per link)."""
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(key, minlength=n), out=ptr[1:])
+    return ptr, np.argsort(key, kind="stable")
+
+
+def _layout_numpy(tails: np.ndarray, heads: np.ndarray, n: int):
+    """:func:`spinekit._native.layout` in numpy and Python, for when the kernels are absent."""
+    generation = _generations(tails, heads, n)
+    if generation is None:
+        return None
+    order = np.argsort(generation, kind="stable")
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = np.arange(n)
+    in_ptr, in_link = _group(rank[heads], n)
+    out_ptr, out_link = _group(rank[tails], n)
+    return generation, order, rank, in_ptr, in_link, out_ptr, out_link
 
 
 def _read_links(graph: nx.DiGraph):
     """The nodes, and each link's tail and head (node positions), lag and ends.
 
-    Links are read node by node, each node's links in: the order in which
-    :func:`~spinekit.build_network` adds them, and so the order in which they lie in memory,
-    which matters once a network outgrows the processor's caches.
+    Links are read node by node, each node's links in the order in which
+    :func:`~spinekit.build_network` adds them.
     """
-    nodes = list(graph)
+    pred = graph._pred  # what graph.pred views, without a view per node
+    nodes = list(pred)
     n = len(nodes)
     position = dict(zip(nodes, range(n)))
-    preds = [nbrs for _, nbrs in graph.reverse(copy=False).adjacency()]
+    preds = list(pred.values())
     in_degree = np.fromiter(map(len, preds), dtype=np.int64, count=n)
     m = int(in_degree.sum())
     tails = np.fromiter(map(position.__getitem__, chain.from_iterable(preds)), np.int64, count=m)
     heads = np.repeat(np.arange(n), in_degree)
     data = list(chain.from_iterable(map(dict.values, preds)))
-    lag = np.fromiter(map(dict.get, data, repeat("lag"), repeat(0)), dtype=np.int64, count=m)
-    kinds = map(dict.get, data, repeat("type"), repeat("FS"))
-    ends = np.fromiter(map(_ENDS.get, kinds, repeat(0)), dtype=np.int64, count=m)
+    try:  # every link of a graph from build_network has both
+        lag = np.fromiter(map(itemgetter("lag"), data), dtype=np.int64, count=m)
+        ends = np.fromiter(map(_ENDS.__getitem__, map(itemgetter("type"), data)), np.int64, count=m)
+    except KeyError:
+        lag = np.fromiter(map(dict.get, data, repeat("lag"), repeat(0)), dtype=np.int64, count=m)
+        kinds = map(dict.get, data, repeat("type"), repeat("FS"))
+        ends = np.fromiter(map(_ENDS.get, kinds, repeat(0)), dtype=np.int64, count=m)
     return nodes, tails, heads, lag, ends
-
-
-def _sorted_links(links: _Links, idx: np.ndarray) -> _Links:
-    return _Links(links.pred[idx], links.succ[idx], links.lag[idx],
-                  links.pred_finish[idx], links.succ_finish[idx])
 
 
 def compile_network(graph: nx.DiGraph) -> CompiledNetwork:
     """Lay out a graph from :func:`~spinekit.build_network` as arrays for :func:`passes`."""
     nodes, tails, heads, lag, ends = _read_links(graph)
-    n, m = len(nodes), tails.size
-    generation = _generations(tails, heads, n)
-    order = np.argsort(generation, kind="stable")  # task index -> node position
-    rank = np.empty(n, dtype=np.int64)
-    rank[order] = np.arange(n)
+    n = len(nodes)
+    lay = (_native.layout if _native.LIBRARY is not None else _layout_numpy)(tails, heads, n)
+    if lay is None:
+        raise nx.NetworkXUnfeasible("Graph contains a cycle or graph changed during iteration")
+    generation, order, rank, in_ptr, in_link, out_ptr, out_link = lay
     ids = tuple(map(nodes.__getitem__, order.tolist()))
-    index = dict(zip(ids, range(n)))
-    level = generation[order]
-    depth = int(level.max(initial=0))
-    first_task = np.searchsorted(level, np.arange(depth + 2))  # of each generation, and n
-    links = _Links(rank[tails], rank[heads], lag, ends & 1, ends >> 1)
+    pred, succ = rank[tails], rank[heads]
+    pf, sf = ends & 1, ends >> 1
 
-    # Forward: a generation's tasks are contiguous and, beyond the first, each has a link in.
-    # Within a task's group links follow the graph's order, so the layout depends on it alone.
-    forward = _sorted_links(links, np.argsort(links.succ * n + tails))
-    first_in = np.searchsorted(forward.succ, np.arange(n + 1))
-    offset = first_in[:n] - first_in[first_task[level]]
-    bounds, first_in = first_task.tolist(), first_in.tolist()
-    fwd_levels = []
-    for g in range(1, depth + 1):
-        t0, t1 = bounds[g], bounds[g + 1]
-        e0, e1 = first_in[t0], first_in[t1]
-        fwd_levels.append(_Level(slice(e0, e1), forward.pred[e0:e1], slice(t0, t1), offset[t0:t1]))
+    def grouped(ptr, k):
+        return _Links(*(np.ascontiguousarray(a, dtype=np.int64)
+                        for a in (ptr, pred[k], succ[k], lag[k], pf[k], sf[k])))
 
-    # Backward: every generation but the last has tasks with links out, not all of them.
-    backward = _sorted_links(links, np.argsort(links.pred * n + heads))
-    tasks_out, first_out = np.unique(backward.pred, return_index=True)
-    cut = np.searchsorted(tasks_out, first_task)
-    offset = first_out - first_out[cut[level[tasks_out]]]
-    cut, first_link = cut.tolist(), [*first_out.tolist(), m]
-    bwd_levels = []
-    for g in range(depth - 1, -1, -1):
-        k0, k1 = cut[g], cut[g + 1]
-        e0, e1 = first_link[k0], first_link[k1]
-        bwd_levels.append(
-            _Level(slice(e0, e1), backward.succ[e0:e1], tasks_out[k0:k1], offset[k0:k1])
-        )
-
-    by_pred = _Level(slice(0, m), backward.succ, tasks_out, first_out)
-    return CompiledNetwork(ids, index, _Pass(forward, tuple(fwd_levels)),
-                           _Pass(backward, tuple(bwd_levels)), by_pred)
+    return CompiledNetwork(ids, dict(zip(ids, range(n))), generation[order],
+                           grouped(in_ptr, in_link), grouped(out_ptr, out_link))
 
 
 def _col(a: np.ndarray, ndim: int) -> np.ndarray:
@@ -219,6 +274,8 @@ def passes(
         ES, EF, LS, LF and the programme finish F = max EF; LF never exceeds F.
     """
     d = np.asarray(durations)
+    if _native_ok(d, lower, upper):
+        return _passes_native(net, d, lower, upper)
     nd = d.ndim
     n = net.size
     es = np.zeros_like(d)
@@ -229,11 +286,12 @@ def passes(
     # level, in the order written below: floats then round exactly as written, and a level's
     # (links, iterations) products stay in cache where a table for every link would not.
     fused = nd == 1 and np.issubdtype(d.dtype, np.signedinteger)
+    levels = net.levels
 
-    lk = net.forward.links
+    lk = net.forward
     pf, sf, lag = _col(lk.pred_finish, nd), _col(lk.succ_finish, nd), _col(lk.lag, nd)
     w = d[lk.pred] * pf + lag - d[lk.succ] * sf if fused else None
-    for links, source, tasks, starts in net.forward.levels:
+    for links, source, tasks, starts in levels.forward:
         if w is None:
             cand = es[source] + d[source] * pf[links] + lag[links] - d[lk.succ[links]] * sf[links]
         else:
@@ -247,10 +305,10 @@ def passes(
     lf[...] = finish
     if upper is not None:
         np.minimum(lf, _col(np.asarray(upper), nd), out=lf)
-    lk = net.backward.links
+    lk = net.backward
     ps, ss, lag = 1 - _col(lk.pred_finish, nd), 1 - _col(lk.succ_finish, nd), _col(lk.lag, nd)
     w = d[lk.pred] * ps - lag - d[lk.succ] * ss if fused else None
-    for links, source, tasks, starts in net.backward.levels:
+    for links, source, tasks, starts in levels.backward:
         if w is None:
             cand = lf[source] - d[source] * ss[links] - lag[links] + d[lk.pred[links]] * ps[links]
         else:
@@ -259,13 +317,53 @@ def passes(
     return Passes(es, ef, lf - d, lf, finish)
 
 
+def _native_ok(d: np.ndarray, *bounds) -> bool:
+    """Whether the compiled kernels can run this: one schedule, in 64-bit integers."""
+    return (
+        _native.LIBRARY is not None
+        and d.ndim == 1
+        and d.dtype == np.int64
+        and all(b is None or np.asarray(b).dtype.kind in "iub" for b in bounds)
+    )
+
+
+def _check_size(net: CompiledNetwork, *arrays: np.ndarray) -> None:
+    """The kernels index by task: one value per task or they would read out of bounds."""
+    for a in arrays:
+        if a.shape != (net.size,):
+            raise ValueError(f"expected one value per task ({net.size}), got shape {a.shape}")
+
+
+def _passes_native(net: CompiledNetwork, d: np.ndarray, lower, upper) -> Passes:
+    d = np.ascontiguousarray(d)
+    _check_size(net, d)
+    n = net.size
+    es = np.zeros(n, dtype=np.int64)
+    if lower is not None:
+        np.maximum(lower, 0, out=es, casting="unsafe")
+    _native.forward(net.forward.into, d, es)
+    ef = es + d
+    finish = ef.max() if n else np.zeros((), dtype=d.dtype)
+    lf = np.full(n, finish, dtype=np.int64)
+    if upper is not None:
+        np.minimum(lf, upper, out=lf, casting="unsafe")
+    _native.backward(net.backward.out_of, d, lf)
+    return Passes(es, ef, lf - d, lf, finish)
+
+
 def free_float(net: CompiledNetwork, durations: np.ndarray, result: Passes) -> np.ndarray:
     """Free float: min(F - EF, the least slack to any successor), per task."""
     d = np.asarray(durations)
+    lk = net.backward
+    if _native_ok(d, result.es, result.finish):
+        d = np.ascontiguousarray(d)
+        es = np.ascontiguousarray(result.es, dtype=np.int64)
+        _check_size(net, d, es)
+        return _native.free_float(lk.out_of, d, es, int(result.finish))
     nd = d.ndim
     ff = result.finish - result.ef
-    lk, lv = net.backward.links, net.by_pred
     if lk.pred.size:
+        lv = net.levels.by_pred
         at_s = result.es[lk.succ] + d[lk.succ] * _col(lk.succ_finish, nd)
         at_p = result.es[lk.pred] + d[lk.pred] * _col(lk.pred_finish, nd)
         slack = at_s - _col(lk.lag, nd) - at_p

@@ -10,6 +10,9 @@ from spinekit import parse_programme, schedule
 
 D = dt.date
 
+# Every hand-computed schedule is checked on both critical path engines.
+pytestmark = pytest.mark.usefixtures("engine")
+
 
 def plan(tasks, start="2027-01-04", holidays="none", closures=None, **extra):
     cal = {"holidays": holidays}

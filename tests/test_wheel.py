@@ -1,11 +1,14 @@
-"""The built wheel carries the bundled data: installed alone, ``spinekit schedule`` works."""
+"""The built wheel carries the bundled data and the compiled kernels: installed alone,
+``spinekit schedule`` works."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
 import sysconfig
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -41,8 +44,35 @@ def test_wheel_installs_with_data(tmp_path):
         check=True, capture_output=True, text=True, cwd=tmp_path).stdout.split()
     assert all(str(fresh_site) in w for w in where), where
 
+    engine = subprocess.run(
+        [str(py), "-c", "from spinekit import _native; print(_native.status())"],
+        check=True, capture_output=True, text=True, cwd=tmp_path).stdout.strip()
+    if shutil.which("cc") or shutil.which("gcc"):  # the build had a compiler
+        assert wheel.name.endswith(".whl") and "-py3-none-any" not in wheel.name, wheel.name
+        assert engine.startswith("compiled kernels") and str(fresh_site) in engine, engine
+
     r = subprocess.run([str(venv / "bin" / "spinekit"), "schedule", "--format", "csv"],
                        capture_output=True, text=True, cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith("id,name,start,finish,es,ef,ls,lf,total_float,free_float,critical")
     assert len(r.stdout.splitlines()) > 10
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("env", [{"SPINEKIT_BUILD_NATIVE": "0"}, {"CC": "false"}],
+                         ids=["switched-off", "compiler-fails"])
+def test_wheel_without_kernels_is_pure_python(tmp_path, env):
+    """No compiler, or a failing one, still gives a wheel: pure Python, numpy passes."""
+    uv = shutil.which("uv")
+    if uv is None:
+        pytest.skip("uv is not on PATH; it builds the wheel (pip install uv)")
+    dist = tmp_path / "dist"
+    r = subprocess.run([uv, "build", "--wheel", "--out-dir", str(dist), str(ROOT)],
+                       capture_output=True, text=True, env={**os.environ, **env})
+    assert r.returncode == 0, r.stderr
+    wheel = next(dist.glob("spinekit-*.whl"))
+    assert wheel.name.endswith("-py3-none-any.whl"), wheel.name
+    with zipfile.ZipFile(wheel) as z:
+        assert not [n for n in z.namelist() if "_libspinekit" in n]
+    if "CC" in env:
+        assert "did not build" in r.stderr

@@ -1,0 +1,89 @@
+"""Build spinekit's compiled critical path kernels (``spinekit/_kernels.c``) into the wheel.
+
+The kernels are a plain C shared library with no Python API, loaded through ctypes, so one
+build serves every Python version: the wheel is tagged ``py3-none-<platform>``. Where no C
+compiler is found, or the build fails, or ``SPINEKIT_BUILD_NATIVE=0`` is set, the wheel is
+built without them (pure Python, tagged ``py3-none-any``) and spinekit uses its numpy passes,
+which give the same schedules.
+
+An editable install (``uv run`` in a checkout) builds the library beside the sources, in
+``spinekit/``, where the package finds it.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tempfile
+from pathlib import Path
+
+from hatchling.builders.hooks.plugin.interface import BuildHookInterface
+
+LIBRARY_NAME = {"win32": "_libspinekit.dll", "darwin": "_libspinekit.dylib"}.get(
+    sys.platform, "_libspinekit.so"
+)
+SOURCE = Path("spinekit", "_kernels.c")
+
+
+def _compiler() -> list[str] | None:
+    for candidate in (os.environ.get("CC"), sysconfig.get_config_var("CC"), "cc", "gcc", "clang"):
+        if not candidate:
+            continue
+        argv = shlex.split(candidate)
+        if argv and shutil.which(argv[0]):
+            return argv
+    return None
+
+
+def _platform_tag() -> str:
+    return sysconfig.get_platform().replace("-", "_").replace(".", "_")
+
+
+class NativeKernelsHook(BuildHookInterface):
+    """Compile ``_kernels.c``; leave the wheel pure Python if that is not possible."""
+
+    def initialize(self, version: str, build_data: dict) -> None:
+        if self.target_name != "wheel" or os.environ.get("SPINEKIT_BUILD_NATIVE", "1") == "0":
+            return
+        cc = _compiler()
+        if cc is None:
+            self.app.display_warning(
+                "spinekit: no C compiler found; building without the compiled kernels "
+                "(spinekit will use its numpy passes: same schedules, slower on large networks)"
+            )
+            return
+        root = Path(self.root)
+        if version == "editable":
+            target = root / "spinekit" / LIBRARY_NAME
+        else:
+            self._scratch = tempfile.mkdtemp(prefix="spinekit-build-")
+            target = Path(self._scratch) / LIBRARY_NAME
+        partial = target.with_name(target.name + ".partial")
+        flags = ["-O2", "-std=c99", "-fPIC", "-shared"]
+        if sys.platform == "darwin":
+            flags.append("-dynamiclib")
+        argv = [*cc, *flags, "-o", str(partial), str(root / SOURCE)]
+        try:
+            subprocess.run(argv, check=True, capture_output=True, text=True)
+        except (OSError, subprocess.CalledProcessError) as exc:
+            detail = getattr(exc, "stderr", "") or str(exc)
+            self.app.display_warning(
+                f"spinekit: the compiled kernels did not build ({' '.join(argv)}):\n{detail}\n"
+                "spinekit will use its numpy passes: same schedules, slower on large networks"
+            )
+            partial.unlink(missing_ok=True)
+            return
+        os.replace(partial, target)
+        if version != "editable":
+            build_data["force_include"][str(target)] = f"spinekit/{LIBRARY_NAME}"
+        build_data["pure_python"] = False
+        build_data["tag"] = f"py3-none-{_platform_tag()}"
+
+    def finalize(self, version: str, build_data: dict, artifact_path: str) -> None:
+        scratch = getattr(self, "_scratch", None)
+        if scratch:
+            shutil.rmtree(scratch, ignore_errors=True)

@@ -1,0 +1,118 @@
+"""The compiled critical path kernels (``_kernels.c``), loaded through ctypes when present.
+
+spinekit's installer builds ``_kernels.c`` into a small shared library beside this module
+(``hatch_build.py``). Where no C compiler was available, or ``SPINEKIT_NATIVE=0`` is set,
+:data:`LIBRARY` is ``None`` and :mod:`spinekit._cpm` runs its numpy passes instead: the same
+schedule, more slowly on large networks. :func:`status` says which is in use and why.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["LIBRARY", "LIBRARY_NAME", "status", "layout", "forward", "backward", "free_float"]
+
+#: File name of the shared library, beside this module.
+LIBRARY_NAME = {"win32": "_libspinekit.dll", "darwin": "_libspinekit.dylib"}.get(
+    sys.platform, "_libspinekit.so"
+)
+#: The kernels' interface version this module speaks (``SK_ABI`` in ``_kernels.c``).
+ABI = 1
+
+# Arrays go in as addresses: every caller hands over C-contiguous int64 arrays that it keeps
+# alive for the call (checked by address() below), and converting a handful of addresses is
+# cheaper than numpy's checked pointer type, which matters for the small networks that the
+# explorer schedules on every change.
+_P = ctypes.c_void_p
+_N = ctypes.c_int64
+_SIGNATURES = {
+    "sk_layout": (_N, [_N, _N, _P, _P, _P, _P, _P, _P, _P, _P, _P]),
+    "sk_forward": (None, [_N, _P, _P, _P, _P, _P, _P, _P]),
+    "sk_backward": (None, [_N, _P, _P, _P, _P, _P, _P, _P]),
+    "sk_free_float": (None, [_N, _P, _P, _P, _P, _P, _P, _P, _N, _P]),
+}
+
+
+def _load() -> tuple[ctypes.CDLL | None, str]:
+    if os.environ.get("SPINEKIT_NATIVE", "1").strip() == "0":
+        return None, "numpy passes (SPINEKIT_NATIVE=0)"
+    path = Path(__file__).with_name(LIBRARY_NAME)
+    if not path.exists():
+        return None, f"numpy passes ({LIBRARY_NAME} was not built when spinekit was installed)"
+    try:
+        lib = ctypes.CDLL(str(path))
+        lib.sk_abi.restype = ctypes.c_int64
+        found = lib.sk_abi()
+        for name, (restype, argtypes) in _SIGNATURES.items():
+            fn = getattr(lib, name)
+            fn.restype, fn.argtypes = restype, argtypes
+    except (OSError, AttributeError) as exc:
+        return None, f"numpy passes ({LIBRARY_NAME} could not be loaded: {exc})"
+    if found != ABI:
+        return None, f"numpy passes ({LIBRARY_NAME} is out of date; reinstall spinekit)"
+    return lib, f"compiled kernels ({path})"
+
+
+LIBRARY, _STATUS = _load()
+
+
+def status() -> str:
+    """Which critical path engine this installation uses, and why."""
+    return _STATUS
+
+
+def _i64(a) -> np.ndarray:
+    return np.ascontiguousarray(a, dtype=np.int64)
+
+
+def address(a: np.ndarray) -> int:
+    """The address of a C-contiguous int64 array's data, for the kernels."""
+    if a.dtype != np.int64 or not a.flags.c_contiguous:
+        raise TypeError("the compiled kernels take C-contiguous int64 arrays")
+    return a.ctypes.data
+
+
+def layout(tails: np.ndarray, heads: np.ndarray, n: int):
+    """Topological layout of ``n`` tasks joined by links ``tails[k] -> heads[k]``.
+
+    Returns ``(generation, order, rank, in_ptr, in_link, out_ptr, out_link)`` as described in
+    ``_kernels.c``, or ``None`` when the links form a cycle.
+    """
+    tails, heads = _i64(tails), _i64(heads)
+    m = tails.size
+    generation, order, rank = (np.empty(n, np.int64) for _ in range(3))
+    in_ptr, out_ptr = np.empty(n + 1, np.int64), np.empty(n + 1, np.int64)
+    in_link, out_link = np.empty(m, np.int64), np.empty(m, np.int64)
+    arrays = (tails, heads, generation, order, rank, in_ptr, in_link, out_ptr, out_link)
+    placed = LIBRARY.sk_layout(n, m, *map(address, arrays))
+    if placed < 0:
+        raise MemoryError("not enough memory to lay out the network")
+    if placed < n:
+        return None
+    return generation, order, rank, in_ptr, in_link, out_ptr, out_link
+
+
+def forward(links: tuple[int, ...], d: np.ndarray, es: np.ndarray) -> None:
+    """Early starts into ``es`` (lower bounds on entry).
+
+    ``links`` are the addresses of the link arrays grouped by successor: offsets, predecessor,
+    lag, leaves-finish and reaches-finish flags.
+    """
+    LIBRARY.sk_forward(d.size, *links, address(d), address(es))
+
+
+def backward(links: tuple[int, ...], d: np.ndarray, lf: np.ndarray) -> None:
+    """Late finishes into ``lf`` (upper bounds on entry); links grouped by predecessor."""
+    LIBRARY.sk_backward(d.size, *links, address(d), address(lf))
+
+
+def free_float(links: tuple[int, ...], d: np.ndarray, es: np.ndarray, finish: int) -> np.ndarray:
+    """Free float of every task; links grouped by predecessor."""
+    ff = np.empty_like(d)
+    LIBRARY.sk_free_float(d.size, *links, address(d), address(es), finish, address(ff))
+    return ff

@@ -1,0 +1,170 @@
+"""The compiled critical path kernels: built, used, and equal to the numpy passes.
+
+The hand-computed schedules, the invariants and the per-task reference run on both engines
+(the ``engine`` fixture); these tests cover what is particular to the kernels: the layout they
+compute, large networks, bad input that must not reach C, and how spinekit falls back.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from spinekit import _cpm, _native, compile_network, example_path, passes, read_programme, schedule
+from spinekit._cpm import NO_DEADLINE, free_float
+
+needs_kernels = pytest.mark.skipif(
+    _native.LIBRARY is None,
+    reason=f"compiled kernels unavailable: {_native.status()}; a C compiler at install time "
+    "builds them (uv sync --reinstall-package spinekit)",
+)
+
+
+def random_graph(n, seed, recency=12.0):
+    """A deep random network with every link type, leads and lags, ids added out of order."""
+    rng = np.random.default_rng(seed)
+    g = nx.DiGraph()
+    g.add_nodes_from(f"t{i}" for i in rng.permutation(n))
+    kinds = np.array(["FS", "SS", "FF", "SF"])
+    for i in range(1, n):
+        back = 1 + np.floor(rng.exponential(recency, size=rng.integers(1, 4))).astype(int)
+        for p in sorted({max(0, i - b) for b in back}):
+            g.add_edge(f"t{p}", f"t{i}", type=str(rng.choice(kinds, p=[0.7, 0.1, 0.15, 0.05])),
+                       lag=int(rng.integers(-5, 6)))
+    return g, rng
+
+
+def both(fn, monkeypatch):
+    """``fn()`` on the compiled kernels, then on numpy."""
+    compiled = fn()
+    with monkeypatch.context() as m:
+        m.setattr(_native, "LIBRARY", None)
+        return compiled, fn()
+
+
+@needs_kernels
+def test_kernels_are_built_and_loaded():
+    assert _native.status().startswith("compiled kernels")
+    assert _native.LIBRARY.sk_abi() == _native.ABI
+
+
+@needs_kernels
+@pytest.mark.parametrize("seed", range(6))
+def test_layout_equals_the_numpy_layout(seed):
+    g, _ = random_graph(300, seed)
+    nodes, tails, heads, _, _ = _cpm._read_links(g)
+    got = _native.layout(tails, heads, len(nodes))
+    want = _cpm._layout_numpy(tails, heads, len(nodes))
+    for a, b in zip(got, want, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+@needs_kernels
+def test_layout_puts_every_predecessor_first_and_groups_links():
+    g, _ = random_graph(500, 7)
+    net = compile_network(g)
+    assert np.all(np.diff(net.generation) >= 0)
+    for lk, key in ((net.forward, net.forward.succ), (net.backward, net.backward.pred)):
+        assert np.all(lk.pred < lk.succ)  # topological order
+        assert np.array_equal(np.repeat(np.arange(net.size), np.diff(lk.ptr)), key)
+    for u, v, data in g.edges(data=True):  # every link once, with its own lag, in both groupings
+        for lk in (net.forward, net.backward):
+            k = np.flatnonzero((lk.pred == net.index[u]) & (lk.succ == net.index[v]))
+            assert k.size == 1 and lk.lag[k[0]] == data["lag"]
+
+
+@needs_kernels
+@pytest.mark.parametrize("n, seed", [(1, 0), (2, 1), (40, 2), (2_000, 3), (20_000, 4)])
+def test_schedules_equal_the_numpy_passes(n, seed, monkeypatch):
+    g, rng = random_graph(n, seed)
+    net = compile_network(g)
+    d = rng.integers(0, 25, size=n)
+    lower = np.where(rng.random(n) < 0.05, rng.integers(0, 200, size=n), 0)
+    upper = np.where(rng.random(n) < 0.1, rng.integers(0, 60, size=n), NO_DEADLINE)
+
+    def run():
+        res = passes(net, d, lower, upper)
+        return res, free_float(net, d, res)
+
+    (c, c_ff), (p, p_ff) = both(run, monkeypatch)
+    assert int(c.finish) == int(p.finish)
+    for field in ("es", "ef", "ls", "lf"):
+        np.testing.assert_array_equal(getattr(c, field), getattr(p, field), err_msg=field)
+    np.testing.assert_array_equal(c_ff, p_ff)
+    assert (c.ls - c.es).min() < 0 or n < 40  # deadlines bite somewhere on the larger networks
+
+
+@needs_kernels
+def test_schedule_runs_through_the_kernels(monkeypatch):
+    calls = []
+    real = _native.forward
+    monkeypatch.setattr(_native, "forward", lambda *a: calls.append(a) or real(*a))
+    sched = schedule(read_programme(example_path()))
+    assert calls, "schedule() did not use the compiled kernels"
+    compiled = sched.table
+    monkeypatch.setattr(_native, "LIBRARY", None)
+    assert schedule(read_programme(example_path())).table.equals(compiled)
+
+
+@needs_kernels
+def test_cycles_are_found_by_the_compiled_layout():
+    g = nx.DiGraph([("a", "b"), ("b", "c"), ("c", "a"), ("c", "d")])
+    nx.set_edge_attributes(g, "FS", "type")
+    nx.set_edge_attributes(g, 0, "lag")
+    with pytest.raises(nx.NetworkXUnfeasible):
+        compile_network(g)
+
+
+@needs_kernels
+def test_empty_and_unlinked_networks():
+    empty = compile_network(nx.DiGraph())
+    res = passes(empty, np.zeros(0, dtype=np.int64))
+    assert res.es.size == 0 and int(res.finish) == 0
+    assert free_float(empty, np.zeros(0, dtype=np.int64), res).size == 0
+
+    g = nx.DiGraph()
+    g.add_nodes_from(["a", "b", "c"])
+    net = compile_network(g)
+    d = np.array([3, 0, 5])
+    res = passes(net, d)
+    assert int(res.finish) == 5
+    assert [int(x) for x in res.total_float] == [2, 5, 0]
+    assert [int(x) for x in free_float(net, d, res)] == [2, 5, 0]
+
+
+@needs_kernels
+def test_wrong_sized_input_is_refused_before_it_reaches_c():
+    g, _ = random_graph(30, 5)
+    net = compile_network(g)
+    with pytest.raises(ValueError, match="one value per task"):
+        passes(net, np.ones(29, dtype=np.int64))
+    res = passes(net, np.ones(30, dtype=np.int64))
+    with pytest.raises(ValueError, match="one value per task"):
+        free_float(net, np.ones(31, dtype=np.int64), res)
+    with pytest.raises(TypeError):
+        _native.forward(net.forward.into, np.ones(30), np.zeros(30))
+
+
+def test_other_durations_take_the_numpy_passes(monkeypatch):
+    """Iterations, fractions and other integer widths go level by level, kernels or not."""
+    g, rng = random_graph(200, 9)
+    net = compile_network(g)
+    d = rng.integers(0, 20, size=200)
+    want = passes(net, d)  # int64: the kernels, where built
+    monkeypatch.setattr(_native, "forward", lambda *a: pytest.fail("kernels used"))
+    np.testing.assert_array_equal(passes(net, d.astype(np.int32)).es, want.es)
+    np.testing.assert_allclose(passes(net, d.astype(float)).es, want.es)
+    many = passes(net, np.repeat(d[:, None], 3, axis=1))
+    np.testing.assert_array_equal(many.es[:, 2], want.es)
+
+
+def test_spinekit_native_0_selects_numpy():
+    code = "from spinekit import _native; print(_native.LIBRARY is None); print(_native.status())"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "SPINEKIT_NATIVE": "0"}).stdout.splitlines()
+    assert out == ["True", "numpy passes (SPINEKIT_NATIVE=0)"]
