@@ -117,24 +117,25 @@ class CompiledNetwork:
         # Forward: a generation's tasks are contiguous and, beyond the first, each has a link in.
         fw = self.forward
         first_in = fw.ptr.tolist()
+        offset = fw.ptr[:n] - fw.ptr[np.asarray(bounds)[gen]]  # of each task's links in its level
         fwd = []
         for g in range(1, depth + 1):
             t0, t1 = bounds[g], bounds[g + 1]
             e0, e1 = first_in[t0], first_in[t1]
-            fwd.append(_Level(slice(e0, e1), fw.pred[e0:e1], slice(t0, t1), fw.ptr[t0:t1] - e0))
+            fwd.append(_Level(slice(e0, e1), fw.pred[e0:e1], slice(t0, t1), offset[t0:t1]))
 
         # Backward: every generation but the last has tasks with links out, not all of them.
         bw = self.backward
         tasks_out = np.flatnonzero(np.diff(bw.ptr))
         first_out = bw.ptr[tasks_out]
-        cut = np.searchsorted(tasks_out, bounds).tolist()
-        first_link = [*first_out.tolist(), bw.pred.size]
+        cut = np.searchsorted(tasks_out, bounds)
+        offset = first_out - first_out[cut[gen[tasks_out]]]
+        cut, first_link = cut.tolist(), [*first_out.tolist(), bw.pred.size]
         bwd = []
         for g in range(depth - 1, -1, -1):
             k0, k1 = cut[g], cut[g + 1]
             e0, e1 = first_link[k0], first_link[k1]
-            bwd.append(_Level(slice(e0, e1), bw.succ[e0:e1], tasks_out[k0:k1],
-                              first_out[k0:k1] - e0))
+            bwd.append(_Level(slice(e0, e1), bw.succ[e0:e1], tasks_out[k0:k1], offset[k0:k1]))
         by_pred = _Level(slice(0, bw.pred.size), bw.succ, tasks_out, first_out)
         return _Levels(tuple(fwd), tuple(bwd), by_pred)
 
@@ -162,7 +163,7 @@ def _generations(tails: np.ndarray, heads: np.ndarray, n: int) -> np.ndarray | N
     node's generation is one more than that of the predecessor that releases it. ``None`` when
     the links form a cycle.
     """
-    successors = heads[np.argsort(tails, kind="stable")].tolist()
+    successors = heads[_stable_order(tails)].tolist()
     bounds = [0, *np.cumsum(np.bincount(tails, minlength=n)).tolist()]
     waiting = np.bincount(heads, minlength=n).tolist()
     generation = [0] * n
@@ -179,11 +180,20 @@ def _generations(tails: np.ndarray, heads: np.ndarray, n: int) -> np.ndarray | N
     return np.array(generation, dtype=np.int64)
 
 
+def _stable_order(key: np.ndarray) -> np.ndarray:
+    """``np.argsort(key, kind="stable")`` for non-negative task indices, several times faster.
+
+    Each key is made distinct by its position (``key * len(key) + position``, far within 64
+    bits for any network that fits in memory), so the default sort gives the one stable order.
+    """
+    return np.argsort(key * key.size + np.arange(key.size))
+
+
 def _group(key: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     """Offsets and a stable ordering of links grouped by ``key`` (a task index per link)."""
     ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(key, minlength=n), out=ptr[1:])
-    return ptr, np.argsort(key, kind="stable")
+    return ptr, _stable_order(key)
 
 
 def _layout_numpy(tails: np.ndarray, heads: np.ndarray, n: int):
@@ -191,7 +201,7 @@ def _layout_numpy(tails: np.ndarray, heads: np.ndarray, n: int):
     generation = _generations(tails, heads, n)
     if generation is None:
         return None
-    order = np.argsort(generation, kind="stable")
+    order = _stable_order(generation)
     rank = np.empty(n, dtype=np.int64)
     rank[order] = np.arange(n)
     in_ptr, in_link = _group(rank[heads], n)
