@@ -12,7 +12,9 @@ An editable install (``uv run`` in a checkout) builds the library beside the sou
 
 from __future__ import annotations
 
+import hashlib
 import os
+import platform
 import shlex
 import shutil
 import subprocess
@@ -30,7 +32,10 @@ SOURCE = Path("spinekit", "_kernels.c")
 
 
 def _compiler() -> list[str] | None:
-    for candidate in (os.environ.get("CC"), sysconfig.get_config_var("CC"), "cc", "gcc", "clang"):
+    candidates = [os.environ.get("CC")]
+    if sys.platform != "win32":  # there, only a compiler named in CC (MinGW-style flags)
+        candidates += [sysconfig.get_config_var("CC"), "cc", "gcc", "clang"]
+    for candidate in candidates:
         if not candidate:
             continue
         argv = shlex.split(candidate)
@@ -40,14 +45,24 @@ def _compiler() -> list[str] | None:
 
 
 def _platform_tag() -> str:
-    return sysconfig.get_platform().replace("-", "_").replace(".", "_")
+    """The running platform, for the wheel tag: the library is built for this machine only."""
+    name = sysconfig.get_platform()
+    if sys.platform == "darwin":  # e.g. macosx-10.9-universal2, but built for one architecture
+        name = name.rsplit("-", 1)[0] + "-" + platform.machine()
+    return name.replace("-", "_").replace(".", "_")
 
 
 class NativeKernelsHook(BuildHookInterface):
     """Compile ``_kernels.c``; leave the wheel pure Python if that is not possible."""
 
     def initialize(self, version: str, build_data: dict) -> None:
-        if self.target_name != "wheel" or os.environ.get("SPINEKIT_BUILD_NATIVE", "1") == "0":
+        if self.target_name != "wheel":
+            return
+        root = Path(self.root)
+        if version == "editable":
+            # Whatever happens below, no library from an earlier build is left to be loaded.
+            (root / "spinekit" / LIBRARY_NAME).unlink(missing_ok=True)
+        if os.environ.get("SPINEKIT_BUILD_NATIVE", "1") == "0":
             return
         cc = _compiler()
         if cc is None:
@@ -56,14 +71,14 @@ class NativeKernelsHook(BuildHookInterface):
                 "(spinekit will use its numpy passes: same schedules, slower on large networks)"
             )
             return
-        root = Path(self.root)
         if version == "editable":
             target = root / "spinekit" / LIBRARY_NAME
         else:
             self._scratch = tempfile.mkdtemp(prefix="spinekit-build-")
             target = Path(self._scratch) / LIBRARY_NAME
         partial = target.with_name(target.name + ".partial")
-        flags = ["-O2", "-std=c99", "-fPIC", "-shared"]
+        digest = hashlib.sha256((root / SOURCE).read_bytes()).hexdigest()
+        flags = ["-O2", "-std=c99", "-fPIC", "-shared", f'-DSK_SOURCE_SHA256="{digest}"']
         if sys.platform == "darwin":
             flags.append("-dynamiclib")
         argv = [*cc, *flags, "-o", str(partial), str(root / SOURCE)]

@@ -52,13 +52,13 @@ class _Links:
     pred_finish: np.ndarray  # 1 where the link leaves the predecessor's finish (FS, FF)
     succ_finish: np.ndarray  # 1 where the link reaches the successor's finish (FF, SF)
 
-    @cached_property
+    # Addresses are taken afresh for every call, never kept: a copied or unpickled network has
+    # arrays of its own, elsewhere in memory.
     def into(self) -> tuple[int, ...]:
         """Addresses for the compiled forward pass (links grouped by successor)."""
         return tuple(map(_native.address, (self.ptr, self.pred, self.lag, self.pred_finish,
                                            self.succ_finish)))
 
-    @cached_property
     def out_of(self) -> tuple[int, ...]:
         """Addresses for the compiled backward pass and free float (grouped by predecessor)."""
         return tuple(map(_native.address, (self.ptr, self.succ, self.lag, self.pred_finish,
@@ -93,6 +93,7 @@ class CompiledNetwork:
     generation: np.ndarray  # of each task, in index order (non-decreasing)
     forward: _Links  # links grouped by successor
     backward: _Links  # the same links grouped by predecessor
+    largest_lag: int = 0  # the largest lag or lead, in absolute value
 
     @property
     def size(self) -> int:
@@ -247,12 +248,17 @@ def compile_network(graph: nx.DiGraph) -> CompiledNetwork:
     pred, succ = rank[tails], rank[heads]
     pf, sf = ends & 1, ends >> 1
 
-    def grouped(ptr, k):
-        return _Links(*(np.ascontiguousarray(a, dtype=np.int64)
-                        for a in (ptr, pred[k], succ[k], lag[k], pf[k], sf[k])))
+    def frozen(a):
+        a = np.ascontiguousarray(a, dtype=np.int64)
+        a.flags.writeable = False  # the kernels trust these offsets and indices
+        return a
 
-    return CompiledNetwork(ids, dict(zip(ids, range(n))), generation[order],
-                           grouped(in_ptr, in_link), grouped(out_ptr, out_link))
+    def grouped(ptr, k):
+        return _Links(*map(frozen, (ptr, pred[k], succ[k], lag[k], pf[k], sf[k])))
+
+    largest_lag = max(-int(lag.min()), int(lag.max())) if lag.size else 0
+    return CompiledNetwork(ids, dict(zip(ids, range(n))), frozen(generation[order]),
+                           grouped(in_ptr, in_link), grouped(out_ptr, out_link), largest_lag)
 
 
 def _col(a: np.ndarray, ndim: int) -> np.ndarray:
@@ -282,8 +288,19 @@ def passes(
     -------
     Passes
         ES, EF, LS, LF and the programme finish F = max EF; LF never exceeds F.
+
+    Raises
+    ------
+    ValueError
+        ``lower`` or ``upper`` is neither one value per task nor a single value.
+    OverflowError
+        Integer durations, lags or bounds so large that the passes could not add them exactly
+        in 64 bits (far beyond any real programme: the limit is about 2**62 working days in all).
     """
     d = np.asarray(durations)
+    lower, upper = _bound(net, lower, "lower"), _bound(net, upper, "upper")
+    if d.dtype.kind in "iu":
+        _check_range(net, d, lower, upper)
     if _native_ok(d, lower, upper):
         return _passes_native(net, d, lower, upper)
     nd = d.ndim
@@ -327,6 +344,49 @@ def passes(
     return Passes(es, ef, lf - d, lf, finish)
 
 
+#: Deadlines later than this are the same as none: no exact integer schedule reaches it.
+_FAR = 2**62
+
+
+def _bound(net: CompiledNetwork, b, name: str) -> np.ndarray | None:
+    """``lower`` or ``upper`` as an array of one value per task or a single value.
+
+    Unsigned and boolean bounds become int64 (a deadline beyond any schedule is clipped to
+    :data:`_FAR`), so that both engines compute in the same signed integers.
+    """
+    if b is None:
+        return None
+    a = np.asarray(b)
+    if a.shape not in ((), (net.size,)):
+        raise ValueError(f"{name}: expected one value per task ({net.size}) or a single value, "
+                         f"got shape {a.shape}")
+    if a.dtype.kind in "ub":
+        if name == "lower" and a.size and int(a.max()) > _FAR:
+            raise OverflowError(f"lower: {int(a.max())} is beyond any schedule")
+        a = (np.minimum(a, _FAR) if name == "upper" else a).astype(np.int64)
+    return a
+
+
+def _check_range(net: CompiledNetwork, d: np.ndarray, lower, upper) -> None:
+    """Refuse integer inputs whose sums could overflow 64 bits in either engine.
+
+    Along at most ``n`` links each bound moves by no more than two durations and a lag, so no
+    offset strays further than that from the latest lower bound or the earliest deadline before
+    the start; later deadlines only ever lower LF towards F.
+    """
+    if any(b is not None and b.dtype.kind not in "iu" for b in (lower, upper)):
+        return  # bounds in floats: the numpy passes compute in floats
+
+    def most(a, sign):
+        return max(int((sign * a).max()), 0) if a is not None and a.size else 0
+
+    step = 2 * max(most(d, 1), most(d, -1)) + net.largest_lag
+    span = (net.size + 1) * step + most(lower, 1) + most(upper, -1)
+    if span >= 2**61:
+        raise OverflowError("durations, lags or bounds are too large to schedule exactly in "
+                            "64-bit integers; check for a stray huge value")
+
+
 def _native_ok(d: np.ndarray, *bounds) -> bool:
     """Whether the compiled kernels can run this: one schedule, in 64-bit integers."""
     return (
@@ -350,14 +410,14 @@ def _passes_native(net: CompiledNetwork, d: np.ndarray, lower, upper) -> Passes:
     n = net.size
     es = np.zeros(n, dtype=np.int64)
     if lower is not None:
-        np.maximum(lower, 0, out=es, casting="unsafe")
-    _native.forward(net.forward.into, d, es)
+        np.maximum(lower, 0, out=es)
+    _native.forward(net.forward.into(), d, es)
     ef = es + d
     finish = ef.max() if n else np.zeros((), dtype=d.dtype)
     lf = np.full(n, finish, dtype=np.int64)
     if upper is not None:
-        np.minimum(lf, upper, out=lf, casting="unsafe")
-    _native.backward(net.backward.out_of, d, lf)
+        np.minimum(lf, upper, out=lf)
+    _native.backward(net.backward.out_of(), d, lf)
     return Passes(es, ef, lf - d, lf, finish)
 
 
@@ -369,7 +429,8 @@ def free_float(net: CompiledNetwork, durations: np.ndarray, result: Passes) -> n
         d = np.ascontiguousarray(d)
         es = np.ascontiguousarray(result.es, dtype=np.int64)
         _check_size(net, d, es)
-        return _native.free_float(lk.out_of, d, es, int(result.finish))
+        _check_range(net, d, np.abs(es), None)
+        return _native.free_float(lk.out_of(), d, es, int(result.finish))
     nd = d.ndim
     ff = result.finish - result.ef
     if lk.pred.size:

@@ -6,7 +6,8 @@
  * one build serves every Python version. Where it could not be built, spinekit runs the same
  * passes in numpy (spinekit/_cpm.py); the tests check the two against each other.
  *
- * Every array is int64 and C-contiguous. Tasks are numbered in topological order (every
+ * Every array is int64 and C-contiguous, and every value small enough (spinekit/_cpm.py keeps
+ * them within 2**52) that no sum below can overflow. Tasks are numbered in topological order (every
  * predecessor before its successors); links are grouped by the task that a pass updates.
  * Constraints, with d the duration and EF = ES + d:
  *
@@ -23,7 +24,15 @@
 /* Raised whenever a signature or a meaning below changes; spinekit/_native.py checks it. */
 #define SK_ABI 1
 
+/* The SHA-256 of this file as built, set by hatch_build.py, so that a library left over from an
+ * older source is recognised and not used. */
+#ifndef SK_SOURCE_SHA256
+#define SK_SOURCE_SHA256 "unknown"
+#endif
+
 int64_t sk_abi(void) { return SK_ABI; }
+
+const char *sk_source_sha256(void) { return SK_SOURCE_SHA256; }
 
 /*
  * Topological layout of n tasks joined by m links (link k runs from task tails[k] to heads[k],
@@ -49,7 +58,7 @@ int64_t sk_layout(int64_t n, int64_t m, const int64_t *tails, const int64_t *hea
     int64_t *queue = malloc(((size_t)n + 1) * sizeof *queue);
     int64_t *cursor = malloc(((size_t)n + 1) * sizeof *cursor);
     int64_t *count = NULL;
-    int64_t placed = -1;
+    int64_t placed = -1, tail = 0, depth = 0;
     if (!succ_ptr || !succ || !waiting || !queue || !cursor)
         goto done;
 
@@ -67,7 +76,6 @@ int64_t sk_layout(int64_t n, int64_t m, const int64_t *tails, const int64_t *hea
 
     /* Kahn's algorithm, first in first out: tasks leave the queue generation by generation, so
      * the predecessor that releases a task is one of the deepest. */
-    int64_t tail = 0;
     for (int64_t v = 0; v < n; v++) {
         generation[v] = 0;
         if (!waiting[v])
@@ -88,7 +96,6 @@ int64_t sk_layout(int64_t n, int64_t m, const int64_t *tails, const int64_t *hea
         goto done;
 
     /* Order by generation, then position: a counting sort on generation (stable). */
-    int64_t depth = 0;
     for (int64_t v = 0; v < n; v++)
         if (generation[v] > depth)
             depth = generation[v];

@@ -9,6 +9,7 @@ schedule, more slowly on large networks. :func:`status` says which is in use and
 from __future__ import annotations
 
 import ctypes
+import hashlib
 import os
 import sys
 from pathlib import Path
@@ -47,14 +48,21 @@ def _load() -> tuple[ctypes.CDLL | None, str]:
     try:
         lib = ctypes.CDLL(str(path))
         lib.sk_abi.restype = ctypes.c_int64
+        lib.sk_source_sha256.restype = ctypes.c_char_p
         found = lib.sk_abi()
+        built_from = lib.sk_source_sha256().decode("ascii")
         for name, (restype, argtypes) in _SIGNATURES.items():
             fn = getattr(lib, name)
             fn.restype, fn.argtypes = restype, argtypes
     except (OSError, AttributeError) as exc:
         return None, f"numpy passes ({LIBRARY_NAME} could not be loaded: {exc})"
-    if found != ABI:
-        return None, f"numpy passes ({LIBRARY_NAME} is out of date; reinstall spinekit)"
+    source = path.with_name("_kernels.c")
+    stale = found != ABI or (
+        source.exists() and hashlib.sha256(source.read_bytes()).hexdigest() != built_from
+    )
+    if stale:
+        return None, (f"numpy passes ({LIBRARY_NAME} was built from another version of "
+                      "_kernels.c; reinstall spinekit to rebuild it)")
     return lib, f"compiled kernels ({path})"
 
 
@@ -85,6 +93,9 @@ def layout(tails: np.ndarray, heads: np.ndarray, n: int):
     """
     tails, heads = _i64(tails), _i64(heads)
     m = tails.size
+    if heads.size != m or m and not (0 <= min(tails.min(), heads.min())
+                                      and max(tails.max(), heads.max()) < n):
+        raise ValueError("each link needs a tail and a head among the tasks 0..n-1")
     generation, order, rank = (np.empty(n, np.int64) for _ in range(3))
     in_ptr, out_ptr = np.empty(n + 1, np.int64), np.empty(n + 1, np.int64)
     in_link, out_link = np.empty(m, np.int64), np.empty(m, np.int64)

@@ -1,10 +1,21 @@
-"""Shared fixtures."""
+"""Shared fixtures.
+
+``SPINEKIT_REQUIRE_NATIVE=1`` (set by ``.ci/run``) makes a missing compiled library an error
+instead of a reason to skip, so the kernels' tests cannot pass by not running.
+"""
 
 from __future__ import annotations
+
+import os
 
 import pytest
 
 from spinekit import _native
+
+
+def pytest_sessionstart(session):
+    if os.environ.get("SPINEKIT_REQUIRE_NATIVE") == "1" and _native.LIBRARY is None:
+        raise pytest.UsageError(f"SPINEKIT_REQUIRE_NATIVE=1 but {_native.status()}")
 
 
 @pytest.fixture(params=["compiled", "numpy"])

@@ -126,13 +126,3 @@ def test_unwritable_out_is_one_line_and_exit_2(capsys, plan, tmp_path):
     code, _, err = run(capsys, "report", plan, "--out", blocker)
     assert code == 2 and str(blocker) in err and "Traceback" not in err
 
-
-def test_version_names_the_critical_path_engine(capsys):
-    from spinekit import __version__, _native
-
-    with pytest.raises(SystemExit) as stop:
-        main(["--version"])
-    assert stop.value.code == 0
-    out = capsys.readouterr().out.strip()
-    assert out == f"spinekit {__version__} (critical path engine: {_native.status()})"
-    assert out.count("\n") == 0

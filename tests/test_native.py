@@ -7,7 +7,11 @@ compute, large networks, bad input that must not reach C, and how spinekit falls
 
 from __future__ import annotations
 
+import copy
+import importlib.util
 import os
+import pickle
+import shutil
 import subprocess
 import sys
 
@@ -147,9 +151,85 @@ def test_wrong_sized_input_is_refused_before_it_reaches_c():
     with pytest.raises(ValueError, match="one value per task"):
         free_float(net, np.ones(31, dtype=np.int64), res)
     with pytest.raises(TypeError):
-        _native.forward(net.forward.into, np.ones(30), np.zeros(30))
+        _native.forward(net.forward.into(), np.ones(30), np.zeros(30))
+    with pytest.raises(ValueError, match="upper: expected one value per task"):
+        passes(net, np.ones(30, dtype=np.int64), upper=np.array([5]))
+    with pytest.raises(ValueError, match="among the tasks"):
+        _native.layout(np.array([0, 7]), np.array([1, 2]), 5)
 
 
+@needs_kernels
+def test_copied_and_unpickled_networks_schedule_from_their_own_arrays(monkeypatch):
+    g, rng = random_graph(400, 11)
+    net = compile_network(g)
+    d = rng.integers(0, 20, size=400)
+    want = passes(net, d)
+    clones = [copy.deepcopy(net), pickle.loads(pickle.dumps(net))]
+    del net
+    for clone in clones:
+        got = passes(clone, d)
+        np.testing.assert_array_equal(got.es, want.es)
+        np.testing.assert_array_equal(free_float(clone, d, got), free_float(clones[0], d, want))
+
+
+def test_link_arrays_are_read_only():
+    net = compile_network(random_graph(20, 12)[0])
+    with pytest.raises(ValueError, match="read-only"):
+        net.forward.ptr[-1] = 10**9
+
+
+@pytest.mark.usefixtures("engine")
+def test_integers_too_large_to_add_exactly_are_refused():
+    g = nx.DiGraph()
+    g.add_edge("a", "b", type="FS", lag=2**61)
+    net = compile_network(g)
+    with pytest.raises(OverflowError, match="too large"):
+        passes(net, np.array([1, 1]))
+    small = compile_network(random_graph(10, 13)[0])
+    with pytest.raises(OverflowError, match="too large"):
+        passes(small, np.full(10, 2**58))
+    with pytest.raises(OverflowError, match="beyond any schedule"):
+        passes(small, np.ones(10, dtype=np.int64), lower=np.full(10, 2**63, dtype=np.uint64))
+
+
+@pytest.mark.usefixtures("engine")
+def test_unsigned_and_boolean_bounds_mean_what_they_say():
+    g, rng = random_graph(60, 14)
+    net = compile_network(g)
+    d = rng.integers(0, 10, size=60)
+    up = np.where(rng.random(60) < 0.2, rng.integers(0, 40, size=60), NO_DEADLINE)
+    lo = rng.integers(0, 30, size=60)
+    want = passes(net, d, lo, up)
+    got = passes(net, d, lo.astype(np.uint64), up.astype(np.uint64))
+    for field in ("es", "lf"):
+        np.testing.assert_array_equal(getattr(got, field), getattr(want, field))
+    huge = np.full(60, 2**64 - 1, dtype=np.uint64)  # later than anything: no deadline at all
+    np.testing.assert_array_equal(passes(net, d, upper=huge).lf, passes(net, d).lf)
+    ones = passes(net, d, lower=np.ones(60, dtype=bool))
+    np.testing.assert_array_equal(ones.es, passes(net, d, lower=np.ones(60, dtype=np.int64)).es)
+
+
+@needs_kernels
+def test_a_library_built_from_other_source_is_not_used(tmp_path):
+    """A library left over from an earlier _kernels.c is recognised, and numpy used instead."""
+    here = os.path.dirname(_native.__file__)
+    for name in ("_native.py", "_kernels.c", _native.LIBRARY_NAME):
+        shutil.copy(os.path.join(here, name), tmp_path / name)
+
+    def status():
+        spec = importlib.util.spec_from_file_location("native_copy", tmp_path / "_native.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module.LIBRARY is not None, module.status()
+
+    assert status()[0]
+    with open(tmp_path / "_kernels.c", "a") as f:
+        f.write("\n/* changed */\n")
+    loaded, why = status()
+    assert not loaded and "another version of _kernels.c" in why
+
+
+@needs_kernels
 def test_other_durations_take_the_numpy_passes(monkeypatch):
     """Iterations, fractions and other integer widths go level by level, kernels or not."""
     g, rng = random_graph(200, 9)
@@ -163,8 +243,19 @@ def test_other_durations_take_the_numpy_passes(monkeypatch):
     np.testing.assert_array_equal(many.es[:, 2], want.es)
 
 
-def test_spinekit_native_0_selects_numpy():
+def test_spinekit_native_0_selects_numpy_and_version_says_so():
     code = "from spinekit import _native; print(_native.LIBRARY is None); print(_native.status())"
+    env = {**os.environ, "SPINEKIT_NATIVE": "0"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env={**os.environ, "SPINEKIT_NATIVE": "0"}).stdout.splitlines()
+                         env=env).stdout.splitlines()
     assert out == ["True", "numpy passes (SPINEKIT_NATIVE=0)"]
+    version = subprocess.run([sys.executable, "-m", "spinekit", "--version"], capture_output=True,
+                             text=True, check=True, env=env).stdout
+    assert version.endswith("(critical path engine: numpy passes (SPINEKIT_NATIVE=0))\n")
+
+
+@needs_kernels
+def test_version_names_the_compiled_library():
+    out = subprocess.run([sys.executable, "-m", "spinekit", "--version"], capture_output=True,
+                         text=True, check=True).stdout
+    assert "critical path engine: compiled kernels (" in out and _native.LIBRARY_NAME in out
