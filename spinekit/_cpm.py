@@ -377,11 +377,14 @@ def _check_range(net: CompiledNetwork, d: np.ndarray, lower, upper) -> None:
     if any(b is not None and b.dtype.kind not in "iu" for b in (lower, upper)):
         return  # bounds in floats: the numpy passes compute in floats
 
-    def most(a, sign):
-        return max(int((sign * a).max()), 0) if a is not None and a.size else 0
+    def highest(a):
+        return max(int(a.max()), 0) if a is not None and a.size else 0
 
-    step = 2 * max(most(d, 1), most(d, -1)) + net.largest_lag
-    span = (net.size + 1) * step + most(lower, 1) + most(upper, -1)
+    def lowest(a):  # as a distance below zero
+        return max(-int(a.min()), 0) if a is not None and a.size else 0
+
+    step = 2 * max(highest(d), lowest(d)) + net.largest_lag
+    span = (net.size + 1) * step + highest(lower) + lowest(upper)
     if span >= 2**61:
         raise OverflowError("durations, lags or bounds are too large to schedule exactly in "
                             "64-bit integers; check for a stray huge value")
@@ -429,7 +432,7 @@ def free_float(net: CompiledNetwork, durations: np.ndarray, result: Passes) -> n
         d = np.ascontiguousarray(d)
         es = np.ascontiguousarray(result.es, dtype=np.int64)
         _check_size(net, d, es)
-        _check_range(net, d, np.abs(es), None)
+        _check_range(net, d, es, es)  # both signs of ES
         return _native.free_float(lk.out_of(), d, es, int(result.finish))
     nd = d.ndim
     ff = result.finish - result.ef
