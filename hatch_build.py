@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import platform
 import shlex
 import shutil
 import subprocess
@@ -45,11 +44,17 @@ def _compiler() -> list[str] | None:
 
 
 def _platform_tag() -> str:
-    """The running platform, for the wheel tag: the library is built for this machine only."""
-    name = sysconfig.get_platform()
-    if sys.platform == "darwin":  # e.g. macosx-10.9-universal2, but built for one architecture
-        name = name.rsplit("-", 1)[0] + "-" + platform.machine()
-    return name.replace("-", "_").replace(".", "_")
+    """The running platform, for the wheel tag: the library is built for this machine only.
+
+    The most specific tag the running interpreter accepts (on macOS, this machine's own version
+    and architecture rather than the interpreter's universal build).
+    """
+    try:
+        from packaging.tags import sys_tags
+
+        return next(iter(sys_tags())).platform
+    except (ImportError, StopIteration):
+        return sysconfig.get_platform().replace("-", "_").replace(".", "_")
 
 
 class NativeKernelsHook(BuildHookInterface):
@@ -60,8 +65,13 @@ class NativeKernelsHook(BuildHookInterface):
             return
         root = Path(self.root)
         if version == "editable":
-            # Whatever happens below, no library from an earlier build is left to be loaded.
-            (root / "spinekit" / LIBRARY_NAME).unlink(missing_ok=True)
+            # Whatever happens below, no library from an earlier build is left to be loaded
+            # (spinekit/_native.py would also notice one built from another _kernels.c).
+            try:
+                (root / "spinekit" / LIBRARY_NAME).unlink(missing_ok=True)
+            except OSError as exc:  # e.g. loaded by a running process, on Windows
+                self.app.display_warning(f"spinekit: could not remove the old library: {exc}")
+                return
         if os.environ.get("SPINEKIT_BUILD_NATIVE", "1") == "0":
             return
         cc = _compiler()
@@ -92,7 +102,12 @@ class NativeKernelsHook(BuildHookInterface):
             )
             partial.unlink(missing_ok=True)
             return
-        os.replace(partial, target)
+        try:
+            os.replace(partial, target)
+        except OSError as exc:
+            self.app.display_warning(f"spinekit: could not install the compiled kernels: {exc}")
+            partial.unlink(missing_ok=True)
+            return
         if version != "editable":
             build_data["force_include"][str(target)] = f"spinekit/{LIBRARY_NAME}"
         build_data["pure_python"] = False

@@ -64,7 +64,7 @@ def random_network(n: int, *, fs_only: bool = False, recency: float = 30.0, seed
     from an exponential distribution with mean ``recency``, so links mostly join nearby tasks
     and the network is deep, as a real programme is. Links are 80 % FS, 10 % SS, 8 % FF, 2 % SF
     (``fs_only`` makes them all FS without lag); SS/FF/SF carry a lag of 0-5 days and one FS link
-    in ten a lag of 1-5 days. Durations are 1-20 days with one task in twenty a milestone (0).
+    in ten one of 0-5 days. Durations are 1-20 days with one task in twenty a milestone (0).
     The same ``n`` and ``seed`` give the same network; ``fs_only`` keeps the same topology and
     durations.
     """

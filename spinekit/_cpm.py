@@ -52,17 +52,15 @@ class _Links:
     pred_finish: np.ndarray  # 1 where the link leaves the predecessor's finish (FS, FF)
     succ_finish: np.ndarray  # 1 where the link reaches the successor's finish (FF, SF)
 
-    # Addresses are taken afresh for every call, never kept: a copied or unpickled network has
-    # arrays of its own, elsewhere in memory.
-    def into(self) -> tuple[int, ...]:
-        """Addresses for the compiled forward pass (links grouped by successor)."""
-        return tuple(map(_native.address, (self.ptr, self.pred, self.lag, self.pred_finish,
-                                           self.succ_finish)))
+    # The kernels take the arrays themselves and their addresses afresh on every call, never
+    # kept: a copied or unpickled network has arrays of its own, elsewhere in memory.
+    def into(self) -> tuple[np.ndarray, ...]:
+        """The arrays of the compiled forward pass (links grouped by successor)."""
+        return (self.ptr, self.pred, self.lag, self.pred_finish, self.succ_finish)
 
-    def out_of(self) -> tuple[int, ...]:
-        """Addresses for the compiled backward pass and free float (grouped by predecessor)."""
-        return tuple(map(_native.address, (self.ptr, self.succ, self.lag, self.pred_finish,
-                                           self.succ_finish)))
+    def out_of(self) -> tuple[np.ndarray, ...]:
+        """The arrays of the compiled backward pass and free float (grouped by predecessor)."""
+        return (self.ptr, self.succ, self.lag, self.pred_finish, self.succ_finish)
 
 
 class _Level(NamedTuple):
@@ -93,7 +91,6 @@ class CompiledNetwork:
     generation: np.ndarray  # of each task, in index order (non-decreasing)
     forward: _Links  # links grouped by successor
     backward: _Links  # the same links grouped by predecessor
-    largest_lag: int = 0  # the largest lag or lead, in absolute value
 
     @property
     def size(self) -> int:
@@ -250,15 +247,14 @@ def compile_network(graph: nx.DiGraph) -> CompiledNetwork:
 
     def frozen(a):
         a = np.ascontiguousarray(a, dtype=np.int64)
-        a.flags.writeable = False  # the kernels trust these offsets and indices
+        a.flags.writeable = False  # a guard against slips; the kernels check the grouping anyway
         return a
 
     def grouped(ptr, k):
         return _Links(*map(frozen, (ptr, pred[k], succ[k], lag[k], pf[k], sf[k])))
 
-    largest_lag = max(-int(lag.min()), int(lag.max())) if lag.size else 0
     return CompiledNetwork(ids, dict(zip(ids, range(n))), frozen(generation[order]),
-                           grouped(in_ptr, in_link), grouped(out_ptr, out_link), largest_lag)
+                           grouped(in_ptr, in_link), grouped(out_ptr, out_link))
 
 
 def _col(a: np.ndarray, ndim: int) -> np.ndarray:
@@ -292,16 +288,20 @@ def passes(
     Raises
     ------
     ValueError
-        ``lower`` or ``upper`` is neither one value per task nor a single value.
+        ``lower`` or ``upper`` is neither one value per task nor a single value, or, with
+        integer durations, not whole working days.
     OverflowError
         Integer durations, lags or bounds so large that the passes could not add them exactly
-        in 64 bits (far beyond any real programme: the limit is about 2**62 working days in all).
+        in 64 bits (far beyond any real programme: sums up to 2**61 working days are allowed).
+
+    Integer durations of any width are scheduled in int64, and so are their bounds.
     """
-    d = np.asarray(durations)
-    lower, upper = _bound(net, lower, "lower"), _bound(net, upper, "upper")
-    if d.dtype.kind in "iu":
-        _check_range(net, d, lower, upper)
-    if _native_ok(d, lower, upper):
+    d = _durations(durations)
+    whole = d.dtype == np.int64
+    lower, upper = _bound(net, lower, "lower", whole), _bound(net, upper, "upper", whole)
+    if whole:
+        _check_span(net, d, _highest(lower), _lowest(upper))
+    if _native_ok(d):
         return _passes_native(net, d, lower, upper)
     nd = d.ndim
     n = net.size
@@ -344,15 +344,25 @@ def passes(
     return Passes(es, ef, lf - d, lf, finish)
 
 
-#: Deadlines later than this are the same as none: no exact integer schedule reaches it.
-_FAR = 2**62
+#: The largest magnitude the integer passes may reach: far from int64's limit, so that no sum
+#: of two such values overflows. A deadline later than this is the same as none.
+_LIMIT = 2**61
 
 
-def _bound(net: CompiledNetwork, b, name: str) -> np.ndarray | None:
+def _durations(durations) -> np.ndarray:
+    """Durations as an array; integers of any width (or booleans) as int64."""
+    d = np.asarray(durations)
+    if d.dtype.kind in "ub" and d.size and int(d.max()) >= _LIMIT:
+        raise OverflowError("durations are too large to schedule exactly in 64-bit integers")
+    return d.astype(np.int64) if d.dtype.kind in "iub" and d.dtype != np.int64 else d
+
+
+def _bound(net: CompiledNetwork, b, name: str, whole: bool) -> np.ndarray | None:
     """``lower`` or ``upper`` as an array of one value per task or a single value.
 
-    Unsigned and boolean bounds become int64 (a deadline beyond any schedule is clipped to
-    :data:`_FAR`), so that both engines compute in the same signed integers.
+    With integer durations (``whole``) the bound becomes int64 too, so that both engines compute
+    in the same signed integers: it must then be whole days, a deadline later than
+    :data:`_LIMIT` (infinity included) meaning none.
     """
     if b is None:
         return None
@@ -360,80 +370,75 @@ def _bound(net: CompiledNetwork, b, name: str) -> np.ndarray | None:
     if a.shape not in ((), (net.size,)):
         raise ValueError(f"{name}: expected one value per task ({net.size}) or a single value, "
                          f"got shape {a.shape}")
-    if a.dtype.kind in "ub":
-        if name == "lower" and a.size and int(a.max()) > _FAR:
-            raise OverflowError(f"lower: {int(a.max())} is beyond any schedule")
-        a = (np.minimum(a, _FAR) if name == "upper" else a).astype(np.int64)
-    return a
+    if not whole or a.dtype == np.int64 and name == "lower":
+        return a
+    if a.dtype.kind not in "iubf":
+        raise ValueError(f"{name}: expected numbers, got {a.dtype}")
+    if name == "upper":
+        a = np.minimum(a, _LIMIT)
+    if a.dtype.kind == "f" and not np.all(np.isfinite(a) & (a == np.floor(a))):
+        raise ValueError(f"{name}: expected whole working days")
+    if a.size and (a.max() >= _LIMIT if name == "lower" else a.min() <= -_LIMIT):
+        raise OverflowError(f"{name}: a bound beyond any schedule")
+    return a.astype(np.int64)
 
 
-def _check_range(net: CompiledNetwork, d: np.ndarray, lower, upper) -> None:
-    """Refuse integer inputs whose sums could overflow 64 bits in either engine.
+def _highest(a: np.ndarray | None) -> int:
+    return max(int(a.max()), 0) if a is not None and a.size else 0
+
+
+def _lowest(a: np.ndarray | None) -> int:
+    """How far below zero ``a`` reaches."""
+    return max(-int(a.min()), 0) if a is not None and a.size else 0
+
+
+def _check_span(net: CompiledNetwork, d: np.ndarray, high: int, low: int) -> None:
+    """Refuse int64 inputs whose sums could pass :data:`_LIMIT`, in either engine.
 
     Along at most ``n`` links each bound moves by no more than two durations and a lag, so no
-    offset strays further than that from the latest lower bound or the earliest deadline before
-    the start; later deadlines only ever lower LF towards F.
+    offset strays further than that above ``high`` (the latest lower bound) or below ``-low``
+    (the earliest deadline before the start); later deadlines only ever lower LF towards F.
     """
-    if any(b is not None and b.dtype.kind not in "iu" for b in (lower, upper)):
-        return  # bounds in floats: the numpy passes compute in floats
-
-    def highest(a):
-        return max(int(a.max()), 0) if a is not None and a.size else 0
-
-    def lowest(a):  # as a distance below zero
-        return max(-int(a.min()), 0) if a is not None and a.size else 0
-
-    step = 2 * max(highest(d), lowest(d)) + net.largest_lag
-    span = (net.size + 1) * step + highest(lower) + lowest(upper)
-    if span >= 2**61:
+    lag = net.forward.lag
+    step = 2 * max(_highest(d), _lowest(d)) + max(_highest(lag), _lowest(lag))
+    if (net.size + 1) * step + high + low >= _LIMIT:
         raise OverflowError("durations, lags or bounds are too large to schedule exactly in "
                             "64-bit integers; check for a stray huge value")
 
 
-def _native_ok(d: np.ndarray, *bounds) -> bool:
+def _native_ok(d: np.ndarray) -> bool:
     """Whether the compiled kernels can run this: one schedule, in 64-bit integers."""
-    return (
-        _native.LIBRARY is not None
-        and d.ndim == 1
-        and d.dtype == np.int64
-        and all(b is None or np.asarray(b).dtype.kind in "iub" for b in bounds)
-    )
-
-
-def _check_size(net: CompiledNetwork, *arrays: np.ndarray) -> None:
-    """The kernels index by task: one value per task or they would read out of bounds."""
-    for a in arrays:
-        if a.shape != (net.size,):
-            raise ValueError(f"expected one value per task ({net.size}), got shape {a.shape}")
+    return _native.LIBRARY is not None and d.ndim == 1 and d.dtype == np.int64
 
 
 def _passes_native(net: CompiledNetwork, d: np.ndarray, lower, upper) -> Passes:
     d = np.ascontiguousarray(d)
-    _check_size(net, d)
     n = net.size
     es = np.zeros(n, dtype=np.int64)
     if lower is not None:
         np.maximum(lower, 0, out=es)
-    _native.forward(net.forward.into(), d, es)
+    _native.forward(n, net.forward.into(), d, es)
     ef = es + d
     finish = ef.max() if n else np.zeros((), dtype=d.dtype)
     lf = np.full(n, finish, dtype=np.int64)
     if upper is not None:
         np.minimum(lf, upper, out=lf)
-    _native.backward(net.backward.out_of(), d, lf)
+    _native.backward(n, net.backward.out_of(), d, lf)
     return Passes(es, ef, lf - d, lf, finish)
 
 
 def free_float(net: CompiledNetwork, durations: np.ndarray, result: Passes) -> np.ndarray:
     """Free float: min(F - EF, the least slack to any successor), per task."""
-    d = np.asarray(durations)
+    d = _durations(durations)
     lk = net.backward
-    if _native_ok(d, result.es, result.finish):
-        d = np.ascontiguousarray(d)
-        es = np.ascontiguousarray(result.es, dtype=np.int64)
-        _check_size(net, d, es)
-        _check_range(net, d, es, es)  # both signs of ES
-        return _native.free_float(lk.out_of(), d, es, int(result.finish))
+    es = np.asarray(result.es)
+    if d.dtype == np.int64 and es.dtype == np.int64:  # as for passes, in either engine
+        finish = np.asarray(result.finish)
+        _check_span(net, d, max(_highest(es), _highest(finish), _lowest(finish)), _lowest(es))
+    if _native_ok(d) and es.dtype == np.int64 and np.ndim(result.finish) == 0:
+        finish = int(result.finish)
+        return _native.free_float(net.size, lk.out_of(), np.ascontiguousarray(d), np.ascontiguousarray(es),
+                                  finish)
     nd = d.ndim
     ff = result.finish - result.ef
     if lk.pred.size:

@@ -6,9 +6,12 @@
  * one build serves every Python version. Where it could not be built, spinekit runs the same
  * passes in numpy (spinekit/_cpm.py); the tests check the two against each other.
  *
- * Every array is int64 and C-contiguous, and every value small enough (spinekit/_cpm.py keeps
- * them within 2**52) that no sum below can overflow. Tasks are numbered in topological order (every
- * predecessor before its successors); links are grouped by the task that a pass updates.
+ * Every array is int64 and C-contiguous, of the lengths given (spinekit/_native.py checks them),
+ * and every value small enough that no sum below can overflow (spinekit/_cpm.py refuses inputs
+ * that could reach 2**61). Tasks are numbered in topological order (every predecessor before
+ * its successors); links are grouped by the task that a pass updates. The passes check the
+ * grouping as they go and return -1, leaving their output unfinished, if it is not one: offsets
+ * that run backwards or beyond the m links, or a link to a task out of order or out of range.
  * Constraints, with d the duration and EF = ES + d:
  *
  *     FS: ES(s) >= EF(p) + lag        SS: ES(s) >= ES(p) + lag
@@ -21,8 +24,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-/* Raised whenever a signature or a meaning below changes; spinekit/_native.py checks it. */
-#define SK_ABI 1
+/* Raised whenever a signature or a meaning below changes; spinekit/_native.py checks it. The
+ * source's SHA-256 (below) catches any other change where _kernels.c is installed beside the
+ * library, as spinekit's wheels do; this number also covers installs that ship no source. */
+#define SK_ABI 2
 
 /* The SHA-256 of this file as built, set by hatch_build.py, so that a library left over from an
  * older source is recognised and not used. */
@@ -143,61 +148,82 @@ done:
     return placed;
 }
 
+/* Task v's run of links, ptr[v] .. ptr[v+1]-1, lies within the m links. */
+#define SK_RUN_OK(ptr, v, m) ((ptr)[v] >= 0 && (ptr)[v] <= (ptr)[(v) + 1] && (ptr)[(v) + 1] <= (m))
+
 /*
- * Forward pass. es holds each task's lower bound on entry (0, or its not_before index) and its
- * early start on return. Task v's links in are ptr[v] .. ptr[v+1]-1, link k from task pred[k].
+ * Forward pass over n tasks and m links. es holds each task's lower bound on entry (0, or its
+ * not_before index) and its early start on return. Task v's links in are ptr[v] .. ptr[v+1]-1,
+ * link k from task pred[k] < v. Returns 0, or -1 for a bad grouping.
  */
-void sk_forward(int64_t n, const int64_t *ptr, const int64_t *pred, const int64_t *lag,
-                const int64_t *pf, const int64_t *sf, const int64_t *d, int64_t *es)
+int64_t sk_forward(int64_t n, int64_t m, const int64_t *ptr, const int64_t *pred,
+                   const int64_t *lag, const int64_t *pf, const int64_t *sf, const int64_t *d,
+                   int64_t *es)
 {
     for (int64_t v = 0; v < n; v++) {
+        if (!SK_RUN_OK(ptr, v, m))
+            return -1;
         int64_t best = es[v];
         for (int64_t k = ptr[v]; k < ptr[v + 1]; k++) {
             int64_t p = pred[k];
+            if (p < 0 || p >= v)
+                return -1;
             int64_t bound = es[p] + d[p] * pf[k] + lag[k] - d[v] * sf[k];
             if (bound > best)
                 best = bound;
         }
         es[v] = best;
     }
+    return 0;
 }
 
 /*
  * Backward pass. lf holds each task's upper bound on entry (the programme finish, or less for a
  * deadline) and its late finish on return. Task v's links out are ptr[v] .. ptr[v+1]-1, link k
- * to task succ[k].
+ * to task succ[k] > v. Returns 0, or -1 for a bad grouping.
  */
-void sk_backward(int64_t n, const int64_t *ptr, const int64_t *succ, const int64_t *lag,
-                 const int64_t *pf, const int64_t *sf, const int64_t *d, int64_t *lf)
+int64_t sk_backward(int64_t n, int64_t m, const int64_t *ptr, const int64_t *succ,
+                    const int64_t *lag, const int64_t *pf, const int64_t *sf, const int64_t *d,
+                    int64_t *lf)
 {
     for (int64_t v = n - 1; v >= 0; v--) {
+        if (!SK_RUN_OK(ptr, v, m))
+            return -1;
         int64_t best = lf[v];
         for (int64_t k = ptr[v]; k < ptr[v + 1]; k++) {
             int64_t s = succ[k];
+            if (s <= v || s >= n)
+                return -1;
             int64_t bound = lf[s] - d[s] * (1 - sf[k]) - lag[k] + d[v] * (1 - pf[k]);
             if (bound < best)
                 best = bound;
         }
         lf[v] = best;
     }
+    return 0;
 }
 
 /*
  * Free float: min(finish - EF, the least slack to any successor), with links laid out as for
- * sk_backward and the early starts from sk_forward.
+ * sk_backward and the early starts from sk_forward. Returns 0, or -1 for a bad grouping.
  */
-void sk_free_float(int64_t n, const int64_t *ptr, const int64_t *succ, const int64_t *lag,
-                   const int64_t *pf, const int64_t *sf, const int64_t *d, const int64_t *es,
-                   int64_t finish, int64_t *ff)
+int64_t sk_free_float(int64_t n, int64_t m, const int64_t *ptr, const int64_t *succ,
+                      const int64_t *lag, const int64_t *pf, const int64_t *sf, const int64_t *d,
+                      const int64_t *es, int64_t finish, int64_t *ff)
 {
     for (int64_t v = 0; v < n; v++) {
+        if (!SK_RUN_OK(ptr, v, m))
+            return -1;
         int64_t best = finish - (es[v] + d[v]);
         for (int64_t k = ptr[v]; k < ptr[v + 1]; k++) {
             int64_t s = succ[k];
+            if (s <= v || s >= n)
+                return -1;
             int64_t slack = (es[s] + d[s] * sf[k]) - lag[k] - (es[v] + d[v] * pf[k]);
             if (slack < best)
                 best = slack;
         }
         ff[v] = best;
     }
+    return 0;
 }

@@ -23,19 +23,19 @@ LIBRARY_NAME = {"win32": "_libspinekit.dll", "darwin": "_libspinekit.dylib"}.get
     sys.platform, "_libspinekit.so"
 )
 #: The kernels' interface version this module speaks (``SK_ABI`` in ``_kernels.c``).
-ABI = 1
+ABI = 2
 
-# Arrays go in as addresses: every caller hands over C-contiguous int64 arrays that it keeps
-# alive for the call (checked by address() below), and converting a handful of addresses is
-# cheaper than numpy's checked pointer type, which matters for the small networks that the
-# explorer schedules on every change.
+# Arrays go in as addresses, taken by address() below after it checks type and layout; the
+# wrappers check lengths, hold the arrays for the call, and the kernels check the link grouping.
+# A handful of addresses costs less than numpy's checked pointer type, which matters for the
+# small networks that the explorer schedules on every change.
 _P = ctypes.c_void_p
 _N = ctypes.c_int64
 _SIGNATURES = {
     "sk_layout": (_N, [_N, _N, _P, _P, _P, _P, _P, _P, _P, _P, _P]),
-    "sk_forward": (None, [_N, _P, _P, _P, _P, _P, _P, _P]),
-    "sk_backward": (None, [_N, _P, _P, _P, _P, _P, _P, _P]),
-    "sk_free_float": (None, [_N, _P, _P, _P, _P, _P, _P, _P, _N, _P]),
+    "sk_forward": (_N, [_N, _N, _P, _P, _P, _P, _P, _P, _P]),
+    "sk_backward": (_N, [_N, _N, _P, _P, _P, _P, _P, _P, _P]),
+    "sk_free_float": (_N, [_N, _N, _P, _P, _P, _P, _P, _P, _P, _N, _P]),
 }
 
 
@@ -108,22 +108,43 @@ def layout(tails: np.ndarray, heads: np.ndarray, n: int):
     return generation, order, rank, in_ptr, in_link, out_ptr, out_link
 
 
-def forward(links: tuple[int, ...], d: np.ndarray, es: np.ndarray) -> None:
-    """Early starts into ``es`` (lower bounds on entry).
+def _links(links, n: int) -> tuple[int, ...]:
+    """``m`` and the addresses of ``(ptr, other task, lag, leaves finish, reaches finish)``."""
+    ptr, *per_link = links
+    m = per_link[0].size
+    if ptr.shape != (n + 1,) or any(a.shape != (m,) for a in per_link):
+        raise ValueError(f"the network's link arrays do not fit its {n} tasks")
+    return (m, *map(address, links))
 
-    ``links`` are the addresses of the link arrays grouped by successor: offsets, predecessor,
-    lag, leaves-finish and reaches-finish flags.
+
+def _run(status: int) -> None:
+    if status != 0:
+        raise ValueError("the network's link arrays are not a topological grouping of its links")
+
+
+def _per_task(n: int, *arrays: np.ndarray) -> tuple[int, ...]:
+    if any(a.shape != (n,) for a in arrays):
+        raise ValueError(f"expected one value per task ({n})")
+    return tuple(map(address, arrays))
+
+
+def forward(n: int, links, d: np.ndarray, es: np.ndarray) -> None:
+    """Early starts of ``n`` tasks into ``es`` (lower bounds on entry).
+
+    ``links`` are the link arrays grouped by successor: offsets, predecessor, lag, leaves-finish
+    and reaches-finish flags.
     """
-    LIBRARY.sk_forward(d.size, *links, address(d), address(es))
+    _run(LIBRARY.sk_forward(n, *_links(links, n), *_per_task(n, d, es)))
 
 
-def backward(links: tuple[int, ...], d: np.ndarray, lf: np.ndarray) -> None:
+def backward(n: int, links, d: np.ndarray, lf: np.ndarray) -> None:
     """Late finishes into ``lf`` (upper bounds on entry); links grouped by predecessor."""
-    LIBRARY.sk_backward(d.size, *links, address(d), address(lf))
+    _run(LIBRARY.sk_backward(n, *_links(links, n), *_per_task(n, d, lf)))
 
 
-def free_float(links: tuple[int, ...], d: np.ndarray, es: np.ndarray, finish: int) -> np.ndarray:
+def free_float(n: int, links, d: np.ndarray, es: np.ndarray, finish: int) -> np.ndarray:
     """Free float of every task; links grouped by predecessor."""
-    ff = np.empty_like(d)
-    LIBRARY.sk_free_float(d.size, *links, address(d), address(es), finish, address(ff))
+    ff = np.empty(n, dtype=np.int64)
+    args = _per_task(n, d, es)
+    _run(LIBRARY.sk_free_float(n, *_links(links, n), *args, finish, *_per_task(n, ff)))
     return ff

@@ -13,6 +13,11 @@ import pytest
 from spinekit import _native
 
 
+#: Why the compiled kernels' tests skip on this machine, if they do.
+KERNELS_MISSING = (f"compiled kernels unavailable: {_native.status()}; a C compiler at install "
+                   "time builds them (uv sync --reinstall-package spinekit)")
+
+
 def pytest_sessionstart(session):
     if os.environ.get("SPINEKIT_REQUIRE_NATIVE") == "1" and _native.LIBRARY is None:
         raise pytest.UsageError(f"SPINEKIT_REQUIRE_NATIVE=1 but {_native.status()}")
@@ -27,6 +32,5 @@ def engine(request, monkeypatch):
     if request.param == "numpy":
         monkeypatch.setattr(_native, "LIBRARY", None)
     elif _native.LIBRARY is None:
-        pytest.skip(f"compiled kernels unavailable: {_native.status()}; a C compiler at install "
-                    "time builds them (uv sync --reinstall-package spinekit)")
+        pytest.skip(KERNELS_MISSING)
     return request.param

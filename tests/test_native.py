@@ -8,6 +8,7 @@ compute, large networks, bad input that must not reach C, and how spinekit falls
 from __future__ import annotations
 
 import copy
+import dataclasses
 import importlib.util
 import os
 import pickle
@@ -18,15 +19,12 @@ import sys
 import networkx as nx
 import numpy as np
 import pytest
+from conftest import KERNELS_MISSING
 
 from spinekit import _cpm, _native, compile_network, example_path, passes, read_programme, schedule
 from spinekit._cpm import NO_DEADLINE, free_float
 
-needs_kernels = pytest.mark.skipif(
-    _native.LIBRARY is None,
-    reason=f"compiled kernels unavailable: {_native.status()}; a C compiler at install time "
-    "builds them (uv sync --reinstall-package spinekit)",
-)
+needs_kernels = pytest.mark.skipif(_native.LIBRARY is None, reason=KERNELS_MISSING)
 
 
 def random_graph(n, seed, recency=12.0):
@@ -151,7 +149,7 @@ def test_wrong_sized_input_is_refused_before_it_reaches_c():
     with pytest.raises(ValueError, match="one value per task"):
         free_float(net, np.ones(31, dtype=np.int64), res)
     with pytest.raises(TypeError):
-        _native.forward(net.forward.into(), np.ones(30), np.zeros(30))
+        _native.forward(30, net.forward.into(), np.ones(30), np.zeros(30))
     with pytest.raises(ValueError, match="upper: expected one value per task"):
         passes(net, np.ones(30, dtype=np.int64), upper=np.array([5]))
     with pytest.raises(ValueError, match="among the tasks"):
@@ -164,12 +162,42 @@ def test_copied_and_unpickled_networks_schedule_from_their_own_arrays(monkeypatc
     net = compile_network(g)
     d = rng.integers(0, 20, size=400)
     want = passes(net, d)
+    want_ff = free_float(net, d, want)
     clones = [copy.deepcopy(net), pickle.loads(pickle.dumps(net))]
-    del net
+    for lk in (net.forward, net.backward):  # wreck the original: a clone must not read it
+        for a in lk.into() + lk.out_of():
+            a.flags.writeable = True
+            a[:] = -7
     for clone in clones:
+        assert clone.forward.pred.ctypes.data != net.forward.pred.ctypes.data
         got = passes(clone, d)
         np.testing.assert_array_equal(got.es, want.es)
-        np.testing.assert_array_equal(free_float(clone, d, got), free_float(clones[0], d, want))
+        np.testing.assert_array_equal(got.lf, want.lf)
+        np.testing.assert_array_equal(free_float(clone, d, got), want_ff)
+
+
+@needs_kernels
+def test_tampered_networks_are_refused_not_followed():
+    """Link arrays that are not a topological grouping never take the kernels out of bounds."""
+    g, rng = random_graph(300, 15)
+    d = rng.integers(0, 20, size=300)
+    cases = {
+        "predecessor out of range": lambda n: n.forward.pred.__setitem__(5, 10**12),
+        "predecessor out of order": lambda n: n.forward.pred.__setitem__(-1, 299),
+        "offsets past the links": lambda n: n.forward.ptr.__setitem__(150, 10**9),
+        "offsets backwards": lambda n: n.forward.ptr.__setitem__(150, 0),
+        "successor out of range": lambda n: n.backward.succ.__setitem__(3, -1),
+    }
+    for what, tamper in cases.items():
+        net = pickle.loads(pickle.dumps(compile_network(g)))  # unpickled arrays are writeable
+        tamper(net)
+        with pytest.raises(ValueError, match="not a topological grouping"):
+            res = passes(net, d)
+            free_float(net, d, res)
+    net = compile_network(g)
+    for ids in (net.ids[:3], net.ids + tuple(f"x{i}" for i in range(10_000))):
+        with pytest.raises(ValueError):
+            passes(dataclasses.replace(net, ids=ids), np.ones(len(ids), dtype=np.int64))
 
 
 def test_link_arrays_are_read_only():
@@ -190,6 +218,23 @@ def test_integers_too_large_to_add_exactly_are_refused():
         passes(small, np.full(10, 2**58))
     with pytest.raises(OverflowError, match="beyond any schedule"):
         passes(small, np.ones(10, dtype=np.int64), lower=np.full(10, 2**63, dtype=np.uint64))
+    res = passes(small, np.ones(10, dtype=np.int64))
+    with pytest.raises(OverflowError, match="too large"):
+        free_float(small, np.ones(10, dtype=np.int64), dataclasses.replace(res, finish=2**62))
+
+
+@pytest.mark.usefixtures("engine")
+def test_bounds_with_whole_durations_must_be_whole_days():
+    g, rng = random_graph(40, 16)
+    net = compile_network(g)
+    d = rng.integers(0, 10, size=40)
+    with pytest.raises(ValueError, match="whole working days"):
+        passes(net, d, lower=np.full(40, 2.5))
+    with pytest.raises(ValueError, match="whole working days"):
+        passes(net, d, upper=np.full(40, np.nan))
+    np.testing.assert_array_equal(passes(net, d, lower=np.full(40, 3.0)).es,
+                                  passes(net, d, lower=np.full(40, 3)).es)
+    np.testing.assert_array_equal(passes(net, d, upper=np.full(40, np.inf)).lf, passes(net, d).lf)
 
 
 @pytest.mark.usefixtures("engine")
@@ -230,17 +275,32 @@ def test_a_library_built_from_other_source_is_not_used(tmp_path):
 
 
 @needs_kernels
-def test_other_durations_take_the_numpy_passes(monkeypatch):
-    """Iterations, fractions and other integer widths go level by level, kernels or not."""
+def test_iterations_and_fractions_take_the_numpy_passes(monkeypatch):
+    """Iterations and fractions go level by level; integers of any width take the kernels."""
     g, rng = random_graph(200, 9)
     net = compile_network(g)
     d = rng.integers(0, 20, size=200)
-    want = passes(net, d)  # int64: the kernels, where built
-    monkeypatch.setattr(_native, "forward", lambda *a: pytest.fail("kernels used"))
-    np.testing.assert_array_equal(passes(net, d.astype(np.int32)).es, want.es)
+    calls = []
+    real = _native.forward
+    monkeypatch.setattr(_native, "forward", lambda *a: calls.append(1) or real(*a))
+    want = passes(net, d)
+    narrow = passes(net, d.astype(np.int16))
+    assert len(calls) == 2 and narrow.es.dtype == np.int64
+    np.testing.assert_array_equal(narrow.lf, want.lf)
     np.testing.assert_allclose(passes(net, d.astype(float)).es, want.es)
     many = passes(net, np.repeat(d[:, None], 3, axis=1))
     np.testing.assert_array_equal(many.es[:, 2], want.es)
+    assert len(calls) == 2
+
+
+@pytest.mark.usefixtures("engine")
+def test_narrow_integers_are_added_in_64_bits():
+    g = nx.DiGraph([("a", "b"), ("b", "c")])
+    nx.set_edge_attributes(g, "FS", "type")
+    nx.set_edge_attributes(g, 0, "lag")
+    net = compile_network(g)
+    res = passes(net, np.full(3, 2**30, dtype=np.int32))
+    assert [int(x) for x in res.es] == [0, 2**30, 2**31] and int(res.finish) == 3 * 2**30
 
 
 def test_spinekit_native_0_selects_numpy_and_version_says_so():
