@@ -88,7 +88,10 @@ class NativeKernelsHook(BuildHookInterface):
             target = Path(self._scratch) / LIBRARY_NAME
         partial = target.with_name(target.name + ".partial")
         digest = hashlib.sha256((root / SOURCE).read_bytes()).hexdigest()
-        flags = ["-O2", "-std=c99", "-fPIC", "-shared", f'-DSK_SOURCE_SHA256="{digest}"']
+        # -fwrapv: a sum that overflowed would wrap rather than be undefined behaviour (spinekit
+        # refuses inputs that could overflow; this keeps a tampered network harmless too).
+        flags = ["-O2", "-std=c99", "-fwrapv", "-fPIC", "-shared",
+                 f'-DSK_SOURCE_SHA256="{digest}"']
         if sys.platform == "darwin":
             flags.append("-dynamiclib")
         argv = [*cc, *flags, "-o", str(partial), str(root / SOURCE)]

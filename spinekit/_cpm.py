@@ -102,6 +102,11 @@ class CompiledNetwork:
         return np.array([self.index[i] for i in ids], dtype=np.int64)
 
     @cached_property
+    def lag_extent(self) -> int:
+        """The largest lag or lead, in absolute value (for the overflow check)."""
+        return _extent(self.forward.lag)
+
+    @cached_property
     def levels(self) -> _Levels:
         """The links cut into topological levels, for the numpy passes (built when first used).
 
@@ -383,6 +388,11 @@ def _bound(net: CompiledNetwork, b, name: str, whole: bool) -> np.ndarray | None
     return a.astype(np.int64)
 
 
+def _extent(a: np.ndarray) -> int:
+    """The largest absolute value in an integer array."""
+    return max(_highest(a), _lowest(a))
+
+
 def _highest(a: np.ndarray | None) -> int:
     return max(int(a.max()), 0) if a is not None and a.size else 0
 
@@ -399,8 +409,7 @@ def _check_span(net: CompiledNetwork, d: np.ndarray, high: int, low: int) -> Non
     offset strays further than that above ``high`` (the latest lower bound) or below ``-low``
     (the earliest deadline before the start); later deadlines only ever lower LF towards F.
     """
-    lag = net.forward.lag
-    step = 2 * max(_highest(d), _lowest(d)) + max(_highest(lag), _lowest(lag))
+    step = 2 * _extent(d) + net.lag_extent
     if (net.size + 1) * step + high + low >= _LIMIT:
         raise OverflowError("durations, lags or bounds are too large to schedule exactly in "
                             "64-bit integers; check for a stray huge value")
@@ -434,7 +443,7 @@ def free_float(net: CompiledNetwork, durations: np.ndarray, result: Passes) -> n
     es = np.asarray(result.es)
     if d.dtype == np.int64 and es.dtype == np.int64:  # as for passes, in either engine
         finish = np.asarray(result.finish)
-        _check_span(net, d, max(_highest(es), _highest(finish), _lowest(finish)), _lowest(es))
+        _check_span(net, d, max(_extent(es), _extent(finish)), 0)
     if _native_ok(d) and es.dtype == np.int64 and np.ndim(result.finish) == 0:
         finish = int(result.finish)
         return _native.free_float(net.size, lk.out_of(), np.ascontiguousarray(d), np.ascontiguousarray(es),

@@ -8,7 +8,8 @@
  *
  * Every array is int64 and C-contiguous, of the lengths given (spinekit/_native.py checks them),
  * and every value small enough that no sum below can overflow (spinekit/_cpm.py refuses inputs
- * that could reach 2**61). Tasks are numbered in topological order (every predecessor before
+ * that could reach 2**61; hatch_build.py also builds with -fwrapv, so that a sum that did
+ * overflow would wrap rather than be undefined). Tasks are numbered in topological order (every predecessor before
  * its successors); links are grouped by the task that a pass updates. The passes check the
  * grouping as they go and return -1, leaving their output unfinished, if it is not one: offsets
  * that run backwards or beyond the m links, or a link to a task out of order or out of range.
