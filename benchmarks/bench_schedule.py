@@ -33,8 +33,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gc
-import os
-import platform
 import statistics
 import sys
 import time
@@ -43,7 +41,8 @@ from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
-from _common import DOC, cpu_model, replace_between
+import _common
+from _common import DOC, replace_between
 
 from spinekit import _native
 from spinekit._cpm import compile_network, free_float, passes
@@ -397,16 +396,11 @@ def run(size: int, variant: str, args: argparse.Namespace) -> Row:
 
 
 def machine() -> str:
-    cpu = cpu_model()
     import criticalpath
 
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    return (
-        f"{dt.date.today().isoformat()} on {os.cpu_count()} CPUs ({cpu}), load average {load} "
-        f"at the start; Python {platform.python_version()}, numpy {np.__version__}, "
-        f"networkx {nx.__version__}, criticalpath {criticalpath.__version__}; spinekit "
-        f"engine: {_native.status().split(' (')[0]}"
-    )
+    versions = (f"networkx {nx.__version__}, criticalpath {criticalpath.__version__}; spinekit "
+                f"engine: {_native.status().split(' (')[0]}")
+    return f"{dt.date.today().isoformat()} on {_common.machine(versions)}"
 
 
 def ms(seconds: float) -> str:

@@ -28,8 +28,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -37,7 +35,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from _common import DOC, cpu_model
+from _common import DOC, machine, replace_between
 
 import spinekit
 from spinekit import Duration, example_path, parse_programme, read_programme, schedule, simulate
@@ -231,14 +229,6 @@ def bench_memory(sizes: list[int]) -> list[dict]:
     return out
 
 
-def machine() -> str:
-    cpu = cpu_model()
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    return (f"{os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), {cpu}; Python "
-            f"{platform.python_version()}, numpy {np.__version__}, spinekit {spinekit.__version__}; "
-            f"load average at the start {load}")
-
-
 def report(speed: dict, stages: dict, loop: dict, example_loop: dict, memory: list[dict],
            corr: dict, host: str) -> str:
     p = read_programme(example_path())
@@ -307,25 +297,6 @@ def report(speed: dict, stages: dict, loop: dict, example_loop: dict, memory: li
     return "\n".join(lines)
 
 
-def write_doc(body: str) -> None:
-    section = (
-        f"{HEADING}\n\n"
-        "Written by `benchmarks/bench_simulate.py`; see its docstring for what each figure "
-        "measures.\n\n"
-        f"{START}\n{body}\n{END}\n"
-    )
-    doc = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Performance\n"
-    if HEADING in doc:
-        head, rest = doc.split(HEADING, 1)
-        nxt = rest.find("\n## ")
-        tail = rest[nxt + 1:] if nxt >= 0 else ""
-        doc = head + section + ("\n" + tail if tail else "")
-    else:
-        doc = doc.rstrip("\n") + "\n\n" + section
-    DOC.parent.mkdir(parents=True, exist_ok=True)
-    DOC.write_text(doc, encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tasks", type=int, default=1000)
@@ -339,7 +310,7 @@ def main() -> None:
         memory_child(args.memory_child)
         return
 
-    host = machine()
+    host = machine(f"spinekit {spinekit.__version__}")
     print(host, file=sys.stderr)
     speed = bench_speed(args.tasks, args.iterations, args.repeats)
     print("speed", speed, file=sys.stderr)
@@ -360,7 +331,7 @@ def main() -> None:
     body = report(speed, stages, loop, example_loop, memory, corr, host)
     print(body)
     if args.write:
-        write_doc(body)
+        replace_between(START, END, body)
         print(f"\nwritten to {DOC}", file=sys.stderr)
 
 

@@ -6,11 +6,13 @@ import datetime as dt
 import html
 import os
 import sys
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
 from ._io import write_atomic
+from ._report import _free_names
 
 __all__ = ["BatchItem", "BatchResult", "run_batch", "index_html"]
 
@@ -75,13 +77,23 @@ def _one(source: str, stem: str, out_dir: str, iterations: int, seed: int | None
     return BatchItem(source, name, files.html, files.notebook, finish, None)
 
 
-def index_html(items, *, generated: dt.datetime | None = None, out_dir: Path | None = None) -> str:
-    """The index page: one row per programme, linking its report or showing its error."""
+def index_html(items: Sequence[BatchItem], *, generated: dt.datetime, out_dir: Path) -> str:
+    """The index page: one row per programme, linking its report or showing its error.
+
+    Parameters
+    ----------
+    items:
+        Every programme's outcome, in the order to list.
+    generated:
+        When the reports were made, shown on the page.
+    out_dir:
+        The folder the page is written to; report links are relative to it.
+    """
     e = html.escape
     rows = []
     for item in items:
         if item.ok:
-            href = os.path.relpath(item.html, out_dir) if out_dir else str(item.html)
+            href = os.path.relpath(item.html, out_dir)
             status = f'<a href="{e(href)}">{e(item.html.name)}</a>'
             cls = "ok"
         else:
@@ -91,7 +103,7 @@ def index_html(items, *, generated: dt.datetime | None = None, out_dir: Path | N
             f"<tr class='{cls}'><td>{e(item.name or '')}</td><td>{e(item.source)}</td>"
             f"<td>{e(item.finish or '')}</td><td>{status}</td></tr>"
         )
-    when = f"<p>Generated {e(generated.strftime('%Y-%m-%d %H:%M'))}</p>" if generated else ""
+    when = f"<p>Generated {e(generated.strftime('%Y-%m-%d %H:%M'))}</p>"
     ok = sum(i.ok for i in items)
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>spinekit reports</title>"
@@ -136,11 +148,6 @@ def run_batch(
             bar.update(1)
         bar.close()
     items = tuple(results[k] for k in range(len(sources)))
-    index = out / "index.html"
-    if index.exists() and not force:
-        n = 2
-        while (out / f"index-{n}.html").exists():
-            n += 1
-        index = out / f"index-{n}.html"
+    (index,) = _free_names(out, "index", force, suffixes=(".html",))
     write_atomic(index, index_html(items, generated=dt.datetime.now(), out_dir=out))
     return BatchResult(items, index)

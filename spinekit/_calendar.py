@@ -51,6 +51,24 @@ def _bank_holidays(region: str, first_year: int, last_year: int) -> tuple[dt.dat
     return tuple(sorted(table))
 
 
+@functools.lru_cache(maxsize=256)
+def _non_working_table(
+    region: str, closures: tuple[tuple[dt.date, dt.date], ...], first_year: int, last_year: int
+) -> np.ndarray:
+    """Bank holidays from ``first_year`` to ``last_year`` and every closure day, sorted.
+
+    Cached on its inputs rather than per calendar: every date conversion asks for a table, and
+    calendars that differ only in their start date within a year share one. The array is
+    read-only because the cache hands the same one to every caller.
+    """
+    days = set(_bank_holidays(region, first_year, last_year))
+    for start, end in closures:
+        days.update(start + dt.timedelta(days=k) for k in range((end - start).days + 1))
+    table = np.array(sorted(days), dtype="datetime64[D]")
+    table.flags.writeable = False
+    return table
+
+
 @dataclass(frozen=True)
 class WorkingCalendar:
     """Monday to Friday, less the region's bank holidays and any closures.
@@ -78,20 +96,15 @@ class WorkingCalendar:
             )
 
     def _holidays(self, span_years: int) -> np.ndarray:
+        """Bank holidays and closure days, sorted, from ``span_years + 1`` years before the
+        start's year to as many after it."""
+        closures = tuple((c.start, c.end) for c in self.closures)
         first = self.start.year - span_years - 1
         last = self.start.year + span_years + 1
-        days = set(_bank_holidays(self.region, first, last))
-        for c in self.closures:
-            n = (c.end - c.start).days
-            days.update(c.start + dt.timedelta(days=k) for k in range(n + 1))
-        return np.array(sorted(days), dtype="datetime64[D]")
+        return _non_working_table(self.region, closures, first, last)
 
     def _span_for(self, max_abs_index: float) -> int:
         return int(max_abs_index // _MIN_WORKING_DAYS_PER_YEAR) + 1
-
-    @functools.cached_property
-    def _base(self) -> np.ndarray:
-        return self._holidays(self._span_for(0))
 
     def _holidays_for(self, max_abs_index: float) -> np.ndarray:
         span = self._span_for(max_abs_index)
@@ -100,12 +113,13 @@ class WorkingCalendar:
                 f"working day {int(max_abs_index):,} from {self.start} falls outside the years "
                 f"{FIRST_YEAR}-{LAST_YEAR}"
             )
-        return self._base if span == 1 else self._holidays(span)
+        return self._holidays(span)
 
     @functools.cached_property
     def day0(self) -> dt.date:
         """The date of working-day index 0."""
-        d = np.busday_offset(np.datetime64(self.start, "D"), 0, roll="forward", holidays=self._base)
+        hol = self._holidays(self._span_for(0))
+        d = np.busday_offset(np.datetime64(self.start, "D"), 0, roll="forward", holidays=hol)
         return d.astype(dt.date)
 
     def date_of(self, index):
@@ -134,6 +148,24 @@ class WorkingCalendar:
     def index_on_or_before(self, when: dt.date) -> int:
         """Index of the last working day on or before ``when``."""
         return self._index(when, "backward")
+
+    def working_days_between(self, a: dt.date, b: dt.date) -> int:
+        """Working days from ``a`` to ``b``: positive when ``b`` is later, negative when earlier.
+
+        Each date counts as the last working day on or before it, so a weekend or holiday
+        counts as the working day before it.
+
+        Examples
+        --------
+        >>> cal = WorkingCalendar(dt.date(2027, 3, 22))
+        >>> cal.working_days_between(dt.date(2027, 3, 24), dt.date(2027, 3, 31))   # Easter skipped
+        3
+        >>> cal.working_days_between(dt.date(2027, 3, 29), dt.date(2027, 3, 26))   # Monday is a holiday
+        0
+        >>> cal.working_days_between(dt.date(2027, 3, 31), dt.date(2027, 3, 24))
+        -3
+        """
+        return self.index_on_or_before(b) - self.index_on_or_before(a)
 
     def is_working_day(self, when: dt.date) -> bool:
         """Whether ``when`` is a working day in this calendar."""

@@ -21,10 +21,11 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
-from ._exceptions import CatalogueError, ProgrammeError, closest
+from ._exceptions import CatalogueError, ProgrammeError, did_you_mean
 from ._model import DEPENDENCY_TYPES, Duration
+from ._schema import Strict
 
 __all__ = [
     "OWNERS",
@@ -290,8 +291,7 @@ class Catalogue:
 def _one_of(value: Any, choices: Iterable[str], what: str) -> str:
     choices = tuple(choices)
     if value not in choices:
-        hint = closest(str(value), choices)
-        extra = f"; did you mean {hint!r}?" if hint else ""
+        extra = did_you_mean(str(value), choices, lead="; ")
         raise ValueError(f"unknown {what} {value!r}; use one of {', '.join(choices)}{extra}")
     return value
 
@@ -313,11 +313,7 @@ def _days(value: Any, what: str) -> float:
     return float(value)
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class _SourceEntry(_Strict):
+class _SourceEntry(Strict):
     id: str
     description: str
     urls: list[str] = Field(default_factory=list)
@@ -338,7 +334,7 @@ class _SourceEntry(_Strict):
         return v
 
 
-class _SourcesFile(_Strict):
+class _SourcesFile(Strict):
     reviewed: Any = None
     sources: list[_SourceEntry]
 
@@ -348,7 +344,7 @@ class _SourcesFile(_Strict):
         return None if v is None else _date(v)
 
 
-class _LeadTime(_Strict):
+class _LeadTime(Strict):
     min: Any
     likely: Any
     max: Any
@@ -371,7 +367,7 @@ class _LeadTime(_Strict):
         return Duration(self.min, self.likely, self.max)
 
 
-class _Provenance(_Strict):
+class _Provenance(Strict):
     basis: str
     sources: list[str] = Field(default_factory=list)
     note: str = ""
@@ -397,7 +393,7 @@ class _Provenance(_Strict):
         return Provenance(self.basis, tuple(self.sources), " ".join(self.note.split()))
 
 
-class _Link(_Strict):
+class _Link(Strict):
     item: str
     type: str = "FS"
     lag: int = 0
@@ -412,7 +408,7 @@ def _links(values: list[str | _Link]) -> tuple[ItemLink, ...]:
     return tuple(ItemLink(v) if isinstance(v, str) else ItemLink(v.item, v.type, v.lag) for v in values)
 
 
-class _Variant(_Strict):
+class _Variant(Strict):
     name: str | None = None
     owner: str | None = None
     depends_on: list[str | _Link] = Field(default_factory=list)
@@ -449,7 +445,7 @@ class _Variant(_Strict):
         )
 
 
-class _ItemEntry(_Strict):
+class _ItemEntry(Strict):
     id: str
     ref: str | None = None
     name: str
@@ -529,17 +525,17 @@ class _ItemEntry(_Strict):
         return self
 
 
-class _ItemsFile(_Strict):
+class _ItemsFile(Strict):
     items: list[_ItemEntry]
 
 
-class _Operation(_Strict):
+class _Operation(Strict):
     id: str
     name: str
     interfaces: list[str]
 
 
-class _Interface(_Strict):
+class _Interface(Strict):
     id: str
     default: bool = False
     name: str
@@ -584,7 +580,7 @@ class _Interface(_Strict):
         return _one_of(v, ASSURANCE_ROUTES, "assurance route")
 
 
-class _ServiceEntry(_Strict):
+class _ServiceEntry(Strict):
     id: str
     name: str
     label: str
@@ -613,7 +609,7 @@ class _ServiceEntry(_Strict):
         return v
 
 
-class _ServicesFile(_Strict):
+class _ServicesFile(Strict):
     reviewed: Any = None
     bundles: dict[str, list[str]] = Field(default_factory=dict)
     options: dict[str, list[str]] = Field(default_factory=dict)
@@ -676,8 +672,7 @@ def _translate(exc: ValidationError, data: Any, source: str) -> CatalogueError:
     kind = err["type"]
     if kind == "extra_forbidden":
         bad = str(loc[-1]) if loc else "?"
-        hint = closest(bad, _ALL_KEYS)
-        msg = f"unknown key {bad!r}" + (f"; did you mean {hint!r}?" if hint else "")
+        msg = f"unknown key {bad!r}" + did_you_mean(bad, _ALL_KEYS, lead="; ")
     elif kind == "missing":
         msg = f"missing required key {str(loc[-1]) if loc else '?'!r}"
     elif kind == "value_error":
@@ -711,8 +706,7 @@ def _known(
 ) -> None:
     known = tuple(known)
     if value not in known:
-        hint = closest(value, known)
-        extra = f"; did you mean {hint!r}?" if hint else ""
+        extra = did_you_mean(value, known, lead="; ")
         raise CatalogueError(f"unknown {what} {value!r}{extra}", source=source, entry=entry, field=field)
 
 

@@ -365,9 +365,12 @@ def _hl7v3(p: _Plan) -> list[Finding]:
                 "hl7v3_fallback or a `service: pds:hl7v3` brings them in).",
             ))
         else:
-            builds = [i for i in hl7 if i in set(p.of("build"))]
-            unlinked = [b for b in builds
-                        if not p.upstream(b, hscn) or not p.upstream(b, endpoint)]
+            build_ids = set(p.of("build"))
+            unlinked = []
+            for b in (i for i in hl7 if i in build_ids):
+                before = nx.ancestors(p.graph, b)  # once for both the HSCN and the endpoint test
+                if not any(h in before for h in hscn) or not any(e in before for e in endpoint):
+                    unlinked.append(b)
             if unlinked:
                 out.append(Finding(
                     "hl7v3-route-unlinked", "warning", "HL7 V3 build not waiting for its route",
@@ -529,11 +532,13 @@ def _int_and_validation(p: _Plan) -> list[Finding]:
             "Add the production smoke test (kind smoke-test) and a go-live per deploying organisation.",
         ))
     candidates = p.of("validation")
+    # Everything some target waits for, found once rather than per candidate and target.
+    feeds_target = set().union(*(nx.ancestors(p.graph, t) for t in targets))
     valid = [
         v for v in candidates
         if p.tasks[v].duration.planned > 0
         and (not builds or p.upstream(v, builds))
-        and (not targets or any(v in nx.ancestors(p.graph, t) for t in targets))
+        and (not targets or v in feeds_target)
     ]
     if not valid:
         if candidates:
@@ -696,7 +701,7 @@ def _target(p: _Plan) -> list[Finding]:
     finish = p.schedule.finish_date
     if finish <= target:
         return []
-    late = cal.index_on_or_before(finish) - cal.index_on_or_before(target)
+    late = cal.working_days_between(target, finish)
     return [Finding(
         "target-missed", "warning", "The plan misses its target",
         f"Even with every task at its likely duration the plan finishes on {finish}, "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from ._model import Programme
@@ -64,8 +63,11 @@ class Comparison:
         """A table for people: one row per scenario, differences against the first."""
         import pandas as pd
 
+        # One document for the table and the notes below it: its critical paths and changed
+        # tasks are the costly parts, so they are not worked out a second time.
+        entries = self.to_dict()["scenarios"]
         rows = []
-        for entry in self.to_dict()["scenarios"]:
+        for entry in entries:
             diff = entry["difference"]
             row = {
                 "scenario": entry["id"],
@@ -83,30 +85,28 @@ class Comparison:
         head = f"{first.programme.name}\n"
         if first.simulation is not None:
             head += f"{first.simulation.iterations:,} iterations per scenario, seed {first.simulation.seed}\n"
-        doc = self.to_dict()["scenarios"]
-        names = "\n".join(
-            f"  {r.scenario.id}: {r.scenario.name}\n"
-            f"    critical path: {' -> '.join(r.schedule.critical_path)}\n"
-            f"    changes: {changed_tasks_words(first.programme, r.programme) if k else 'reference scenario'}"
-            for k, (r, _) in enumerate(zip(self.results, doc))
-        )
+        notes = []
+        for k, (r, entry) in enumerate(zip(self.results, entries)):
+            changes = _changes_words(entry["changed_tasks"], first.programme, r.programme) if k else "reference scenario"
+            notes.append(
+                f"  {r.scenario.id}: {r.scenario.name}\n"
+                f"    critical path: {' -> '.join(entry['critical_path'])}\n"
+                f"    changes: {changes}"
+            )
+        names = "\n".join(notes)
         return head + "\n" + pd.DataFrame(rows).to_string(index=False) + "\n\n" + names + "\n"
-
-
-def _working_days_between(cal, a: dt.date, b: dt.date) -> int:
-    return cal.index_on_or_before(b) - cal.index_on_or_before(a)
 
 
 def _difference(first: ScenarioResult, r: ScenarioResult) -> dict:
     cal = first.programme.calendar
     d0, d1 = first.schedule.finish_date, r.schedule.finish_date
     diff = {
-        "deterministic_working_days": _working_days_between(cal, d0, d1),
+        "deterministic_working_days": cal.working_days_between(d0, d1),
         "deterministic_calendar_weeks": round((d1 - d0).days / 7, 1),
     }
     if first.simulation is not None and r.simulation is not None:
         p0, p1 = first.simulation.finish_date["p80"], r.simulation.finish_date["p80"]
-        diff["p80_working_days"] = _working_days_between(cal, p0, p1)
+        diff["p80_working_days"] = cal.working_days_between(p0, p1)
         diff["p80_calendar_weeks"] = round((p1 - p0).days / 7, 1)
     return diff
 
@@ -124,7 +124,11 @@ def changed_tasks(base: Programme, variant: Programme) -> dict[str, list[str]]:
 
 def changed_tasks_words(base: Programme, variant: Programme) -> str:
     """What a variant changes, in words: the tasks added, removed and changed, by name."""
-    diff = changed_tasks(base, variant)
+    return _changes_words(changed_tasks(base, variant), base, variant)
+
+
+def _changes_words(diff: dict[str, list[str]], base: Programme, variant: Programme) -> str:
+    """:func:`changed_tasks_words` for a :func:`changed_tasks` result already at hand."""
     names = {t.id: t.name for t in (*base.tasks, *variant.tasks)}
     parts = [
         f"{label}: {', '.join(names[i] for i in diff[key])}."
@@ -186,12 +190,14 @@ def compare(
     results = []
     for sc in chosen:
         variant = apply_scenario(programme, sc)
+        # Scheduled once: the simulation takes this schedule rather than computing its own.
+        sched = schedule(variant)
         if iterations is None:
             sim = None
         elif (reuse is not None and reuse.programme == variant and reuse.iterations == iterations
               and reuse.seed == seed):
             sim = reuse
         else:
-            sim = simulate(variant, iterations, seed=seed)
-        results.append(ScenarioResult(sc, variant, schedule(variant), sim))
+            sim = simulate(variant, iterations, seed=seed, schedule=sched)
+        results.append(ScenarioResult(sc, variant, sched, sim))
     return Comparison(tuple(results))

@@ -166,8 +166,9 @@ def _generations(tails: np.ndarray, heads: np.ndarray, n: int) -> np.ndarray | N
     node's generation is one more than that of the predecessor that releases it. ``None`` when
     the links form a cycle.
     """
-    successors = heads[_stable_order(tails)].tolist()
-    bounds = [0, *np.cumsum(np.bincount(tails, minlength=n)).tolist()]
+    ptr, k = _group(tails, n)
+    successors = heads[k].tolist()
+    bounds = ptr.tolist()
     waiting = np.bincount(heads, minlength=n).tolist()
     generation = [0] * n
     queue = [v for v, k in enumerate(waiting) if not k]
@@ -448,12 +449,31 @@ def free_float(net: CompiledNetwork, durations: np.ndarray, result: Passes) -> n
         finish = int(result.finish)
         return _native.free_float(net.size, lk.out_of(), np.ascontiguousarray(d), np.ascontiguousarray(es),
                                   finish)
-    nd = d.ndim
     ff = result.finish - result.ef
     if lk.pred.size:
         lv = net.levels.by_pred
-        at_s = result.es[lk.succ] + d[lk.succ] * _col(lk.succ_finish, nd)
-        at_p = result.es[lk.pred] + d[lk.pred] * _col(lk.pred_finish, nd)
-        slack = at_s - _col(lk.lag, nd) - at_p
+        slack = link_slack(lk, result.es, d)
         ff[lv.tasks] = np.minimum(ff[lv.tasks], np.minimum.reduceat(slack, lv.starts, axis=0))
     return ff
+
+
+def link_slack(links: _Links, es: np.ndarray, durations: np.ndarray) -> np.ndarray:
+    """How far each link is from binding: 0 where it holds its successor back, more if not.
+
+    The end of the successor the link reaches, less the lag, less the end of the predecessor
+    it leaves (the constraints in the module docstring, rearranged). ``es`` and ``durations``
+    are shaped ``(tasks,)`` or ``(tasks, iterations)``; the result has one value (or row) per link.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> g = nx.DiGraph([("a", "b", {"type": "FS", "lag": 1}), ("a", "c", {"type": "SS", "lag": 0})])
+    >>> net = compile_network(g)
+    >>> d = np.array([3, 2, 1])                               # a, b, c in net.ids order
+    >>> link_slack(net.forward, np.array([0, 5, 0]), d).tolist()   # a->b (FS), a->c (SS)
+    [1, 0]
+    """
+    nd = durations.ndim
+    at_s = es[links.succ] + durations[links.succ] * _col(links.succ_finish, nd)
+    at_p = es[links.pred] + durations[links.pred] * _col(links.pred_finish, nd)
+    return at_s - _col(links.lag, nd) - at_p

@@ -36,6 +36,24 @@ def closest(word: str, candidates: Iterable[str]) -> str | None:
     return matches[0] if matches else None
 
 
+def did_you_mean(word: str, candidates: Iterable[str], otherwise: str = "", lead: str = "") -> str:
+    """The fix to suggest for an unknown ``word``: "did you mean 'x'?", else ``otherwise``.
+
+    ``lead`` goes in front of whichever is given (for example ``"; "`` to append the fix to a
+    message); nothing at all comes back when there is no close candidate and no ``otherwise``.
+
+    >>> did_you_mean("strat", ["start", "name"], lead="; ")
+    "; did you mean 'start'?"
+    >>> did_you_mean("xyz", ["start"], "use start")
+    'use start'
+    >>> did_you_mean("xyz", ["start"], lead="; ")
+    ''
+    """
+    hint = closest(word, candidates)
+    fix = f"did you mean {hint!r}?" if hint else otherwise
+    return lead + fix if fix else ""
+
+
 class SpinekitError(Exception):
     """Root of every error spinekit raises on purpose."""
 

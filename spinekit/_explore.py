@@ -419,11 +419,6 @@ def _lead_times(programme: Programme, sched: Schedule, defaults: Mapping[str, Du
     )
 
 
-def _working_days(programme: Programme, a: dt.date, b: dt.date) -> int:
-    cal = programme.calendar
-    return cal.index_on_or_before(b) - cal.index_on_or_before(a)
-
-
 def _services_text(c: ServiceChoice, catalogue: Catalogue) -> str:
     return catalogue.service(c.service).label if c.service in catalogue.service_ids else c.service
 
@@ -521,7 +516,7 @@ def evaluate(
     scenario = timing_scenario(state, planned)
     programme = _apply(planned, scenario)
     sched = _schedule(programme, previous)
-    sim = simulate(programme, iterations, seed=seed)
+    sim = simulate(programme, iterations, seed=seed, schedule=sched)
     health = None
     if check:
         from ._check import check_plan
@@ -529,9 +524,10 @@ def evaluate(
         health = check_plan(programme, sched)
     difference = None
     if previous is not None:
+        cal = programme.calendar
         difference = Difference(
-            _working_days(programme, previous.finish_date, sched.finish_date),
-            _working_days(programme, previous.p80, sim.finish_date["p80"]),
+            cal.working_days_between(previous.finish_date, sched.finish_date),
+            cal.working_days_between(previous.p80, sim.finish_date["p80"]),
             describe_changes(previous.state, state, base.catalogue),
         )
     return ExplorerResult(state, data, scenario, programme, sched, sim, health,

@@ -28,11 +28,14 @@ import datetime as dt
 import re
 
 import networkx as nx
+import numpy as np
 
 from ._calendar import HOLIDAY_REGIONS
+from ._cpm import compile_network, passes
 from ._exceptions import ExportError
 from ._model import Programme, Task
 from ._network import build_network
+from ._schedule import constraint_bounds
 
 __all__ = ["to_tjp", "tjp_ids", "TJP_REPORT"]
 
@@ -139,15 +142,19 @@ def _latest_end(programme: Programme, task: Task) -> tuple[dt.date, str]:
 
 
 def _last_day(programme: Programme, graph: nx.DiGraph) -> dt.date:
-    """A day no task can work beyond: the forward pass with every link taken as FS."""
-    cal = programme.calendar
-    days = {t.id: t.duration.planned for t in programme.tasks}
-    bound: dict[str, int] = {}
-    for node in nx.topological_sort(graph):
-        not_before = graph.nodes[node]["task"].not_before
-        after = [bound[u] + days[u] + lag for u, _, lag in graph.in_edges(node, data="lag")]
-        bound[node] = max([0, *after, *([cal.index_on_or_after(not_before)] if not_before else [])])
-    return cal.date_of(max((bound[i] + days[i] for i in days), default=0))
+    """A day no task can work beyond: the early finish with every link taken as FS.
+
+    An SS link with lag L asks for ES(s) >= ES(p) + L, which an FS link with the same lag
+    (ES(s) >= ES(p) + d(p) + L) implies: no task finishes earlier here than in spinekit's
+    schedule.
+    """
+    as_fs = nx.DiGraph()
+    as_fs.add_nodes_from(graph)
+    as_fs.add_edges_from((p, s, {"type": "FS", "lag": lag}) for p, s, lag in graph.edges(data="lag"))
+    net = compile_network(as_fs)
+    lower, _ = constraint_bounds(programme, net)
+    d = np.array([programme.task(i).duration.planned for i in net.ids], dtype=np.int64)
+    return programme.calendar.date_of(int(passes(net, d, lower).finish))
 
 
 def _leaves(programme: Programme, first: dt.date, last: dt.date) -> list[str]:

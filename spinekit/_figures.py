@@ -366,6 +366,41 @@ def _x_range(lo: pd.Timestamp, hi: pd.Timestamp) -> tuple[pd.Timestamp, pd.Times
     return (lo - pad).floor("D"), (hi + pad).ceil("D")
 
 
+def _gantt_canvas(w: pd.DataFrame, lanes: pd.DataFrame, *, banded: bool,
+                  calendar: WorkingCalendar | None, marks: Iterable[Any],
+                  ) -> tuple[_Decor, tuple[pd.Timestamp, pd.Timestamp]]:
+    """The background of a Gantt: lane bands and calendar shading, and its date range.
+
+    Parameters
+    ----------
+    w, lanes:
+        The tasks and lanes, from :func:`_lanes`.
+    banded:
+        Shade every other lane (swimlane layouts; a flat Gantt has one lane).
+    calendar:
+        Working calendar whose non-working days are shaded, or None.
+    marks:
+        Days drawn beside the bars (today, target, simulated finishes), None where not drawn;
+        the range covers each whole day.
+
+    Returns
+    -------
+    (_Decor, (pandas.Timestamp, pandas.Timestamp))
+        The shapes so far, to add to, and the x-axis range.
+    """
+    deco = _Decor()
+    if banded:
+        for k, lane in enumerate(lanes.itertuples()):
+            if k % 2 == 0:
+                deco.hrect(lane.y - 0.5, lane.last + 0.5, fill=LANE_BAND, name="lane")
+    marks_at = [_timestamp(d) for d in marks if d is not None]
+    lo = min([w["_start"].min(), *marks_at])
+    hi = max([w["_end"].max(), *(d + DAY for d in marks_at)])
+    x0, x1 = _x_range(lo, hi)
+    _shade_calendar(deco, x0, x1, calendar)
+    return deco, (x0, x1)
+
+
 def _arrows(w: pd.DataFrame, links: nx.DiGraph) -> list[go.Scatter]:
     """Dependency connectors: predecessor anchor, down or up to the successor row, across to it."""
     at = w.set_index("_id")
@@ -554,25 +589,21 @@ def gantt(
     w, lanes = _lanes(w, layout)
     rows = int(w["y"].max() + 1)
     fig = go.Figure()
-    deco = _Decor()
-
-    if layout != "flat":
-        for k, lane in enumerate(lanes.itertuples()):
-            if k % 2 == 0:
-                deco.hrect(lane.y - 0.5, lane.last + 0.5, fill=LANE_BAND, name="lane")
-    marks_at = [_timestamp(d) for d in (today, target) if d is not None]
+    marks_at = [today, target]
     if percentiles is not None and not summary:
         # The whiskers must fit too: take the latest simulated P80 as a mark.
         p80s = (list(percentiles["p80"]) if isinstance(percentiles, pd.DataFrame)
                 else [v.get("p80") for v in dict(percentiles).values()])
         marks_at += [max(_timestamp(d) for d in p80s if d is not None)] if any(
             d is not None for d in p80s) else []
-    lo = min([w["_start"].min(), *marks_at])
-    hi = max([w["_end"].max(), *(d + DAY for d in marks_at)])
-    x0, x1 = _x_range(lo, hi)
-    _shade_calendar(deco, x0, x1, calendar)
+    deco, (x0, x1) = _gantt_canvas(w, lanes, banded=layout != "flat", calendar=calendar,
+                                   marks=marks_at)
 
     bars = w[~w["_milestone"]]
+    # Each task's hover text, built once: the critical-path overlay repeats its tasks' text.
+    # In summary only the critical bars and the milestones are drawn one per task.
+    hovered = w[w["_critical"] | w["_milestone"]] if summary else w
+    hover = {k: _task_hover(r, group) for k, r in hovered.iterrows()}
     spans = lanes[lanes["end"] > lanes["start"]] if layout != "flat" else lanes.iloc[:0]
     if not spans.empty:
         fig.add_trace(go.Bar(
@@ -592,7 +623,7 @@ def gantt(
                 y=part["y"], base=part["_start"], x=[_ms(d) for d in part["_end"] - part["_start"]],
                 orientation="h", width=0.62, name=_label(key, 40), customdata=part["_id"],
                 marker=dict(color=colour, line=dict(color="white", width=0.5)),
-                hovertext=[_task_hover(r, group) for _, r in part.iterrows()],
+                hovertext=[hover[k] for k in part.index],
                 hovertemplate="%{hovertext}<extra></extra>",
             ))
     crit = bars[bars["_critical"]] if summary or color != critical else bars.iloc[:0]
@@ -605,7 +636,7 @@ def gantt(
             customdata=crit["_id"],
             marker=dict(color=CRITICAL if summary else "rgba(0,0,0,0)",
                         line=dict(color=CRITICAL, width=0 if summary else 2.5)),
-            hovertext=[_task_hover(r, group) for _, r in crit.iterrows()],
+            hovertext=[hover[k] for k in crit.index],
             hovertemplate="%{hovertext}<extra></extra>",
             hoverinfo=None if summary else "skip",
         ))
@@ -618,7 +649,7 @@ def gantt(
             marker=dict(symbol="diamond", size=15,
                         color=[CRITICAL if c and not summary else INK for c in marks["_critical"]],
                         line=dict(color="white", width=1.5)),
-            hovertext=[_task_hover(r, group) for _, r in marks.iterrows()],
+            hovertext=[hover[k] for k in marks.index],
             hovertemplate="%{hovertext}<extra></extra>",
         ))
     if percentiles is not None and not summary:
@@ -754,16 +785,8 @@ def gantt_comparison(
     y = w.set_index("_id")["y"]
     rows = int(w["y"].max() + 1)
     fig = go.Figure()
-    deco = _Decor()
-    if group:
-        for k, lane in enumerate(lanes.itertuples()):
-            if k % 2 == 0:
-                deco.hrect(lane.y - 0.5, lane.last + 0.5, fill=LANE_BAND, name="lane")
-    marks_at = [_timestamp(d) for d in (today, target) if d is not None]
-    lo = min([w["_start"].min(), *marks_at])
-    hi = max([w["_end"].max(), *(d + DAY for d in marks_at)])
-    x0, x1 = _x_range(lo, hi)
-    _shade_calendar(deco, x0, x1, calendar)
+    deco, (x0, x1) = _gantt_canvas(w, lanes, banded=bool(group), calendar=calendar,
+                                   marks=(today, target))
 
     hover = {i: _comparison_hover(i, before, after, names) for i in ids}
     for (label, frame, shift, colour) in ((names[0], before, -0.19, BASELINE),
@@ -935,11 +958,26 @@ def _risk_marks(deco: _Decor, marks: list[tuple[str, float, float]], sample: np.
                   xshift=3)
 
 
-def _risk_x_range(sample: np.ndarray, extra: Iterable[float], is_date: bool) -> list[Any]:
-    lo = min([float(sample.min()), *extra])
-    hi = max([float(sample.max()), *extra])
-    pad = max((hi - lo) * 0.04, 1.0)
-    return [_x_shape(np.floor(lo - pad), is_date), _x_shape(np.ceil(hi + pad * 2), is_date)]
+def _risk_x_range(values: np.ndarray, extra: Iterable[float], is_date: bool, *,
+                  pad_share: float = 0.04, right_pads: float = 2) -> list[Any]:
+    """The x-axis range of a risk or scenario chart, in whole days (or units).
+
+    Parameters
+    ----------
+    values, extra:
+        The points drawn (in the units of :func:`_axis_values`) and any marks beside them.
+    is_date:
+        Whether the units are days (the range is then dates).
+    pad_share:
+        The padding, as a share of the span (at least one unit).
+    right_pads:
+        Paddings on the right, where labels sit beside the last points.
+    """
+    lo = min([float(values.min()), *extra])
+    hi = max([float(values.max()), *extra])
+    pad = max((hi - lo) * pad_share, 1.0)
+    return [_x_shape(np.floor(lo - pad), is_date),
+            _x_shape(np.ceil(hi + pad * right_pads), is_date)]
 
 
 def _extras(target: Any, deterministic: Any, is_date: bool) -> list[float]:
@@ -1319,13 +1357,11 @@ def scenario_ranges(
         deco.note(x=_x_shape(x, is_date), y=1, yref="paper", xref="x",
                   text=f"<b>Target</b> {_x_text(x, is_date)}", xanchor="left",
                   yanchor="bottom", xshift=3, font=dict(size=11, color=TARGET))
-    lo, hi = min([float(every.min()), *extra]), max([float(every.max()), *extra])
-    pad = max((hi - lo) * 0.05, 1.0)
     return _finish(
         fig, deco, title=title, height=height or max(300, 170 + 56 * len(data)),
         xaxis=dict(type="date" if is_date else "linear",
-                   range=[_x_shape(np.floor(lo - pad), is_date),
-                          _x_shape(np.ceil(hi + pad * 6), is_date)],
+                   # Wide on the right: the P80 and P90 labels follow each row's last point.
+                   range=_risk_x_range(every, extra, is_date, pad_share=0.05, right_pads=6),
                    title=dict(text="Finish date" if is_date else "Finish")),
         yaxis=dict(tickmode="array", tickvals=ys, ticktext=[f"<b>{n}</b>" for n in names],
                    range=[len(data) - 0.5, -0.5], showgrid=False, ticks=""),
@@ -1366,12 +1402,12 @@ def scenario_s_curves(
     fig = go.Figure()
     deco = _Decor()
     kinds = set()
-    lo, hi = np.inf, -np.inf
+    ends: list[float] = []
     for k, (label, values) in enumerate(samples.items()):
         sample, is_date = _axis_values(values)
         kinds.add(is_date)
         xs, ys = _cdf(sample)
-        lo, hi = min(lo, float(sample.min())), max(hi, float(sample.max()))
+        ends += [float(sample.min()), float(sample.max())]
         p80 = float(np.quantile(sample, 0.8, method="inverted_cdf"))
         name = f"{_label(label, 40)} · P80 {_x_text(p80, is_date)}"
         if target is not None:
@@ -1397,13 +1433,10 @@ def scenario_s_curves(
                   text=f"<b>Target</b> {_x_text(x, is_date)}", xanchor="left",
                   yanchor="top", xshift=3, font=dict(size=11, color=TARGET),
                   bgcolor="rgba(255,255,255,0.85)")
-    lo, hi = min([lo, *extra]), max([hi, *extra])
-    pad = max((hi - lo) * 0.04, 1.0)
     return _finish(
         fig, deco, title=title, height=height, hovermode="closest",
         xaxis=dict(type="date" if is_date else "linear",
-                   range=[_x_shape(np.floor(lo - pad), is_date),
-                          _x_shape(np.ceil(hi + pad), is_date)],
+                   range=_risk_x_range(np.array(ends), extra, is_date, right_pads=1),
                    title=dict(text="Finish date" if is_date else "Finish")),
         yaxis=dict(title=dict(text="Iterations finished"), ticksuffix="%", range=[0, 104],
                    dtick=20),

@@ -11,7 +11,15 @@ from ._exceptions import ProgrammeError
 from ._model import Programme
 from ._programme import load_yaml, parse_programme
 
-__all__ = ["read_programme", "write_atomic", "data_dir", "example_path", "notebook_path", "read_bundled"]
+__all__ = [
+    "read_programme",
+    "read_programme_data",
+    "write_atomic",
+    "data_dir",
+    "example_path",
+    "notebook_path",
+    "read_bundled",
+]
 
 _EXAMPLE = "examples/seed-pds-eps-cis2.yaml"
 
@@ -67,10 +75,21 @@ def read_programme(path: str | os.PathLike[str]) -> Programme:
         The file is missing, unreadable, not YAML, or breaks the programme contract; the
         message starts with the file name.
     """
-    p = Path(path)
+    data, source = read_programme_data(path)
+    return parse_programme(data, source=source)
+
+
+def read_programme_data(path: str | os.PathLike[str]) -> tuple[Any, str]:
+    """A programme file's YAML as loaded (not yet validated), with its source name for errors.
+
+    Raises
+    ------
+    ProgrammeError
+        The file is missing, unreadable or not YAML; the message starts with the file name.
+    """
     source = str(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ProgrammeError("no such file; check the path", source=source) from None
     except IsADirectoryError:
@@ -79,7 +98,7 @@ def read_programme(path: str | os.PathLike[str]) -> Programme:
         raise ProgrammeError("is not UTF-8 text; save it as UTF-8 YAML", source=source) from None
     except OSError as exc:
         raise ProgrammeError(f"cannot be read: {exc.strerror}", source=source) from None
-    return parse_programme(load_yaml(text, source=source), source=source)
+    return load_yaml(text, source=source), source
 
 
 def _default_mode() -> int:
@@ -89,8 +108,29 @@ def _default_mode() -> int:
     return 0o666 & ~mask
 
 
-def write_atomic(path: str | os.PathLike[str], content: str | bytes) -> Path:
-    """Write ``content`` to ``path`` through a temporary file and a rename, never half-written."""
+def write_atomic(path: str | os.PathLike[str], content: str | bytes, *, exclusive: bool = False) -> Path:
+    """Write ``content`` to ``path`` through a temporary file and a rename, never half-written.
+
+    Parameters
+    ----------
+    path:
+        The file to write; its folder is created if missing.
+    content:
+        Text (written as UTF-8, line endings as given) or bytes.
+    exclusive:
+        Never replace an existing file: the temporary file is hard-linked into place, which,
+        unlike a rename, fails if the name is taken.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+
+    Raises
+    ------
+    FileExistsError
+        ``exclusive`` is set and ``path`` already exists (it is left as it was).
+    """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     mode = "wb" if isinstance(content, bytes) else "w"
@@ -99,8 +139,12 @@ def write_atomic(path: str | os.PathLike[str], content: str | bytes) -> Path:
         os.chmod(tmp, _default_mode())
         with os.fdopen(fd, mode, **({} if mode == "wb" else {"encoding": "utf-8", "newline": ""})) as fh:
             fh.write(content)
-        os.replace(tmp, target)
-    except BaseException:
+        if exclusive:
+            os.link(tmp, target)
+        else:
+            os.replace(tmp, target)
+    finally:
+        # After a rename the temporary name is already gone; after a link (or a failure) it
+        # still names the file and must not be left behind.
         Path(tmp).unlink(missing_ok=True)
-        raise
     return target

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -165,9 +166,28 @@ class Programme:
         """The programme's start date as written (index 0 is the first working day from it)."""
         return self.calendar.start
 
-    def task(self, task_id: str) -> Task:
-        """The task with id ``task_id``."""
+    # Not a dataclass field, so equality, hashing and repr ignore it; it is built on first use
+    # and kept in the instance's __dict__, which a frozen dataclass without slots allows.
+    @functools.cached_property
+    def _tasks_by_id(self) -> dict[str, Task]:
+        """Each task by id, in programme order (the first task wins where an id repeats).
+
+        Shared by every caller, so treat it as read-only.
+        """
+        out: dict[str, Task] = {}
         for t in self.tasks:
-            if t.id == task_id:
-                return t
-        raise KeyError(task_id)
+            out.setdefault(t.id, t)
+        return out
+
+    def task(self, task_id: str) -> Task:
+        """The task with id ``task_id``.
+
+        Raises
+        ------
+        KeyError
+            No task has that id.
+        """
+        try:
+            return self._tasks_by_id[task_id]
+        except (KeyError, TypeError):  # TypeError: an unhashable id, which matches no task either
+            raise KeyError(task_id) from None

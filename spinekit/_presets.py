@@ -19,6 +19,7 @@ import networkx as nx
 
 from ._exceptions import ProgrammeError
 from ._model import Dependency, Duration, Programme, Risk, Task
+from ._network import build_network
 
 __all__ = ["PRESETS", "PresetInfo", "preset_info"]
 
@@ -59,13 +60,6 @@ def _with_link(task: Task, pred: str, kind: str = "FS", lag: int = 0) -> Task:
     return dataclasses.replace(task, depends_on=(*task.depends_on, Dependency(pred, kind, lag)))
 
 
-def _graph(tasks: dict[str, Task]) -> nx.DiGraph:
-    g = nx.DiGraph()
-    g.add_nodes_from(tasks)
-    g.add_edges_from((d.task, t.id) for t in tasks.values() for d in t.depends_on if d.task in tasks)
-    return g
-
-
 def _risk(spec: dict[str, Any], tasks: tuple[str, ...]) -> Risk:
     imp = spec["impact"]
     impact = Duration(float(imp["min"]), float(imp["likely"]), float(imp["max"]))
@@ -84,7 +78,7 @@ def late_requests(programme: Programme) -> Programme:
     design = [t.id for t in programme.tasks if t.kind == "design" or t.id == "design"]
     if not design:
         raise _fail("late-requests", "needs a design task (kind: design) to wait for", programme)
-    g = _graph(tasks)
+    g = build_network(programme)  # the links as written: no task has been changed yet
     before_design = set().union(*(nx.ancestors(g, d) for d in design), design)
     tracks = set(info.settings["tracks"])
     moved = 0
@@ -104,7 +98,7 @@ def deferred_assurance(programme: Programme) -> Programme:
     builds = [t.id for t in programme.tasks if t.track == "build" and t.kind != "design"]
     if not builds:
         raise _fail("deferred-assurance", "finds no build-track tasks to follow", programme)
-    g = _graph(tasks)
+    g = build_network(programme)  # the links as written: no task has been changed yet
     kinds = set(info.settings["kinds"])
     targets = [t.id for t in programme.tasks if t.kind in kinds]
     if not targets:
@@ -155,7 +149,7 @@ def hl7v3_surprise(programme: Programme) -> Programme:
 
 
 def ptl_formality(programme: Programme) -> Programme:
-    from ._scenarios import _remove_task
+    from ._scenarios import _prune_risks, _remove_task
 
     info = preset_info("ptl-formality")
     tasks = {t.id: t for t in programme.tasks}
@@ -169,11 +163,8 @@ def ptl_formality(programme: Programme) -> Programme:
     if not smoke:
         raise _fail("ptl-formality", "needs a production smoke test (kind smoke-test) to carry the risk", programme)
     risk = _risk(info.settings["risk"], smoke)
-    kept_risks = tuple(
-        dataclasses.replace(r, tasks=tuple(x for x in r.tasks if x in tasks))
-        for r in _add_risk(programme, risk) if any(x in tasks for x in r.tasks)
-    )
-    return dataclasses.replace(programme, tasks=tuple(tasks.values()), risks=kept_risks)
+    risks = _prune_risks(_add_risk(programme, risk), tasks)
+    return dataclasses.replace(programme, tasks=tuple(tasks.values()), risks=risks)
 
 
 def eps_intake_queue(programme: Programme) -> Programme:
@@ -181,9 +172,7 @@ def eps_intake_queue(programme: Programme) -> Programme:
 
     item = load_catalogue().item("eps-intake")
     tasks = {t.id: t for t in programme.tasks}
-    cited = "".join(f"[{s}]" for s in item.provenance.sources)
-    basis = f"{item.provenance.basis} {cited}: {item.provenance.note}" if cited else (
-        f"{item.provenance.basis}: {item.provenance.note}")
+    basis = item.provenance.describe()
     intake = [t.id for t in programme.tasks if t.kind == "eps-intake"]
     if intake and all(tasks[i].duration == item.lead_time for i in intake):
         raise _fail("eps-intake-queue", f"the plan already waits for the EPS intake queue "
@@ -219,7 +208,7 @@ def extra_organisation(programme: Programme) -> Programme:
         if new_id in tasks:
             raise _fail("extra-organisation", f"task id {new_id!r} already exists", programme)
     org_ids = {t.id for _, _, t in numbered}
-    g = _graph(tasks)
+    g = build_network(programme)  # the links as written: no task has been changed yet
     feeds_rollout = set().union(*(nx.ancestors(g, o) for o in org_ids))
     for tid, t in list(tasks.items()):
         # Work that follows the organisations' rollouts (hypercare, closure) waits for the new

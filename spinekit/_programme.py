@@ -12,11 +12,11 @@ import re
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from ._calendar import FIRST_YEAR, HOLIDAY_REGIONS, LAST_YEAR, Closure, WorkingCalendar
 from ._catalogue import Catalogue
-from ._exceptions import ProgrammeError, UnknownTaskError, closest
+from ._exceptions import ProgrammeError, UnknownTaskError, did_you_mean
 from ._model import (
     DEPENDENCY_TYPES,
     DISTRIBUTIONS,
@@ -27,6 +27,7 @@ from ._model import (
     Risk,
     Task,
 )
+from ._schema import Strict
 from ._scope import Scope, ServiceChoice, apply_overrides, expand_scope
 
 __all__ = ["parse_programme", "load_yaml"]
@@ -120,11 +121,7 @@ def _days(value: Any, what: str) -> float:
     return float(value)
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class _ThreePoint(_Strict):
+class _ThreePoint(Strict):
     min: Any
     likely: Any
     max: Any
@@ -139,8 +136,7 @@ class _ThreePoint(_Strict):
     @classmethod
     def _dist(cls, v: Any) -> str:
         if v not in DISTRIBUTIONS:
-            hint = closest(str(v), DISTRIBUTIONS)
-            extra = f"; did you mean {hint!r}?" if hint else ""
+            extra = did_you_mean(str(v), DISTRIBUTIONS, lead="; ")
             raise ValueError(f"unknown distribution {v!r}; use one of {', '.join(DISTRIBUTIONS)}{extra}")
         return v
 
@@ -157,7 +153,7 @@ class _ThreePoint(_Strict):
         return Duration(self.min, self.likely, self.max, self.dist)
 
 
-class _Link(_Strict):
+class _Link(Strict):
     task: str
     type: str = "FS"
     lag: Any = 0
@@ -176,7 +172,7 @@ class _Link(_Strict):
         return _whole(v, "lag")
 
 
-class _Task(_Strict):
+class _Task(Strict):
     id: str
     name: str | None = None
     duration: Any
@@ -222,7 +218,7 @@ class _Task(_Strict):
         return None if v is None else _date(v)
 
 
-class _Closure(_Strict):
+class _Closure(Strict):
     from_: Any = Field(alias="from")
     to: Any
     name: str = ""
@@ -239,7 +235,7 @@ class _Closure(_Strict):
         return self
 
 
-class _Calendar(_Strict):
+class _Calendar(Strict):
     holidays: str = "england-and-wales"
     closures: list[_Closure] = Field(default_factory=list)
 
@@ -247,13 +243,12 @@ class _Calendar(_Strict):
     @classmethod
     def _region(cls, v: str) -> str:
         if v not in HOLIDAY_REGIONS:
-            hint = closest(v, HOLIDAY_REGIONS)
-            extra = f"; did you mean {hint!r}?" if hint else ""
+            extra = did_you_mean(v, HOLIDAY_REGIONS, lead="; ")
             raise ValueError(f"unknown holiday region {v!r}; use one of {', '.join(HOLIDAY_REGIONS)}{extra}")
         return v
 
 
-class _Risk(_Strict):
+class _Risk(Strict):
     id: str
     name: str | None = None
     probability: float
@@ -289,7 +284,7 @@ class _Risk(_Strict):
         return v
 
 
-class _Correlation(_Strict):
+class _Correlation(Strict):
     tasks: list[str]
     rho: float
 
@@ -315,12 +310,12 @@ class _Correlation(_Strict):
         return v
 
 
-class _ScopeService(_Strict):
+class _ScopeService(Strict):
     service: str
     operations: list[str] = Field(default_factory=list)
 
 
-class _ScopeEntry(_Strict):
+class _ScopeEntry(Strict):
     services: list[str | _ScopeService]
     environments: list[str] = Field(default_factory=lambda: ["int", "production"])
     access: str = "user-restricted"
@@ -362,7 +357,7 @@ class _ScopeEntry(_Strict):
         )
 
 
-class _Programme(_Strict):
+class _Programme(Strict):
     name: str
     start: Any
     calendar: _Calendar = Field(default_factory=_Calendar)
@@ -461,9 +456,7 @@ def _translate(exc: ValidationError, data: Any, source: str | None) -> Programme
         else:
             model = _Task if task_id is not None else _Programme
         valid = _keys(model)
-        hint = closest(bad, valid)
-        fix = f"did you mean {hint!r}?" if hint else f"valid keys are {', '.join(valid)}"
-        msg = f"unknown key {bad!r}; {fix}"
+        msg = f"unknown key {bad!r}; " + did_you_mean(bad, valid, f"valid keys are {', '.join(valid)}")
     elif kind == "missing":
         msg = f"missing required key {str(loc[-1]) if loc else '?'!r}"
     elif kind in ("model_type", "dict_type") and task_id is not None and not field:
@@ -507,8 +500,7 @@ def _override(key: str, value: Any, source: str | None) -> Duration:
         err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
         if err["type"] == "extra_forbidden":
             bad = str(err["loc"][-1])
-            hint = closest(bad, _keys(_ThreePoint))
-            msg = f"unknown key {bad!r}; " + (f"did you mean {hint!r}?" if hint else "use min, likely, max")
+            msg = f"unknown key {bad!r}; " + did_you_mean(bad, _keys(_ThreePoint), "use min, likely, max")
         elif err["type"] == "missing":
             msg = f"missing required key {str(err['loc'][-1])!r}"
         else:
@@ -630,8 +622,7 @@ def _to_task(t: _Task, source: str | None) -> Task:
 def _check_ids(ids: list[str], known: set[str], source: str | None, field: str) -> None:
     for i, tid in enumerate(ids):
         if tid not in known:
-            hint = closest(tid, known)
-            extra = f"; did you mean {hint!r}?" if hint else ""
+            extra = did_you_mean(tid, known, lead="; ")
             raise UnknownTaskError(
                 f"unknown task {tid!r}{extra}", source=source, field=f"{field}.tasks[{i}]"
             )

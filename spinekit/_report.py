@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from ._exceptions import SpinekitError
-from ._io import _default_mode, example_path, notebook_path, read_programme, write_atomic
+from ._io import example_path, notebook_path, read_programme, write_atomic
 
 __all__ = ["ReportError", "ReportFiles", "build_report", "report_html", "REPORT_NOTEBOOK"]
 
@@ -33,13 +32,19 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-.") or "report"
 
 
-def _free_names(out_dir: Path, stem: str, force: bool) -> tuple[Path, Path]:
+def _free_names(out_dir: Path, stem: str, force: bool,
+                suffixes: tuple[str, ...] = (".html", ".ipynb")) -> tuple[Path, ...]:
+    """Paths ``<stem><suffix>`` in ``out_dir``, one per suffix, none of which exists yet.
+
+    The first free name of ``stem``, ``stem-2``, ``stem-3`` … is taken; with ``force`` it is
+    always ``stem`` (existing files are then replaced).
+    """
     n = 1
     while True:
         name = stem if n == 1 else f"{stem}-{n}"
-        html, nb = out_dir / f"{name}.html", out_dir / f"{name}.ipynb"
-        if force or not (html.exists() or nb.exists()):
-            return html, nb
+        paths = tuple(out_dir / f"{name}{suffix}" for suffix in suffixes)
+        if force or not any(path.exists() for path in paths):
+            return paths
         n += 1
 
 
@@ -84,6 +89,7 @@ def build_report(
     ReportError
         A notebook cell failed.
     """
+    import nbformat
     import papermill as pm
 
     source = Path(programme_file) if programme_file else example_path()
@@ -102,29 +108,26 @@ def build_report(
         "iterations": int(iterations),
         "seed": seed,
     }
-    fd, tmp = tempfile.mkstemp(prefix=f".{nb_path.name}.", suffix=".ipynb", dir=out)
-    os.close(fd)
-    os.chmod(tmp, _default_mode())
     try:
-        try:
-            executed = pm.execute_notebook(
-                str(notebook_path(REPORT_NOTEBOOK)),
-                tmp,
-                parameters=parameters,
-                kernel_name="python3",
-                progress_bar=False,
-                execution_timeout=timeout,
-                cwd=str(out),
-                # Keep the kernel's own start-up log lines off the user's terminal.
-                extra_arguments=["--IPKernelApp.log_level=ERROR"],
-            )
-        except pm.PapermillExecutionError as exc:
-            raise ReportError(
-                f"{source}: the report notebook failed in cell {exc.exec_count} "
-                f"with {exc.ename}: {exc.evalue}"
-            ) from None
-        write_atomic(html_path, report_html(executed))
-        os.replace(tmp, nb_path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+        # No output path: papermill returns the executed notebook and writes nothing, so a
+        # failed run leaves no file behind and the notebook is written below, whole.
+        executed = pm.execute_notebook(
+            str(notebook_path(REPORT_NOTEBOOK)),
+            None,
+            parameters=parameters,
+            kernel_name="python3",
+            progress_bar=False,
+            execution_timeout=timeout,
+            cwd=str(out),
+            # Keep the kernel's own start-up log lines off the user's terminal.
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+        )
+    except pm.PapermillExecutionError as exc:
+        raise ReportError(
+            f"{source}: the report notebook failed in cell {exc.exec_count} "
+            f"with {exc.ename}: {exc.evalue}"
+        ) from None
+    notebook_text = nbformat.writes(executed)  # as papermill would have written it
+    write_atomic(html_path, report_html(executed))
+    write_atomic(nb_path, notebook_text)
     return ReportFiles(html_path, nb_path)

@@ -9,27 +9,24 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Mapping
+from collections.abc import Container, Iterable
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from ._calendar import WorkingCalendar
-from ._exceptions import ProgrammeError, closest
-from ._model import Change, Dependency, Duration, Programme, Scenario, Task
+from ._exceptions import ProgrammeError, did_you_mean
+from ._model import Change, Dependency, Duration, Programme, Risk, Scenario, Task
 from ._presets import PRESETS
+from ._schema import Strict
 
-__all__ = ["Change", "Scenario", "apply_scenario", "parse_scenarios", "scenario_programmes", "PRESETS"]
+__all__ = ["Change", "Scenario", "apply_scenario", "parse_scenarios", "PRESETS"]
 
 
 # --- boundary schema ------------------------------------------------------------------------
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class _ChangeModel(_Strict):
+class _ChangeModel(Strict):
     task: str | None = None
     risk: str | None = None
     duration: Any = None
@@ -72,7 +69,7 @@ class _ChangeModel(_Strict):
         return self
 
 
-class _ScenarioModel(_Strict):
+class _ScenarioModel(Strict):
     id: str
     name: str | None = None
     preset: str | None = None
@@ -89,8 +86,7 @@ class _ScenarioModel(_Strict):
     @classmethod
     def _preset(cls, v: str | None) -> str | None:
         if v is not None and v not in PRESETS:
-            hint = closest(v, PRESETS)
-            extra = f"; did you mean {hint!r}?" if hint else f"; use one of {', '.join(PRESETS)}"
+            extra = did_you_mean(v, PRESETS, f"use one of {', '.join(PRESETS)}", "; ")
             raise ValueError(f"unknown preset {v!r}{extra}")
         return v
 
@@ -177,8 +173,7 @@ def parse_scenarios(data: Any, base: Programme, *, source: str | None = None) ->
             if err["type"] == "extra_forbidden":
                 bad = str(err["loc"][-1])
                 valid = list(_ChangeModel.model_fields) if "changes" in err["loc"] else list(_ScenarioModel.model_fields)
-                hint = closest(bad, valid)
-                msg = f"unknown key {bad!r}; " + (f"did you mean {hint!r}?" if hint else f"valid keys are {', '.join(valid)}")
+                msg = f"unknown key {bad!r}; " + did_you_mean(bad, valid, f"valid keys are {', '.join(valid)}")
             raise ProgrammeError(msg, source=source, field=f"{where}.{loc}" if loc else where) from None
         changes = [_convert_change(c, base, f"{where}.changes[{k}]", source) for k, c in enumerate(raw.changes)]
         if raw.id in seen:
@@ -199,8 +194,7 @@ def parse_scenarios(data: Any, base: Programme, *, source: str | None = None) ->
 def _unknown(kind: str, ident: str, known, scenario: Scenario, field: str, source) -> ProgrammeError:
     from ._exceptions import UnknownTaskError
 
-    hint = closest(ident, known)
-    extra = f"; did you mean {hint!r}?" if hint else ""
+    extra = did_you_mean(ident, known, lead="; ")
     cls = UnknownTaskError if kind == "task" else ProgrammeError
     return cls(
         f"scenario {scenario.id!r} refers to unknown {kind} {ident!r}{extra}",
@@ -235,6 +229,19 @@ def _remove_task(tasks: dict[str, Task], victim: str) -> None:
                 kept.append(new)
                 have.add(new.task)
         tasks[tid] = dataclasses.replace(t, depends_on=tuple(kept))
+
+
+def _prune_risks(risks: Iterable[Risk], tasks: Container[str]) -> tuple[Risk, ...]:
+    """``risks`` narrowed to the ids in ``tasks``, in order; a risk left with no task is dropped.
+
+    Used wherever tasks are removed, so that no risk delays a task the programme no longer has.
+    """
+    kept = []
+    for r in risks:
+        hit = tuple(t for t in r.tasks if t in tasks)
+        if hit:
+            kept.append(dataclasses.replace(r, tasks=hit))
+    return tuple(kept)
 
 
 def apply_changes(programme: Programme, scenario: Scenario) -> Programme:
@@ -281,11 +288,7 @@ def apply_changes(programme: Programme, scenario: Scenario) -> Programme:
             calendar = dataclasses.replace(ch.calendar, start=calendar.start)
         if ch.start is not None:
             calendar = dataclasses.replace(calendar, start=ch.start)
-    kept_risks = []
-    for r in risks.values():
-        hit = tuple(t for t in r.tasks if t in tasks)
-        if hit:
-            kept_risks.append(dataclasses.replace(r, tasks=hit))
+    kept_risks = _prune_risks(risks.values(), tasks)
     if not tasks:
         raise ProgrammeError(
             f"scenario {scenario.id!r} removes every task; keep at least one",
@@ -296,17 +299,23 @@ def apply_changes(programme: Programme, scenario: Scenario) -> Programme:
     return dataclasses.replace(
         programme,
         tasks=tuple(tasks.values()),
-        risks=tuple(kept_risks),
+        risks=kept_risks,
         calendar=calendar,
     )
 
 
+def apply_preset_and_changes(programme: Programme, scenario: Scenario) -> Programme:
+    """``scenario``'s preset (if any), then its changes, applied to ``programme``.
 
+    :func:`apply_scenario` without its final network check, for callers that build the
+    network themselves. A preset's error is raised again with the scenario's ``preset``
+    field and the programme's source, so it points at the scenario that named the preset.
 
-def apply_scenario(programme: Programme, scenario: Scenario) -> Programme:
-    """The programme as ``scenario`` has it: its preset first, then its changes, validated."""
-    from ._network import build_network
-
+    Raises
+    ------
+    ProgrammeError
+        The preset does not fit the programme, or a change names an unknown task or risk.
+    """
     result = programme
     if scenario.preset is not None:
         try:
@@ -314,7 +323,14 @@ def apply_scenario(programme: Programme, scenario: Scenario) -> Programme:
         except ProgrammeError as exc:
             raise ProgrammeError(exc.message, source=programme.source,
                                  field=f"scenarios[{scenario.id}].preset") from None
-    result = apply_changes(result, scenario)
+    return apply_changes(result, scenario)
+
+
+def apply_scenario(programme: Programme, scenario: Scenario) -> Programme:
+    """The programme as ``scenario`` has it: its preset first, then its changes, validated."""
+    from ._network import build_network
+
+    result = apply_preset_and_changes(programme, scenario)
     try:
         build_network(result)
     except ProgrammeError as exc:
@@ -323,8 +339,3 @@ def apply_scenario(programme: Programme, scenario: Scenario) -> Programme:
             source=programme.source, task=exc.task, field=f"scenarios[{scenario.id}]",
         ) from None
     return result
-
-
-def scenario_programmes(programme: Programme, scenarios: Mapping[str, Scenario]) -> dict[str, Programme]:
-    """Each scenario's programme, by id, in the given order."""
-    return {sid: apply_scenario(programme, sc) for sid, sc in scenarios.items()}

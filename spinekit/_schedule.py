@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 import networkx as nx
@@ -10,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ._calendar import CalendarRangeError
-from ._cpm import NO_DEADLINE, CompiledNetwork, compile_network, free_float, passes
+from ._cpm import NO_DEADLINE, CompiledNetwork, compile_network, free_float, link_slack, passes
 from ._exceptions import ProgrammeError
 from ._model import Programme
 from ._network import build_network
@@ -47,34 +48,47 @@ class Schedule:
 
         Follows, backwards from a critical task that ends the programme, the critical
         predecessor whose link is binding (zero slack), preferring the longest such chain.
+        Where chains tie, the earliest in programme order (for the end task) and in the
+        order the links were written (for each predecessor) wins.
         """
-        t = self.table.set_index("id")
-        crit = set(t.index[t["critical"]])
-        if not crit:
-            return []
-        sub = self.graph.subgraph(crit)
-        ends = [i for i in crit if t.at[i, "ef"] == self.finish_offset] or list(crit)
-        best: list[str] = []
-        memo: dict[str, list[str]] = {}
+        return list(self._critical_path)  # a new list each time: callers may change theirs
 
-        def chain(node: str) -> list[str]:
-            if node not in memo:
-                prevs = [p for p in sub.predecessors(node) if _binding(t, sub.edges[p, node], p, node)]
-                longest = max((chain(p) for p in prevs), key=len, default=[])
-                memo[node] = [*longest, node]
-            return memo[node]
-
-        for end in sorted(ends, key=list(t.index).index):
-            c = chain(end)
-            if len(c) > len(best):
-                best = c
-        return best
-
-
-def _binding(t: pd.DataFrame, edge: dict, p: str, s: str) -> bool:
-    at_p = t.at[p, "ef"] if edge["type"] in ("FS", "FF") else t.at[p, "es"]
-    at_s = t.at[s, "ef"] if edge["type"] in ("FF", "SF") else t.at[s, "es"]
-    return at_s - edge["lag"] - at_p <= 0
+    @functools.cached_property
+    def _critical_path(self) -> tuple[str, ...]:
+        # One pass in topological order, so that each predecessor's longest binding chain is
+        # known before its successors need it: a recursion back from the end would run out of
+        # stack on a long chain. A chain is kept as its length and a link back.
+        net, t = self.network, self.table
+        rows = net.positions(t["id"])  # the network index of each table row
+        es = np.empty(net.size, dtype=np.int64)
+        ef = np.empty(net.size, dtype=np.int64)
+        critical = np.zeros(net.size, dtype=bool)
+        es[rows], ef[rows] = t["es"].to_numpy(), t["ef"].to_numpy()
+        critical[rows] = t["critical"].to_numpy()
+        if not critical.any():
+            return ()
+        links = net.forward  # grouped by successor, each group in the order the links were written
+        usable = (critical[links.pred] & (link_slack(links, es, ef - es) <= 0)).tolist()
+        ptr, pred = links.ptr.tolist(), links.pred.tolist()
+        # length[-1] (one past the last task) stays 0: the length of "no predecessor".
+        length = [0] * (net.size + 1)
+        back = [-1] * net.size
+        for i in np.flatnonzero(critical).tolist():
+            best = -1
+            for k in range(ptr[i], ptr[i + 1]):
+                # Strictly longer only, so that of equally long chains the first link's is kept.
+                if usable[k] and length[pred[k]] > length[best]:
+                    best = pred[k]
+            back[i], length[i] = best, length[best] + 1
+        ends = rows[critical[rows] & (ef[rows] == self.finish_offset)]
+        if not ends.size:
+            ends = rows[critical[rows]]
+        end = max(ends.tolist(), key=length.__getitem__)  # the first of the longest, in table order
+        path = []
+        while end >= 0:
+            path.append(net.ids[end])
+            end = back[end]
+        return tuple(reversed(path))
 
 
 def constraint_bounds(programme: Programme, net: CompiledNetwork) -> tuple[np.ndarray, np.ndarray]:
@@ -117,8 +131,8 @@ def schedule_compiled(programme: Programme, graph: nx.DiGraph, net: CompiledNetw
 
     What-if tools that change only durations or dates reuse the network of an earlier schedule.
     """
-    by_id = {t.id: t for t in programme.tasks}
-    d = np.array([by_id[i].duration.planned for i in net.ids], dtype=np.int64)
+    tasks = programme._tasks_by_id
+    d = np.array([tasks[i].duration.planned for i in net.ids], dtype=np.int64)
     lower, upper = constraint_bounds(programme, net)
     res = passes(net, d, lower, upper)
     ff = free_float(net, d, res)
@@ -136,19 +150,19 @@ def schedule_compiled(programme: Programme, graph: nx.DiGraph, net: CompiledNetw
             f"the schedule runs too far: {exc}; check this task's duration, lags and dates",
             source=programme.source, task=worst, field="duration",
         ) from None
-    pos = {t.id: k for k, t in enumerate(programme.tasks)}
-    order = sorted(range(net.size), key=lambda i: pos[net.ids[i]])
-    rows = []
-    for i in order:
-        task = by_id[net.ids[i]]
-        rows.append({
-            "id": task.id, "name": task.name, "start": starts[i], "finish": finishes[i],
-            "es": int(res.es[i]), "ef": int(res.ef[i]), "ls": int(res.ls[i]), "lf": int(res.lf[i]),
-            "total_float": int(tf[i]), "free_float": int(ff[i]), "critical": bool(tf[i] <= 0),
-            "duration": int(d[i]), "owner": task.owner, "service": task.service,
-            "environment": task.environment, "kind": task.kind, "track": task.track,
-        })
-    table = pd.DataFrame(rows, columns=list(SCHEDULE_COLUMNS))
+    order = net.positions(tasks)  # the network index of each row, in programme order
+    at = order.tolist()
+    rows = [tasks[net.ids[i]] for i in at]
+    columns = {
+        "id": [t.id for t in rows], "name": [t.name for t in rows],
+        "start": [starts[i] for i in at], "finish": [finishes[i] for i in at],
+        "es": res.es[order], "ef": res.ef[order], "ls": res.ls[order], "lf": res.lf[order],
+        "total_float": tf[order], "free_float": ff[order], "critical": tf[order] <= 0,
+        "duration": d[order], "owner": [t.owner for t in rows], "service": [t.service for t in rows],
+        "environment": [t.environment for t in rows], "kind": [t.kind for t in rows],
+        "track": [t.track for t in rows],
+    }
+    table = pd.DataFrame(columns, columns=list(SCHEDULE_COLUMNS))
     finish_offset = int(res.finish)
     finish_date = cal.date_of(max(finish_offset - 1, 0))  # within the range checked above
     return Schedule(programme, table, finish_offset, finish_date, graph, net)

@@ -23,12 +23,11 @@ for: ``build-pds``, ``api-application-int``, ``asid-production-org2``.
 from __future__ import annotations
 
 import re
-
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from ._catalogue import ENVIRONMENTS, Catalogue, Interface, Item, ItemVariant, Service
-from ._exceptions import ProgrammeError, closest
+from ._exceptions import ProgrammeError, closest, did_you_mean
 from ._model import Dependency, Duration, Task
 
 __all__ = ["ACCESS", "ServiceChoice", "Scope", "expand_scope", "apply_overrides"]
@@ -115,9 +114,24 @@ def _error(message: str, field: str) -> ProgrammeError:
 
 def _unknown(value: str, known: Iterable[str], what: str, field: str) -> ProgrammeError:
     known = tuple(known)
-    hint = closest(value, known)
-    fix = f"did you mean {hint!r}?" if hint else f"use one of {', '.join(known)}"
+    fix = did_you_mean(value, known, f"use one of {', '.join(known)}")
     return _error(f"unknown {what} {value!r}; {fix}", field)
+
+
+def _interface(svc: Service, choice: ServiceChoice, field: str) -> Interface:
+    """The interface ``choice`` names, or the service's default when it names none.
+
+    Raises
+    ------
+    ProgrammeError
+        ``svc`` has no interface of that id; the message names ``field`` and the valid ids.
+    """
+    if choice.interface is None:
+        return svc.default_interface
+    ids = [x.id for x in svc.interfaces]
+    if choice.interface not in ids:
+        raise _unknown(choice.interface, ids, f"interface of {svc.id}", field)
+    return svc.interface(choice.interface)
 
 
 def _choices(scope: Scope, catalogue: Catalogue) -> list[_Selected]:
@@ -128,13 +142,7 @@ def _choices(scope: Scope, catalogue: Catalogue) -> list[_Selected]:
         if choice.service not in catalogue.service_ids:
             raise _unknown(choice.service, catalogue.service_ids, "service", field)
         svc = catalogue.service(choice.service)
-        if choice.interface is None:
-            iface = svc.default_interface
-        else:
-            ids = [x.id for x in svc.interfaces]
-            if choice.interface not in ids:
-                raise _unknown(choice.interface, ids, f"interface of {svc.id}", field)
-            iface = svc.interface(choice.interface)
+        iface = _interface(svc, choice, field)
         interfaces, ops = picked.setdefault(svc.id, ([], []))
         if iface in interfaces:
             raise _error(f"{svc.id}:{iface.id} is listed twice; keep one entry", field)
@@ -199,8 +207,7 @@ def _check(scope: Scope) -> tuple[str, ...]:
             "scope.environments",
         )
     if scope.access not in ACCESS:
-        hint = closest(str(scope.access), ACCESS)
-        fix = f"did you mean {hint!r}?" if hint else f"use {' or '.join(ACCESS)}"
+        fix = did_you_mean(str(scope.access), ACCESS, f"use {' or '.join(ACCESS)}")
         raise _error(f"unknown access mode {scope.access!r}; {fix}", "scope.access")
     orgs = scope.organisations
     if isinstance(orgs, bool) or not isinstance(orgs, int) or orgs < 1:
@@ -297,7 +304,12 @@ def expand_scope(scope: Scope, catalogue: Catalogue) -> list[Task]:
                     )
 
     by_service = {s.service.id: s for s in selected}
-    return [_task(inst, instances, by_service, need_services) for inst in instances]
+    # Each item's instances, in order: a link looks only at its predecessor item's repeats
+    # instead of scanning every instance (which grows with organisations times environments).
+    by_item: dict[str, list[_Instance]] = {}
+    for inst in instances:
+        by_item.setdefault(inst.item.id, []).append(inst)
+    return [_task(inst, by_item, by_service, need_services) for inst in instances]
 
 
 def _access(iface: Interface, scope: Scope) -> str:
@@ -317,7 +329,7 @@ def _variant(inst: _Instance, by_service: Mapping[str, _Selected]) -> ItemVarian
 
 def _task(
     inst: _Instance,
-    instances: list[_Instance],
+    by_item: Mapping[str, list[_Instance]],
     by_service: Mapping[str, _Selected],
     brought_by: Mapping[str, list[str | None]],
 ) -> Task:
@@ -331,8 +343,8 @@ def _task(
     env = inst.environment or item.environment
     deps: dict[str, Dependency] = {}
     for link in links:
-        for other in instances:
-            if other.item.id != link.item or other is inst:
+        for other in by_item.get(link.item, ()):
+            if other is inst:
                 continue
             if other.service is not None and service is not None and other.service != service:
                 continue
@@ -400,8 +412,7 @@ def apply_overrides(tasks: Iterable[Task], overrides: Mapping[str, Duration]) ->
     for key in overrides:
         if key not in ids and key not in kinds:
             known = sorted(ids | kinds)
-            hint = closest(key, known)
-            fix = f"did you mean {hint!r}?" if hint else "use a task id or a kind from the schedule"
+            fix = did_you_mean(key, known, "use a task id or a kind from the schedule")
             raise ProgrammeError(f"{key!r} matches no task id or kind; {fix}", field=f"overrides.{key}")
     out = []
     for t in tasks:

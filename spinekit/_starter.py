@@ -6,7 +6,7 @@ import textwrap
 from collections.abc import Sequence
 
 from ._catalogue import ENVIRONMENTS, Catalogue
-from ._scope import Scope, ServiceChoice, expand_scope
+from ._scope import Scope, ServiceChoice, _interface, expand_scope
 
 __all__ = ["starter_programme"]
 
@@ -100,9 +100,10 @@ def starter_programme(
         "scope:",
         "  services:",
     ]
-    for c in choices:
+    for i, c in enumerate(choices):
         svc = catalogue.service(c.service)
-        iface = svc.interface(c.interface) if c.interface else svc.default_interface
+        # expand_scope has already checked every entry, so this only picks the interface.
+        iface = _interface(svc, c, f"scope.services[{i}]")
         here = [o.id for o in svc.operations if iface.id in o.interfaces]
         elsewhere = [o for o in svc.operations if iface.id not in o.interfaces]
         lines += _comment(f"{iface.name}. Operations: {', '.join(here) or 'none'}.", "    ")

@@ -111,12 +111,15 @@ def assumptions(programme: Programme) -> pd.DataFrame:
 
 def scenario_table(comparison) -> pd.DataFrame:
     """One row per scenario: name, deterministic and simulated finishes, differences, on time."""
+    from ._compare import _difference
+
+    first = comparison.results[0]
     rows = []
-    for entry, r in zip(comparison.to_dict()["scenarios"], comparison.results):
+    for r in comparison.results:
         row = {
             "scenario": r.scenario.name, "id": r.scenario.id,
             "deterministic": r.schedule.finish_date,
-            "difference_working_days": entry["difference"]["deterministic_working_days"],
+            "difference_working_days": _difference(first, r)["deterministic_working_days"],
         }
         if r.simulation is not None:
             row |= {k: r.simulation.finish_date[k] for k in ("p50", "p80", "p90")}

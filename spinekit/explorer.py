@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import os
-import tempfile
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -79,13 +78,26 @@ def read_base(path: str | os.PathLike[str] | None = None) -> ExplorerBase:
     ProgrammeError
         The file is missing or invalid, or has no scope.
     """
-    from ._io import example_path, read_programme
-    from ._programme import load_yaml
+    from ._io import example_path, read_programme_data
+    from ._programme import parse_programme
 
-    path = Path(path) if path is not None else example_path()
-    programme = read_programme(path)  # reports a missing or invalid file with the usual message
-    data = load_yaml(path.read_text(encoding="utf-8"), source=str(path))
-    return ExplorerBase.from_data(data, source=programme.source)
+    # Read and load once: missing, unreadable and malformed files get the usual messages.
+    data, source = read_programme_data(Path(path) if path is not None else example_path())
+    if not isinstance(data, dict):
+        # Raises the usual "not a mapping" error, which ``from_data`` (expecting a mapping)
+        # would not give.
+        parse_programme(data, source=source)
+    return ExplorerBase.from_data(data, source=source)
+
+
+def _setting_name(name: str) -> str:
+    """The name a setting is saved under: as typed, or a default when left blank."""
+    return name.strip() or "Explored setting"
+
+
+def _setting_path(folder: str | os.PathLike[str], name: str) -> Path:
+    """The file :func:`save_setting` writes for a setting called ``name``."""
+    return Path(folder) / f"{slug(_setting_name(name))}.yaml"
 
 
 def save_setting(base: ExplorerBase, result: ExplorerResult, folder: str | os.PathLike[str],
@@ -105,20 +117,12 @@ def save_setting(base: ExplorerBase, result: ExplorerResult, folder: str | os.Pa
     FileExistsError
         A file of that name is already in ``folder``.
     """
-    name = name.strip() or "Explored setting"
-    target = Path(folder) / f"{slug(name)}.yaml"
+    from ._io import write_atomic
+
+    name = _setting_name(name)
+    target = _setting_path(folder, name)
     text, scenario_id = saved_document(base, result, name, file_name=target.name)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)
-        os.link(tmp, target)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    write_atomic(target, text, exclusive=True)
     return target, scenario_id
 
 
@@ -156,10 +160,10 @@ def build_explorer(
     explorer = Explorer(read_base(programme_file), save_folder=save_folder, fixed_folder=fixed_folder,
                         iterations=iterations, debounce=debounce)
     if not _plotly_shown:
-        try:
-            from IPython import get_ipython
-        except ImportError:  # pragma: no cover - IPython comes with ipywidgets
-            return explorer
+        # IPython is importable here: ipywidgets, which the explorer was just built with,
+        # requires it.
+        from IPython import get_ipython
+
         if get_ipython() is not None:
             from IPython.display import display
 
@@ -261,7 +265,6 @@ class Explorer:
         self._charts = 0
         state = ExplorerState.from_programme(base)
         self._fallback = state.hl7v3_fallback
-        self._lead_ids: tuple[str, ...] = ()
         self._lead_sliders: dict[str, Any] = {}
         self._lead_defaults: dict[str, int] = {}
 
@@ -325,6 +328,7 @@ class Explorer:
         self.request_week.add_class("sk-request-week")
         self.organisations.add_class("sk-organisations")
         self.lead_box = w.VBox()
+        self.lead_box.add_class("sk-leadtime")
         self.reset_leads = w.Button(description="Reset lead times", icon="undo",
                                     layout=w.Layout(width="160px"))
         self.reset_leads.on_click(self._reset_lead_times)
@@ -587,8 +591,8 @@ class Explorer:
     def _show_lead_times(self, items: tuple[LeadTime, ...]) -> None:
         import ipywidgets as w
 
-        ids = tuple(i.id for i in items)
-        if ids == self._lead_ids:
+        # The sliders are keyed by task id in display order: the same ids need no new rows.
+        if tuple(i.id for i in items) == tuple(self._lead_sliders):
             for item in items:
                 self._lead_sliders[item.id].value = item.days
             return
@@ -606,9 +610,8 @@ class Explorer:
             rows.append(slider)
             sliders[item.id] = slider
             defaults[item.id] = item.default
-        self._lead_ids, self._lead_sliders, self._lead_defaults = ids, sliders, defaults
+        self._lead_sliders, self._lead_defaults = sliders, defaults
         self.lead_box.children = rows
-        self.lead_box.add_class("sk-leadtime")
 
     # --- saving --------------------------------------------------------------------------
 
@@ -622,7 +625,7 @@ class Explorer:
         try:
             path, sid = save_setting(self.base, self.result, folder, name)
         except FileExistsError:
-            target = Path(folder) / f"{slug(name.strip() or 'Explored setting')}.yaml"
+            target = _setting_path(folder, name)
             self.save_status.value = (
                 f"<div class='sk-status error' data-output='saved'>{html.escape(str(target))} already "
                 "exists and was left as it is; choose another name.</div>")
