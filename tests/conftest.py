@@ -9,9 +9,9 @@ from __future__ import annotations
 import os
 
 import pytest
+from _helpers import CHROMIUM, CHROMIUM_ARGS, NO_CHROMIUM
 
-from spinekit import _native
-
+from spinekit import _native, build_report, example_path, read_programme
 
 #: Why the compiled kernels' tests skip on this machine, if they do.
 KERNELS_MISSING = (f"compiled kernels unavailable: {_native.status()}; a C compiler at install "
@@ -34,3 +34,35 @@ def engine(request, monkeypatch):
     elif _native.LIBRARY is None:
         pytest.skip(KERNELS_MISSING)
     return request.param
+
+
+@pytest.fixture(scope="session")
+def example():
+    """The bundled example programme, read once (a Programme is frozen)."""
+    return read_programme(example_path())
+
+
+@pytest.fixture(scope="session")
+def example_report(tmp_path_factory):
+    """The steering report of the bundled example, 400 iterations, seed 7, built once."""
+    return build_report(None, tmp_path_factory.mktemp("example"), iterations=400, seed=7)
+
+
+@pytest.fixture(scope="session")
+def sync_api():
+    """Playwright's sync API for driving Debian's Chromium; skips where either is missing."""
+    if CHROMIUM is None:
+        pytest.skip(NO_CHROMIUM)
+    return pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+
+
+@pytest.fixture(scope="module")
+def browser(sync_api):
+    """Headless Chromium for one module: no longer, as a live Playwright loop would break
+    ``asyncio.run`` in later modules."""
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()

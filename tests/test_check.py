@@ -8,6 +8,8 @@ import json
 
 import pytest
 import yaml
+from _helpers import UNKNOWN_DEPENDENCY, run, write_file
+from _helpers import plan as parsed_plan
 
 from spinekit import (
     Dependency,
@@ -19,14 +21,13 @@ from spinekit import (
     WorkingCalendar,
     check_plan,
     data_dir,
-    example_path,
     load_catalogue,
     parse_programme,
     read_programme,
+    schedule,
     starter_programme,
 )
 from spinekit._check import _rules
-from spinekit._cli import main
 from spinekit._exceptions import CatalogueError
 from spinekit._programme import load_yaml
 
@@ -100,8 +101,8 @@ def test_sound_plan_has_no_errors_or_warnings():
     assert only(result, "open-start").tasks == ("ods", "cso", "design")
 
 
-def test_bundled_example_passes():
-    result = check_plan(read_programme(example_path()))
+def test_bundled_example_passes(example):
+    result = check_plan(example)
     assert result.ok and result.errors == ()
     assert rules(result) == {"open-start"}
 
@@ -123,8 +124,6 @@ def test_hl7v3_starter_has_no_errors():
 
 
 def test_schedule_may_be_passed_in():
-    from spinekit import schedule
-
     p = plan(sound_tasks())
     assert check_plan(p, schedule(p)) == check_plan(p)
 
@@ -364,8 +363,8 @@ def test_start_this_week_ordered_by_latest_start():
     ]
 
 
-def test_bundled_example_start_list_starts_with_the_critical_requests():
-    items = check_plan(read_programme(example_path())).start_this_week
+def test_bundled_example_start_list_starts_with_the_critical_requests(example):
+    items = check_plan(example).start_this_week
     assert [s.id for s in items[:4]] == ["ods-code", "developer-account", "use-case-approval-eps", "eps-intake"]
     assert all(s.total_float == 0 for s in items[:4])
     assert [s.ls for s in items] == sorted(s.ls for s in items)
@@ -434,12 +433,6 @@ tasks:
 """
 
 
-def run(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def test_cli_bundled_example_exits_0(capsys):
     code, out, err = run(capsys, "check")
     assert code == 0 and err == ""
@@ -447,8 +440,7 @@ def test_cli_bundled_example_exits_0(capsys):
 
 
 def test_cli_errors_exit_1_after_printing(capsys, tmp_path):
-    f = tmp_path / "plan.yaml"
-    f.write_text(BAD_PLAN, encoding="utf-8")
+    f = write_file(tmp_path, BAD_PLAN)
     code, out, err = run(capsys, "check", f, "--format", "json")
     doc = json.loads(out)
     assert code == 1 and err == "" and doc["ok"] is False and doc["programme"] == "Late requests"
@@ -464,8 +456,7 @@ def test_cli_scenario_exits_1(capsys):
 
 
 def test_cli_invalid_input_exits_2(capsys, tmp_path):
-    f = tmp_path / "bad.yaml"
-    f.write_text("name: x\nstart: 2027-01-04\ntasks:\n  - {id: a, duration: 1, depends_on: [zz]}\n")
+    f = write_file(tmp_path, UNKNOWN_DEPENDENCY, "bad.yaml")
     code, out, err = run(capsys, "check", f)
     assert code == 2 and out == "" and "unknown task 'zz'" in err
     code, out, err = run(capsys, "check", tmp_path / "missing.yaml")
@@ -473,15 +464,10 @@ def test_cli_invalid_input_exits_2(capsys, tmp_path):
 
 
 def _target_plan(target):
-    from spinekit import parse_programme
-
-    return parse_programme({"name": "t", "start": "2027-01-04", "calendar": {"holidays": "none"},
-                            "target": target, "tasks": [{"id": "a", "duration": 10}]})
+    return parsed_plan([{"id": "a", "duration": 10}], target=target)
 
 
 def test_target_rules():
-    from spinekit import check_plan
-
     # a runs 4-15 January 2027 (ten working days).
     rules = {f.rule: f for f in check_plan(_target_plan("2027-01-13")).findings}
     assert rules["target-missed"].severity == "warning" and "2 working days after" in rules["target-missed"].message

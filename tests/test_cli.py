@@ -9,8 +9,7 @@ import subprocess
 import sys
 
 import pytest
-
-from spinekit._cli import main
+from _helpers import UNKNOWN_DEPENDENCY, run, write_file
 
 PLAN = """name: Demo
 start: 2027-01-04
@@ -25,15 +24,7 @@ tasks:
 
 @pytest.fixture
 def plan(tmp_path):
-    f = tmp_path / "plan.yaml"
-    f.write_text(PLAN, encoding="utf-8")
-    return f
-
-
-def run(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
+    return write_file(tmp_path, PLAN)
 
 
 def test_csv(capsys, plan):
@@ -84,8 +75,7 @@ def test_bundled_example_is_the_default(capsys):
     ("tasks: [\n", "malformed YAML"),
 ])
 def test_invalid_input_exit_2_nothing_written(capsys, tmp_path, body, words):
-    f = tmp_path / "bad.yaml"
-    f.write_text("name: x\nstart: 2027-01-04\n" + body, encoding="utf-8")
+    f = write_file(tmp_path, "name: x\nstart: 2027-01-04\n" + body, "bad.yaml")
     target = tmp_path / "never.csv"
     code, out, err = run(capsys, "schedule", f, "--format", "csv", "--out", target)
     assert code == 2 and out == ""
@@ -95,8 +85,7 @@ def test_invalid_input_exit_2_nothing_written(capsys, tmp_path, body, words):
 
 
 def test_python_dash_m_and_exit_code(tmp_path):
-    f = tmp_path / "bad.yaml"
-    f.write_text("name: x\nstart: 2027-01-04\ntasks:\n  - {id: a, duration: 1, depends_on: [zz]}\n")
+    f = write_file(tmp_path, UNKNOWN_DEPENDENCY, "bad.yaml")
     r = subprocess.run([sys.executable, "-m", "spinekit", "schedule", str(f)], capture_output=True, text=True)
     assert r.returncode == 2 and "unknown task 'zz'" in r.stderr and r.stdout == ""
 

@@ -7,16 +7,11 @@ import json
 import numpy as np
 import pytest
 
-from spinekit import example_path, read_programme, schedule
+from spinekit import schedule, simulate
 from spinekit._cli import main
 from spinekit._compare import compare
-from spinekit._model import Scenario
+from spinekit._model import Change, Scenario
 from spinekit._scenarios import apply_scenario
-
-
-@pytest.fixture(scope="module")
-def example():
-    return read_programme(example_path())
 
 
 @pytest.fixture(scope="module")
@@ -52,8 +47,6 @@ def test_common_random_numbers_make_identical_scenarios_identical(example):
     a, b = res.results[0].simulation, again.results[0].simulation
     assert np.array_equal(a.finish, b.finish)
     p = apply_scenario(example, twin)
-    from spinekit import simulate
-
     assert np.array_equal(simulate(p, 500, seed=3).finish, a.finish)
 
 
@@ -102,15 +95,18 @@ def test_table_output(capsys):
     assert "deferred-assurance" in out and "P80" in out
 
 
+@pytest.fixture(scope="module")
+def base_finish(example):
+    """The example's finishes, 1500 iterations, seed 5: the baseline the removals are held to."""
+    return simulate(example, 1500, seed=5).finish
+
+
 @pytest.mark.parametrize("victim", ["build-pds", "design", "dspt"])
-def test_removing_a_task_never_makes_an_iteration_later(example, victim):
+def test_removing_a_task_never_makes_an_iteration_later(example, base_finish, victim):
     # With common random numbers every other task keeps its draws (correlated ones included:
     # build-pds shares a correlation group with build-eps and build-cis2), and removing work
     # only loosens the network, so no iteration can finish later.
-    from spinekit import simulate
-    from spinekit._model import Change
-
-    base = simulate(example, 1500, seed=5).finish
+    base = base_finish
     variant = apply_scenario(example, Scenario("x", "x", changes=(Change(task=victim, remove=True),)))
     assert (simulate(variant, 1500, seed=5).finish <= base + 1e-9).all()
 
@@ -126,8 +122,6 @@ def test_preset_slips_on_the_example_are_hand_checked(example, base):
 
 
 def test_reuse_takes_a_matching_simulation_only(example):
-    from spinekit import simulate
-
     sim = simulate(example, 300, seed=9)
     res = compare(example, ["baseline", "requests-after-design"], iterations=300, seed=9, reuse=sim)
     assert res.results[0].simulation is sim and res.results[1].simulation is not sim

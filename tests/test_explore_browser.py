@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -17,11 +16,10 @@ import threading
 import time
 
 import pytest
+from _helpers import needs_chromium
 
-CHROMIUM = shutil.which("chromium")
-if CHROMIUM is None:
-    pytest.skip("Debian's chromium is not on PATH (apt-get install chromium)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+# Skips before the module's fixtures: no server is started for a browser that is not there.
+pytestmark = needs_chromium
 
 START_TIMEOUT = 90
 # plotly.js, the explorer's controls and first outputs, drawn with a live kernel.
@@ -88,17 +86,7 @@ def server(tmp_path_factory):
     assert "Stopping the scope explorer" in "".join(lines)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        try:
-            yield b
-        finally:
-            b.close()
-
-
-def test_page_follows_the_controls(server, browser, tmp_path):
+def test_page_follows_the_controls(sync_api, server, browser, tmp_path):
     url, _ = server
     page = browser.new_page(viewport={"width": 1500, "height": 2600})
     outside: list[str] = []
@@ -139,7 +127,7 @@ def test_page_follows_the_controls(server, browser, tmp_path):
     assert outside == [] and failed == []  # no CDN: everything comes from the local server
 
 
-def test_save_button_writes_a_new_programme_file(server, browser):
+def test_save_button_writes_a_new_programme_file(sync_api, server, browser):
     url, folder = server
     page = browser.new_page(viewport={"width": 1500, "height": 1800})
     try:

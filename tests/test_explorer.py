@@ -9,6 +9,7 @@ import pytest
 
 import spinekit
 from spinekit import ProgrammeError, apply_scenario, read_programme, schedule
+from spinekit._cli import main
 from spinekit._explore import describe_changes, request_tasks, scaled_lead_time
 from spinekit._serve import voila_command
 from spinekit.explorer import (
@@ -39,10 +40,10 @@ def _ids(result) -> set[str]:
 # --- the state model ------------------------------------------------------------------------
 
 
-def test_the_file_as_written_schedules_as_the_engine_does(base, first):
+def test_the_file_as_written_schedules_as_the_engine_does(base, first, example):
     assert first.state.organisations == 1 and first.state.request_week == 1
     assert [c.service for c in first.state.services] == ["pds", "eps", "cis2"]
-    assert first.schedule.finish_date == schedule(read_programme(spinekit.example_path())).finish_date
+    assert first.schedule.finish_date == schedule(example).finish_date
     assert first.difference is None
     assert first.p50 <= first.p80
     assert "ODS code" in first.critical_path_words()
@@ -286,8 +287,6 @@ def test_voila_listens_on_loopback_only_and_never_moves_an_asked_for_port(tmp_pa
 
 
 def test_explore_rejects_a_bad_file_before_serving(tmp_path, capsys):
-    from spinekit._cli import main
-
     assert main(["explore", str(tmp_path / "missing.yaml")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("spinekit: error:") and "missing.yaml" in err
@@ -317,8 +316,6 @@ def test_clearing_the_start_date_keeps_the_outputs_and_says_why(explorer):
 
 
 def test_port_out_of_range_is_refused(capsys):
-    from spinekit._cli import main
-
     with pytest.raises(SystemExit) as info:
         main(["explore", "--port", "70000"])
     assert info.value.code == 2 and "1 to 65535" in capsys.readouterr().err

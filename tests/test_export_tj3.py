@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from _helpers import plan
 from dateutil.easter import easter
 from hypothesis import given
 from hypothesis import strategies as st
@@ -25,8 +26,6 @@ from spinekit import (
     Task,
     WorkingCalendar,
     example_path,
-    parse_programme,
-    read_programme,
     schedule,
 )
 from spinekit._cli import main
@@ -35,11 +34,6 @@ from spinekit._schedule import constraint_bounds
 
 D = dt.date
 TJ_ID = re.compile(r"^[A-Za-z_]\w*$")
-
-
-def plan(tasks, start="2027-01-04", holidays="none", closures=None):
-    cal = {"holidays": holidays, **({"closures": closures} if closures else {})}
-    return parse_programme({"name": "t", "start": start, "calendar": cal, "tasks": tasks})
 
 
 def task_block(text: str, tj_id: str) -> str:
@@ -184,9 +178,9 @@ def test_dates_beyond_taskjuggler_years_are_an_export_error():
         to_tjp(plan([{"id": "a", "duration": 300}], start="2035-06-01"))
 
 
-def test_export_is_deterministic_and_wired_to_the_cli(capsys):
+def test_export_is_deterministic_and_wired_to_the_cli(capsys, example):
     assert main(["export", str(example_path()), "--to", "tjp"]) == 0
-    assert capsys.readouterr().out == to_tjp(read_programme(example_path()))
+    assert capsys.readouterr().out == to_tjp(example)
 
 
 # --- tj3 as the oracle ------------------------------------------------------------------------
@@ -293,8 +287,8 @@ def random_project(seed: int) -> Programme:
 
 
 @pytest.mark.slow
-def test_tj3_schedules_the_example_like_spinekit(tj3, tmp_path):
-    assert_tj3_agrees(read_programme(example_path()), tmp_path)
+def test_tj3_schedules_the_example_like_spinekit(tj3, tmp_path, example):
+    assert_tj3_agrees(example, tmp_path)
 
 
 @pytest.mark.slow

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-import shutil
 import textwrap
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
+from _helpers import needs_chromium
 
 import spinekit
 from spinekit import (
@@ -250,8 +250,8 @@ def test_gantt_names_the_missing_column():
         gantt(plan(), group="phase")
 
 
-def test_gantt_of_a_schedule_uses_its_provenance_calendar_and_links():
-    sched = spinekit.schedule(spinekit.read_programme(spinekit.example_path()))
+def test_gantt_of_a_schedule_uses_its_provenance_calendar_and_links(example):
+    sched = spinekit.schedule(example)
     fig = gantt(sched, arrows=True)
     assert fig.layout.title.text == sched.programme.name
     basis = next(t.basis for t in sched.programme.tasks if t.basis)
@@ -441,8 +441,7 @@ def test_save_static_without_a_browser_says_to_install_chromium(tmp_path, monkey
     assert not (tmp_path / "t.png").exists()
 
 
-@pytest.mark.skipif(shutil.which("chromium") is None,
-                    reason="static export needs Debian's chromium (apt-get install -y chromium)")
+@needs_chromium  # static export drives it
 def test_save_static_writes_png_and_svg(tmp_path):
     fig = gantt(plan(), target=D(2027, 1, 22))
     png = save_static(fig, tmp_path / "gantt.png", width=900, scale=1)

@@ -5,19 +5,14 @@ from __future__ import annotations
 import re
 
 import pytest
+from _helpers import run
 
 from spinekit import read_programme, schedule, starter_programme
 from spinekit._cli import main
 
 
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(["new", *argv])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def test_starter_parses_and_schedules(tmp_path, capsys):
-    code, out, err = run(capsys, "--services", "pds,eps,cis2")
+    code, out, err = run(capsys, "new", "--services", "pds,eps,cis2")
     assert code == 0 and err == ""
     f = tmp_path / "plan.yaml"
     f.write_text(out, encoding="utf-8")
@@ -28,7 +23,7 @@ def test_starter_parses_and_schedules(tmp_path, capsys):
 
 
 def test_starter_is_commented_for_a_planner(capsys):
-    _, out, _ = run(capsys, "--services", "pds,eps,cis2")
+    _, out, _ = run(capsys, "new", "--services", "pds,eps,cis2")
     assert out.startswith("# Starter programme for PDS, EPS and CIS2")
     assert "Only on another interface: create-patient (hl7v3), birth-registration (hl7v3)." in out
     assert "# overrides:" in out and "#   build-pds: {min: 15, likely: 25, max: 40}" in out
@@ -38,11 +33,11 @@ def test_starter_is_commented_for_a_planner(capsys):
 
 def test_starter_is_byte_reproducible(tmp_path, capsys):
     args = ("--services", "pds,ers:hl7v3,cis2", "--environments", "int,dep,production", "--organisations", "2")
-    _, first, _ = run(capsys, *args)
-    _, second, _ = run(capsys, *args)
+    _, first, _ = run(capsys, "new", *args)
+    _, second, _ = run(capsys, "new", *args)
     assert first == second
     out = tmp_path / "new.yaml"
-    code, printed, _ = run(capsys, *args, "--out", str(out))
+    code, printed, _ = run(capsys, "new", *args, "--out", str(out))
     assert code == 0 and printed == ""
     assert out.read_bytes() == first.encode("utf-8")
     assert starter_programme(["pds", "ers:hl7v3", "cis2"], environments=["int", "dep", "production"],
@@ -50,8 +45,8 @@ def test_starter_is_byte_reproducible(tmp_path, capsys):
 
 
 def test_options_reach_the_scope(tmp_path, capsys):
-    _, out, _ = run(capsys, "--services", "pds,ers:hl7v3", "--environments", "production,dep,int",
-                    "--organisations", "3")
+    _, out, _ = run(capsys, "new", "--services", "pds,ers:hl7v3",
+                    "--environments", "production,dep,int", "--organisations", "3")
     assert "  environments: [int, dep, production]" in out
     assert '    - "ers:hl7v3"' in out
     f = tmp_path / "plan.yaml"
@@ -61,7 +56,7 @@ def test_options_reach_the_scope(tmp_path, capsys):
 
 
 def test_commented_examples_work_when_uncommented(tmp_path, capsys):
-    _, out, _ = run(capsys, "--services", "eps,cis2")
+    _, out, _ = run(capsys, "new", "--services", "eps,cis2")
     lines = out.splitlines()
     start = lines.index("# overrides:")
     examples = ("# overrides:", "# tasks:", "#   ")
@@ -88,7 +83,7 @@ def test_commented_examples_work_when_uncommented(tmp_path, capsys):
 )
 def test_bad_scope_exits_2_and_writes_nothing(tmp_path, capsys, argv, message):
     out = tmp_path / "new.yaml"
-    code, printed, err = run(capsys, *argv, "--out", str(out))
+    code, printed, err = run(capsys, "new", *argv, "--out", str(out))
     assert code == 2 and printed == ""
     assert err.startswith("spinekit: error: ") and err.count("\n") == 1 and message in err
     assert not out.exists()

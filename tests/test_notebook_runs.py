@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from _helpers import ROOT
 
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+NOTEBOOKS = ROOT / "notebooks"
 
 
 def run(name, tmp_path, **parameters):
@@ -35,16 +34,21 @@ def test_parameters_contract():
         pm.inspect_notebook(str(NOTEBOOKS / "03-steering-report.ipynb")))
 
 
-def test_timeline_scenarios_runs(tmp_path):
-    nb = run("02-timeline-scenarios.ipynb", tmp_path, iterations=200, seed=4,
-             scenarios=["baseline", "requests-after-design", "deferred-assurance"])
+@pytest.fixture(scope="module")
+def timeline_scenarios(tmp_path_factory):
+    """Notebook 02 run once: presets that change tasks, and one that adds a task."""
+    return run("02-timeline-scenarios.ipynb", tmp_path_factory.mktemp("nb02"), iterations=200, seed=4,
+               scenarios=["baseline", "requests-after-design", "deferred-assurance", "hl7v3-surprise"])
+
+
+def test_timeline_scenarios_runs(timeline_scenarios):
+    nb = timeline_scenarios
     text = outputs_text(nb)
     assert "Lead-time requests raised after detailed design" in text
-    assert text.count("plotly-graph-div") >= 4  # ranges, S-curves, two Gantt comparisons
+    assert text.count("plotly-graph-div") >= 4  # ranges, S-curves, a Gantt comparison per changed scenario
     assert "Changed:" in text
 
 
-@pytest.mark.parametrize("scenario", ["hl7v3-surprise"])
-def test_timeline_scenarios_with_an_added_task(tmp_path, scenario):
-    nb = run("02-timeline-scenarios.ipynb", tmp_path, iterations=100, seed=1, scenarios=["baseline", scenario])
+def test_timeline_scenarios_with_an_added_task(timeline_scenarios):
+    nb = timeline_scenarios
     assert "Added:" in outputs_text(nb)

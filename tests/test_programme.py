@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-import textwrap
-
 import pytest
+from _helpers import HEAD, write_programme
 
 from spinekit import CycleError, ProgrammeError, UnknownTaskError, read_programme, schedule
 
-HEAD = "name: t\nstart: 2027-01-04\n"
-
-
-def load(tmp_path, body: str, head: str = HEAD):
-    f = tmp_path / "plan.yaml"
-    f.write_text(head + textwrap.dedent(body), encoding="utf-8")
-    return f
-
 
 def error_of(tmp_path, body, head=HEAD, exc=ProgrammeError):
-    f = load(tmp_path, body, head)
+    f = write_programme(tmp_path, body, head)
     with pytest.raises(exc) as info:
         schedule(read_programme(f))
     msg = str(info.value)
@@ -27,7 +18,7 @@ def error_of(tmp_path, body, head=HEAD, exc=ProgrammeError):
 
 
 def test_valid_file_round_trip(tmp_path):
-    p = read_programme(load(tmp_path, """
+    p = read_programme(write_programme(tmp_path, """
         calendar:
           holidays: scotland
           closures:
@@ -199,12 +190,12 @@ def test_calendar_that_is_not_a_mapping(tmp_path):
 
 
 def test_empty_calendar_means_the_default(tmp_path):
-    p = read_programme(load(tmp_path, "calendar:\ntasks:\n  - {id: a, duration: 1}\n"))
+    p = read_programme(write_programme(tmp_path, "calendar:\ntasks:\n  - {id: a, duration: 1}\n"))
     assert p.calendar.region == "england-and-wales"
 
 
 def test_numeric_ids_are_text(tmp_path):
-    p = read_programme(load(tmp_path, "tasks:\n  - {id: 12, duration: 1}\n  - {id: b, duration: 1, depends_on: [12]}\n"))
+    p = read_programme(write_programme(tmp_path, "tasks:\n  - {id: 12, duration: 1}\n  - {id: b, duration: 1, depends_on: [12]}\n"))
     assert p.tasks[0].id == "12" and p.tasks[1].depends_on[0].task == "12"
 
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from _helpers import draw_links
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from spinekit import parse_programme, schedule
-
-TYPES = ("FS", "SS", "FF", "SF")
 
 
 @st.composite
@@ -19,12 +18,9 @@ def networks(draw, with_not_before=True):
     tasks = []
     for i in range(n):
         task = {"id": f"t{i}", "duration": draw(st.integers(0, 8))}
-        preds = draw(st.lists(st.integers(0, i - 1), max_size=3, unique=True)) if i else []
-        if preds:
-            task["depends_on"] = [
-                {"task": f"t{p}", "type": draw(st.sampled_from(TYPES)), "lag": draw(st.integers(-3, 4))}
-                for p in preds
-            ]
+        links = draw_links(draw, i)
+        if links:
+            task["depends_on"] = links
         if with_not_before and draw(st.integers(0, 5)) == 0:
             task["not_before"] = (dt.date(2027, 1, 4) + dt.timedelta(days=draw(st.integers(0, 30)))).isoformat()
         tasks.append(task)

@@ -24,13 +24,7 @@ def hostile_report(tmp_path_factory):
     root = tmp_path_factory.mktemp("report")
     plan = root / "hostile.yaml"
     plan.write_text(HOSTILE, encoding="utf-8")
-    files = build_report(plan, root / "out", iterations=200, seed=7)
-    return plan, files
-
-
-@pytest.fixture(scope="module")
-def example_report(tmp_path_factory):
-    return build_report(None, tmp_path_factory.mktemp("example"), iterations=400, seed=7)
+    return build_report(plan, root / "out", iterations=200, seed=7)
 
 
 def test_summary_numbers_equal_simulate(example_report, capsys):
@@ -55,7 +49,7 @@ def test_example_report_has_the_charts(example_report):
 
 
 def test_report_files_written(hostile_report):
-    _, files = hostile_report
+    files = hostile_report
     assert files.html.name == "hostile.html" and files.notebook.name == "hostile.ipynb"
     nb = json.loads(files.notebook.read_text())
     assert any(c.get("outputs") for c in nb["cells"] if c["cell_type"] == "code")
@@ -63,7 +57,7 @@ def test_report_files_written(hostile_report):
 
 
 def test_html_is_offline_and_has_no_code(hostile_report):
-    _, files = hostile_report
+    files = hostile_report
     page = files.html.read_text(encoding="utf-8")
     assert "window.Plotly" in page or "plotly.js v" in page
     # Nothing is fetched from elsewhere: no external script, stylesheet or module import.
@@ -75,7 +69,7 @@ def test_html_is_offline_and_has_no_code(hostile_report):
 
 
 def test_task_text_is_shown_not_executed(hostile_report):
-    _, files = hostile_report
+    files = hostile_report
     page = files.html.read_text(encoding="utf-8")
     assert "<script>alert('pwned')</script>" not in page
     assert "&lt;script&gt;alert(" in page

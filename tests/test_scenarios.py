@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from spinekit import ProgrammeError, UnknownTaskError, parse_programme, schedule
+from spinekit._model import Scenario
+from spinekit._presets import PRESETS
 from spinekit._scenarios import apply_scenario, parse_scenarios
 
 BASE = {
@@ -151,11 +153,8 @@ def test_a_scenario_cannot_remove_every_task():
         variant(*changes)
 
 
-def test_presets_that_would_change_nothing_say_so():
-    from spinekit import example_path, read_programme
-    from spinekit._model import Scenario
-
-    example = read_programme(example_path())  # no DEP, and the EPS intake at the catalogue's wait
+def test_presets_that_would_change_nothing_say_so(example):
+    # The example has no DEP, and its EPS intake is at the catalogue's wait.
     for preset, words in (("ptl-formality", "add dep"), ("eps-intake-queue", "nothing to change")):
         with pytest.raises(ProgrammeError, match=words) as info:
             apply_scenario(example, Scenario("s", "s", preset))
@@ -169,9 +168,6 @@ def test_scenario_ids_are_checked():
 
 
 def test_a_preset_risk_never_replaces_one_of_the_plans():
-    from spinekit._model import Scenario
-    from spinekit._presets import PRESETS
-
     assert "ptl-formality" in PRESETS
     plan = {**BASE, "tasks": [*BASE["tasks"], {"id": "smoke", "duration": 2, "depends_on": ["go-live"],
                                                "kind": "smoke-test"}],

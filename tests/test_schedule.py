@@ -5,20 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from _helpers import plan
 
-from spinekit import parse_programme, schedule
+from spinekit import schedule
 
 D = dt.date
 
 # Every hand-computed schedule is checked on both critical path engines.
 pytestmark = pytest.mark.usefixtures("engine")
-
-
-def plan(tasks, start="2027-01-04", holidays="none", closures=None, **extra):
-    cal = {"holidays": holidays}
-    if closures:
-        cal["closures"] = closures
-    return parse_programme({"name": "t", "start": start, "calendar": cal, "tasks": tasks, **extra})
 
 
 def rows(sched):

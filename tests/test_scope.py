@@ -5,9 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import re
-import textwrap
 
 import pytest
+from _helpers import write_programme
 
 from spinekit import (
     Duration,
@@ -314,17 +314,8 @@ def test_scope_errors_name_the_field(scope, field, message):
 
 # --- in a programme file ----------------------------------------------------------------------
 
-HEAD = "name: t\nstart: 2027-01-04\n"
-
-
-def write(tmp_path, body: str):
-    f = tmp_path / "plan.yaml"
-    f.write_text(HEAD + textwrap.dedent(body), encoding="utf-8")
-    return f
-
-
 def test_scope_programme_schedules_with_hand_written_tasks(tmp_path):
-    f = write(tmp_path, """
+    f = write_programme(tmp_path, """
         scope:
           services: [pds]
         overrides:
@@ -343,9 +334,9 @@ def test_scope_programme_schedules_with_hand_written_tasks(tmp_path):
 
 
 def test_tasks_alone_still_work_and_one_of_tasks_or_scope_is_required(tmp_path):
-    assert read_programme(write(tmp_path, "tasks:\n  - {id: a, duration: 1}\n")).tasks[0].id == "a"
+    assert read_programme(write_programme(tmp_path, "tasks:\n  - {id: a, duration: 1}\n")).tasks[0].id == "a"
     with pytest.raises(ProgrammeError, match="missing required key 'tasks'; give tasks, a scope, or both"):
-        read_programme(write(tmp_path, "calendar: {holidays: none}\n"))
+        read_programme(write_programme(tmp_path, "calendar: {holidays: none}\n"))
 
 
 @pytest.mark.parametrize(
@@ -367,7 +358,7 @@ def test_tasks_alone_still_work_and_one_of_tasks_or_scope_is_required(tmp_path):
     ],
 )
 def test_scope_errors_in_a_file(tmp_path, body, where, message):
-    f = write(tmp_path, body)
+    f = write_programme(tmp_path, body)
     with pytest.raises(ProgrammeError) as info:
         schedule(read_programme(f))
     msg = str(info.value)
@@ -375,7 +366,7 @@ def test_scope_errors_in_a_file(tmp_path, body, where, message):
 
 
 def test_scope_errors_exit_2_through_the_cli(tmp_path, capsys):
-    f = write(tmp_path, "scope:\n  services: [pds, epss]\n")
+    f = write_programme(tmp_path, "scope:\n  services: [pds, epss]\n")
     out = tmp_path / "out.csv"
     assert main(["schedule", str(f), "--format", "csv", "--out", str(out)]) == 2
     err = capsys.readouterr().err

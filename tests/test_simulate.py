@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 import pytest
+from _helpers import draw_links, plan, run, write_file
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import stats
@@ -21,8 +22,6 @@ from spinekit import (
     Duration,
     ProgrammeError,
     SimulationResult,
-    example_path,
-    parse_programme,
     read_programme,
     schedule,
     simulate,
@@ -30,12 +29,6 @@ from spinekit import (
 from spinekit._cli import main
 
 N = 200_000  # iterations for distribution checks
-
-
-def plan(tasks, **extra):
-    return parse_programme(
-        {"name": "t", "start": "2027-01-04", "calendar": {"holidays": "none"}, "tasks": tasks, **extra}
-    )
 
 
 def three(lo, mode, hi, dist="pert"):
@@ -253,8 +246,8 @@ def assert_reproduces_the_schedule(programme, iterations=50):
     assert set(r.sensitivity.values()) == {0.0}
 
 
-def test_bundled_example_with_fixed_durations_reproduces_the_schedule():
-    assert_reproduces_the_schedule(collapsed(read_programme(example_path())))
+def test_bundled_example_with_fixed_durations_reproduces_the_schedule(example):
+    assert_reproduces_the_schedule(collapsed(example))
 
 
 def test_all_link_types_lags_and_constraints_reproduce_the_schedule():
@@ -271,9 +264,6 @@ def test_all_link_types_lags_and_constraints_reproduce_the_schedule():
     assert_reproduces_the_schedule(p)
 
 
-TYPES = ("FS", "SS", "FF", "SF")
-
-
 @st.composite
 def fixed_networks(draw):
     n = draw(st.integers(1, 12))
@@ -281,12 +271,9 @@ def fixed_networks(draw):
     for i in range(n):
         d = draw(st.integers(0, 8))
         task = {"id": f"t{i}", "duration": three(d, d, d) if draw(st.booleans()) else d}
-        preds = draw(st.lists(st.integers(0, i - 1), max_size=3, unique=True)) if i else []
-        if preds:
-            task["depends_on"] = [
-                {"task": f"t{p}", "type": draw(st.sampled_from(TYPES)), "lag": draw(st.integers(-3, 4))}
-                for p in preds
-            ]
+        links = draw_links(draw, i)
+        if links:
+            task["depends_on"] = links
         if draw(st.integers(0, 4)) == 0:
             task["not_before"] = (dt.date(2027, 1, 4) + dt.timedelta(days=draw(st.integers(0, 30)))).isoformat()
         tasks.append(task)
@@ -388,8 +375,8 @@ def test_one_pair_with_two_rhos_is_a_programme_error():
 # -- determinism, chunking, seeds ------------------------------------------------------------------
 
 
-def test_results_do_not_depend_on_the_chunk_size():
-    p = read_programme(example_path())
+def test_results_do_not_depend_on_the_chunk_size(example):
+    p = example
     ref = simulate(p, 3000, seed=16)
     for chunk in (7, 1000, 2999, 10_000):
         r = simulate(p, 3000, seed=16, chunk_size=chunk)
@@ -399,14 +386,14 @@ def test_results_do_not_depend_on_the_chunk_size():
     assert one_at_a_time.to_dict() == simulate(p, 200, seed=16).to_dict()
 
 
-def test_a_run_is_a_prefix_of_a_longer_run():
-    p = read_programme(example_path())
+def test_a_run_is_a_prefix_of_a_longer_run(example):
+    p = example
     short, long = simulate(p, 1000, seed=17), simulate(p, 2500, seed=17, chunk_size=600)
     assert (long.finish[:1000] == short.finish).all()
 
 
-def test_seed_omitted_is_reported_and_reproduces_the_run():
-    p = read_programme(example_path())
+def test_seed_omitted_is_reported_and_reproduces_the_run(example):
+    p = example
     first = simulate(p, 500)
     assert 0 <= first.seed < 2**53
     again = simulate(p, 500, seed=first.seed)
@@ -438,12 +425,6 @@ def test_invalid_arguments(kwargs, message):
 # -- JSON and CLI contract -------------------------------------------------------------------------
 
 
-def run(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 PLAN = """name: Contract
 start: 2027-01-04
 calendar: {holidays: none}
@@ -458,9 +439,7 @@ risks:
 
 @pytest.fixture
 def plan_file(tmp_path):
-    f = tmp_path / "plan.yaml"
-    f.write_text(PLAN, encoding="utf-8")
-    return f
+    return write_file(tmp_path, PLAN)
 
 
 def test_cli_json_keys_follow_the_contract(capsys, plan_file, tmp_path):
@@ -494,7 +473,7 @@ def test_cli_json_keys_follow_the_contract(capsys, plan_file, tmp_path):
     assert {k: v for k, v in doc2.items() if k != "on_time_probability"} == doc
 
 
-def test_cli_same_seed_gives_identical_bytes(capsys, tmp_path):
+def test_cli_same_seed_gives_identical_bytes(capsys, tmp_path, example):
     outs = []
     for _ in range(2):
         code, out, _ = run(capsys, "simulate", "--iterations", 3000, "--seed", 7, "--format", "json")
@@ -505,7 +484,7 @@ def test_cli_same_seed_gives_identical_bytes(capsys, tmp_path):
                      "--out", tmp_path / "r.json")
     assert code == 0 and (tmp_path / "r.json").read_bytes() == outs[0]
     doc = json.loads(outs[0])
-    assert doc["programme"] == read_programme(example_path()).name and "on_time_probability" in doc
+    assert doc["programme"] == example.name and "on_time_probability" in doc
 
 
 def test_cli_reports_the_seed_it_chose(capsys):
@@ -542,13 +521,9 @@ def test_cli_invalid_programme_is_one_line_and_exit_2(capsys, tmp_path):
 
 
 def test_task_finish_percentiles():
-    import datetime as dt
-
-    from spinekit import parse_programme, schedule, simulate
-
-    fixed = parse_programme({"name": "f", "start": "2027-01-04", "calendar": {"holidays": "none"}, "tasks": [
+    fixed = plan([
         {"id": "a", "duration": 3}, {"id": "m", "duration": 0, "depends_on": ["a"]},
-        {"id": "b", "duration": 2, "depends_on": [{"task": "a", "type": "SS", "lag": 1}]}]})
+        {"id": "b", "duration": 2, "depends_on": [{"task": "a", "type": "SS", "lag": 1}]}], name="f")
     res = simulate(fixed, 200, seed=1)
     table = schedule(fixed).table.set_index("id")
     for tid in ("a", "m", "b"):
@@ -556,7 +531,6 @@ def test_task_finish_percentiles():
     # One uniform task U(10.5, 20.5) from Monday 4 January 2027 with no holidays: the median
     # finish offset is 15.5, so the median last working day is index ceil(15.5) - 1 = 15,
     # Monday 25 January; P80 is offset 18.5, index 18, Thursday 28 January.
-    one = parse_programme({"name": "u", "start": "2027-01-04", "calendar": {"holidays": "none"}, "tasks": [
-        {"id": "u", "duration": {"min": 10.5, "likely": 15, "max": 20.5, "dist": "uniform"}}]})
+    one = plan([{"id": "u", "duration": {"min": 10.5, "likely": 15, "max": 20.5, "dist": "uniform"}}], name="u")
     res = simulate(one, 20000, seed=2)
     assert res.task_finish["u"] == {"p50": dt.date(2027, 1, 25), "p80": dt.date(2027, 1, 28)}

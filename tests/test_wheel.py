@@ -12,17 +12,22 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from _helpers import ROOT
 
 from spinekit import _native
 
-ROOT = Path(__file__).resolve().parents[1]
+
+@pytest.fixture(scope="module")
+def uv():
+    """The uv executable, which builds the wheels."""
+    found = shutil.which("uv")
+    if found is None:
+        pytest.skip("uv is not on PATH; it builds the wheel (pip install uv)")
+    return found
 
 
 @pytest.mark.slow
-def test_wheel_installs_with_data(tmp_path):
-    uv = shutil.which("uv")
-    if uv is None:
-        pytest.skip("uv is not on PATH; it builds the wheel (pip install uv)")
+def test_wheel_installs_with_data(uv, tmp_path):
     dist = tmp_path / "dist"
     subprocess.run([uv, "build", "--wheel", "--out-dir", str(dist), str(ROOT)],
                    check=True, capture_output=True, text=True)
@@ -63,11 +68,8 @@ def test_wheel_installs_with_data(tmp_path):
 @pytest.mark.slow
 @pytest.mark.parametrize("env", [{"SPINEKIT_BUILD_NATIVE": "0"}, {"CC": "false"}],
                          ids=["switched-off", "compiler-fails"])
-def test_wheel_without_kernels_is_pure_python(tmp_path, env):
+def test_wheel_without_kernels_is_pure_python(uv, tmp_path, env):
     """No compiler, or a failing one, still gives a wheel: pure Python, numpy passes."""
-    uv = shutil.which("uv")
-    if uv is None:
-        pytest.skip("uv is not on PATH; it builds the wheel (pip install uv)")
     dist = tmp_path / "dist"
     r = subprocess.run([uv, "build", "--wheel", "--out-dir", str(dist), str(ROOT)],
                        capture_output=True, text=True, env={**os.environ, **env})

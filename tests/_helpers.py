@@ -1,0 +1,78 @@
+"""Helpers shared by the test modules (``from _helpers import ...``); fixtures live in conftest.py."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+from hypothesis import strategies as st
+
+from spinekit import parse_programme
+from spinekit._cli import main
+
+#: The checkout: pyproject.toml, notebooks/, tests/.
+ROOT = Path(__file__).resolve().parents[1]
+
+# --- the command line ---------------------------------------------------------------------------
+
+
+def run(capsys, *argv) -> tuple[int, str, str]:
+    """``spinekit *argv`` in-process: exit code, stdout, stderr. Arguments may be paths or numbers."""
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+# --- programmes ---------------------------------------------------------------------------------
+
+#: The head of a programme file: named t, starting Monday 4 January 2027.
+HEAD = "name: t\nstart: 2027-01-04\n"
+
+#: A programme file whose only task depends on a task that does not exist.
+UNKNOWN_DEPENDENCY = "name: x\nstart: 2027-01-04\ntasks:\n  - {id: a, duration: 1, depends_on: [zz]}\n"
+
+
+def plan(tasks, start="2027-01-04", holidays="none", closures=None, **extra):
+    """A parsed programme named t (``name=`` in ``extra`` renames it); no holidays unless asked."""
+    cal = {"holidays": holidays}
+    if closures:
+        cal["closures"] = closures
+    return parse_programme({"name": "t", "start": start, "calendar": cal, "tasks": tasks, **extra})
+
+
+def write_file(folder: Path, text: str, name: str = "plan.yaml") -> Path:
+    """``text`` written to ``folder/name`` as UTF-8."""
+    f = folder / name
+    f.write_text(text, encoding="utf-8")
+    return f
+
+
+def write_programme(folder: Path, body: str, head: str = HEAD) -> Path:
+    """A programme file, plan.yaml: ``head``, then ``body`` dedented."""
+    return write_file(folder, head + textwrap.dedent(body))
+
+
+# --- random networks (Hypothesis) ---------------------------------------------------------------
+
+TYPES = ("FS", "SS", "FF", "SF")
+
+
+def draw_links(draw, i: int) -> list[dict]:
+    """Up to three links from earlier tasks t0..t{i-1}, each with a type and a lag; none for t0."""
+    preds = draw(st.lists(st.integers(0, i - 1), max_size=3, unique=True)) if i else []
+    return [
+        {"task": f"t{p}", "type": draw(st.sampled_from(TYPES)), "lag": draw(st.integers(-3, 4))}
+        for p in preds
+    ]
+
+
+# --- Debian's Chromium --------------------------------------------------------------------------
+
+CHROMIUM = shutil.which("chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu"]
+NO_CHROMIUM = "Debian's chromium is not on PATH (apt-get install chromium)"
+
+#: Skips before any fixture is set up, so nothing is built for a browser that is not there.
+needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)
