@@ -1,4 +1,4 @@
-"""Build spinekit's compiled critical path kernels (``spinekit/_kernels.c``) into the wheel.
+"""Build spinekit's compiled critical path kernels (``spinekit/engine/_kernels.c``) into the wheel.
 
 The kernels are a plain C shared library with no Python API, loaded through ctypes, so one
 build serves every Python version: the wheel is tagged ``py3-none-<platform>``. Where no C
@@ -27,7 +27,7 @@ from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 LIBRARY_NAME = {"win32": "_libspinekit.dll", "darwin": "_libspinekit.dylib"}.get(
     sys.platform, "_libspinekit.so"
 )
-SOURCE = Path("spinekit", "_kernels.c")
+SOURCE = Path("spinekit", "engine", "_kernels.c")
 
 
 def _compiler() -> list[str] | None:
@@ -66,9 +66,9 @@ class NativeKernelsHook(BuildHookInterface):
         root = Path(self.root)
         if version == "editable":
             # Whatever happens below, no library from an earlier build is left to be loaded
-            # (spinekit/_native.py would also notice one built from another _kernels.c).
+            # (spinekit/engine/native.py would also notice one built from another _kernels.c).
             try:
-                (root / "spinekit" / LIBRARY_NAME).unlink(missing_ok=True)
+                (root / "spinekit" / "engine" / LIBRARY_NAME).unlink(missing_ok=True)
             except OSError as exc:  # e.g. loaded by a running process, on Windows
                 self.app.display_warning(f"spinekit: could not remove the old library: {exc}")
                 return
@@ -82,7 +82,7 @@ class NativeKernelsHook(BuildHookInterface):
             )
             return
         if version == "editable":
-            target = root / "spinekit" / LIBRARY_NAME
+            target = root / "spinekit" / "engine" / LIBRARY_NAME
         else:
             self._scratch = tempfile.mkdtemp(prefix="spinekit-build-")
             target = Path(self._scratch) / LIBRARY_NAME
@@ -112,7 +112,7 @@ class NativeKernelsHook(BuildHookInterface):
             partial.unlink(missing_ok=True)
             return
         if version != "editable":
-            build_data["force_include"][str(target)] = f"spinekit/{LIBRARY_NAME}"
+            build_data["force_include"][str(target)] = f"spinekit/engine/{LIBRARY_NAME}"
         build_data["pure_python"] = False
         build_data["tag"] = f"py3-none-{_platform_tag()}"
 

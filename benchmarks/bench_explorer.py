@@ -3,10 +3,10 @@
 Two paths are timed on the bundled example (PDS, EPS and CIS2 for one Trust), without a
 browser:
 
-* **state to outputs**: :func:`spinekit.explorer.evaluate` (programme, scenario, schedule on the
+* **state to outputs**: :func:`spinekit.views.explorer.evaluate` (programme, scenario, schedule on the
   reused or a new network, 500-iteration simulation, health check) plus the Gantt figure and
   its HTML, the pure work behind every update;
-* **widget update**: a control's value set on an :class:`~spinekit.explorer.Explorer` with no
+* **widget update**: a control's value set on an :class:`~spinekit.views.explorer.Explorer` with no
   kernel attached, timed by the explorer itself from the change to the last output set
   (``Explorer.latency``), so it adds reading the controls and building the outputs' HTML.
 
@@ -54,9 +54,9 @@ def _stats(ms: list[float]) -> tuple[float, float, float]:
 def state_to_outputs(base, changes, repeats: int) -> tuple[list[tuple[str, list[float]]], dict[str, list[float]]]:
     import plotly.io as pio
 
-    from spinekit import _explore as ex
-    from spinekit._check import check_plan
-    from spinekit._simulate import simulate
+    from spinekit.views.explorer import state as ex
+    from spinekit.analysis.check import check_plan
+    from spinekit.engine.simulate import simulate
 
     rows, stages = [], {k: [] for k in ("programme and scenario", "schedule", "simulation (500)",
                                          "health check", "Gantt figure", "figure HTML")}
@@ -99,7 +99,7 @@ def state_to_outputs(base, changes, repeats: int) -> tuple[list[tuple[str, list[
 
 
 def widget_update(base, repeats: int) -> list[tuple[str, list[float]]]:
-    from spinekit.explorer import Explorer
+    from spinekit.views.explorer.widgets import Explorer
 
     explorer = Explorer(base, debounce=0.0)
     controls = [
@@ -138,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="replace the explorer results in docs/performance.md")
     args = parser.parse_args(argv)
 
-    from spinekit.explorer import ExplorerState, read_base
+    from spinekit.views.explorer.widgets import ExplorerState, read_base
 
     base = read_base()
     state = ExplorerState.from_programme(base)

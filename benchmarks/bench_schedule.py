@@ -44,8 +44,8 @@ import numpy as np
 import _common
 from _common import DOC, replace_between
 
-from spinekit import _native
-from spinekit._cpm import compile_network, free_float, passes
+from spinekit.engine import native as _native
+from spinekit.engine.cpm import compile_network, free_float, passes
 
 RESULTS_START = "<!-- results: start -->"
 RESULTS_END = "<!-- results: end -->"

@@ -39,8 +39,8 @@ from _common import DOC, machine, replace_between
 
 import spinekit
 from spinekit import Duration, example_path, parse_programme, read_programme, schedule, simulate
-from spinekit._cpm import passes
-from spinekit._schedule import constraint_bounds
+from spinekit.engine.cpm import passes
+from spinekit.engine.schedule import constraint_bounds
 
 HEADING = "## Monte Carlo simulation"
 START = "<!-- monte-carlo results: start -->"
@@ -111,7 +111,7 @@ def bench_speed(n: int, iterations: int, repeats: int) -> dict:
 
 def bench_stages(n: int, iterations: int) -> dict:
     """Serial time of each stage of one run; a real run draws the next chunk during the passes."""
-    from spinekit._simulate import _CHUNK_CELLS, _MIN_CHUNK, _Sampler, _sensitivity_size, _spearman
+    from spinekit.engine.simulate import _CHUNK_CELLS, _MIN_CHUNK, _Sampler, _sensitivity_size, _spearman
 
     p = random_programme(n)
     out = {}

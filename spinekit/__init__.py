@@ -2,151 +2,266 @@
 
 Models a programme's services, prerequisites and lead times as a dependency network, then
 computes critical paths, schedule risk and what-if scenarios.
+
+Public names resolve lazily (PEP 562): ``import spinekit`` loads nothing heavy, and
+``spinekit.schedule`` imports only the modules that scheduling needs. The layers are
+``model`` < ``engine`` < ``catalogue`` < ``analysis`` < ``views``/``interop`` < ``cli``.
 """
 
-from ._calendar import HOLIDAY_REGIONS, Closure, WorkingCalendar
-from ._catalogue import Catalogue, Interface, Item, Provenance, Service, Source, load_catalogue, parse_catalogue
-from ._exceptions import CatalogueError
-from ._cpm import CompiledNetwork, Passes, compile_network, passes
-from ._exceptions import CycleError, ExportError, ProgrammeError, SpinekitError, UnknownTaskError
-from ._io import data_dir, example_path, read_programme, write_atomic
-from ._model import (
-    DEPENDENCY_TYPES,
-    DISTRIBUTIONS,
-    Correlation,
-    Dependency,
-    Duration,
-    Programme,
-    Risk,
-    Task,
-)
-from ._network import build_network
-from ._programme import parse_programme
-from ._schedule import SCHEDULE_COLUMNS, Schedule, schedule
-from ._exceptions import FigureExportError
-from ._figures import (
-    STATIC_FORMATS,
-    criticality_chart,
-    finish_histogram,
-    gantt,
-    gantt_comparison,
-    s_curve,
-    save_static,
-    scenario_ranges,
-    scenario_s_curves,
-    tornado,
-)
-from ._scope import Scope, ServiceChoice, apply_overrides, expand_scope
-from ._starter import starter_programme
-from ._simulate import PERCENTILES, SimulationResult, simulate
-from ._summary import (
-    assumptions,
-    critical_path_words,
-    findings_table,
-    health_lines,
-    start_now_lines,
-    start_this_week_table,
-    finish_dates,
-    scenario_summary,
-    scenario_table,
-    sources_cited,
-    steering_summary_html,
-    top_drivers,
-    top_risks,
-)
-from ._compare import Comparison, ScenarioResult, changed_tasks, changed_tasks_words, compare
-from ._scenarios import apply_scenario
-from ._check import SEVERITIES, Finding, HealthCheck, StartItem, check_plan
-from ._report import ReportError, ReportFiles, build_report
-from .explorer import ExplorerState, build_explorer
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "Catalogue",
-    "CatalogueError",
-    "Interface",
-    "Item",
-    "Provenance",
-    "Service",
-    "Source",
-    "load_catalogue",
-    "parse_catalogue",
-    "Scope",
-    "ServiceChoice",
-    "apply_overrides",
-    "expand_scope",
-    "starter_programme",
-    "HOLIDAY_REGIONS",
-    "Closure",
-    "WorkingCalendar",
-    "CompiledNetwork",
-    "Passes",
-    "compile_network",
-    "passes",
-    "CycleError",
-    "ExportError",
-    "ProgrammeError",
-    "SpinekitError",
-    "UnknownTaskError",
-    "data_dir",
-    "example_path",
-    "read_programme",
-    "write_atomic",
-    "DEPENDENCY_TYPES",
-    "DISTRIBUTIONS",
-    "Correlation",
-    "Dependency",
-    "Duration",
-    "Programme",
-    "Risk",
-    "Task",
-    "build_network",
-    "parse_programme",
-    "SCHEDULE_COLUMNS",
-    "Schedule",
-    "schedule",
-    "FigureExportError",
-    "STATIC_FORMATS",
-    "criticality_chart",
-    "finish_histogram",
-    "gantt",
-    "gantt_comparison",
-    "s_curve",
-    "save_static",
-    "scenario_ranges",
-    "scenario_s_curves",
-    "tornado",
-    "PERCENTILES",
-    "SimulationResult",
-    "simulate",
-    "assumptions",
-    "critical_path_words",
-    "finish_dates",
-    "findings_table",
-    "health_lines",
-    "start_now_lines",
-    "start_this_week_table",
-    "scenario_table",
-    "scenario_summary",
-    "sources_cited",
-    "steering_summary_html",
-    "top_drivers",
-    "top_risks",
-    "Comparison",
-    "ScenarioResult",
-    "compare",
-    "changed_tasks",
-    "changed_tasks_words",
-    "apply_scenario",
-    "SEVERITIES",
-    "Finding",
-    "HealthCheck",
-    "StartItem",
-    "check_plan",
-    "ReportError",
-    "ReportFiles",
-    "build_report",
-    "ExplorerState",
-    "build_explorer",
-]
+_EXPORTS: dict[str, str] = {
+    "Catalogue": "spinekit.catalogue.load",
+    "Interface": "spinekit.catalogue.load",
+    "Item": "spinekit.catalogue.load",
+    "Provenance": "spinekit.catalogue.load",
+    "Service": "spinekit.catalogue.load",
+    "Source": "spinekit.catalogue.load",
+    "load_catalogue": "spinekit.catalogue.load",
+    "parse_catalogue": "spinekit.catalogue.load",
+    "CatalogueError": "spinekit.model.errors",
+    "CycleError": "spinekit.model.errors",
+    "ExportError": "spinekit.model.errors",
+    "ProgrammeError": "spinekit.model.errors",
+    "SpinekitError": "spinekit.model.errors",
+    "UnknownTaskError": "spinekit.model.errors",
+    "FigureExportError": "spinekit.model.errors",
+    "Scope": "spinekit.catalogue.scope",
+    "ServiceChoice": "spinekit.catalogue.scope",
+    "apply_overrides": "spinekit.catalogue.scope",
+    "expand_scope": "spinekit.catalogue.scope",
+    "starter_programme": "spinekit.catalogue.starter",
+    "HOLIDAY_REGIONS": "spinekit.model.calendar",
+    "Closure": "spinekit.model.calendar",
+    "WorkingCalendar": "spinekit.model.calendar",
+    "CompiledNetwork": "spinekit.engine.cpm",
+    "Passes": "spinekit.engine.cpm",
+    "compile_network": "spinekit.engine.cpm",
+    "passes": "spinekit.engine.cpm",
+    "data_dir": "spinekit.model.files",
+    "example_path": "spinekit.model.files",
+    "write_atomic": "spinekit.model.files",
+    "read_programme": "spinekit.catalogue.programme",
+    "parse_programme": "spinekit.catalogue.programme",
+    "DEPENDENCY_TYPES": "spinekit.model.domain",
+    "DISTRIBUTIONS": "spinekit.model.domain",
+    "Correlation": "spinekit.model.domain",
+    "Dependency": "spinekit.model.domain",
+    "Duration": "spinekit.model.domain",
+    "Programme": "spinekit.model.domain",
+    "Risk": "spinekit.model.domain",
+    "Task": "spinekit.model.domain",
+    "build_network": "spinekit.engine.network",
+    "SCHEDULE_COLUMNS": "spinekit.engine.schedule",
+    "Schedule": "spinekit.engine.schedule",
+    "schedule": "spinekit.engine.schedule",
+    "STATIC_FORMATS": "spinekit.views.figures.static",
+    "save_static": "spinekit.views.figures.static",
+    "criticality_chart": "spinekit.views.figures.risk",
+    "finish_histogram": "spinekit.views.figures.risk",
+    "s_curve": "spinekit.views.figures.risk",
+    "tornado": "spinekit.views.figures.risk",
+    "gantt": "spinekit.views.figures.gantt",
+    "gantt_comparison": "spinekit.views.figures.gantt",
+    "scenario_ranges": "spinekit.views.figures.scenarios",
+    "scenario_s_curves": "spinekit.views.figures.scenarios",
+    "PERCENTILES": "spinekit.engine.simulate",
+    "SimulationResult": "spinekit.engine.simulate",
+    "simulate": "spinekit.engine.simulate",
+    "assumptions": "spinekit.analysis.summary",
+    "critical_path_words": "spinekit.analysis.summary",
+    "finish_dates": "spinekit.analysis.summary",
+    "findings_table": "spinekit.analysis.summary",
+    "health_lines": "spinekit.analysis.summary",
+    "start_now_lines": "spinekit.analysis.summary",
+    "start_this_week_table": "spinekit.analysis.summary",
+    "scenario_table": "spinekit.analysis.summary",
+    "scenario_summary": "spinekit.analysis.summary",
+    "sources_cited": "spinekit.analysis.summary",
+    "steering_summary_html": "spinekit.analysis.summary",
+    "top_drivers": "spinekit.analysis.summary",
+    "top_risks": "spinekit.analysis.summary",
+    "Comparison": "spinekit.analysis.compare",
+    "ScenarioResult": "spinekit.analysis.compare",
+    "compare": "spinekit.analysis.compare",
+    "changed_tasks": "spinekit.analysis.compare",
+    "changed_tasks_words": "spinekit.analysis.compare",
+    "apply_scenario": "spinekit.catalogue.scenarios",
+    "SEVERITIES": "spinekit.analysis.check",
+    "Finding": "spinekit.analysis.check",
+    "HealthCheck": "spinekit.analysis.check",
+    "StartItem": "spinekit.analysis.check",
+    "check_plan": "spinekit.analysis.check",
+    "ReportError": "spinekit.views.report",
+    "ReportFiles": "spinekit.views.report",
+    "build_report": "spinekit.views.report",
+    "ExplorerState": "spinekit.views.explorer.widgets",
+    "build_explorer": "spinekit.views.explorer.widgets",
+}
+
+# Sub-packages reachable as attributes, e.g. ``spinekit.explorer`` for notebooks.
+_MODULES: dict[str, str] = {
+    "explorer": "spinekit.views.explorer",
+    "display": "spinekit.views.display",
+    "model": "spinekit.model",
+    "engine": "spinekit.engine",
+    "catalogue": "spinekit.catalogue",
+    "analysis": "spinekit.analysis",
+    "views": "spinekit.views",
+    "interop": "spinekit.interop",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    elif name in _MODULES:
+        value = importlib.import_module(_MODULES[name])
+    else:
+        raise AttributeError(f"module 'spinekit' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS, *_MODULES})
+
+
+if TYPE_CHECKING:  # pragma: no cover - names for type checkers and IDEs
+    from spinekit.catalogue.load import (
+        Catalogue as Catalogue,
+        Interface as Interface,
+        Item as Item,
+        Provenance as Provenance,
+        Service as Service,
+        Source as Source,
+        load_catalogue as load_catalogue,
+        parse_catalogue as parse_catalogue,
+    )
+    from spinekit.model.errors import (
+        CatalogueError as CatalogueError,
+        CycleError as CycleError,
+        ExportError as ExportError,
+        ProgrammeError as ProgrammeError,
+        SpinekitError as SpinekitError,
+        UnknownTaskError as UnknownTaskError,
+        FigureExportError as FigureExportError,
+    )
+    from spinekit.catalogue.scope import (
+        Scope as Scope,
+        ServiceChoice as ServiceChoice,
+        apply_overrides as apply_overrides,
+        expand_scope as expand_scope,
+    )
+    from spinekit.catalogue.starter import (
+        starter_programme as starter_programme,
+    )
+    from spinekit.model.calendar import (
+        HOLIDAY_REGIONS as HOLIDAY_REGIONS,
+        Closure as Closure,
+        WorkingCalendar as WorkingCalendar,
+    )
+    from spinekit.engine.cpm import (
+        CompiledNetwork as CompiledNetwork,
+        Passes as Passes,
+        compile_network as compile_network,
+        passes as passes,
+    )
+    from spinekit.model.files import (
+        data_dir as data_dir,
+        example_path as example_path,
+        write_atomic as write_atomic,
+    )
+    from spinekit.catalogue.programme import (
+        read_programme as read_programme,
+        parse_programme as parse_programme,
+    )
+    from spinekit.model.domain import (
+        DEPENDENCY_TYPES as DEPENDENCY_TYPES,
+        DISTRIBUTIONS as DISTRIBUTIONS,
+        Correlation as Correlation,
+        Dependency as Dependency,
+        Duration as Duration,
+        Programme as Programme,
+        Risk as Risk,
+        Task as Task,
+    )
+    from spinekit.engine.network import (
+        build_network as build_network,
+    )
+    from spinekit.engine.schedule import (
+        SCHEDULE_COLUMNS as SCHEDULE_COLUMNS,
+        Schedule as Schedule,
+        schedule as schedule,
+    )
+    from spinekit.views.figures.static import (
+        STATIC_FORMATS as STATIC_FORMATS,
+        save_static as save_static,
+    )
+    from spinekit.views.figures.risk import (
+        criticality_chart as criticality_chart,
+        finish_histogram as finish_histogram,
+        s_curve as s_curve,
+        tornado as tornado,
+    )
+    from spinekit.views.figures.gantt import (
+        gantt as gantt,
+        gantt_comparison as gantt_comparison,
+    )
+    from spinekit.views.figures.scenarios import (
+        scenario_ranges as scenario_ranges,
+        scenario_s_curves as scenario_s_curves,
+    )
+    from spinekit.engine.simulate import (
+        PERCENTILES as PERCENTILES,
+        SimulationResult as SimulationResult,
+        simulate as simulate,
+    )
+    from spinekit.analysis.summary import (
+        assumptions as assumptions,
+        critical_path_words as critical_path_words,
+        finish_dates as finish_dates,
+        findings_table as findings_table,
+        health_lines as health_lines,
+        start_now_lines as start_now_lines,
+        start_this_week_table as start_this_week_table,
+        scenario_table as scenario_table,
+        scenario_summary as scenario_summary,
+        sources_cited as sources_cited,
+        steering_summary_html as steering_summary_html,
+        top_drivers as top_drivers,
+        top_risks as top_risks,
+    )
+    from spinekit.analysis.compare import (
+        Comparison as Comparison,
+        ScenarioResult as ScenarioResult,
+        compare as compare,
+        changed_tasks as changed_tasks,
+        changed_tasks_words as changed_tasks_words,
+    )
+    from spinekit.catalogue.scenarios import (
+        apply_scenario as apply_scenario,
+    )
+    from spinekit.analysis.check import (
+        SEVERITIES as SEVERITIES,
+        Finding as Finding,
+        HealthCheck as HealthCheck,
+        StartItem as StartItem,
+        check_plan as check_plan,
+    )
+    from spinekit.views.report import (
+        ReportError as ReportError,
+        ReportFiles as ReportFiles,
+        build_report as build_report,
+    )
+    from spinekit.views.explorer.widgets import (
+        ExplorerState as ExplorerState,
+        build_explorer as build_explorer,
+    )

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import strategies as st
 
 from spinekit import parse_programme
-from spinekit._cli import main
+from spinekit.cli import main
 
 #: The checkout: pyproject.toml, notebooks/, tests/.
 ROOT = Path(__file__).resolve().parents[1]

@@ -11,7 +11,8 @@ import os
 import pytest
 from _helpers import CHROMIUM, CHROMIUM_ARGS, NO_CHROMIUM
 
-from spinekit import _native, build_report, example_path, read_programme
+from spinekit import build_report, example_path, read_programme
+from spinekit.engine import native as _native
 
 #: Why the compiled kernels' tests skip on this machine, if they do.
 KERNELS_MISSING = (f"compiled kernels unavailable: {_native.status()}; a C compiler at install "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from spinekit._cli import main
+from spinekit.cli import main
 
 GOOD = """name: "{name}"
 start: 2027-01-04

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from spinekit import CatalogueError, SpinekitError, data_dir, load_catalogue
-from spinekit._catalogue import BASES, OWNERS, TRACKS
+from spinekit.catalogue.load import BASES, OWNERS, TRACKS
 
 CATALOGUE = data_dir() / "catalogue"
 SERVICES = ("pds", "sds", "eps", "ers", "scr", "mesh", "nrl", "gp-connect", "nhs-login", "cis2")

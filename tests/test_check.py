@@ -27,9 +27,9 @@ from spinekit import (
     schedule,
     starter_programme,
 )
-from spinekit._check import _rules
-from spinekit._exceptions import CatalogueError
-from spinekit._programme import load_yaml
+from spinekit.analysis.check import _rules
+from spinekit.model.errors import CatalogueError
+from spinekit.model.files import load_yaml
 
 START = dt.date(2027, 1, 4)  # a Monday; the calendar below has no holidays
 
@@ -413,7 +413,7 @@ def test_bad_pattern_in_rules_file_is_a_clear_error(tmp_path, monkeypatch):
     folder.mkdir()
     text = (data_dir() / "catalogue" / "health-check.yaml").read_text(encoding="utf-8")
     (folder / "health-check.yaml").write_text(text.replace("'\\bDNS\\b'", "'(DNS'"), encoding="utf-8")
-    monkeypatch.setattr("spinekit._io.data_dir", lambda: tmp_path)
+    monkeypatch.setattr("spinekit.model.files.data_dir", lambda: tmp_path)
     with pytest.raises(CatalogueError, match=r"health-check.yaml: entry 'name_patterns': field 'patterns\[\d+\]'"):
         _rules.__wrapped__()
 

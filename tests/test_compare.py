@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from spinekit import schedule, simulate
-from spinekit._cli import main
-from spinekit._compare import compare
-from spinekit._model import Change, Scenario
-from spinekit._scenarios import apply_scenario
+from spinekit.cli import main
+from spinekit.analysis.compare import compare
+from spinekit.model.domain import Change, Scenario
+from spinekit.catalogue.scenarios import apply_scenario
 
 
 @pytest.fixture(scope="module")

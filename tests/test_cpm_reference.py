@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from spinekit import compile_network, passes
-from spinekit._cpm import NO_DEADLINE, free_float
+from spinekit.engine.cpm import NO_DEADLINE, free_float
 
 
 def reference(graph, dur, lower, upper):

@@ -9,18 +9,10 @@ import pytest
 
 import spinekit
 from spinekit import ProgrammeError, apply_scenario, read_programme, schedule
-from spinekit._cli import main
-from spinekit._explore import describe_changes, request_tasks, scaled_lead_time
-from spinekit._serve import voila_command
-from spinekit.explorer import (
-    Explorer,
-    ExplorerBase,
-    ExplorerState,
-    build_explorer,
-    evaluate,
-    read_base,
-    save_setting,
-)
+from spinekit.cli import main
+from spinekit.views.explorer.state import describe_changes, request_tasks, scaled_lead_time
+from spinekit.views.explorer.serve import voila_command
+from spinekit.views.explorer.widgets import Explorer, ExplorerBase, ExplorerState, build_explorer, evaluate, read_base, save_setting
 
 
 @pytest.fixture(scope="module")
@@ -296,7 +288,7 @@ def test_notebook_runs_headless(tmp_path, monkeypatch):
     import nbformat
     from nbclient import NotebookClient
 
-    from spinekit._io import notebook_path
+    from spinekit.model.files import notebook_path
 
     monkeypatch.setenv("SPINEKIT_EXPLORE_FOLDER", str(tmp_path))
     nb = nbformat.read(notebook_path("01-scope-explorer.ipynb"), as_version=4)

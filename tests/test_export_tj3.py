@@ -28,9 +28,9 @@ from spinekit import (
     example_path,
     schedule,
 )
-from spinekit._cli import main
-from spinekit._export import TJP_REPORT, tjp_ids, to_tjp
-from spinekit._schedule import constraint_bounds
+from spinekit.cli import main
+from spinekit.interop.tjp import TJP_REPORT, tjp_ids, to_tjp
+from spinekit.engine.schedule import constraint_bounds
 
 D = dt.date
 TJ_ID = re.compile(r"^[A-Za-z_]\w*$")

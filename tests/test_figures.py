@@ -111,19 +111,19 @@ def test_gantt_colours_by_critical_flag():
     fig = gantt(plan(), color="critical")
     assert set(trace(fig, "Critical").customdata) == {"a", "c"}
     assert set(trace(fig, "Not critical").customdata) == {"b", "d"}
-    assert trace(fig, "Critical").marker.color == spinekit._figures.CRITICAL
+    assert trace(fig, "Critical").marker.color == spinekit.views.figures.style.CRITICAL
 
 
 def test_gantt_outlines_the_critical_path_and_colours_its_labels():
     fig = gantt(plan())
     crit = trace(fig, "Critical path")
     assert list(crit.customdata) == ["a", "c"]
-    assert crit.marker.line.color == spinekit._figures.CRITICAL and crit.marker.line.width >= 2
+    assert crit.marker.line.color == spinekit.views.figures.style.CRITICAL and crit.marker.line.width >= 2
     assert crit.hoverinfo == "skip"  # hover comes from the task bar underneath
     labels = dict(zip(fig.layout.yaxis.tickvals, fig.layout.yaxis.ticktext))
     design = next(t for t in labels.values() if "Design" in t)
-    assert spinekit._figures.CRITICAL_TEXT in design
-    assert spinekit._figures.CRITICAL_TEXT not in next(t for t in labels.values() if "Assure" in t)
+    assert spinekit.views.figures.style.CRITICAL_TEXT in design
+    assert spinekit.views.figures.style.CRITICAL_TEXT not in next(t for t in labels.values() if "Assure" in t)
 
 
 def test_gantt_milestones_are_diamonds_at_the_start_of_their_day():

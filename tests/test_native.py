@@ -21,8 +21,9 @@ import numpy as np
 import pytest
 from conftest import KERNELS_MISSING
 
-from spinekit import _cpm, _native, compile_network, example_path, passes, read_programme, schedule
-from spinekit._cpm import NO_DEADLINE, free_float
+from spinekit.engine import cpm as _cpm, native as _native
+from spinekit import compile_network, example_path, passes, read_programme, schedule
+from spinekit.engine.cpm import NO_DEADLINE, free_float
 
 needs_kernels = pytest.mark.skipif(_native.LIBRARY is None, reason=KERNELS_MISSING)
 
@@ -258,11 +259,11 @@ def test_unsigned_and_boolean_bounds_mean_what_they_say():
 def test_a_library_built_from_other_source_is_not_used(tmp_path):
     """A library left over from an earlier _kernels.c is recognised, and numpy used instead."""
     here = os.path.dirname(_native.__file__)
-    for name in ("_native.py", "_kernels.c", _native.LIBRARY_NAME):
+    for name in ("native.py", "_kernels.c", _native.LIBRARY_NAME):
         shutil.copy(os.path.join(here, name), tmp_path / name)
 
     def status():
-        spec = importlib.util.spec_from_file_location("native_copy", tmp_path / "_native.py")
+        spec = importlib.util.spec_from_file_location("native_copy", tmp_path / "native.py")
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         return module.LIBRARY is not None, module.status()
@@ -304,7 +305,7 @@ def test_narrow_integers_are_added_in_64_bits():
 
 
 def test_spinekit_native_0_selects_numpy_and_version_says_so():
-    code = "from spinekit import _native; print(_native.LIBRARY is None); print(_native.status())"
+    code = "from spinekit.engine import native as _native; print(_native.LIBRARY is None); print(_native.status())"
     env = {**os.environ, "SPINEKIT_NATIVE": "0"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env=env).stdout.splitlines()

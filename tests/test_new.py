@@ -8,7 +8,7 @@ import pytest
 from _helpers import run
 
 from spinekit import read_programme, schedule, starter_programme
-from spinekit._cli import main
+from spinekit.cli import main
 
 
 def test_starter_parses_and_schedules(tmp_path, capsys):

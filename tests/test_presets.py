@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from spinekit import ProgrammeError, parse_programme, schedule
-from spinekit._model import Scenario
-from spinekit._presets import PRESETS, preset_info
-from spinekit._scenarios import apply_scenario
+from spinekit.model.domain import Scenario
+from spinekit.catalogue.presets import PRESETS, preset_info
+from spinekit.catalogue.scenarios import apply_scenario
 
 # A small Spine-shaped plan; hand-worked schedule (no holidays):
 #   ods 0-5, asid-int-org1 5-10, design 0-10, build 10-30, dep-val 30-35, conf 35-40,

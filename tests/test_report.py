@@ -8,7 +8,7 @@ import re
 import pytest
 
 from spinekit import ProgrammeError, build_report
-from spinekit._cli import main
+from spinekit.cli import main
 
 HOSTILE = """name: "Hostile <b>plan</b>"
 start: 2027-01-04

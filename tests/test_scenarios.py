@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from spinekit import ProgrammeError, UnknownTaskError, parse_programme, schedule
-from spinekit._model import Scenario
-from spinekit._presets import PRESETS
-from spinekit._scenarios import apply_scenario, parse_scenarios
+from spinekit.model.domain import Scenario
+from spinekit.catalogue.presets import PRESETS
+from spinekit.catalogue.scenarios import apply_scenario, parse_scenarios
 
 BASE = {
     "name": "base",

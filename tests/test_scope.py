@@ -22,8 +22,8 @@ from spinekit import (
     read_programme,
     schedule,
 )
-from spinekit._catalogue import OWNERS, TRACKS
-from spinekit._cli import main
+from spinekit.catalogue.load import OWNERS, TRACKS
+from spinekit.cli import main
 
 CAT = load_catalogue()
 

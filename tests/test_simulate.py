@@ -26,7 +26,7 @@ from spinekit import (
     schedule,
     simulate,
 )
-from spinekit._cli import main
+from spinekit.cli import main
 
 N = 200_000  # iterations for distribution checks
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from _helpers import ROOT
 
-from spinekit import _native
+from spinekit.engine import native as _native
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +52,7 @@ def test_wheel_installs_with_data(uv, tmp_path):
     assert all(str(fresh_site) in w for w in where), where
 
     engine = subprocess.run(
-        [str(py), "-c", "from spinekit import _native; print(_native.status())"],
+        [str(py), "-c", "from spinekit.engine import native as _native; print(_native.status())"],
         check=True, capture_output=True, text=True, cwd=tmp_path).stdout.strip()
     if _native.LIBRARY is not None:  # this machine built the kernels for the checkout too
         assert wheel.name.endswith(".whl") and "-py3-none-any" not in wheel.name, wheel.name

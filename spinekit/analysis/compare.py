@@ -1,0 +1,204 @@
+"""Compare scenarios: schedule and simulate each variant on common random numbers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spinekit.model.domain import Programme
+from spinekit.model.domain import Scenario
+from spinekit.catalogue.scenarios import apply_scenario
+from spinekit.engine.schedule import Schedule, schedule
+
+__all__ = [
+    "ScenarioResult", "Comparison", "compare", "select_scenarios", "changed_tasks", "changed_tasks_words",
+    "BASELINE",
+]
+
+#: The id of the implicit scenario "the programme as written" when a file defines none.
+BASELINE = "baseline"
+
+
+@dataclass(frozen=True, eq=False)
+class ScenarioResult:
+    """One scenario's programme, deterministic schedule and (optionally) simulation."""
+
+    scenario: Scenario
+    programme: Programme
+    schedule: Schedule
+    simulation: object | None  # SimulationResult
+
+
+@dataclass(frozen=True, eq=False)
+class Comparison:
+    """Scenarios side by side; the first is the reference for differences."""
+
+    results: tuple[ScenarioResult, ...]
+
+    def to_dict(self) -> dict:
+        """The ``compare`` JSON document."""
+        first = self.results[0]
+        out = []
+        for r in self.results:
+            entry: dict = {"id": r.scenario.id, "name": r.scenario.name}
+            entry["deterministic"] = {
+                "finish_offset": r.schedule.finish_offset,
+                "finish_date": r.schedule.finish_date.isoformat(),
+            }
+            if r.simulation is not None:
+                sim = r.simulation.to_dict()
+                entry["finish_offset"] = sim["finish_offset"]
+                entry["finish_date"] = sim["finish_date"]
+                entry["on_time_probability"] = sim.get("on_time_probability")
+            entry["critical_path"] = r.schedule.critical_path
+            entry["difference"] = _difference(first, r)
+            entry["changed_tasks"] = changed_tasks(first.programme, r.programme)
+            out.append(entry)
+        doc: dict = {"programme": first.programme.name}
+        if first.simulation is not None:
+            doc["iterations"] = first.simulation.iterations
+            doc["seed"] = first.simulation.seed
+        doc["scenarios"] = out
+        return doc
+
+    def to_text(self) -> str:
+        """A table for people: one row per scenario, differences against the first."""
+        import pandas as pd
+
+        # One document for the table and the notes below it: its critical paths and changed
+        # tasks are the costly parts, so they are not worked out a second time.
+        entries = self.to_dict()["scenarios"]
+        rows = []
+        for entry in entries:
+            diff = entry["difference"]
+            row = {
+                "scenario": entry["id"],
+                "finish": entry["deterministic"]["finish_date"],
+                "vs first (working days)": diff["deterministic_working_days"],
+                "vs first (weeks)": diff["deterministic_calendar_weeks"],
+            }
+            if "finish_date" in entry:
+                fd = entry["finish_date"]
+                row |= {"P50": fd["p50"], "P80": fd["p80"], "P90": fd["p90"], "P80 vs first (working days)": diff["p80_working_days"]}
+                if entry.get("on_time_probability") is not None:
+                    row["on time"] = f"{entry['on_time_probability']:.0%}"
+            rows.append(row)
+        first = self.results[0]
+        head = f"{first.programme.name}\n"
+        if first.simulation is not None:
+            head += f"{first.simulation.iterations:,} iterations per scenario, seed {first.simulation.seed}\n"
+        notes = []
+        for k, (r, entry) in enumerate(zip(self.results, entries)):
+            changes = _changes_words(entry["changed_tasks"], first.programme, r.programme) if k else "reference scenario"
+            notes.append(
+                f"  {r.scenario.id}: {r.scenario.name}\n"
+                f"    critical path: {' -> '.join(entry['critical_path'])}\n"
+                f"    changes: {changes}"
+            )
+        names = "\n".join(notes)
+        return head + "\n" + pd.DataFrame(rows).to_string(index=False) + "\n\n" + names + "\n"
+
+
+def _difference(first: ScenarioResult, r: ScenarioResult) -> dict:
+    cal = first.programme.calendar
+    d0, d1 = first.schedule.finish_date, r.schedule.finish_date
+    diff = {
+        "deterministic_working_days": cal.working_days_between(d0, d1),
+        "deterministic_calendar_weeks": round((d1 - d0).days / 7, 1),
+    }
+    if first.simulation is not None and r.simulation is not None:
+        p0, p1 = first.simulation.finish_date["p80"], r.simulation.finish_date["p80"]
+        diff["p80_working_days"] = cal.working_days_between(p0, p1)
+        diff["p80_calendar_weeks"] = round((p1 - p0).days / 7, 1)
+    return diff
+
+
+def changed_tasks(base: Programme, variant: Programme) -> dict[str, list[str]]:
+    """Task ids added, removed and changed (duration, links or dates) from ``base`` to ``variant``."""
+    a = {t.id: t for t in base.tasks}
+    b = {t.id: t for t in variant.tasks}
+    return {
+        "added": [i for i in b if i not in a],
+        "removed": [i for i in a if i not in b],
+        "changed": [i for i in a if i in b and a[i] != b[i]],
+    }
+
+
+def changed_tasks_words(base: Programme, variant: Programme) -> str:
+    """What a variant changes, in words: the tasks added, removed and changed, by name."""
+    return _changes_words(changed_tasks(base, variant), base, variant)
+
+
+def _changes_words(diff: dict[str, list[str]], base: Programme, variant: Programme) -> str:
+    """:func:`changed_tasks_words` for a :func:`changed_tasks` result already at hand."""
+    names = {t.id: t.name for t in (*base.tasks, *variant.tasks)}
+    parts = [
+        f"{label}: {', '.join(names[i] for i in diff[key])}."
+        for key, label in (("added", "Added"), ("removed", "Removed"), ("changed", "Changed"))
+        if diff[key]
+    ]
+    return " ".join(parts) if parts else "No task changes."
+
+
+def select_scenarios(programme: Programme, ids: list[str] | None = None) -> list[Scenario]:
+    """The scenarios to compare: those named (in that order), else all, else the baseline."""
+    from spinekit.model.errors import ProgrammeError, closest
+
+    defined = {s.id: s for s in programme.scenarios}
+    ids = list(dict.fromkeys(ids or []))
+    if not ids:
+        return list(defined.values()) or [Scenario(BASELINE, "Programme as written")]
+    chosen = []
+    for sid in ids:
+        if sid in defined:
+            chosen.append(defined[sid])
+        elif sid == BASELINE:
+            chosen.append(Scenario(BASELINE, "Programme as written"))
+        else:
+            from spinekit.catalogue.presets import PRESETS
+
+            hint = closest(sid, [*defined, BASELINE])
+            if sid in PRESETS and hint is None:
+                extra = (f"; {sid!r} is a preset: add {{id: {sid}, preset: {sid}}} to the file's "
+                         "scenarios to compare it")
+            else:
+                extra = f"; did you mean {hint!r}?" if hint else f"; defined: {', '.join(defined) or 'none'}"
+            raise ProgrammeError(f"unknown scenario {sid!r}{extra}", source=programme.source, field="scenarios")
+    return chosen
+
+
+def compare(
+    programme: Programme,
+    scenarios: list[str] | None = None,
+    *,
+    iterations: int | None = 10_000,
+    seed: int | None = None,
+    reuse=None,
+) -> Comparison:
+    """Schedule (and, unless ``iterations`` is None, simulate) each scenario.
+
+    Every scenario is simulated with the same seed. Random numbers are drawn per task and per
+    risk id, so a task a scenario leaves unchanged gets the same durations in every scenario,
+    and differences between scenarios are the changes, not sampling noise.
+
+    ``reuse`` is a :class:`SimulationResult` already run with the same iterations and seed; a
+    scenario whose programme is that result's programme takes it instead of running again.
+    """
+    from spinekit.engine.simulate import _resolve_seed, simulate
+
+    chosen = select_scenarios(programme, scenarios)
+    if iterations is not None:
+        seed = _resolve_seed(seed, None)
+    results = []
+    for sc in chosen:
+        variant = apply_scenario(programme, sc)
+        # Scheduled once: the simulation takes this schedule rather than computing its own.
+        sched = schedule(variant)
+        if iterations is None:
+            sim = None
+        elif (reuse is not None and reuse.programme == variant and reuse.iterations == iterations
+              and reuse.seed == seed):
+            sim = reuse
+        else:
+            sim = simulate(variant, iterations, seed=seed, schedule=sched)
+        results.append(ScenarioResult(sc, variant, sched, sim))
+    return Comparison(tuple(results))

@@ -1,0 +1,1 @@
+"""The catalogue layer: the Spine catalogue, scope expansion, starter programmes, presets and reading programmes."""

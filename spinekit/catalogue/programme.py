@@ -1,0 +1,225 @@
+"""Reading a programme: the file's schema, then its scope expanded with the Spine catalogue.
+
+Parsing is pure: :func:`parse_programme` takes already-loaded data; :func:`read_programme`
+reads a file first. A ``scope`` is expanded into tasks by :mod:`spinekit.catalogue.scope`, and
+the ``scenarios`` are validated by :mod:`spinekit.catalogue.scenarios`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from typing import Any
+
+from pydantic import ValidationError
+
+from spinekit.catalogue.load import Catalogue, load_catalogue
+from spinekit.catalogue.scenarios import parse_scenarios
+from spinekit.catalogue.scope import Scope, ServiceChoice, apply_overrides, expand_scope
+from spinekit.model.calendar import Closure, WorkingCalendar
+from spinekit.model.domain import Correlation, Dependency, Duration, Programme, Risk, Task
+from spinekit.model.errors import ProgrammeError, UnknownTaskError, did_you_mean
+from spinekit.model.files import read_programme_data
+from spinekit.model.schema import (
+    CorrelationEntry,
+    ProgrammeEntry,
+    RiskEntry,
+    ScopeEntry,
+    TaskEntry,
+    ThreePointEntry,
+    keys_of,
+    translate_error,
+    whole_days,
+)
+
+__all__ = ["parse_programme", "read_programme", "scope_from_entry"]
+
+
+def read_programme(path: str | os.PathLike[str]) -> Programme:
+    """Read and validate a programme YAML file.
+
+    Raises
+    ------
+    ProgrammeError
+        The file is missing, unreadable, not YAML, or breaks the programme contract; the
+        message starts with the file name.
+    """
+    data, source = read_programme_data(path)
+    return parse_programme(data, source=source)
+
+
+def scope_from_entry(entry: ScopeEntry) -> Scope:
+    """The :class:`Scope` a validated ``scope:`` entry asks for."""
+    services = tuple(
+        s if isinstance(s, str) else ServiceChoice.parse(s.service, s.operations) for s in entry.services
+    )
+    fallback = entry.hl7v3_fallback if isinstance(entry.hl7v3_fallback, bool) else tuple(entry.hl7v3_fallback)
+    return Scope(
+        services=services,
+        environments=tuple(entry.environments),
+        access=entry.access,
+        smartcards=entry.smartcards,
+        organisations=entry.organisations,
+        hl7v3_fallback=fallback,
+    )
+
+
+def _generated(raw: ProgrammeEntry, catalogue: Catalogue | None, source: str | None) -> list[Task]:
+    if raw.scope is None:
+        return []
+    if catalogue is None:
+        catalogue = load_catalogue()
+    try:
+        return expand_scope(scope_from_entry(raw.scope), catalogue)
+    except ProgrammeError as exc:
+        raise exc.with_source(source) if source else exc from None
+
+
+def _override(key: str, value: Any, source: str | None) -> Duration:
+    field = f"overrides.{key}"
+    try:
+        if isinstance(value, dict):
+            return ThreePointEntry.model_validate(value).to_duration()
+        return Duration.fixed(whole_days(value, "a lead time", minimum=0))
+    except ValueError as exc:
+        if not isinstance(exc, ValidationError):
+            raise ProgrammeError(f"{exc}; or give {{min, likely, max}}", source=source, field=field) from None
+        errors = exc.errors(include_url=False)
+        err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
+        if err["type"] == "extra_forbidden":
+            bad = str(err["loc"][-1])
+            msg = f"unknown key {bad!r}; " + did_you_mean(bad, keys_of(ThreePointEntry), "use min, likely, max")
+        elif err["type"] == "missing":
+            msg = f"missing required key {str(err['loc'][-1])!r}"
+        else:
+            msg = str(err["ctx"]["error"]) if "ctx" in err else err["msg"]
+        raise ProgrammeError(msg, source=source, field=field) from None
+
+
+def parse_programme(data: Any, *, source: str | None = None, catalogue: Catalogue | None = None) -> Programme:
+    """Validate loaded programme data and build the domain :class:`Programme`.
+
+    A ``scope`` is expanded into tasks with the Spine catalogue; hand-written ``tasks`` are
+    added to those and may depend on them, and ``overrides`` change lead times by task id or
+    kind.
+
+    Parameters
+    ----------
+    data:
+        The programme as loaded from YAML (a mapping).
+    source:
+        Where the data came from, for error messages.
+    catalogue:
+        The catalogue a ``scope`` is expanded with (default: spinekit's bundled catalogue).
+
+    Raises
+    ------
+    ProgrammeError
+        On any contract violation; the message names the task and field and suggests a fix.
+    UnknownTaskError
+        When a risk or correlation names a task that does not exist.
+    """
+    if not isinstance(data, dict):
+        kind = "empty" if data is None else f"a YAML {type(data).__name__}"
+        raise ProgrammeError(
+            f"the file is {kind}, not a mapping; a programme needs name, start and tasks",
+            source=source,
+        )
+    try:
+        raw = ProgrammeEntry.model_validate(data)
+    except ValidationError as exc:
+        raise translate_error(exc, data, source) from None
+
+    generated = _generated(raw, catalogue, source)
+    seen: set[str] = {t.id for t in generated}
+    for t in raw.tasks or []:
+        if t.id in seen:
+            problem = (
+                "the scope already generates a task with this id; rename yours, or change the "
+                "generated task's lead time under overrides"
+                if any(g.id == t.id for g in generated)
+                else "duplicate task id; every task needs its own id"
+            )
+            raise ProgrammeError(problem, source=source, task=t.id, field="id")
+        seen.add(t.id)
+
+    overrides = {k: _override(k, v, source) for k, v in raw.overrides.items()}
+    try:
+        written = [_to_task(t, source) for t in raw.tasks or []]
+        tasks = tuple(apply_overrides([*generated, *written], overrides))
+    except ProgrammeError as exc:
+        raise exc.with_source(source) if source else exc from None
+    calendar = WorkingCalendar(
+        start=raw.start,
+        region=raw.calendar.holidays,
+        closures=tuple(Closure(c.from_, c.to, c.name) for c in raw.calendar.closures),
+    )
+    risks = tuple(_to_risk(r, seen, source) for r in raw.risks)
+    if len({r.id for r in risks}) != len(risks):
+        dup = next(r.id for r in risks if sum(x.id == r.id for x in risks) > 1)
+        raise ProgrammeError("duplicate risk id; every risk needs its own id", source=source, field=f"risks[{dup}]")
+    correlations = tuple(_to_correlation(i, c, seen, source) for i, c in enumerate(raw.correlations))
+    programme = Programme(
+        name=raw.name,
+        calendar=calendar,
+        tasks=tasks,
+        target=raw.target,
+        risks=risks,
+        correlations=correlations,
+        source=source,
+    )
+    if raw.scenarios is None:
+        return programme
+    scenarios = parse_scenarios(raw.scenarios, programme, source=source)
+    return dataclasses.replace(programme, scenarios=scenarios)
+
+
+def _to_task(t: TaskEntry, source: str | None) -> Task:
+    duration = t.duration.to_duration() if isinstance(t.duration, ThreePointEntry) else Duration.fixed(t.duration)
+    deps = []
+    seen: set[str] = set()
+    for i, d in enumerate(t.depends_on):
+        link = Dependency(d) if isinstance(d, str) else Dependency(d.task, d.type, d.lag)
+        if link.task in seen:
+            raise ProgrammeError(
+                f"{link.task!r} is listed twice; keep one link to each predecessor",
+                source=source,
+                task=t.id,
+                field=f"depends_on[{i}]",
+            )
+        seen.add(link.task)
+        deps.append(link)
+    return Task(
+        id=t.id,
+        name=t.name if t.name is not None else t.id,
+        duration=duration,
+        depends_on=tuple(deps),
+        not_before=t.not_before,
+        deadline=t.deadline,
+        owner=t.owner,
+        service=t.service,
+        environment=t.environment,
+        kind=t.kind,
+        track=t.track,
+        basis=t.basis,
+    )
+
+
+def _check_ids(ids: list[str], known: set[str], source: str | None, field: str) -> None:
+    for i, tid in enumerate(ids):
+        if tid not in known:
+            extra = did_you_mean(tid, known, lead="; ")
+            raise UnknownTaskError(
+                f"unknown task {tid!r}{extra}", source=source, field=f"{field}.tasks[{i}]"
+            )
+
+
+def _to_risk(r: RiskEntry, known: set[str], source: str | None) -> Risk:
+    _check_ids(r.tasks, known, source, f"risks[{r.id}]")
+    impact = r.impact.to_duration() if isinstance(r.impact, ThreePointEntry) else Duration.fixed(r.impact)
+    return Risk(r.id, r.name or r.id, r.probability, impact, tuple(r.tasks))
+
+
+def _to_correlation(i: int, c: CorrelationEntry, known: set[str], source: str | None) -> Correlation:
+    _check_ids(c.tasks, known, source, f"correlations[{i}]")
+    return Correlation(tuple(dict.fromkeys(c.tasks)), c.rho)

@@ -1,0 +1,99 @@
+"""What-if scenarios: named variants of a programme, built from a preset and changes.
+
+A scenario is a list of changes applied, in order, to the base programme (after its preset,
+if it names one). Scenarios are validated against the programme when it is read, so a scenario
+that names an unknown task or risk is reported with the scenario and the id.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+from spinekit.catalogue.presets import PRESETS
+from spinekit.engine.network import build_network
+from spinekit.model.changes import apply_changes, convert_change
+from spinekit.model.domain import Programme, Scenario
+from spinekit.model.errors import ProgrammeError, did_you_mean
+from spinekit.model.schema import ChangeEntry, ScenarioEntry
+
+__all__ = ["apply_scenario", "apply_preset_and_changes", "parse_scenarios"]
+
+
+def parse_scenarios(data: Any, base: Programme, *, source: str | None = None) -> tuple[Scenario, ...]:
+    """Validate the ``scenarios`` list of a programme file against the base programme.
+
+    Every scenario is applied once here, so unknown ids, cycles and bad values surface when the
+    file is read, with the scenario named.
+    """
+    if data is None:
+        return ()
+    if not isinstance(data, list):
+        raise ProgrammeError("must be a list of scenarios, each with an id", source=source, field="scenarios")
+    out: list[Scenario] = []
+    seen: set[str] = set()
+    for i, item in enumerate(data):
+        label = item.get("id", f"#{i + 1}") if isinstance(item, dict) else f"#{i + 1}"
+        where = f"scenarios[{label}]"
+        try:
+            raw = ScenarioEntry.model_validate(item)
+        except ValidationError as exc:
+            err = exc.errors(include_url=False)[0]
+            loc = ".".join(str(p) for p in err["loc"])
+            msg = str(err["ctx"]["error"]) if err["type"] == "value_error" and "ctx" in err else err["msg"]
+            if err["type"] == "extra_forbidden":
+                bad = str(err["loc"][-1])
+                valid = list(ChangeEntry.model_fields) if "changes" in err["loc"] else list(ScenarioEntry.model_fields)
+                msg = f"unknown key {bad!r}; " + did_you_mean(bad, valid, f"valid keys are {', '.join(valid)}")
+            raise ProgrammeError(msg, source=source, field=f"{where}.{loc}" if loc else where) from None
+        if raw.preset is not None and raw.preset not in PRESETS:
+            extra = did_you_mean(raw.preset, PRESETS, f"use one of {', '.join(PRESETS)}", "; ")
+            raise ProgrammeError(f"unknown preset {raw.preset!r}{extra}", source=source, field=f"{where}.preset")
+        changes = [convert_change(c, base, f"{where}.changes[{k}]", source) for k, c in enumerate(raw.changes)]
+        if raw.id in seen:
+            raise ProgrammeError("duplicate scenario id; every scenario needs its own id", source=source, field=where)
+        seen.add(raw.id)
+        scenario = Scenario(raw.id, raw.name or raw.id, raw.preset, tuple(changes))
+        try:
+            apply_scenario(base, scenario)  # validates references now, with the scenario named
+        except ProgrammeError as exc:
+            raise exc.with_source(source) if source else exc
+        out.append(scenario)
+    return tuple(out)
+
+
+def apply_preset_and_changes(programme: Programme, scenario: Scenario) -> Programme:
+    """``scenario``'s preset (if any), then its changes, applied to ``programme``.
+
+    :func:`apply_scenario` without its final network check, for callers that build the
+    network themselves. A preset's error is raised again with the scenario's ``preset``
+    field and the programme's source, so it points at the scenario that named the preset.
+
+    Raises
+    ------
+    ProgrammeError
+        The preset does not fit the programme, or a change names an unknown task or risk.
+    """
+    result = programme
+    if scenario.preset is not None:
+        try:
+            result = PRESETS[scenario.preset](result)
+        except ProgrammeError as exc:
+            raise ProgrammeError(exc.message, source=programme.source,
+                                 field=f"scenarios[{scenario.id}].preset") from None
+    return apply_changes(result, scenario)
+
+
+def apply_scenario(programme: Programme, scenario: Scenario) -> Programme:
+    """The programme as ``scenario`` has it: its preset first, then its changes, validated."""
+    result = apply_preset_and_changes(programme, scenario)
+    try:
+        build_network(result)
+    except ProgrammeError as exc:
+        raise ProgrammeError(
+            f"scenario {scenario.id!r} breaks the network: {exc.message}",
+            source=programme.source, task=exc.task, field=f"scenarios[{scenario.id}]",
+        ) from None
+    return result
+

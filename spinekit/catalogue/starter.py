@@ -1,0 +1,135 @@
+"""Starter programmes: a commented, scope-based programme file a planner can edit."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+
+from spinekit.catalogue.load import ENVIRONMENTS, Catalogue
+from spinekit.catalogue.scope import Scope, ServiceChoice, _interface, expand_scope
+
+__all__ = ["starter_programme"]
+
+_START = "2027-01-04"
+
+
+def _listing(labels: Sequence[str]) -> str:
+    return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"
+
+
+def _pad(code: str, comment: str) -> str:
+    """A YAML line with its comment aligned, so the file reads as a form."""
+    return f"{code:<40} # {comment}"
+
+
+def _comment(text: str, indent: str) -> list[str]:
+    return textwrap.wrap(
+        text, width=96, initial_indent=f"{indent}# ", subsequent_indent=f"{indent}#   ", break_on_hyphens=False
+    )
+
+
+def _quoted(text: str) -> str:
+    return f'"{text}"' if ":" in text else text
+
+
+def starter_programme(
+    services: Sequence[str],
+    *,
+    environments: Sequence[str] = ("int", "production"),
+    organisations: int = 1,
+    catalogue: Catalogue | None = None,
+) -> str:
+    """The text of a starter programme file for ``services``: commented, schedulable as is.
+
+    The same arguments always give the same bytes (the start date is a fixed placeholder to
+    edit, not today's date).
+
+    Parameters
+    ----------
+    services:
+        Service ids, or ``service:interface`` (``"pds:hl7v3"``).
+    environments:
+        Some of ``int``, ``dep``, ``production``; ``int`` and ``production`` are required.
+    organisations:
+        How many deploying organisations go live.
+    catalogue:
+        The Spine catalogue (default: spinekit's bundled one).
+
+    Raises
+    ------
+    ProgrammeError
+        A service, interface or environment is unknown, or the scope breaks a rule.
+
+    Examples
+    --------
+    >>> text = starter_programme(["pds", "cis2"])
+    >>> text.splitlines()[0]
+    '# Starter programme for PDS and CIS2, written by `spinekit new`.'
+    """
+    if catalogue is None:
+        from spinekit.catalogue.load import load_catalogue
+
+        catalogue = load_catalogue()
+    scope = Scope(
+        services=tuple(services),
+        environments=tuple(environments),
+        organisations=organisations,
+    )
+    tasks = expand_scope(scope, catalogue)
+    choices = [ServiceChoice.parse(s) for s in services]
+    labels = list(dict.fromkeys(catalogue.service(c.service).label for c in choices))
+    envs = [e for e in ENVIRONMENTS if e in environments]
+    first = choices[0].service
+
+    lines = [
+        f"# Starter programme for {_listing(labels)}, written by `spinekit new`.",
+        "# Edit it, then run: spinekit schedule FILE (or report, simulate, export).",
+        "#",
+        f"# The scope below expands into {len(tasks)} tasks from spinekit's Spine catalogue: identity and",
+        "# environment requests, build against INT, conformance, assurance, governance and go-live,",
+        "# each with an owner and a three-point lead time in working days whose provenance",
+        "# (published, reported or estimate) shows in the schedule's basis.",
+        f"name: {_listing(labels)} integration",
+        _pad(f"start: {_START}", "change to your start date (YYYY-MM-DD)"),
+        "calendar:",
+        _pad("  holidays: england-and-wales", "or scotland, northern-ireland, none"),
+        "  # closures:",
+        "  #   - {from: 2027-12-20, to: 2028-01-04, name: change freeze}",
+        _pad("# target: 2027-12-17", "a promised date, to compare the forecast with"),
+        "",
+        "scope:",
+        "  services:",
+    ]
+    for i, c in enumerate(choices):
+        svc = catalogue.service(c.service)
+        # expand_scope has already checked every entry, so this only picks the interface.
+        iface = _interface(svc, c, f"scope.services[{i}]")
+        here = [o.id for o in svc.operations if iface.id in o.interfaces]
+        elsewhere = [o for o in svc.operations if iface.id not in o.interfaces]
+        lines += _comment(f"{iface.name}. Operations: {', '.join(here) or 'none'}.", "    ")
+        if elsewhere:
+            other = ", ".join(f"{o.id} ({'/'.join(o.interfaces)})" for o in elsewhere)
+            lines += _comment(f"Only on another interface: {other}.", "    ")
+        lines.append(f"    - {_quoted(str(c.service) + (':' + c.interface if c.interface else ''))}")
+    lines += [
+        "    # Name the operations to map the workflow: {service: pds, operations: [search, retrieve]}",
+        _pad(f"  environments: [{', '.join(envs)}]", "int and production; dep (UAT) is optional"),
+        _pad("  access: user-restricted", "or application-restricted"),
+        _pad("  smartcards: false", "true brings in HSCN and smartcards"),
+        _pad(f"  organisations: {organisations}", "deploying organisations going live"),
+        _pad("  hl7v3_fallback: false", "true adds HL7 V3 interfaces (HSCN, MHS, CAP)"),
+        "",
+        "# Change any generated lead time, by task id or by kind, without editing the catalogue:",
+        "# overrides:",
+        _pad(f"#   build-{first}: {{min: 15, likely: 25, max: 40}}", "one task, by id"),
+        _pad("#   cso-dcb0129: 30", "every task of a kind; a number is fixed"),
+        "",
+        "# Your own tasks join the generated ones and may depend on them:",
+        "# tasks:",
+        "#   - id: staff-training",
+        "#     name: Train staff at the deploying organisation",
+        "#     duration: {min: 5, likely: 10, max: 15}",
+        "#     depends_on: [smoke-test]",
+        "#     owner: deploying organisation",
+    ]
+    return "\n".join(lines) + "\n"

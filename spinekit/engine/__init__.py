@@ -1,0 +1,1 @@
+"""The engine layer: network building, the critical path passes (numpy and compiled) and simulation."""

@@ -1,0 +1,168 @@
+"""Deterministic schedule of a programme: dates, offsets, floats and the critical path."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from spinekit.model.calendar import CalendarRangeError
+from spinekit.engine.cpm import NO_DEADLINE, CompiledNetwork, compile_network, free_float, link_slack, passes
+from spinekit.model.errors import ProgrammeError
+from spinekit.model.domain import Programme
+from spinekit.engine.network import build_network
+
+__all__ = ["Schedule", "schedule", "schedule_compiled", "SCHEDULE_COLUMNS", "constraint_bounds"]
+
+#: Columns of the schedule table, in order. Offsets are working-day indices; ``finish`` is the
+#: last working day of the task (a milestone's finish is its start).
+SCHEDULE_COLUMNS = (
+    "id", "name", "start", "finish", "es", "ef", "ls", "lf", "total_float", "free_float",
+    "critical", "duration", "owner", "service", "environment", "kind", "track",
+)
+
+
+@dataclass(frozen=True, eq=False)
+class Schedule:
+    """The deterministic schedule: one row per task (``table``) and the programme finish.
+
+    ``finish_offset`` is F = max EF in working days; ``finish_date`` is the last working day of
+    work, date(F - 1). A closing milestone is dated the next working day, date(F): the first
+    day on which everything before it is complete.
+    """
+
+    programme: Programme
+    table: pd.DataFrame
+    finish_offset: int
+    finish_date: dt.date
+    graph: nx.DiGraph
+    network: CompiledNetwork
+
+    @property
+    def critical_path(self) -> list[str]:
+        """Critical task ids along a driving path from a start to the finish, in order.
+
+        Follows, backwards from a critical task that ends the programme, the critical
+        predecessor whose link is binding (zero slack), preferring the longest such chain.
+        Where chains tie, the earliest in programme order (for the end task) and in the
+        order the links were written (for each predecessor) wins.
+        """
+        return list(self._critical_path)  # a new list each time: callers may change theirs
+
+    @functools.cached_property
+    def _critical_path(self) -> tuple[str, ...]:
+        # One pass in topological order, so that each predecessor's longest binding chain is
+        # known before its successors need it: a recursion back from the end would run out of
+        # stack on a long chain. A chain is kept as its length and a link back.
+        net, t = self.network, self.table
+        rows = net.positions(t["id"])  # the network index of each table row
+        es = np.empty(net.size, dtype=np.int64)
+        ef = np.empty(net.size, dtype=np.int64)
+        critical = np.zeros(net.size, dtype=bool)
+        es[rows], ef[rows] = t["es"].to_numpy(), t["ef"].to_numpy()
+        critical[rows] = t["critical"].to_numpy()
+        if not critical.any():
+            return ()
+        links = net.forward  # grouped by successor, each group in the order the links were written
+        usable = (critical[links.pred] & (link_slack(links, es, ef - es) <= 0)).tolist()
+        ptr, pred = links.ptr.tolist(), links.pred.tolist()
+        # length[-1] (one past the last task) stays 0: the length of "no predecessor".
+        length = [0] * (net.size + 1)
+        back = [-1] * net.size
+        for i in np.flatnonzero(critical).tolist():
+            best = -1
+            for k in range(ptr[i], ptr[i + 1]):
+                # Strictly longer only, so that of equally long chains the first link's is kept.
+                if usable[k] and length[pred[k]] > length[best]:
+                    best = pred[k]
+            back[i], length[i] = best, length[best] + 1
+        ends = rows[critical[rows] & (ef[rows] == self.finish_offset)]
+        if not ends.size:
+            ends = rows[critical[rows]]
+        end = max(ends.tolist(), key=length.__getitem__)  # the first of the longest, in table order
+        path = []
+        while end >= 0:
+            path.append(net.ids[end])
+            end = back[end]
+        return tuple(reversed(path))
+
+
+def constraint_bounds(programme: Programme, net: CompiledNetwork) -> tuple[np.ndarray, np.ndarray]:
+    """``not_before`` and ``deadline`` as working-day bounds (ES lower, EF upper), in ``net`` order."""
+    cal = programme.calendar
+    lower = np.zeros(net.size, dtype=np.int64)
+    upper = np.full(net.size, NO_DEADLINE, dtype=np.int64)
+    for task in programme.tasks:
+        i = net.index[task.id]
+        if task.not_before is not None:
+            lower[i] = max(0, cal.index_on_or_after(task.not_before))
+        if task.deadline is not None:
+            upper[i] = cal.index_on_or_before(task.deadline) + 1
+    return lower, upper
+
+
+def schedule(programme: Programme) -> Schedule:
+    """Schedule ``programme`` deterministically (each task at its planned duration).
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from spinekit import Duration, Dependency, Task, Programme, WorkingCalendar
+    >>> p = Programme("x", WorkingCalendar(dt.date(2027, 1, 4)), (
+    ...     Task("a", "A", Duration.fixed(3)),
+    ...     Task("b", "B", Duration.fixed(2), (Dependency("a"),)),
+    ...     Task("c", "C", Duration.fixed(1), (Dependency("a"),))))
+    >>> s = schedule(p)
+    >>> s.finish_offset, str(s.finish_date)
+    (5, '2027-01-08')
+    >>> s.table[["id", "es", "ef", "total_float", "critical"]].to_dict("records")[2]
+    {'id': 'c', 'es': 3, 'ef': 4, 'total_float': 1, 'critical': False}
+    """
+    graph = build_network(programme)
+    return schedule_compiled(programme, graph, compile_network(graph))
+
+
+def schedule_compiled(programme: Programme, graph: nx.DiGraph, net: CompiledNetwork) -> Schedule:
+    """:func:`schedule` on a network already built and compiled for ``programme``'s links.
+
+    What-if tools that change only durations or dates reuse the network of an earlier schedule.
+    """
+    tasks = programme._tasks_by_id
+    d = np.array([tasks[i].duration.planned for i in net.ids], dtype=np.int64)
+    lower, upper = constraint_bounds(programme, net)
+    res = passes(net, d, lower, upper)
+    ff = free_float(net, d, res)
+    tf = res.total_float
+
+    cal = programme.calendar
+    finish_idx = np.where(d > 0, res.ef - 1, res.es)
+    try:
+        starts = cal.dates_of(res.es)
+        finishes = cal.dates_of(finish_idx)
+        cal.dates_of([res.ls.min(), res.lf.max()])
+    except CalendarRangeError as exc:
+        worst = net.ids[int(np.argmax(np.abs(np.concatenate([res.ef, res.ls])))) % net.size]
+        raise ProgrammeError(
+            f"the schedule runs too far: {exc}; check this task's duration, lags and dates",
+            source=programme.source, task=worst, field="duration",
+        ) from None
+    order = net.positions(tasks)  # the network index of each row, in programme order
+    at = order.tolist()
+    rows = [tasks[net.ids[i]] for i in at]
+    columns = {
+        "id": [t.id for t in rows], "name": [t.name for t in rows],
+        "start": [starts[i] for i in at], "finish": [finishes[i] for i in at],
+        "es": res.es[order], "ef": res.ef[order], "ls": res.ls[order], "lf": res.lf[order],
+        "total_float": tf[order], "free_float": ff[order], "critical": tf[order] <= 0,
+        "duration": d[order], "owner": [t.owner for t in rows], "service": [t.service for t in rows],
+        "environment": [t.environment for t in rows], "kind": [t.kind for t in rows],
+        "track": [t.track for t in rows],
+    }
+    table = pd.DataFrame(columns, columns=list(SCHEDULE_COLUMNS))
+    finish_offset = int(res.finish)
+    finish_date = cal.date_of(max(finish_offset - 1, 0))  # within the range checked above
+    return Schedule(programme, table, finish_offset, finish_date, graph, net)

@@ -1,0 +1,1 @@
+"""The interop layer: plans exchanged with other planning tools (TaskJuggler)."""

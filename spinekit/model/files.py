@@ -1,0 +1,174 @@
+"""File access: safe YAML loading, bundled data, reading programme text, writing outputs atomically."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from spinekit.model.errors import CatalogueError, ProgrammeError
+
+__all__ = [
+    "load_yaml",
+    "read_programme_data",
+    "write_atomic",
+    "data_dir",
+    "example_path",
+    "notebook_path",
+    "read_bundled",
+]
+
+_EXAMPLE = "examples/seed-pds-eps-cis2.yaml"
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml's parser where available
+    """Safe YAML loader that leaves dates as text, so they are validated with clear messages."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _no_duplicate_keys(loader, node: yaml.MappingNode, deep: bool = False):
+    seen = set()
+    for key_node, _ in node.value:
+        # Keys are plain scalars in programme files; compare their text without building them.
+        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else id(key_node)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"key {key!r} appears twice in the same mapping", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicate_keys)
+
+
+def load_yaml(text: str, source: str | None = None) -> Any:
+    """Load YAML text safely (dates stay strings, duplicate keys are errors)."""
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ProgrammeError(
+            f"malformed YAML{where}: {problem}; check indentation and quoting", source=source
+        ) from None
+
+
+def data_dir() -> Path:
+    """The bundled ``data/`` folder (inside the installed package, or the source checkout's)."""
+    package = Path(__file__).resolve().parent.parent
+    for candidate in (package / "data", package.parent / "data"):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError("spinekit's bundled data folder is missing; reinstall spinekit")
+
+
+def read_bundled(name: str) -> tuple[Any, str]:
+    """A bundled YAML data file (``catalogue/presets.yaml`` …) as loaded data, with its path.
+
+    Raises
+    ------
+    CatalogueError
+        The file is missing or is not valid YAML.
+    """
+    path = data_dir() / name
+    try:
+        return load_yaml(path.read_text(encoding="utf-8"), source=str(path)), str(path)
+    except OSError as exc:
+        raise CatalogueError(f"cannot be read: {exc.strerror}; reinstall spinekit", source=str(path)) from None
+    except ProgrammeError as exc:
+        raise CatalogueError(exc.message, source=str(path)) from None
+
+
+def notebook_path(name: str) -> Path:
+    """A bundled notebook (inside the installed package, or the source checkout's notebooks/)."""
+    package = Path(__file__).resolve().parent.parent
+    for candidate in (package / "notebooks" / name, package.parent / "notebooks" / name):
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError(f"spinekit's bundled notebook {name} is missing; reinstall spinekit")
+
+
+def example_path() -> Path:
+    """The bundled example programme (PDS, EPS and CIS2 for one deploying Trust)."""
+    return data_dir() / _EXAMPLE
+
+
+def read_programme_data(path: str | os.PathLike[str]) -> tuple[Any, str]:
+    """A programme file's YAML as loaded (not yet validated), with its source name for errors.
+
+    Raises
+    ------
+    ProgrammeError
+        The file is missing, unreadable or not YAML; the message starts with the file name.
+    """
+    source = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ProgrammeError("no such file; check the path", source=source) from None
+    except IsADirectoryError:
+        raise ProgrammeError("is a folder, not a programme file", source=source) from None
+    except UnicodeDecodeError:
+        raise ProgrammeError("is not UTF-8 text; save it as UTF-8 YAML", source=source) from None
+    except OSError as exc:
+        raise ProgrammeError(f"cannot be read: {exc.strerror}", source=source) from None
+    return load_yaml(text, source=source), source
+
+
+def _default_mode() -> int:
+    """Permissions a newly created file would get (temporary files are created private)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def write_atomic(path: str | os.PathLike[str], content: str | bytes, *, exclusive: bool = False) -> Path:
+    """Write ``content`` to ``path`` through a temporary file and a rename, never half-written.
+
+    Parameters
+    ----------
+    path:
+        The file to write; its folder is created if missing.
+    content:
+        Text (written as UTF-8, line endings as given) or bytes.
+    exclusive:
+        Never replace an existing file: the temporary file is hard-linked into place, which,
+        unlike a rename, fails if the name is taken.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+
+    Raises
+    ------
+    FileExistsError
+        ``exclusive`` is set and ``path`` already exists (it is left as it was).
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    mode = "wb" if isinstance(content, bytes) else "w"
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        os.chmod(tmp, _default_mode())
+        with os.fdopen(fd, mode, **({} if mode == "wb" else {"encoding": "utf-8", "newline": ""})) as fh:
+            fh.write(content)
+        if exclusive:
+            os.link(tmp, target)
+        else:
+            os.replace(tmp, target)
+    finally:
+        # After a rename the temporary name is already gone; after a link (or a failure) it
+        # still names the file and must not be left behind.
+        Path(tmp).unlink(missing_ok=True)
+    return target

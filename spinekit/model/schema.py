@@ -1,0 +1,482 @@
+"""The programme file's boundary schema: pydantic models that validate untrusted input.
+
+Each model refuses unknown keys; :func:`translate_error` turns pydantic's first error into one
+message naming the task, field and fix. Building the domain model from these lives above, in
+:mod:`spinekit.catalogue.programme`, where a scope can be expanded with the catalogue.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from spinekit.model.calendar import FIRST_YEAR, HOLIDAY_REGIONS, LAST_YEAR
+from spinekit.model.domain import DEPENDENCY_TYPES, DISTRIBUTIONS, Duration
+from spinekit.model.errors import ProgrammeError, did_you_mean
+
+__all__ = [
+    "Strict", "ThreePointEntry", "LinkEntry", "TaskEntry", "ClosureEntry", "CalendarEntry", "RiskEntry",
+    "CorrelationEntry", "ScopeServiceEntry", "ScopeEntry", "ProgrammeEntry", "ChangeEntry", "ScenarioEntry",
+    "parse_date", "whole_days", "nonnegative_days", "keys_of", "translate_error", "TASK_ID",
+]
+
+TASK_ID = re.compile(r"^[A-Za-z0-9_.\-]+$")
+
+
+class Strict(BaseModel):
+    """A schema that refuses unknown keys (so a misspelt key is reported, not ignored)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def parse_date(value: Any) -> dt.date:
+    day = None
+    if isinstance(value, dt.datetime):
+        day = value.date()
+    elif isinstance(value, dt.date):
+        day = value
+    elif isinstance(value, str):
+        try:
+            day = dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    if day is None:
+        raise ValueError(f"not a valid ISO date (YYYY-MM-DD): {value!r}")
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ValueError(f"{day} is outside the years spinekit plans in ({FIRST_YEAR}-{LAST_YEAR})")
+    return day
+
+
+# Durations and lags beyond this (about 400 years) are typing mistakes, not plans.
+_MAX_DAYS = 100_000
+
+
+def whole_days(value: Any, what: str, *, minimum: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{what} must be a whole number of working days, got {value!r}")
+    if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
+        raise ValueError(f"{what} must be a whole number of working days, got {value!r}")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{what} must be {minimum} or more, got {value!r}")
+    if abs(value) > _MAX_DAYS:
+        raise ValueError(f"{what} must be within {_MAX_DAYS:,} working days, got {value!r}")
+    return int(value)
+
+
+def nonnegative_days(value: Any, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError(f"{what} must be a number of working days, got {value!r}")
+    if value < 0:
+        raise ValueError(f"{what} must be 0 or more, got {value!r}")
+    if value > _MAX_DAYS:
+        raise ValueError(f"{what} must be within {_MAX_DAYS:,} working days, got {value!r}")
+    return float(value)
+
+
+class ThreePointEntry(Strict):
+    min: Any
+    likely: Any
+    max: Any
+    dist: str = "pert"
+
+    @field_validator("min", "likely", "max")
+    @classmethod
+    def _number(cls, v: Any, info) -> float:
+        return nonnegative_days(v, info.field_name)
+
+    @field_validator("dist")
+    @classmethod
+    def _dist(cls, v: Any) -> str:
+        if v not in DISTRIBUTIONS:
+            extra = did_you_mean(str(v), DISTRIBUTIONS, lead="; ")
+            raise ValueError(f"unknown distribution {v!r}; use one of {', '.join(DISTRIBUTIONS)}{extra}")
+        return v
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ThreePointEntry:
+        if not (self.min <= self.likely <= self.max):
+            raise ValueError(
+                f"three-point estimate needs min <= likely <= max, got min={self.min:g}, "
+                f"likely={self.likely:g}, max={self.max:g}"
+            )
+        return self
+
+    def to_duration(self) -> Duration:
+        return Duration(self.min, self.likely, self.max, self.dist)
+
+
+class LinkEntry(Strict):
+    task: str
+    type: str = "FS"
+    lag: Any = 0
+
+    @field_validator("type")
+    @classmethod
+    def _type(cls, v: Any) -> str:
+        up = str(v).upper()
+        if up not in DEPENDENCY_TYPES:
+            raise ValueError(f"unknown dependency type {v!r}; use one of {', '.join(DEPENDENCY_TYPES)}")
+        return up
+
+    @field_validator("lag")
+    @classmethod
+    def _lag(cls, v: Any) -> int:
+        return whole_days(v, "lag")
+
+
+class TaskEntry(Strict):
+    id: str
+    name: str | None = None
+    duration: Any
+    depends_on: list[str | LinkEntry] = Field(default_factory=list)
+    not_before: Any = None
+    deadline: Any = None
+    owner: str | None = None
+    service: str | None = None
+    environment: str | None = None
+    kind: str | None = None
+    track: str | None = None
+    basis: str | None = None
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_text(cls, v: Any) -> Any:
+        return str(v) if isinstance(v, int) and not isinstance(v, bool) else v
+
+    @field_validator("depends_on", mode="before")
+    @classmethod
+    def _ids_text(cls, v: Any) -> Any:
+        if isinstance(v, list):
+            return [str(x) if isinstance(x, int) and not isinstance(x, bool) else x for x in v]
+        return v
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, v: str) -> str:
+        if not TASK_ID.match(v):
+            raise ValueError(f"task id {v!r} may use only letters, digits, '-', '_' and '.'")
+        return v
+
+    @field_validator("duration", mode="before")
+    @classmethod
+    def _duration(cls, v: Any) -> Any:
+        if isinstance(v, dict):
+            return ThreePointEntry.model_validate(v)
+        return whole_days(v, "duration", minimum=0)
+
+    @field_validator("not_before", "deadline")
+    @classmethod
+    def _dates(cls, v: Any) -> dt.date | None:
+        return None if v is None else parse_date(v)
+
+
+class ClosureEntry(Strict):
+    from_: Any = Field(alias="from")
+    to: Any
+    name: str = ""
+
+    @field_validator("from_", "to")
+    @classmethod
+    def _dates(cls, v: Any) -> dt.date:
+        return parse_date(v)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ClosureEntry:
+        if self.to < self.from_:
+            raise ValueError(f"closure ends ({self.to}) before it starts ({self.from_})")
+        return self
+
+
+class CalendarEntry(Strict):
+    holidays: str = "england-and-wales"
+    closures: list[ClosureEntry] = Field(default_factory=list)
+
+    @field_validator("holidays")
+    @classmethod
+    def _region(cls, v: str) -> str:
+        if v not in HOLIDAY_REGIONS:
+            extra = did_you_mean(v, HOLIDAY_REGIONS, lead="; ")
+            raise ValueError(f"unknown holiday region {v!r}; use one of {', '.join(HOLIDAY_REGIONS)}{extra}")
+        return v
+
+
+class RiskEntry(Strict):
+    id: str
+    name: str | None = None
+    probability: float
+    impact: Any
+    tasks: list[str]
+
+    @field_validator("probability", mode="before")
+    @classmethod
+    def _p_number(cls, v: Any) -> Any:
+        if isinstance(v, bool) or not isinstance(v, int | float):
+            raise ValueError(f"probability must be a number between 0 and 1, got {v!r}")
+        return v
+
+    @field_validator("probability")
+    @classmethod
+    def _p(cls, v: float) -> float:
+        if not 0.0 <= v <= 1.0:
+            raise ValueError(f"probability must be between 0 and 1, got {v!r}")
+        return v
+
+    @field_validator("impact", mode="before")
+    @classmethod
+    def _impact(cls, v: Any) -> Any:
+        if isinstance(v, dict):
+            return ThreePointEntry.model_validate(v)
+        return nonnegative_days(v, "impact")
+
+    @field_validator("tasks")
+    @classmethod
+    def _some(cls, v: list[str]) -> list[str]:
+        if not v:
+            raise ValueError("a risk must name at least one task it delays")
+        return v
+
+
+class CorrelationEntry(Strict):
+    tasks: list[str]
+    rho: float
+
+    @field_validator("rho", mode="before")
+    @classmethod
+    def _rho_number(cls, v: Any) -> Any:
+        if isinstance(v, bool) or not isinstance(v, int | float):
+            raise ValueError(f"rho must be a number strictly between -1 and 1, got {v!r}")
+        return v
+
+    @field_validator("rho")
+    @classmethod
+    def _rho(cls, v: float) -> float:
+        if not -1.0 < v < 1.0 or not math.isfinite(v):
+            raise ValueError(f"rho must be strictly between -1 and 1, got {v!r}")
+        return v
+
+    @field_validator("tasks")
+    @classmethod
+    def _pair(cls, v: list[str]) -> list[str]:
+        if len(set(v)) < 2:
+            raise ValueError("a correlation group needs at least two different tasks")
+        return v
+
+
+class ScopeServiceEntry(Strict):
+    service: str
+    operations: list[str] = Field(default_factory=list)
+
+
+class ScopeEntry(Strict):
+    services: list[str | ScopeServiceEntry]
+    environments: list[str] = Field(default_factory=lambda: ["int", "production"])
+    access: str = "user-restricted"
+    smartcards: Any = False
+    organisations: Any = 1
+    hl7v3_fallback: Any = False
+
+    @field_validator("smartcards")
+    @classmethod
+    def _bool(cls, v: Any) -> bool:
+        if not isinstance(v, bool):
+            raise ValueError(f"smartcards must be true or false, got {v!r}")
+        return v
+
+    @field_validator("organisations")
+    @classmethod
+    def _organisations(cls, v: Any) -> int:
+        return whole_days(v, "organisations", minimum=1)
+
+    @field_validator("hl7v3_fallback")
+    @classmethod
+    def _fallback(cls, v: Any) -> bool | list[str]:
+        if isinstance(v, bool) or (isinstance(v, list) and all(isinstance(s, str) for s in v)):
+            return v
+        raise ValueError(f"hl7v3_fallback must be true, false or a list of service ids, got {v!r}")
+
+
+class ProgrammeEntry(Strict):
+    name: str
+    start: Any
+    calendar: CalendarEntry = Field(default_factory=CalendarEntry)
+    target: Any = None
+    tasks: list[TaskEntry] | None = None
+    scope: ScopeEntry | None = None
+    overrides: dict[str, Any] = Field(default_factory=dict)
+    risks: list[RiskEntry] = Field(default_factory=list)
+    correlations: list[CorrelationEntry] = Field(default_factory=list)
+    scenarios: Any = None
+
+    @field_validator("calendar", mode="before")
+    @classmethod
+    def _default_calendar(cls, v: Any) -> Any:
+        return {} if v is None else v
+
+    @field_validator("start")
+    @classmethod
+    def _start(cls, v: Any) -> dt.date:
+        return parse_date(v)
+
+    @field_validator("target")
+    @classmethod
+    def _target(cls, v: Any) -> dt.date | None:
+        return None if v is None else parse_date(v)
+
+    @field_validator("tasks")
+    @classmethod
+    def _nonempty(cls, v: list[TaskEntry]) -> list[TaskEntry]:
+        if not v:
+            raise ValueError("the task list is empty; add at least one task")
+        return v
+
+    @model_validator(mode="after")
+    def _tasks_or_scope(self) -> ProgrammeEntry:
+        if self.tasks is None and self.scope is None:
+            raise ValueError("missing required key 'tasks'; give tasks, a scope, or both")
+        return self
+
+
+_MODELS_BY_FIELD: dict[str, type[BaseModel]] = {
+    "tasks": TaskEntry,
+    "calendar": CalendarEntry,
+    "closures": ClosureEntry,
+    "risks": RiskEntry,
+    "correlations": CorrelationEntry,
+    "depends_on": LinkEntry,
+    "duration": ThreePointEntry,
+    "impact": ThreePointEntry,
+    "scope": ScopeEntry,
+    "services": ScopeServiceEntry,
+}
+
+
+# pydantic adds these union member names to an error's location.
+_UNION_TAGS = frozenset({"str", "int", "float", *(m.__name__ for m in _MODELS_BY_FIELD.values())})
+
+
+def keys_of(model: type[BaseModel]) -> list[str]:
+    return [f.alias or name for name, f in model.model_fields.items()]
+
+
+def translate_error(exc: ValidationError, data: Any, source: str | None) -> ProgrammeError:
+    """Turn pydantic's first error into one message naming task, field and fix."""
+    errors = exc.errors(include_url=False)
+    err = errors[0]
+    if err["type"] == "missing":
+        # A misspelt key also leaves the real one missing: report the misspelling, with its fix.
+        err = next(
+            (e for e in errors if e["type"] == "extra_forbidden" and e["loc"][:-1] == err["loc"][:-1]), err
+        )
+    if err["type"] == "string_type" and isinstance(err.get("input"), dict):
+        # A union of an id string or a mapping: report what is wrong with the mapping.
+        prefix = err["loc"][:-1]
+        err = next((e for e in errors[1:] if e["loc"][: len(prefix)] == prefix), err)
+    loc = [p for p in err["loc"] if p not in ("function-after", "function-before")]
+    # pydantic adds union member tags (such as 'str' or 'LinkEntry') to the location; drop them.
+    loc = [p for p in loc if not (isinstance(p, str) and p in _UNION_TAGS)]
+    task_id = None
+    if len(loc) >= 2 and loc[0] in ("tasks", "risks") and isinstance(loc[1], int):
+        items = data.get(loc[0]) if isinstance(data, dict) else None
+        item = items[loc[1]] if isinstance(items, list) and loc[1] < len(items) else None
+        ident = item.get("id") if isinstance(item, dict) else None
+        label = f"#{loc[1] + 1}"
+        task_id = str(ident) if ident is not None else label
+        if loc[0] == "risks":
+            task_id = None
+            loc = [f"risks[{ident if ident is not None else label}]", *loc[2:]]
+        else:
+            loc = loc[2:]
+    field = ""
+    for part in loc:
+        field += f"[{part}]" if isinstance(part, int) else (f".{part}" if field else str(part))
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        bad = str(loc[-1]) if loc else "?"
+        parent = next((p for p in reversed(loc[:-1]) if isinstance(p, str)), None)
+        if parent:
+            model = _MODELS_BY_FIELD.get(parent.split("[")[0], ProgrammeEntry)
+        else:
+            model = TaskEntry if task_id is not None else ProgrammeEntry
+        valid = keys_of(model)
+        msg = f"unknown key {bad!r}; " + did_you_mean(bad, valid, f"valid keys are {', '.join(valid)}")
+    elif kind == "missing":
+        msg = f"missing required key {str(loc[-1]) if loc else '?'!r}"
+    elif kind in ("model_type", "dict_type") and task_id is not None and not field:
+        msg = f"each task must be a mapping with at least id and duration; got {err.get('input')!r}"
+    elif kind in ("model_type", "dict_type") and not loc:
+        msg = "the file must be a YAML mapping with name, start and tasks"
+    elif kind in ("model_type", "dict_type"):
+        msg = f"must be a mapping of keys to values; got {err.get('input')!r}"
+    elif kind in ("list_type",):
+        msg = f"must be a list; got {err.get('input')!r}"
+    elif kind == "value_error":
+        msg = str(err["ctx"]["error"]) if "ctx" in err else err["msg"]
+    else:
+        msg = f"{err['msg'][0].lower()}{err['msg'][1:]}; got {err.get('input')!r}"
+    return ProgrammeError(msg, source=source, task=task_id, field=field or None)
+
+
+
+
+# --- scenarios -----------------------------------------------------------------------------
+
+
+class ChangeEntry(Strict):
+    task: str | None = None
+    risk: str | None = None
+    duration: Any = None
+    depends_on_add: list[Any] = Field(default_factory=list)
+    depends_on_remove: list[str] = Field(default_factory=list)
+    remove: bool = False
+    not_before: Any = None
+    deadline: Any = None
+    probability: float | None = None
+    impact: Any = None
+    calendar: dict[str, Any] | None = None
+    start: Any = None
+
+    @field_validator("probability")
+    @classmethod
+    def _probability(cls, v: float | None) -> float | None:
+        if v is not None and not 0.0 <= v <= 1.0:  # also rejects NaN
+            raise ValueError(f"probability must be between 0 and 1, got {v!r}")
+        return v
+
+    @model_validator(mode="after")
+    def _one_target(self) -> ChangeEntry:
+        targets = [k for k in ("task", "risk") if getattr(self, k) is not None]
+        if len(targets) > 1:
+            raise ValueError("a change edits one task or one risk; split it into two changes")
+        if self.task is not None and (self.probability is not None or self.impact is not None):
+            raise ValueError("probability and impact belong to a risk change: use 'risk:' instead of 'task:'")
+        if self.risk is not None and (self.duration is not None or self.remove or self.depends_on_add
+                                      or self.depends_on_remove or self.not_before or self.deadline):
+            raise ValueError("a risk change can set only probability and impact")
+        task_fields = (self.duration, self.not_before, self.deadline)
+        if self.task is None and (any(v is not None for v in task_fields) or self.remove
+                                  or self.depends_on_add or self.depends_on_remove):
+            raise ValueError("task fields need 'task:' naming the task to change")
+        if self.remove and (self.duration is not None or self.depends_on_add or self.depends_on_remove
+                            or self.not_before is not None or self.deadline is not None):
+            raise ValueError("a change that removes a task cannot also edit it; drop the other fields")
+        if not (targets or self.calendar is not None or self.start is not None):
+            raise ValueError("a change needs 'task:', 'risk:', 'calendar:' or 'start:'")
+        return self
+
+
+class ScenarioEntry(Strict):
+    id: str
+    name: str | None = None
+    preset: str | None = None
+    changes: list[ChangeEntry] = Field(default_factory=list)
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, v: str) -> str:
+        if not TASK_ID.match(v):
+            raise ValueError(f"scenario id {v!r} may use only letters, digits, '-', '_' and '.'")
+        return v

@@ -1,0 +1,134 @@
+"""Batch steering reports: run the report notebook with papermill, export offline HTML."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from spinekit.model.errors import SpinekitError
+from spinekit.model.files import example_path, notebook_path, write_atomic
+from spinekit.catalogue.programme import read_programme
+
+__all__ = ["ReportError", "ReportFiles", "build_report", "report_html", "REPORT_NOTEBOOK"]
+
+REPORT_NOTEBOOK = "03-steering-report.ipynb"
+_TEMPLATE = Path(__file__).resolve().parent / "templates" / "offline.html.j2"
+
+
+class ReportError(SpinekitError, RuntimeError):
+    """The report notebook failed; the message names the failing cell and the error."""
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    """Where a report was written: the HTML page and the executed notebook beside it."""
+
+    html: Path
+    notebook: Path
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-.") or "report"
+
+
+def _free_names(out_dir: Path, stem: str, force: bool,
+                suffixes: tuple[str, ...] = (".html", ".ipynb")) -> tuple[Path, ...]:
+    """Paths ``<stem><suffix>`` in ``out_dir``, one per suffix, none of which exists yet.
+
+    The first free name of ``stem``, ``stem-2``, ``stem-3`` … is taken; with ``force`` it is
+    always ``stem`` (existing files are then replaced).
+    """
+    n = 1
+    while True:
+        name = stem if n == 1 else f"{stem}-{n}"
+        paths = tuple(out_dir / f"{name}{suffix}" for suffix in suffixes)
+        if force or not any(path.exists() for path in paths):
+            return paths
+        n += 1
+
+
+def report_html(notebook) -> str:
+    """Render an executed notebook as one self-contained page with no code and no CDN use."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(
+        template_name="lab",
+        template_file=str(_TEMPLATE),
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    node = notebook if isinstance(notebook, nbformat.NotebookNode) else nbformat.from_dict(notebook)
+    html, _ = exporter.from_notebook_node(node)
+    return html
+
+
+def build_report(
+    programme_file: str | os.PathLike[str] | None = None,
+    out_dir: str | os.PathLike[str] = "reports",
+    *,
+    scenarios: list[str] | None = None,
+    iterations: int = 10_000,
+    seed: int | None = None,
+    force: bool = False,
+    timeout: int = 900,
+    name: str | None = None,
+) -> ReportFiles:
+    """Execute the steering-report notebook for a programme and write HTML plus notebook.
+
+    The files are named after the programme file (``name`` overrides that). Existing reports
+    are never overwritten unless ``force`` is set: the new files get a numbered suffix instead.
+    Both files appear whole or not at all.
+
+    Raises
+    ------
+    ProgrammeError
+        The programme file is invalid (checked before anything runs).
+    ReportError
+        A notebook cell failed.
+    """
+    import nbformat
+    import papermill as pm
+
+    source = Path(programme_file) if programme_file else example_path()
+    programme = read_programme(source)
+    if scenarios:
+        from spinekit.analysis.compare import select_scenarios
+
+        select_scenarios(programme, list(scenarios))  # unknown ids fail now, not in the notebook
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    stem = _slug(name or (source.stem if programme_file else "example"))
+    html_path, nb_path = _free_names(out, stem, force)
+    parameters = {
+        "programme_file": str(source.resolve()),
+        "scenarios": list(scenarios or []),
+        "iterations": int(iterations),
+        "seed": seed,
+    }
+    try:
+        # No output path: papermill returns the executed notebook and writes nothing, so a
+        # failed run leaves no file behind and the notebook is written below, whole.
+        executed = pm.execute_notebook(
+            str(notebook_path(REPORT_NOTEBOOK)),
+            None,
+            parameters=parameters,
+            kernel_name="python3",
+            progress_bar=False,
+            execution_timeout=timeout,
+            cwd=str(out),
+            # Keep the kernel's own start-up log lines off the user's terminal.
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+        )
+    except pm.PapermillExecutionError as exc:
+        raise ReportError(
+            f"{source}: the report notebook failed in cell {exc.exec_count} "
+            f"with {exc.ename}: {exc.evalue}"
+        ) from None
+    notebook_text = nbformat.writes(executed)  # as papermill would have written it
+    write_atomic(html_path, report_html(executed))
+    write_atomic(nb_path, notebook_text)
+    return ReportFiles(html_path, nb_path)
