@@ -24,9 +24,7 @@ from pathlib import Path
 
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
-LIBRARY_NAME = {"win32": "_libspinekit.dll", "darwin": "_libspinekit.dylib"}.get(
-    sys.platform, "_libspinekit.so"
-)
+LIBRARY_NAME = {"win32": "_libspinekit.dll", "darwin": "_libspinekit.dylib"}.get(sys.platform, "_libspinekit.so")
 SOURCE = Path("spinekit", "engine", "_kernels.c")
 
 
@@ -90,8 +88,7 @@ class NativeKernelsHook(BuildHookInterface):
         digest = hashlib.sha256((root / SOURCE).read_bytes()).hexdigest()
         # -fwrapv: a sum that overflowed would wrap rather than be undefined behaviour (spinekit
         # refuses inputs that could overflow; this keeps a tampered network harmless too).
-        flags = ["-O2", "-std=c99", "-fwrapv", "-fPIC", "-shared",
-                 f'-DSK_SOURCE_SHA256="{digest}"']
+        flags = ["-O2", "-std=c99", "-fwrapv", "-fPIC", "-shared", f'-DSK_SOURCE_SHA256="{digest}"']
         if sys.platform == "darwin":
             flags.append("-dynamiclib")
         argv = [*cc, *flags, "-o", str(partial), str(root / SOURCE)]

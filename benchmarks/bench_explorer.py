@@ -54,12 +54,24 @@ def _stats(ms: list[float]) -> tuple[float, float, float]:
 def state_to_outputs(base, changes, repeats: int) -> tuple[list[tuple[str, list[float]]], dict[str, list[float]]]:
     import plotly.io as pio
 
-    from spinekit.views.explorer import state as ex
     from spinekit.analysis.check import check_plan
     from spinekit.engine.simulate import simulate
+    from spinekit.views.explorer import state as ex
 
-    rows, stages = [], {k: [] for k in ("programme and scenario", "schedule", "simulation (500)",
-                                         "health check", "Gantt figure", "figure HTML")}
+    rows, stages = (
+        [],
+        {
+            k: []
+            for k in (
+                "programme and scenario",
+                "schedule",
+                "simulation (500)",
+                "health check",
+                "Gantt figure",
+                "figure HTML",
+            )
+        },
+    )
     for label, a, b in changes:
         previous = ex.evaluate(base, a)
         times = []
@@ -68,8 +80,7 @@ def state_to_outputs(base, changes, repeats: int) -> tuple[list[tuple[str, list[
             gc.collect()
             t0 = time.perf_counter()
             result = ex.evaluate(base, state, previous)
-            pio.to_html(result.figure(title=""), full_html=False, include_plotlyjs=False,
-                        include_mathjax=False)
+            pio.to_html(result.figure(title=""), full_html=False, include_plotlyjs=False, include_mathjax=False)
             elapsed = (time.perf_counter() - t0) * 1000
             if k >= 2:
                 times.append(elapsed)
@@ -134,8 +145,7 @@ def table(rows, title: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=20, help="timed updates per kind of change")
-    parser.add_argument("--write", action="store_true",
-                        help="replace the explorer results in docs/performance.md")
+    parser.add_argument("--write", action="store_true", help="replace the explorer results in docs/performance.md")
     args = parser.parse_args(argv)
 
     from spinekit.views.explorer.widgets import ExplorerState, read_base
@@ -157,13 +167,15 @@ def main(argv: list[str] | None = None) -> int:
         f"(target < {TARGET_MS:.0f} ms); state to outputs: median {statistics.median(all_pure):.0f} ms, "
         f"p90 {np.percentile(all_pure, 90):.0f} ms."
     )
-    text = "\n\n".join([
-        head,
-        table(pure, "State to outputs (`evaluate`, Gantt, HTML)"),
-        table(widgets, "Widget update (change to last output set)"),
-        table(list(stages.items()), "Stage of one update"),
-        verdict,
-    ])
+    text = "\n\n".join(
+        [
+            head,
+            table(pure, "State to outputs (`evaluate`, Gantt, HTML)"),
+            table(widgets, "Widget update (change to last output set)"),
+            table(list(stages.items()), "Stage of one update"),
+            verdict,
+        ]
+    )
     print(text)
     if args.write:
         replace_between(RESULTS_START, RESULTS_END, text)

@@ -39,9 +39,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import _common
 import networkx as nx
 import numpy as np
-import _common
 from _common import DOC, replace_between
 
 from spinekit.engine import native as _native
@@ -202,9 +202,12 @@ def list_network(graph: nx.DiGraph, duration: dict) -> ListNetwork:
         pf, sf = ends[data["type"]]
         return (at[other], pf, sf, data["lag"])
 
-    return ListNetwork(ids, [duration[v] for v in ids],
-                       [[link(p, k) for p, k in graph.pred[v].items()] for v in ids],
-                       [[link(s, k) for s, k in graph.succ[v].items()] for v in ids])
+    return ListNetwork(
+        ids,
+        [duration[v] for v in ids],
+        [[link(p, k) for p, k in graph.pred[v].items()] for v in ids],
+        [[link(s, k) for s, k in graph.succ[v].items()] for v in ids],
+    )
 
 
 def lists_cpm(net: ListNetwork):
@@ -277,8 +280,11 @@ def criticalpath_network(graph: nx.DiGraph, duration: dict):
 def criticalpath_result(project) -> Result:
     nodes = [node for node in project.nodes if node is not project.exit_node]
     return Result(
-        {n.name: n.es for n in nodes}, {n.name: n.ef for n in nodes},
-        {n.name: n.ls for n in nodes}, {n.name: n.lf for n in nodes}, None,
+        {n.name: n.es for n in nodes},
+        {n.name: n.ef for n in nodes},
+        {n.name: n.ls for n in nodes},
+        {n.name: n.lf for n in nodes},
+        None,
     )
 
 
@@ -290,9 +296,7 @@ def check_same(name: str, got: Result, want: Result) -> None:
             continue
         bad = [k for k in w if g[k] != w[k]]
         if bad:
-            raise AssertionError(
-                f"{name} disagrees with spinekit on {field} for {len(bad)} tasks, e.g. {bad[0]}"
-            )
+            raise AssertionError(f"{name} disagrees with spinekit on {field} for {len(bad)} tasks, e.g. {bad[0]}")
 
 
 # -- timing ------------------------------------------------------------------------------------
@@ -379,17 +383,25 @@ def run(size: int, variant: str, args: argparse.Namespace) -> Row:
     if fs_only and size <= args.criticalpath_max:
         check_same("criticalpath", criticalpath_result(criticalpath_cpm(graph, duration)), want)
         runs = args.criticalpath_repeats
-        cases["criticalpath"] = Case(lambda project: project.update_all(), runs,
-                                     lambda: criticalpath_network(graph, duration))
+        cases["criticalpath"] = Case(
+            lambda project: project.update_all(), runs, lambda: criticalpath_network(graph, duration)
+        )
         cases["criticalpath first"] = Case(lambda: criticalpath_cpm(graph, duration), runs)
     spinekit_repeat(net, d)
 
     t = measure(cases)
     levels = sum(1 for _ in nx.topological_generations(graph))
     peers = [name for name in t if name != "spinekit" and not name.endswith(" first")]
-    return Row(size, graph.number_of_edges(), levels, variant, t["spinekit"],
-               {p: t[p] for p in peers}, t["spinekit first"],
-               {p: t[f"{p} first"] for p in peers})
+    return Row(
+        size,
+        graph.number_of_edges(),
+        levels,
+        variant,
+        t["spinekit"],
+        {p: t[p] for p in peers},
+        t["spinekit first"],
+        {p: t[f"{p} first"] for p in peers},
+    )
 
 
 # -- report ------------------------------------------------------------------------------------
@@ -398,8 +410,10 @@ def run(size: int, variant: str, args: argparse.Namespace) -> Row:
 def machine() -> str:
     import criticalpath
 
-    versions = (f"networkx {nx.__version__}, criticalpath {criticalpath.__version__}; spinekit "
-                f"engine: {_native.status().split(' (')[0]}")
+    versions = (
+        f"networkx {nx.__version__}, criticalpath {criticalpath.__version__}; spinekit "
+        f"engine: {_native.status().split(' (')[0]}"
+    )
     return f"{dt.date.today().isoformat()} on {_common.machine(versions)}"
 
 
@@ -466,19 +480,28 @@ def verdict(rows: list[Row]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000],
-                        help="numbers of tasks (default: 1000 10000 100000)")
-    parser.add_argument("--repeats", type=int, default=21,
-                        help="timed runs of spinekit and of the networkx and lists peers per case")
-    parser.add_argument("--criticalpath-repeats", type=int, default=3,
-                        help="timed runs of criticalpath per case")
-    parser.add_argument("--criticalpath-max", type=int, default=10_000,
-                        help="largest network given to criticalpath (its time grows steeply)")
-    parser.add_argument("--recency", type=float, default=30.0,
-                        help="mean distance back, in tasks, from a task to its predecessors")
+    parser.add_argument(
+        "--sizes",
+        type=int,
+        nargs="+",
+        default=[1_000, 10_000, 100_000],
+        help="numbers of tasks (default: 1000 10000 100000)",
+    )
+    parser.add_argument(
+        "--repeats", type=int, default=21, help="timed runs of spinekit and of the networkx and lists peers per case"
+    )
+    parser.add_argument("--criticalpath-repeats", type=int, default=3, help="timed runs of criticalpath per case")
+    parser.add_argument(
+        "--criticalpath-max",
+        type=int,
+        default=10_000,
+        help="largest network given to criticalpath (its time grows steeply)",
+    )
+    parser.add_argument(
+        "--recency", type=float, default=30.0, help="mean distance back, in tasks, from a task to its predecessors"
+    )
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--write", action="store_true",
-                        help="replace the results section of docs/performance.md")
+    parser.add_argument("--write", action="store_true", help="replace the results section of docs/performance.md")
     args = parser.parse_args(argv)
 
     measured = machine()

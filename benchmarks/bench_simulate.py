@@ -149,7 +149,8 @@ def bench_correlation_cost(iterations: int) -> dict:
         out[name] = min(_timed(lambda q=q: simulate(q, iterations, seed=1), 2))
     out["iterations"] = iterations
     out["pert_correlated"] = sum(
-        1 for t in {x for c in p.correlations for x in c.tasks}
+        1
+        for t in {x for c in p.correlations for x in c.tasks}
         if not p.task(t).duration.is_fixed and p.task(t).duration.dist == "pert"
     )
     return out
@@ -162,11 +163,14 @@ def bench_loop(programme, iterations: int, vectorised: float, sample: int, sched
     lower, upper = constraint_bounds(programme, net)
     by_id = {t.id: t.duration for t in programme.tasks}
     rng = np.random.default_rng(2)
-    draws = np.array([
-        np.full(sample, float(by_id[i].likely)) if by_id[i].is_fixed
-        else rng.uniform(by_id[i].min, by_id[i].max, sample)
-        for i in net.ids
-    ])
+    draws = np.array(
+        [
+            np.full(sample, float(by_id[i].likely))
+            if by_id[i].is_fixed
+            else rng.uniform(by_id[i].min, by_id[i].max, sample)
+            for i in net.ids
+        ]
+    )
     critical = np.zeros(net.size, dtype=np.int64)
 
     def loop():
@@ -213,27 +217,35 @@ def memory_child(iterations: int) -> None:
     t = time.perf_counter()
     r = simulate(p, iterations, seed=1)
     seconds = time.perf_counter() - t
-    print(json.dumps({
-        "iterations": iterations, "seconds": seconds, "base_mib": base,
-        "peak_mib": _status_mib("VmHWM"), "kept_mib": 8 * (2 + len(p.risks)) * iterations / 2**20,
-        "p80": r.to_dict()["finish_offset"]["p80"],
-    }))
+    print(
+        json.dumps(
+            {
+                "iterations": iterations,
+                "seconds": seconds,
+                "base_mib": base,
+                "peak_mib": _status_mib("VmHWM"),
+                "kept_mib": 8 * (2 + len(p.risks)) * iterations / 2**20,
+                "p80": r.to_dict()["finish_offset"]["p80"],
+            }
+        )
+    )
 
 
 def bench_memory(sizes: list[int]) -> list[dict]:
     out = []
     for n in sizes:
-        run = subprocess.run([sys.executable, __file__, "--memory-child", str(n)],
-                             capture_output=True, text=True, check=True)
+        run = subprocess.run(
+            [sys.executable, __file__, "--memory-child", str(n)], capture_output=True, text=True, check=True
+        )
         out.append(json.loads(run.stdout))
     return out
 
 
-def report(speed: dict, stages: dict, loop: dict, example_loop: dict, memory: list[dict],
-           corr: dict, host: str) -> str:
+def report(speed: dict, stages: dict, loop: dict, example_loop: dict, memory: list[dict], corr: dict, host: str) -> str:
     p = read_programme(example_path())
-    example = (f"{len(p.tasks)} tasks, {len(p.risks)} risks, {len(p.correlations)} correlation "
-               f"groups, `{example_path().name}`")
+    example = (
+        f"{len(p.tasks)} tasks, {len(p.risks)} risks, {len(p.correlations)} correlation groups, `{example_path().name}`"
+    )
     lines = [
         f"Measured {DATE} with `uv run python benchmarks/bench_simulate.py --write` on {host}.",
         "",
@@ -253,20 +265,28 @@ def report(speed: dict, stages: dict, loop: dict, example_loop: dict, memory: li
         "|---:|---:|---:|---:|---:|",
     ]
     for m in memory:
-        lines.append(f"| {m['iterations']:,} | {m['seconds']:.1f} s | {m['peak_mib']:.0f} MiB | "
-                     f"{m['peak_mib'] - m['base_mib']:.0f} MiB | {m['kept_mib']:.0f} MiB |")
+        lines.append(
+            f"| {m['iterations']:,} | {m['seconds']:.1f} s | {m['peak_mib']:.0f} MiB | "
+            f"{m['peak_mib'] - m['base_mib']:.0f} MiB | {m['kept_mib']:.0f} MiB |"
+        )
     if len(memory) >= 2:
         a, b = memory[0], memory[-1]
-        growth = (b["peak_mib"] - a["peak_mib"])
+        growth = b["peak_mib"] - a["peak_mib"]
         kept = b["kept_mib"] - a["kept_mib"]
-        lines += ["", f"From {a['iterations']:,} to {b['iterations']:,} iterations the peak grows by "
-                  f"{growth:.0f} MiB, against {kept:.0f} MiB more in the per-iteration arrays (8 bytes "
-                  "each per iteration, as documented): the rest of the working set (chunk arrays, the "
-                  "sensitivity sample) does not grow with iterations."]
-    lines += ["", f"The example's {corr['pert_correlated']} correlated PERT tasks go through the "
-              "exact Beta inverse CDF (`scipy.special.betaincinv`, about 1 µs a draw), which sets the "
-              f"pace of these runs: {corr['iterations']:,} iterations take {corr['with']:.2f} s with "
-              f"the correlation groups and {corr['without']:.2f} s without them."]
+        lines += [
+            "",
+            f"From {a['iterations']:,} to {b['iterations']:,} iterations the peak grows by "
+            f"{growth:.0f} MiB, against {kept:.0f} MiB more in the per-iteration arrays (8 bytes "
+            "each per iteration, as documented): the rest of the working set (chunk arrays, the "
+            "sensitivity sample) does not grow with iterations.",
+        ]
+    lines += [
+        "",
+        f"The example's {corr['pert_correlated']} correlated PERT tasks go through the "
+        "exact Beta inverse CDF (`scipy.special.betaincinv`, about 1 µs a draw), which sets the "
+        f"pace of these runs: {corr['iterations']:,} iterations take {corr['with']:.2f} s with "
+        f"the correlation groups and {corr['without']:.2f} s without them.",
+    ]
     lines += [
         "",
         "**Speed-up over a per-iteration loop** (loops timed on a sample, extrapolated):",
@@ -274,10 +294,14 @@ def report(speed: dict, stages: dict, loop: dict, example_loop: dict, memory: li
         "| network | vectorised | loop over `passes` (1-D) | speed-up | loop over `schedule()` | speed-up |",
         "|---|---:|---:|---:|---:|---:|",
     ]
-    for name, lp in ((f"random {speed['tasks']:,} tasks, {speed['iterations']:,} iterations", loop),
-                     (f"bundled example, {memory[-1]['iterations']:,} iterations", example_loop)):
-        lines.append(f"| {name} | {lp['vectorised']:.2f} s | {lp['passes_loop']:.1f} s | "
-                     f"{lp['speedup_passes']:.0f}x | {lp['schedule_loop']:.0f} s | {lp['speedup_schedule']:.0f}x |")
+    for name, lp in (
+        (f"random {speed['tasks']:,} tasks, {speed['iterations']:,} iterations", loop),
+        (f"bundled example, {memory[-1]['iterations']:,} iterations", example_loop),
+    ):
+        lines.append(
+            f"| {name} | {lp['vectorised']:.2f} s | {lp['passes_loop']:.1f} s | "
+            f"{lp['speedup_passes']:.0f}x | {lp['schedule_loop']:.0f} s | {lp['speedup_schedule']:.0f}x |"
+        )
     low_schedule = min(loop["speedup_schedule"], example_loop["speedup_schedule"])
     low_passes = min(loop["speedup_passes"], example_loop["speedup_passes"])
     per_iteration = loop["vectorised"] / speed["iterations"] * 1e6

@@ -135,133 +135,261 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover - names for type checkers and IDEs
+    from spinekit.analysis.check import (
+        SEVERITIES as SEVERITIES,
+    )
+    from spinekit.analysis.check import (
+        Finding as Finding,
+    )
+    from spinekit.analysis.check import (
+        HealthCheck as HealthCheck,
+    )
+    from spinekit.analysis.check import (
+        StartItem as StartItem,
+    )
+    from spinekit.analysis.check import (
+        check_plan as check_plan,
+    )
+    from spinekit.analysis.compare import (
+        Comparison as Comparison,
+    )
+    from spinekit.analysis.compare import (
+        ScenarioResult as ScenarioResult,
+    )
+    from spinekit.analysis.compare import (
+        changed_tasks as changed_tasks,
+    )
+    from spinekit.analysis.compare import (
+        changed_tasks_words as changed_tasks_words,
+    )
+    from spinekit.analysis.compare import (
+        compare as compare,
+    )
+    from spinekit.analysis.summary import (
+        assumptions as assumptions,
+    )
+    from spinekit.analysis.summary import (
+        critical_path_words as critical_path_words,
+    )
+    from spinekit.analysis.summary import (
+        findings_table as findings_table,
+    )
+    from spinekit.analysis.summary import (
+        finish_dates as finish_dates,
+    )
+    from spinekit.analysis.summary import (
+        health_lines as health_lines,
+    )
+    from spinekit.analysis.summary import (
+        scenario_summary as scenario_summary,
+    )
+    from spinekit.analysis.summary import (
+        scenario_table as scenario_table,
+    )
+    from spinekit.analysis.summary import (
+        sources_cited as sources_cited,
+    )
+    from spinekit.analysis.summary import (
+        start_now_lines as start_now_lines,
+    )
+    from spinekit.analysis.summary import (
+        start_this_week_table as start_this_week_table,
+    )
+    from spinekit.analysis.summary import (
+        steering_summary_html as steering_summary_html,
+    )
+    from spinekit.analysis.summary import (
+        top_drivers as top_drivers,
+    )
+    from spinekit.analysis.summary import (
+        top_risks as top_risks,
+    )
     from spinekit.catalogue.load import (
         Catalogue as Catalogue,
+    )
+    from spinekit.catalogue.load import (
         Interface as Interface,
+    )
+    from spinekit.catalogue.load import (
         Item as Item,
+    )
+    from spinekit.catalogue.load import (
         Provenance as Provenance,
+    )
+    from spinekit.catalogue.load import (
         Service as Service,
+    )
+    from spinekit.catalogue.load import (
         Source as Source,
+    )
+    from spinekit.catalogue.load import (
         load_catalogue as load_catalogue,
+    )
+    from spinekit.catalogue.load import (
         parse_catalogue as parse_catalogue,
     )
-    from spinekit.model.errors import (
-        CatalogueError as CatalogueError,
-        CycleError as CycleError,
-        ExportError as ExportError,
-        ProgrammeError as ProgrammeError,
-        SpinekitError as SpinekitError,
-        UnknownTaskError as UnknownTaskError,
-        FigureExportError as FigureExportError,
+    from spinekit.catalogue.programme import (
+        parse_programme as parse_programme,
+    )
+    from spinekit.catalogue.programme import (
+        read_programme as read_programme,
+    )
+    from spinekit.catalogue.scenarios import (
+        apply_scenario as apply_scenario,
     )
     from spinekit.catalogue.scope import (
         Scope as Scope,
+    )
+    from spinekit.catalogue.scope import (
         ServiceChoice as ServiceChoice,
+    )
+    from spinekit.catalogue.scope import (
         apply_overrides as apply_overrides,
+    )
+    from spinekit.catalogue.scope import (
         expand_scope as expand_scope,
     )
     from spinekit.catalogue.starter import (
         starter_programme as starter_programme,
     )
-    from spinekit.model.calendar import (
-        HOLIDAY_REGIONS as HOLIDAY_REGIONS,
-        Closure as Closure,
-        WorkingCalendar as WorkingCalendar,
-    )
     from spinekit.engine.cpm import (
         CompiledNetwork as CompiledNetwork,
+    )
+    from spinekit.engine.cpm import (
         Passes as Passes,
+    )
+    from spinekit.engine.cpm import (
         compile_network as compile_network,
+    )
+    from spinekit.engine.cpm import (
         passes as passes,
-    )
-    from spinekit.model.files import (
-        data_dir as data_dir,
-        example_path as example_path,
-        write_atomic as write_atomic,
-    )
-    from spinekit.catalogue.programme import (
-        read_programme as read_programme,
-        parse_programme as parse_programme,
-    )
-    from spinekit.model.domain import (
-        DEPENDENCY_TYPES as DEPENDENCY_TYPES,
-        DISTRIBUTIONS as DISTRIBUTIONS,
-        Correlation as Correlation,
-        Dependency as Dependency,
-        Duration as Duration,
-        Programme as Programme,
-        Risk as Risk,
-        Task as Task,
     )
     from spinekit.engine.network import (
         build_network as build_network,
     )
     from spinekit.engine.schedule import (
         SCHEDULE_COLUMNS as SCHEDULE_COLUMNS,
+    )
+    from spinekit.engine.schedule import (
         Schedule as Schedule,
+    )
+    from spinekit.engine.schedule import (
         schedule as schedule,
-    )
-    from spinekit.views.figures.static import (
-        STATIC_FORMATS as STATIC_FORMATS,
-        save_static as save_static,
-    )
-    from spinekit.views.figures.risk import (
-        criticality_chart as criticality_chart,
-        finish_histogram as finish_histogram,
-        s_curve as s_curve,
-        tornado as tornado,
-    )
-    from spinekit.views.figures.gantt import (
-        gantt as gantt,
-        gantt_comparison as gantt_comparison,
-    )
-    from spinekit.views.figures.scenarios import (
-        scenario_ranges as scenario_ranges,
-        scenario_s_curves as scenario_s_curves,
     )
     from spinekit.engine.simulate import (
         PERCENTILES as PERCENTILES,
+    )
+    from spinekit.engine.simulate import (
         SimulationResult as SimulationResult,
+    )
+    from spinekit.engine.simulate import (
         simulate as simulate,
     )
-    from spinekit.analysis.summary import (
-        assumptions as assumptions,
-        critical_path_words as critical_path_words,
-        finish_dates as finish_dates,
-        findings_table as findings_table,
-        health_lines as health_lines,
-        start_now_lines as start_now_lines,
-        start_this_week_table as start_this_week_table,
-        scenario_table as scenario_table,
-        scenario_summary as scenario_summary,
-        sources_cited as sources_cited,
-        steering_summary_html as steering_summary_html,
-        top_drivers as top_drivers,
-        top_risks as top_risks,
+    from spinekit.model.calendar import (
+        HOLIDAY_REGIONS as HOLIDAY_REGIONS,
     )
-    from spinekit.analysis.compare import (
-        Comparison as Comparison,
-        ScenarioResult as ScenarioResult,
-        compare as compare,
-        changed_tasks as changed_tasks,
-        changed_tasks_words as changed_tasks_words,
+    from spinekit.model.calendar import (
+        Closure as Closure,
     )
-    from spinekit.catalogue.scenarios import (
-        apply_scenario as apply_scenario,
+    from spinekit.model.calendar import (
+        WorkingCalendar as WorkingCalendar,
     )
-    from spinekit.analysis.check import (
-        SEVERITIES as SEVERITIES,
-        Finding as Finding,
-        HealthCheck as HealthCheck,
-        StartItem as StartItem,
-        check_plan as check_plan,
+    from spinekit.model.domain import (
+        DEPENDENCY_TYPES as DEPENDENCY_TYPES,
     )
-    from spinekit.views.report import (
-        ReportError as ReportError,
-        ReportFiles as ReportFiles,
-        build_report as build_report,
+    from spinekit.model.domain import (
+        DISTRIBUTIONS as DISTRIBUTIONS,
+    )
+    from spinekit.model.domain import (
+        Correlation as Correlation,
+    )
+    from spinekit.model.domain import (
+        Dependency as Dependency,
+    )
+    from spinekit.model.domain import (
+        Duration as Duration,
+    )
+    from spinekit.model.domain import (
+        Programme as Programme,
+    )
+    from spinekit.model.domain import (
+        Risk as Risk,
+    )
+    from spinekit.model.domain import (
+        Task as Task,
+    )
+    from spinekit.model.errors import (
+        CatalogueError as CatalogueError,
+    )
+    from spinekit.model.errors import (
+        CycleError as CycleError,
+    )
+    from spinekit.model.errors import (
+        ExportError as ExportError,
+    )
+    from spinekit.model.errors import (
+        FigureExportError as FigureExportError,
+    )
+    from spinekit.model.errors import (
+        ProgrammeError as ProgrammeError,
+    )
+    from spinekit.model.errors import (
+        SpinekitError as SpinekitError,
+    )
+    from spinekit.model.errors import (
+        UnknownTaskError as UnknownTaskError,
+    )
+    from spinekit.model.files import (
+        data_dir as data_dir,
+    )
+    from spinekit.model.files import (
+        example_path as example_path,
+    )
+    from spinekit.model.files import (
+        write_atomic as write_atomic,
     )
     from spinekit.views.explorer.widgets import (
         ExplorerState as ExplorerState,
+    )
+    from spinekit.views.explorer.widgets import (
         build_explorer as build_explorer,
+    )
+    from spinekit.views.figures.gantt import (
+        gantt as gantt,
+    )
+    from spinekit.views.figures.gantt import (
+        gantt_comparison as gantt_comparison,
+    )
+    from spinekit.views.figures.risk import (
+        criticality_chart as criticality_chart,
+    )
+    from spinekit.views.figures.risk import (
+        finish_histogram as finish_histogram,
+    )
+    from spinekit.views.figures.risk import (
+        s_curve as s_curve,
+    )
+    from spinekit.views.figures.risk import (
+        tornado as tornado,
+    )
+    from spinekit.views.figures.scenarios import (
+        scenario_ranges as scenario_ranges,
+    )
+    from spinekit.views.figures.scenarios import (
+        scenario_s_curves as scenario_s_curves,
+    )
+    from spinekit.views.figures.static import (
+        STATIC_FORMATS as STATIC_FORMATS,
+    )
+    from spinekit.views.figures.static import (
+        save_static as save_static,
+    )
+    from spinekit.views.report import (
+        ReportError as ReportError,
+    )
+    from spinekit.views.report import (
+        ReportFiles as ReportFiles,
+    )
+    from spinekit.views.report import (
+        build_report as build_report,
     )

@@ -9,9 +9,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from spinekit.catalogue.programme import read_programme
 from spinekit.model.errors import SpinekitError
 from spinekit.model.files import example_path, write_atomic
-from spinekit.catalogue.programme import read_programme
 
 __all__ = ["main"]
 
@@ -132,8 +132,15 @@ def _cmd_check(args: argparse.Namespace) -> tuple[str, int]:
 def _cmd_batch(args: argparse.Namespace):
     from spinekit.views.batch import run_batch
 
-    result = run_batch(args.files, args.out, workers=args.workers, iterations=args.iterations,
-                       seed=args.seed, force=args.force, progress=not args.quiet)
+    result = run_batch(
+        args.files,
+        args.out,
+        workers=args.workers,
+        iterations=args.iterations,
+        seed=args.seed,
+        force=args.force,
+        progress=not args.quiet,
+    )
     lines = [f"index: {result.index}"]
     for item in result.items:
         lines.append(f"ok: {item.html}" if item.ok else f"failed: {item.error}")
@@ -199,8 +206,9 @@ def _parser() -> argparse.ArgumentParser:
     from spinekit import __version__
     from spinekit.engine import native as _native
 
-    parser.add_argument("--version", action="version",
-                        version=f"spinekit {__version__} (critical path engine: {_native.status()})")
+    parser.add_argument(
+        "--version", action="version", version=f"spinekit {__version__} (critical path engine: {_native.status()})"
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("schedule", help="critical-path schedule of a programme file")
@@ -246,8 +254,9 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("compare", help="what-if scenarios side by side (deterministic and Monte Carlo)")
     p.add_argument("file", nargs="?", help="programme YAML (default: the bundled example)")
-    p.add_argument("--scenario", action="append", metavar="ID",
-                   help="scenario to compare (repeatable; default: all in the file)")
+    p.add_argument(
+        "--scenario", action="append", metavar="ID", help="scenario to compare (repeatable; default: all in the file)"
+    )
     p.add_argument("--iterations", type=_positive, default=10_000, help="iterations per scenario (default 10000)")
     p.add_argument("--seed", type=_seed, help="random seed shared by every scenario (default: chosen and reported)")
     p.add_argument("--format", choices=("table", "json"), default="table")
@@ -263,17 +272,20 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("explore", help="scope explorer web page on 127.0.0.1 (Ctrl-C to stop)")
     p.add_argument("file", nargs="?", help="scope-based programme YAML (default: the bundled example)")
-    p.add_argument("--port", type=_port, metavar="N",
-                   help="port to serve on (default: 8866, or the next free one)")
+    p.add_argument("--port", type=_port, metavar="N", help="port to serve on (default: 8866, or the next free one)")
     p.set_defaults(run=_cmd_explore, writes_itself=True)
 
     p = sub.add_parser("new", help="starter programme for a scope of Spine services")
     p.add_argument("--services", required=True, metavar="LIST", help="e.g. pds,eps,cis2 or pds:hl7v3")
     p.add_argument(
-        "--environments", default="int,production", metavar="LIST",
+        "--environments",
+        default="int,production",
+        metavar="LIST",
         help="int and production, optionally dep (default: int,production)",
     )
-    p.add_argument("--organisations", type=_positive, default=1, metavar="N", help="deploying organisations (default 1)")
+    p.add_argument(
+        "--organisations", type=_positive, default=1, metavar="N", help="deploying organisations (default 1)"
+    )
     p.add_argument("--out", help="write to this file instead of standard output")
     p.add_argument("--force", action="store_true", help="replace an existing --out file")
     p.set_defaults(run=_cmd_new)

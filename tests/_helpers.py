@@ -62,10 +62,7 @@ TYPES = ("FS", "SS", "FF", "SF")
 def draw_links(draw, i: int) -> list[dict]:
     """Up to three links from earlier tasks t0..t{i-1}, each with a type and a lag; none for t0."""
     preds = draw(st.lists(st.integers(0, i - 1), max_size=3, unique=True)) if i else []
-    return [
-        {"task": f"t{p}", "type": draw(st.sampled_from(TYPES)), "lag": draw(st.integers(-3, 4))}
-        for p in preds
-    ]
+    return [{"task": f"t{p}", "type": draw(st.sampled_from(TYPES)), "lag": draw(st.integers(-3, 4))} for p in preds]
 
 
 # --- Debian's Chromium --------------------------------------------------------------------------

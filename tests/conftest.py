@@ -15,8 +15,10 @@ from spinekit import build_report, example_path, read_programme
 from spinekit.engine import native as _native
 
 #: Why the compiled kernels' tests skip on this machine, if they do.
-KERNELS_MISSING = (f"compiled kernels unavailable: {_native.status()}; a C compiler at install "
-                   "time builds them (uv sync --reinstall-package spinekit)")
+KERNELS_MISSING = (
+    f"compiled kernels unavailable: {_native.status()}; a C compiler at install "
+    "time builds them (uv sync --reinstall-package spinekit)"
+)
 
 
 def pytest_sessionstart(session):

@@ -23,8 +23,21 @@ def test_batch_with_one_broken_programme(tmp_path, capsys):
     bad.write_text("name: x\nstart: 2027-01-04\ntasks:\n  - {id: a, duration: 1, depends_on: [nope]}\n")
     files.insert(1, bad)
     out = tmp_path / "out"
-    code = main(["batch", *map(str, files), "--out", str(out), "--workers", "2", "--iterations", "100",
-                 "--seed", "1", "--quiet"])
+    code = main(
+        [
+            "batch",
+            *map(str, files),
+            "--out",
+            str(out),
+            "--workers",
+            "2",
+            "--iterations",
+            "100",
+            "--seed",
+            "1",
+            "--quiet",
+        ]
+    )
     stdout = capsys.readouterr().out
     assert code == 1
     assert (out / "plan0.html").exists() and (out / "plan1.html").exists()

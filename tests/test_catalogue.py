@@ -46,10 +46,21 @@ def test_bundled_catalogue_loads_with_every_service():
 @pytest.mark.parametrize(
     "ref, default",
     [
-        ("pds:fhir", True), ("pds:hl7v3", False), ("sds:fhir", True), ("sds:ldap", False),
-        ("eps:fhir", True), ("eps:hl7v3", False), ("ers:fhir", True), ("ers:hl7v3", False),
-        ("scr:fhir", True), ("scr:hl7v3", False), ("mesh:api", True), ("nrl:fhir", True),
-        ("gp-connect:fhir", True), ("nhs-login:oidc", True), ("cis2:oidc", True),
+        ("pds:fhir", True),
+        ("pds:hl7v3", False),
+        ("sds:fhir", True),
+        ("sds:ldap", False),
+        ("eps:fhir", True),
+        ("eps:hl7v3", False),
+        ("ers:fhir", True),
+        ("ers:hl7v3", False),
+        ("scr:fhir", True),
+        ("scr:hl7v3", False),
+        ("mesh:api", True),
+        ("nrl:fhir", True),
+        ("gp-connect:fhir", True),
+        ("nhs-login:oidc", True),
+        ("cis2:oidc", True),
     ],
 )
 def test_interfaces_and_defaults(ref, default):
@@ -172,15 +183,21 @@ def test_copy_loads_like_the_bundled_one(copy):
 
 
 def test_unknown_owner_names_entry_and_suggests(copy):
-    edit(copy, "items.yaml", "    owner: supplier\n    track: identity\n    repeat: once\n    include: always\n    depends_on: [ods-code]\n    lead_time: {min: 1, likely: 2",
-         "    owner: suplier\n    track: identity\n    repeat: once\n    include: always\n    depends_on: [ods-code]\n    lead_time: {min: 1, likely: 2")
+    edit(
+        copy,
+        "items.yaml",
+        "    owner: supplier\n    track: identity\n    repeat: once\n    include: always\n    depends_on: [ods-code]\n    lead_time: {min: 1, likely: 2",
+        "    owner: suplier\n    track: identity\n    repeat: once\n    include: always\n    depends_on: [ods-code]\n    lead_time: {min: 1, likely: 2",
+    )
     msg = error(copy)
     assert "items.yaml: entry 'developer-account': field 'owner'" in msg
     assert "did you mean 'supplier'?" in msg
 
 
 def test_published_without_sources(copy):
-    edit(copy, "items.yaml", "      basis: published\n      sources: [S62]", "      basis: published\n      sources: []")
+    edit(
+        copy, "items.yaml", "      basis: published\n      sources: [S62]", "      basis: published\n      sources: []"
+    )
     msg = error(copy)
     assert "entry 'cis2-client': field 'provenance'" in msg and "must cite its sources" in msg
 
@@ -198,8 +215,12 @@ def test_unknown_basis(copy):
 
 
 def test_unknown_dependency_suggests_the_closest_item(copy):
-    edit(copy, "items.yaml", "    depends_on: [ods-code]\n    lead_time: {min: 1, likely: 2",
-         "    depends_on: [ods-cod]\n    lead_time: {min: 1, likely: 2")
+    edit(
+        copy,
+        "items.yaml",
+        "    depends_on: [ods-code]\n    lead_time: {min: 1, likely: 2",
+        "    depends_on: [ods-cod]\n    lead_time: {min: 1, likely: 2",
+    )
     msg = error(copy)
     assert "entry 'developer-account': field 'depends_on[0]'" in msg and "did you mean 'ods-code'?" in msg
 
@@ -211,8 +232,12 @@ def test_unknown_source_id(copy):
 
 
 def test_misspelt_key(copy):
-    edit(copy, "items.yaml", "    lead_time: {min: 5, likely: 10, max: 20}\n    provenance:\n      basis: estimate\n      sources: [S50]",
-         "    lead_tme: {min: 5, likely: 10, max: 20}\n    provenance:\n      basis: estimate\n      sources: [S50]")
+    edit(
+        copy,
+        "items.yaml",
+        "    lead_time: {min: 5, likely: 10, max: 20}\n    provenance:\n      basis: estimate\n      sources: [S50]",
+        "    lead_tme: {min: 5, likely: 10, max: 20}\n    provenance:\n      basis: estimate\n      sources: [S50]",
+    )
     msg = error(copy)
     assert "entry 'ods-code'" in msg and "unknown key 'lead_tme'; did you mean 'lead_time'?" in msg
 
@@ -229,31 +254,47 @@ def test_duplicate_item(copy):
 
 
 def test_interface_needs_unknown_item(copy):
-    edit(copy, "services.yaml", "needs: [use-case-approval, api-application, test-data]",
-         "needs: [use-case-aproval, api-application, test-data]")
+    edit(
+        copy,
+        "services.yaml",
+        "needs: [use-case-approval, api-application, test-data]",
+        "needs: [use-case-aproval, api-application, test-data]",
+    )
     msg = error(copy)
     assert "services.yaml: entry 'pds': field 'interfaces[fhir].needs[0]'" in msg
     assert "did you mean 'use-case-approval'?" in msg
 
 
 def test_service_variant_field_path(copy):
-    edit(copy, "services.yaml", "            name: PDS access request approved\n            lead_time: {min: 10, likely: 20, max: 40}\n            provenance:\n              basis: estimate",
-         "            name: PDS access request approved\n            lead_time: {min: 10, likely: 20, max: 40}\n            provenance:\n              basis: estimat")
+    edit(
+        copy,
+        "services.yaml",
+        "            name: PDS access request approved\n            lead_time: {min: 10, likely: 20, max: 40}\n            provenance:\n              basis: estimate",
+        "            name: PDS access request approved\n            lead_time: {min: 10, likely: 20, max: 40}\n            provenance:\n              basis: estimat",
+    )
     msg = error(copy)
     assert "entry 'pds': field 'interfaces[fhir].variants.use-case-approval.provenance.basis'" in msg
     assert "did you mean 'estimate'?" in msg
 
 
 def test_variant_of_an_item_that_does_not_repeat_per_service(copy):
-    edit(copy, "services.yaml", "        variants:\n          use-case-approval:\n            name: PDS access request approved",
-         "        variants:\n          dspt:\n            name: PDS access request approved")
+    edit(
+        copy,
+        "services.yaml",
+        "        variants:\n          use-case-approval:\n            name: PDS access request approved",
+        "        variants:\n          dspt:\n            name: PDS access request approved",
+    )
     msg = error(copy)
     assert "entry 'pds'" in msg and "'dspt' is not a per-service item" in msg
 
 
 def test_asid_flag_must_match_needs(copy):
-    edit(copy, "services.yaml", "needs: [use-case-approval, api-application, asid, mpv-registration, test-data]",
-         "needs: [use-case-approval, api-application, mpv-registration, test-data]")
+    edit(
+        copy,
+        "services.yaml",
+        "needs: [use-case-approval, api-application, asid, mpv-registration, test-data]",
+        "needs: [use-case-approval, api-application, mpv-registration, test-data]",
+    )
     msg = error(copy)
     assert "entry 'ers': field 'interfaces[fhir].needs'" in msg and "asid is true" in msg
 

@@ -44,20 +44,23 @@ def T(id, kind=None, days=(5, 10, 15), deps=(), **kw) -> Task:
 def sound_tasks() -> dict[str, Task]:
     """A small plan with all six properties: requests in week one, safety in parallel, INT build,
     observability in the build, conformance before the smoke test."""
-    return {t.id: t for t in (
-        T("ods", "ods-code"),
-        T("asid-int", "asid", deps=["ods"], environment="int"),
-        T("cso", "cso-dcb0129", (10, 20, 30)),
-        T("dcb0160", "dcb0160", deps=["cso"]),
-        T("dspt", "dspt", deps=["ods"]),
-        T("design", "design"),
-        T("build", "build", (10, 20, 30), ["design", "asid-int"], service="pds", environment="int"),
-        T("obs", "reconciliation-observability", deps=[Dependency("build", "SS", 2)]),
-        T("conf", "conformance", deps=["build", "obs"]),
-        T("scal", "scal", deps=["conf", "dspt", "cso"]),
-        T("smoke", "smoke-test", (5, 5, 10), ["scal"], environment="production"),
-        T("live", "go-live", 0, ["smoke", "dcb0160"], environment="production"),
-    )}
+    return {
+        t.id: t
+        for t in (
+            T("ods", "ods-code"),
+            T("asid-int", "asid", deps=["ods"], environment="int"),
+            T("cso", "cso-dcb0129", (10, 20, 30)),
+            T("dcb0160", "dcb0160", deps=["cso"]),
+            T("dspt", "dspt", deps=["ods"]),
+            T("design", "design"),
+            T("build", "build", (10, 20, 30), ["design", "asid-int"], service="pds", environment="int"),
+            T("obs", "reconciliation-observability", deps=[Dependency("build", "SS", 2)]),
+            T("conf", "conformance", deps=["build", "obs"]),
+            T("scal", "scal", deps=["conf", "dspt", "cso"]),
+            T("smoke", "smoke-test", (5, 5, 10), ["scal"], environment="production"),
+            T("live", "go-live", 0, ["smoke", "dcb0160"], environment="production"),
+        )
+    }
 
 
 def plan(tasks: dict[str, Task] | list[Task]) -> Programme:
@@ -112,7 +115,10 @@ def test_hand_written_example_passes_with_kinds_inferred_from_names():
     assert result.ok and rules(result, "warning") == set()
     inferred = only(result, "kinds-inferred")
     assert inferred.severity == "info"
-    assert "cso-dcb0129 as cso-dcb0129" in inferred.message and "observability as reconciliation-observability" in inferred.message
+    assert (
+        "cso-dcb0129 as cso-dcb0129" in inferred.message
+        and "observability as reconciliation-observability" in inferred.message
+    )
     assert "cis2-saq as use-case-approval" in inferred.message and "build-eps as build" in inferred.message
 
 
@@ -170,8 +176,7 @@ def test_hl7v3_build_without_hscn_is_an_error():
 def test_hl7v3_recognised_by_name_and_service():
     named = T("adaptor", None, deps=["design"], name="Build HL7 V3 adaptor", environment="int")
     by_service = dataclasses.replace(sound_tasks()["build"], service="pds:hl7v3")
-    result = check_plan(changed(adaptor=named, build=by_service,
-                                conf={"depends_on": deps("build", "obs", "adaptor")}))
+    result = check_plan(changed(adaptor=named, build=by_service, conf={"depends_on": deps("build", "obs", "adaptor")}))
     assert only(result, "hl7v3-route-missing").tasks == ("build", "adaptor")
 
 
@@ -199,11 +204,13 @@ def test_smartcards_without_hscn_is_a_warning():
 
 
 def test_asid_after_build_is_an_error():
-    result = check_plan(changed(
-        asid_int={"depends_on": deps("build")},
-        build={"depends_on": deps("design")},
-        conf={"depends_on": deps("build", "obs", "asid-int")},
-    ))
+    result = check_plan(
+        changed(
+            asid_int={"depends_on": deps("build")},
+            build={"depends_on": deps("design")},
+            conf={"depends_on": deps("build", "obs", "asid-int")},
+        )
+    )
     f = only(result, "lead-time-after-build")
     assert f.severity == "error" and f.tasks == ("asid-int",) and "asid-int waits for design, build" in f.message
 
@@ -239,8 +246,11 @@ def test_clinical_safety_after_build_is_an_error():
 
 
 def test_missing_clinical_safety_and_dspt():
-    result = check_plan(changed(cso=None, dspt=None, dcb0160=None,
-                                scal={"depends_on": deps("conf")}, live={"depends_on": deps("smoke")}))
+    result = check_plan(
+        changed(
+            cso=None, dspt=None, dcb0160=None, scal={"depends_on": deps("conf")}, live={"depends_on": deps("smoke")}
+        )
+    )
     assert {"clinical-safety-missing", "dspt-missing"} <= rules(result, "error")
     assert "dcb0160-missing" in rules(result, "warning")
 
@@ -285,8 +295,9 @@ def test_no_reconciliation_is_an_error():
 
 
 def test_observability_after_smoke_test_is_an_error():
-    result = check_plan(changed(conf={"depends_on": deps("build")},
-                                live={"depends_on": deps("smoke", "dcb0160", "obs")}))
+    result = check_plan(
+        changed(conf={"depends_on": deps("build")}, live={"depends_on": deps("smoke", "dcb0160", "obs")})
+    )
     f = only(result, "observability-after-go-live")
     assert f.severity == "error" and f.tasks == ("obs", "smoke")
 
@@ -340,20 +351,24 @@ def test_start_this_week_ordered_by_latest_start():
     # Hand-computed: finish 35. design 0-10 and build 10-25 are critical; cso (20 days) has
     # LF 25, LS 5; ods -> dev -> app feed build with 2 days' float; mesh (not before day 2,
     # 3 days) feeds build with LS 7; the production certificate is left out.
-    p = plan([
-        T("ods", "ods-code", (3, 5, 8), owner="NHS England"),
-        T("dev", "developer-account", (1, 2, 3), ["ods"], owner="supplier"),
-        T("app", "api-application", 1, ["dev"], environment="int", owner="supplier"),
-        T("mesh", "mesh-mailbox", (2, 3, 5), environment="int", not_before=dt.date(2027, 1, 6)),
-        T("cso", "cso-dcb0129", (10, 20, 30), owner="supplier"),
-        T("design", "design", (5, 10, 15)),
-        T("build", "build", (10, 15, 20), ["design", "app", "mesh"], environment="int", service="pds"),
-        T("scal", "scal", (3, 5, 8), ["build", "cso"]),
-        T("cert-prod", "spine-certificates", (3, 5, 8), ["scal"], environment="production"),
-        T("live", "go-live", 0, ["cert-prod"]),
-    ])
-    got = [(s.id, s.es, s.ls, s.total_float, s.can_start_now, str(s.start), str(s.latest_start), s.owner)
-           for s in check_plan(p).start_this_week]
+    p = plan(
+        [
+            T("ods", "ods-code", (3, 5, 8), owner="NHS England"),
+            T("dev", "developer-account", (1, 2, 3), ["ods"], owner="supplier"),
+            T("app", "api-application", 1, ["dev"], environment="int", owner="supplier"),
+            T("mesh", "mesh-mailbox", (2, 3, 5), environment="int", not_before=dt.date(2027, 1, 6)),
+            T("cso", "cso-dcb0129", (10, 20, 30), owner="supplier"),
+            T("design", "design", (5, 10, 15)),
+            T("build", "build", (10, 15, 20), ["design", "app", "mesh"], environment="int", service="pds"),
+            T("scal", "scal", (3, 5, 8), ["build", "cso"]),
+            T("cert-prod", "spine-certificates", (3, 5, 8), ["scal"], environment="production"),
+            T("live", "go-live", 0, ["cert-prod"]),
+        ]
+    )
+    got = [
+        (s.id, s.es, s.ls, s.total_float, s.can_start_now, str(s.start), str(s.latest_start), s.owner)
+        for s in check_plan(p).start_this_week
+    ]
     assert got == [
         ("ods", 0, 2, 2, True, "2027-01-04", "2027-01-06", "NHS England"),
         ("cso", 0, 5, 5, True, "2027-01-04", "2027-01-11", "supplier"),
@@ -375,8 +390,7 @@ def test_bundled_example_start_list_starts_with_the_critical_requests(example):
 
 
 def test_findings_sorted_errors_first_and_text_names_rules():
-    result = check_plan(changed(obs=None, conf={"depends_on": deps("build")},
-                                build={"duration": Duration.fixed(20)}))
+    result = check_plan(changed(obs=None, conf={"depends_on": deps("build")}, build={"duration": Duration.fixed(20)}))
     severities = [f.severity for f in result.findings]
     assert severities == sorted(severities, key=["error", "warning", "info"].index)
     text = result.to_text()
@@ -390,8 +404,16 @@ def test_to_dict_is_json_ready():
     assert doc["ok"] is True and doc["counts"] == {"error": 0, "warning": 0, "info": 1}
     assert set(doc["findings"][0]) == {"rule", "severity", "title", "message", "tasks", "fix"}
     assert doc["start_this_week"][0] == {
-        "id": "ods", "name": "ods", "kind": "ods-code", "owner": None, "es": 0, "ls": 0,
-        "start": "2027-01-04", "latest_start": "2027-01-04", "total_float": 0, "can_start_now": True,
+        "id": "ods",
+        "name": "ods",
+        "kind": "ods-code",
+        "owner": None,
+        "es": 0,
+        "ls": 0,
+        "start": "2027-01-04",
+        "latest_start": "2027-01-04",
+        "total_float": 0,
+        "can_start_now": True,
     }
 
 
@@ -444,7 +466,9 @@ def test_cli_errors_exit_1_after_printing(capsys, tmp_path):
     code, out, err = run(capsys, "check", f, "--format", "json")
     doc = json.loads(out)
     assert code == 1 and err == "" and doc["ok"] is False and doc["programme"] == "Late requests"
-    assert {"lead-time-after-build", "clinical-safety-missing", "no-three-point"} <= {x["rule"] for x in doc["findings"]}
+    assert {"lead-time-after-build", "clinical-safety-missing", "no-three-point"} <= {
+        x["rule"] for x in doc["findings"]
+    }
     target = tmp_path / "check.txt"
     code, out, _ = run(capsys, "check", f, "--out", target)
     assert code == 1 and out == "" and "[lead-time-after-build]" in target.read_text()

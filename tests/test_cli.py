@@ -31,12 +31,27 @@ def test_csv(capsys, plan):
     code, out, err = run(capsys, "schedule", plan, "--format", "csv")
     assert code == 0 and err == ""
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert list(rows[0])[:11] == ["id", "name", "start", "finish", "es", "ef", "ls", "lf",
-                                  "total_float", "free_float", "critical"]
+    assert list(rows[0])[:11] == [
+        "id",
+        "name",
+        "start",
+        "finish",
+        "es",
+        "ef",
+        "ls",
+        "lf",
+        "total_float",
+        "free_float",
+        "critical",
+    ]
     by = {r["id"]: r for r in rows}
     assert by["a"]["name"] == "Request ASID, INT"
     assert (by["c"]["start"], by["c"]["finish"], by["c"]["total_float"], by["c"]["critical"]) == (
-        "2027-01-07", "2027-01-07", "1", "false")
+        "2027-01-07",
+        "2027-01-07",
+        "1",
+        "false",
+    )
     assert (by["done"]["start"], by["done"]["es"], by["done"]["critical"]) == ("2027-01-11", "5", "true")
     assert by["a"]["owner"] == "NHS England"
 
@@ -48,8 +63,18 @@ def test_json(capsys, plan):
     assert doc["finish_offset"] == 5 and doc["finish_date"] == "2027-01-08"
     assert doc["critical_path"] == ["a", "b", "done"]
     t = {x["id"]: x for x in doc["tasks"]}
-    assert t["b"] == {**t["b"], "es": 3, "ef": 5, "ls": 3, "lf": 5, "total_float": 0,
-                      "free_float": 0, "critical": True, "start": "2027-01-07", "finish": "2027-01-08"}
+    assert t["b"] == {
+        **t["b"],
+        "es": 3,
+        "ef": 5,
+        "ls": 3,
+        "lf": 5,
+        "total_float": 0,
+        "free_float": 0,
+        "critical": True,
+        "start": "2027-01-07",
+        "finish": "2027-01-08",
+    }
 
 
 def test_table_default(capsys, plan):
@@ -69,11 +94,14 @@ def test_bundled_example_is_the_default(capsys):
     assert code == 0 and json.loads(out)["tasks"]
 
 
-@pytest.mark.parametrize("body, words", [
-    ("tasks:\n  - {id: a, duration: 1, depends_on: [b]}\n  - {id: b, duration: 1, depends_on: [a]}\n", "->"),
-    ("tasks:\n  - {id: a, duration: -2}\n", "'duration'"),
-    ("tasks: [\n", "malformed YAML"),
-])
+@pytest.mark.parametrize(
+    "body, words",
+    [
+        ("tasks:\n  - {id: a, duration: 1, depends_on: [b]}\n  - {id: b, duration: 1, depends_on: [a]}\n", "->"),
+        ("tasks:\n  - {id: a, duration: -2}\n", "'duration'"),
+        ("tasks: [\n", "malformed YAML"),
+    ],
+)
 def test_invalid_input_exit_2_nothing_written(capsys, tmp_path, body, words):
     f = write_file(tmp_path, "name: x\nstart: 2027-01-04\n" + body, "bad.yaml")
     target = tmp_path / "never.csv"
@@ -114,4 +142,3 @@ def test_unwritable_out_is_one_line_and_exit_2(capsys, plan, tmp_path):
     blocker.write_text("x")
     code, _, err = run(capsys, "report", plan, "--out", blocker)
     assert code == 2 and str(blocker) in err and "Traceback" not in err
-

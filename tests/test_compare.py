@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from spinekit import schedule, simulate
-from spinekit.cli import main
 from spinekit.analysis.compare import compare
-from spinekit.model.domain import Change, Scenario
 from spinekit.catalogue.scenarios import apply_scenario
+from spinekit.cli import main
+from spinekit.model.domain import Change, Scenario
 
 
 @pytest.fixture(scope="module")
@@ -59,21 +59,59 @@ def test_unchanged_tasks_keep_their_draws(example):
 
 
 def test_compare_json_contract(capsys):
-    assert main(["compare", "--iterations", "300", "--seed", "2", "--format", "json",
-                 "--scenario", "baseline", "--scenario", "requests-after-design"]) == 0
+    assert (
+        main(
+            [
+                "compare",
+                "--iterations",
+                "300",
+                "--seed",
+                "2",
+                "--format",
+                "json",
+                "--scenario",
+                "baseline",
+                "--scenario",
+                "requests-after-design",
+            ]
+        )
+        == 0
+    )
     doc = json.loads(capsys.readouterr().out)
     first, second = doc["scenarios"]
     for s in doc["scenarios"]:
-        assert {"id", "name", "deterministic", "finish_offset", "finish_date", "on_time_probability",
-                "critical_path"} <= set(s)
+        assert {
+            "id",
+            "name",
+            "deterministic",
+            "finish_offset",
+            "finish_date",
+            "on_time_probability",
+            "critical_path",
+        } <= set(s)
         assert {"p50", "p80", "p90"} <= set(s["finish_date"])
     assert first["difference"]["deterministic_working_days"] == 0
     assert second["difference"]["deterministic_working_days"] == (
-        second["deterministic"]["finish_offset"] - first["deterministic"]["finish_offset"])
+        second["deterministic"]["finish_offset"] - first["deterministic"]["finish_offset"]
+    )
     assert second["changed_tasks"]["changed"] and not second["changed_tasks"]["removed"]
     # The same seed gives each scenario the same numbers as simulate --scenario.
-    assert main(["simulate", "--scenario", "requests-after-design", "--iterations", "300", "--seed", "2",
-                 "--format", "json"]) == 0
+    assert (
+        main(
+            [
+                "simulate",
+                "--scenario",
+                "requests-after-design",
+                "--iterations",
+                "300",
+                "--seed",
+                "2",
+                "--format",
+                "json",
+            ]
+        )
+        == 0
+    )
     sim = json.loads(capsys.readouterr().out)
     assert sim["finish_date"] == second["finish_date"] and sim["finish_offset"] == second["finish_offset"]
 
@@ -89,8 +127,22 @@ def test_schedule_scenario_and_unknown_scenario(capsys):
 
 
 def test_table_output(capsys):
-    assert main(["compare", "--iterations", "200", "--seed", "1", "--scenario", "baseline",
-                 "--scenario", "deferred-assurance"]) == 0
+    assert (
+        main(
+            [
+                "compare",
+                "--iterations",
+                "200",
+                "--seed",
+                "1",
+                "--scenario",
+                "baseline",
+                "--scenario",
+                "deferred-assurance",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "deferred-assurance" in out and "P80" in out
 

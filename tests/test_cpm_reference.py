@@ -69,8 +69,9 @@ def graphs(draw):
         g.add_node(names[i])
     for i in range(1, n):
         for p in draw(st.lists(st.integers(0, i - 1), max_size=3, unique=True)):
-            g.add_edge(names[p], names[i], type=draw(st.sampled_from(["FS", "SS", "FF", "SF"])),
-                       lag=draw(st.integers(-6, 6)))
+            g.add_edge(
+                names[p], names[i], type=draw(st.sampled_from(["FS", "SS", "FF", "SF"])), lag=draw(st.integers(-6, 6))
+            )
     dur = {v: draw(st.integers(0, 15)) for v in g}
     lower = {v: draw(st.sampled_from([0, 0, 0, 3, 12])) for v in g}
     upper = {v: draw(st.sampled_from([NO_DEADLINE, NO_DEADLINE, NO_DEADLINE, 10, 30])) for v in g}

@@ -29,13 +29,17 @@ def test_the_longest_binding_chain_is_chosen():
     # a 0-2; b 2-5 (FS a); c 1-2 (SS a, lag 1); d 3-5 (FF c, lag 3); e at 5 (FS b, FS d).
     # Every task is critical and every link binding; b, d and e all end at F = 5. Into e the
     # chain through d (a, c, d) is longer than the one through b (a, b), though b is listed first.
-    p = Programme("hand", CALENDAR, (
-        _task("a", 2),
-        _task("b", 3, Dependency("a")),
-        _task("c", 1, Dependency("a", "SS", 1)),
-        _task("d", 2, Dependency("c", "FF", 3)),
-        _task("e", 0, Dependency("b"), Dependency("d")),
-    ))
+    p = Programme(
+        "hand",
+        CALENDAR,
+        (
+            _task("a", 2),
+            _task("b", 3, Dependency("a")),
+            _task("c", 1, Dependency("a", "SS", 1)),
+            _task("d", 2, Dependency("c", "FF", 3)),
+            _task("e", 0, Dependency("b"), Dependency("d")),
+        ),
+    )
     s = schedule(p)
     t = s.table.set_index("id")
     assert s.finish_offset == 5
@@ -47,12 +51,16 @@ def test_the_longest_binding_chain_is_chosen():
 def test_non_binding_links_and_non_critical_tasks_are_left_out():
     # c has two days of float; the lag on b's link from a holds b back, so the path runs
     # a -> b (the lag is part of the link), not through c.
-    p = Programme("hand", CALENDAR, (
-        _task("a", 2),
-        _task("b", 2, Dependency("a", "FS", 1)),
-        _task("c", 1, Dependency("a")),
-        _task("d", 0, Dependency("c"), Dependency("b")),
-    ))
+    p = Programme(
+        "hand",
+        CALENDAR,
+        (
+            _task("a", 2),
+            _task("b", 2, Dependency("a", "FS", 1)),
+            _task("c", 1, Dependency("a")),
+            _task("d", 0, Dependency("c"), Dependency("b")),
+        ),
+    )
     s = schedule(p)
     assert s.finish_offset == 5
     assert s.table.set_index("id").at["c", "total_float"] == 2
@@ -61,9 +69,15 @@ def test_non_binding_links_and_non_critical_tasks_are_left_out():
 
 @pytest.mark.parametrize(("order", "expected"), [(("x", "y"), ["x", "z"]), (("y", "x"), ["y", "z"])])
 def test_equally_long_chains_go_to_the_first_link_written(order, expected):
-    p = Programme("tie", CALENDAR, (
-        _task("x", 1), _task("y", 1), _task("z", 0, *(Dependency(i) for i in order)),
-    ))
+    p = Programme(
+        "tie",
+        CALENDAR,
+        (
+            _task("x", 1),
+            _task("y", 1),
+            _task("z", 0, *(Dependency(i) for i in order)),
+        ),
+    )
     assert schedule(p).critical_path == expected
 
 

@@ -49,8 +49,12 @@ def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("explore")
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "spinekit", "explore", "--port", str(port)], cwd=folder,
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [sys.executable, "-m", "spinekit", "explore", "--port", str(port)],
+        cwd=folder,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
         start_new_session=True,
     )
     lines: list[str] = []
@@ -90,8 +94,9 @@ def test_page_follows_the_controls(sync_api, server, browser, tmp_path):
     url, _ = server
     page = browser.new_page(viewport={"width": 1500, "height": 2600})
     outside: list[str] = []
-    page.on("request", lambda r: None if r.url.startswith(("http://127.0.0.1", "data:", "blob:"))
-            else outside.append(r.url))
+    page.on(
+        "request", lambda r: None if r.url.startswith(("http://127.0.0.1", "data:", "blob:")) else outside.append(r.url)
+    )
     failed: list[str] = []
     page.on("requestfailed", lambda r: failed.append(r.url))
     expect = sync_api.expect

@@ -10,9 +10,17 @@ import pytest
 import spinekit
 from spinekit import ProgrammeError, apply_scenario, read_programme, schedule
 from spinekit.cli import main
-from spinekit.views.explorer.state import describe_changes, request_tasks, scaled_lead_time
 from spinekit.views.explorer.serve import voila_command
-from spinekit.views.explorer.widgets import Explorer, ExplorerBase, ExplorerState, build_explorer, evaluate, read_base, save_setting
+from spinekit.views.explorer.state import describe_changes, request_tasks, scaled_lead_time
+from spinekit.views.explorer.widgets import (
+    Explorer,
+    ExplorerBase,
+    ExplorerState,
+    build_explorer,
+    evaluate,
+    read_base,
+    save_setting,
+)
 
 
 @pytest.fixture(scope="module")
@@ -134,11 +142,16 @@ def test_dropping_a_service_drops_the_risks_and_correlations_on_its_tasks(base, 
 
 def test_describe_changes(base, first):
     after = first.state.replace(
-        environments=("int", "dep", "production"), smartcards=True, access="application-restricted",
+        environments=("int", "dep", "production"),
+        smartcards=True,
+        access="application-restricted",
         services=(*first.state.services, spinekit.ServiceChoice("scr")),
     )
     assert describe_changes(first.state, after, base.catalogue) == (
-        "+SCR", "+DEP", "access user-restricted → application-restricted", "smartcards on",
+        "+SCR",
+        "+DEP",
+        "access user-restricted → application-restricted",
+        "smartcards on",
     )
 
 
@@ -153,8 +166,9 @@ def test_a_programme_without_scope_cannot_be_explored(tmp_path):
 
 
 def test_save_writes_a_programme_that_schedules_to_the_same_finish(base, first, tmp_path):
-    state = first.state.replace(organisations=2, request_week=3, assurance="deferred",
-                                environments=("int", "dep", "production"))
+    state = first.state.replace(
+        organisations=2, request_week=3, assurance="deferred", environments=("int", "dep", "production")
+    )
     result = evaluate(base, state.with_lead_time("pen-test", 30), first)
     path, sid = save_setting(base, result, tmp_path, "Two Trusts, late requests")
     assert path == tmp_path / "two-trusts-late-requests.yaml" and sid == "two-trusts-late-requests"
@@ -303,8 +317,10 @@ def test_clearing_the_start_date_keeps_the_outputs_and_says_why(explorer):
     before = explorer.kpis.value
     explorer.start.value = None
     assert explorer.kpis.value == before
-    assert "choose a start date" in explorer.status.value.lower() or "choose a start date" in str(
-        getattr(explorer, "problem", "")).lower()
+    assert (
+        "choose a start date" in explorer.status.value.lower()
+        or "choose a start date" in str(getattr(explorer, "problem", "")).lower()
+    )
 
 
 def test_port_out_of_range_is_refused(capsys):

@@ -29,8 +29,8 @@ from spinekit import (
     schedule,
 )
 from spinekit.cli import main
-from spinekit.interop.tjp import TJP_REPORT, tjp_ids, to_tjp
 from spinekit.engine.schedule import constraint_bounds
+from spinekit.interop.tjp import TJP_REPORT, tjp_ids, to_tjp
 
 D = dt.date
 TJ_ID = re.compile(r"^[A-Za-z_]\w*$")
@@ -45,13 +45,15 @@ def task_block(text: str, tj_id: str) -> str:
 
 
 def test_ids_become_taskjuggler_identifiers_without_clashes():
-    p = plan([
-        {"id": "build-pds", "duration": 1},
-        {"id": "build_pds", "duration": 1},
-        {"id": "build.pds", "duration": 1},
-        {"id": "build_pds_2", "duration": 1},
-        {"id": "2fa", "duration": 1, "depends_on": ["build-pds", "build.pds"]},
-    ])
+    p = plan(
+        [
+            {"id": "build-pds", "duration": 1},
+            {"id": "build_pds", "duration": 1},
+            {"id": "build.pds", "duration": 1},
+            {"id": "build_pds_2", "duration": 1},
+            {"id": "2fa", "duration": 1, "depends_on": ["build-pds", "build.pds"]},
+        ]
+    )
     ids = tjp_ids(p)
     assert ids == {
         "build-pds": "programme.build_pds",
@@ -90,11 +92,13 @@ def test_a_name_tj3_would_rewrite_is_an_export_error(name):
 
 @pytest.mark.parametrize("kind", ["FF", "SF"])
 def test_finish_links_are_an_export_error_naming_task_and_field(kind):
-    p = plan([
-        {"id": "a", "duration": 2},
-        {"id": "b", "duration": 2, "depends_on": ["a", {"task": "a2", "type": kind}]},
-        {"id": "a2", "duration": 1},
-    ])
+    p = plan(
+        [
+            {"id": "a", "duration": 2},
+            {"id": "b", "duration": 2, "depends_on": ["a", {"task": "a2", "type": kind}]},
+            {"id": "a2", "duration": 1},
+        ]
+    )
     with pytest.raises(ExportError, match=rf"task 'b': field 'depends_on\[1\]\.type': TaskJuggler has no {kind}"):
         to_tjp(p)
 
@@ -112,13 +116,15 @@ def test_an_invalid_network_is_refused_before_export():
 
 
 def test_lengths_and_gaps_count_hours_so_starts_fall_on_spinekit_days():
-    p = plan([
-        {"id": "a", "duration": 3},
-        {"id": "m", "duration": 0, "depends_on": ["a"]},
-        {"id": "b", "duration": 1, "depends_on": [{"task": "a", "type": "SS", "lag": 2}]},
-        {"id": "c", "duration": {"min": 1, "likely": 1.5, "max": 4}, "depends_on": [{"task": "m", "lag": 2}]},
-        {"id": "d", "duration": 2, "depends_on": [{"task": "m", "type": "SS", "lag": 1}, {"task": "b", "lag": 1}]},
-    ])
+    p = plan(
+        [
+            {"id": "a", "duration": 3},
+            {"id": "m", "duration": 0, "depends_on": ["a"]},
+            {"id": "b", "duration": 1, "depends_on": [{"task": "a", "type": "SS", "lag": 2}]},
+            {"id": "c", "duration": {"min": 1, "likely": 1.5, "max": 4}, "depends_on": [{"task": "m", "lag": 2}]},
+            {"id": "d", "duration": 2, "depends_on": [{"task": "m", "type": "SS", "lag": 1}, {"task": "b", "lag": 1}]},
+        ]
+    )
     text = to_tjp(p)
     ids = tjp_ids(p)
     assert "  start 2027-01-04-10:00" in text
@@ -163,11 +169,13 @@ def test_bank_holidays_and_closures_become_global_leaves():
 
 
 def test_deadlines_become_maxend_at_spinekit_bound():
-    p = plan([
-        {"id": "a", "duration": 2, "deadline": "2027-01-09"},
-        # a milestone marks the start of its day, the close of the working day before
-        {"id": "m", "duration": 0, "depends_on": ["a"], "deadline": "2027-01-08"},
-    ])
+    p = plan(
+        [
+            {"id": "a", "duration": 2, "deadline": "2027-01-09"},
+            # a milestone marks the start of its day, the close of the working day before
+            {"id": "m", "duration": 0, "depends_on": ["a"], "deadline": "2027-01-08"},
+        ]
+    )
     text = to_tjp(p)
     assert "maxend 2027-01-09-17:00  # deadline 2027-01-09" in task_block(text, "programme.a")
     assert "maxend 2027-01-11-10:00  # deadline 2027-01-08" in task_block(text, "programme.m")
@@ -195,9 +203,7 @@ def tj3():
 def run_tj3(programme: Programme, folder: Path) -> tuple[dict[str, tuple[str, str, str]], set[str]]:
     """tj3's (start, end, name) by TaskJuggler id, and the ids it warns end too late."""
     (folder / "plan.tjp").write_text(to_tjp(programme), encoding="utf-8")
-    done = subprocess.run(
-        ["tj3", "--no-color", "plan.tjp"], cwd=folder, capture_output=True, text=True, timeout=300
-    )
+    done = subprocess.run(["tj3", "--no-color", "plan.tjp"], cwd=folder, capture_output=True, text=True, timeout=300)
     log = done.stdout + done.stderr
     assert done.returncode == 0, log[-4000:]
     rows = {}
@@ -266,8 +272,9 @@ def random_network(rng: np.random.Generator, cal: WorkingCalendar, prefix: str) 
         else:
             duration = Duration.fixed(int(rng.integers(1, 26)))
         links = tuple(
-            Dependency(tasks[j].id, "FS" if rng.random() < 0.7 else "SS",
-                       0 if rng.random() < 0.6 else int(rng.integers(1, 11)))
+            Dependency(
+                tasks[j].id, "FS" if rng.random() < 0.7 else "SS", 0 if rng.random() < 0.6 else int(rng.integers(1, 11))
+            )
             for j in range(i)
             if rng.random() < min(0.5, 2.5 / i)
         )

@@ -41,18 +41,66 @@ def day(value) -> pd.Timestamp:
 def plan(**changes) -> pd.DataFrame:
     """Four tasks and a milestone in three tracks; ``b`` is a one-day task with a hostile name."""
     rows = [
-        dict(id="a", name="Design", start=D(2027, 1, 4), finish=D(2027, 1, 8), duration=5,
-             critical=True, total_float=0, owner="supplier", track="build",
-             basis="published: 5 days"),
-        dict(id="b", name=SCRIPT, start=D(2027, 1, 11), finish=D(2027, 1, 11), duration=1,
-             critical=False, total_float=3, owner="NHS England", track="governance",
-             basis="estimate: R&D <fast>"),
-        dict(id="c", name="Build", start=D(2027, 1, 11), finish=D(2027, 1, 15), duration=5,
-             critical=True, total_float=0, owner="supplier", track="build", basis=None),
-        dict(id="d", name="Assure", start=D(2027, 1, 12), finish=D(2027, 1, 14), duration=3,
-             critical=False, total_float=1, owner=None, track="governance", basis=None),
-        dict(id="m", name="Go-live", start=D(2027, 1, 18), finish=D(2027, 1, 18), duration=0,
-             critical=True, total_float=0, owner="Trust", track="go-live", basis=None),
+        dict(
+            id="a",
+            name="Design",
+            start=D(2027, 1, 4),
+            finish=D(2027, 1, 8),
+            duration=5,
+            critical=True,
+            total_float=0,
+            owner="supplier",
+            track="build",
+            basis="published: 5 days",
+        ),
+        dict(
+            id="b",
+            name=SCRIPT,
+            start=D(2027, 1, 11),
+            finish=D(2027, 1, 11),
+            duration=1,
+            critical=False,
+            total_float=3,
+            owner="NHS England",
+            track="governance",
+            basis="estimate: R&D <fast>",
+        ),
+        dict(
+            id="c",
+            name="Build",
+            start=D(2027, 1, 11),
+            finish=D(2027, 1, 15),
+            duration=5,
+            critical=True,
+            total_float=0,
+            owner="supplier",
+            track="build",
+            basis=None,
+        ),
+        dict(
+            id="d",
+            name="Assure",
+            start=D(2027, 1, 12),
+            finish=D(2027, 1, 14),
+            duration=3,
+            critical=False,
+            total_float=1,
+            owner=None,
+            track="governance",
+            basis=None,
+        ),
+        dict(
+            id="m",
+            name="Go-live",
+            start=D(2027, 1, 18),
+            finish=D(2027, 1, 18),
+            duration=0,
+            critical=True,
+            total_float=0,
+            owner="Trust",
+            track="go-live",
+            basis=None,
+        ),
     ]
     table = pd.DataFrame(rows)
     for column, values in changes.items():
@@ -89,6 +137,7 @@ def all_text(fig) -> str:
 
 # --- Gantt ----------------------------------------------------------------------------------
 
+
 def test_gantt_bars_run_from_start_to_the_end_of_the_finish_day():
     bars = task_bars(gantt(plan()))
     assert bars == {
@@ -101,8 +150,7 @@ def test_gantt_bars_run_from_start_to_the_end_of_the_finish_day():
 
 def test_gantt_colours_by_owner_with_a_legend_entry_per_owner():
     fig = gantt(plan(), color="owner")
-    owners = [t.name for t in fig.data
-              if t.type == "bar" and t.name not in ("Lane span", "Critical path")]
+    owners = [t.name for t in fig.data if t.type == "bar" and t.name not in ("Lane span", "Critical path")]
     assert owners == ["supplier", "NHS England", "Unassigned"]  # the Trust owns only a milestone
     assert set(trace(fig, "supplier").customdata) == {"a", "c"}
 
@@ -143,8 +191,7 @@ def test_gantt_swimlanes_have_header_rows_in_order_of_first_start():
     assert len(ticks) == 5 + 3
     spans = trace(fig, "Lane span")
     assert list(spans.customdata) == ["build", "governance"]  # go-live holds only a milestone
-    rows = {re.sub("<[^>]+>", "", t): y for y, t in zip(fig.layout.yaxis.tickvals,
-                                                        fig.layout.yaxis.ticktext)}
+    rows = {re.sub("<[^>]+>", "", t): y for y, t in zip(fig.layout.yaxis.tickvals, fig.layout.yaxis.ticktext)}
     assert rows["BUILD"] < rows["Design"] < rows["Build"] < rows["GOVERNANCE"]
 
 
@@ -159,10 +206,14 @@ def test_gantt_summary_draws_one_bar_per_group():
     fig = gantt(table, summary=True)
     spans = trace(fig, "Lane span")
     assert list(spans.customdata) == ["build", "governance"]
-    ranges = {g: (day(b), pd.Timestamp(b) + pd.Timedelta(milliseconds=x))
-              for g, b, x in zip(spans.customdata, spans.base, spans.x)}
-    assert ranges == {"build": (day("2027-01-04"), day("2027-01-18")),  # to the milestone
-                      "governance": (day("2027-01-11"), day("2027-01-15"))}
+    ranges = {
+        g: (day(b), pd.Timestamp(b) + pd.Timedelta(milliseconds=x))
+        for g, b, x in zip(spans.customdata, spans.base, spans.x)
+    }
+    assert ranges == {
+        "build": (day("2027-01-04"), day("2027-01-18")),  # to the milestone
+        "governance": (day("2027-01-11"), day("2027-01-15")),
+    }
     assert list(fig.layout.yaxis.ticktext) == ["<b>build</b>", "<b>governance</b>"]
     assert task_bars(fig) == {}
     assert list(trace(fig, "Milestone").y) == [0]  # on its lane's row
@@ -183,8 +234,7 @@ def test_gantt_escapes_task_text_in_hover_and_labels():
 
 
 def test_gantt_hover_shows_dates_float_owner_and_basis():
-    hover = dict(zip(trace(gantt(plan()), "supplier").customdata,
-                     trace(gantt(plan()), "supplier").hovertext))
+    hover = dict(zip(trace(gantt(plan()), "supplier").customdata, trace(gantt(plan()), "supplier").hovertext))
     assert "Start: Mon 4 Jan 2027" in hover["a"] and "Finish: Fri 8 Jan 2027" in hover["a"]
     assert "Total float: 0 working days (critical)" in hover["a"]
     assert "Owner: supplier" in hover["a"] and "Basis: published: 5 days" in hover["a"]
@@ -224,7 +274,7 @@ def test_gantt_arrows_follow_the_dependency_type():
     fig = gantt(plan(), links=links, arrows=True)
     lines = trace(fig, "Dependency")
     xs = [None if x is None else day(x) for x in lines.x]
-    paths = {tuple(xs[k:k + 3]) for k in range(0, len(xs), 4)}
+    paths = {tuple(xs[k : k + 3]) for k in range(0, len(xs), 4)}
     assert paths == {
         (day("2027-01-09"), day("2027-01-09"), day("2027-01-11")),  # FS: a's end down to c's start
         (day("2027-01-11"), day("2027-01-11"), day("2027-01-12")),  # SS: b's start to d's start
@@ -235,12 +285,17 @@ def test_gantt_arrows_follow_the_dependency_type():
 
 
 def test_gantt_whiskers_span_simulated_p50_to_p80_finishes():
-    pct = {"a": {"p50": D(2027, 1, 11), "p80": D(2027, 1, 13)},
-           "m": {"p50": D(2027, 1, 20), "p80": D(2027, 1, 25)}}
+    pct = {"a": {"p50": D(2027, 1, 11), "p80": D(2027, 1, 13)}, "m": {"p50": D(2027, 1, 20), "p80": D(2027, 1, 25)}}
     w = trace(gantt(plan(), percentiles=pct), "P50–P80 finish (simulated)")
     xs = [None if x is None else day(x) for x in w.x]
-    assert xs == [day("2027-01-12"), day("2027-01-14"), None,  # ends of the finish days
-                  day("2027-01-20"), day("2027-01-25"), None]  # a milestone's own dates
+    assert xs == [
+        day("2027-01-12"),
+        day("2027-01-14"),
+        None,  # ends of the finish days
+        day("2027-01-20"),
+        day("2027-01-25"),
+        None,
+    ]  # a milestone's own dates
     frame = pd.DataFrame({"p50": [D(2027, 1, 11)], "p80": [D(2027, 1, 13)]}, index=["a"])
     assert len(trace(gantt(plan(), percentiles=frame), "P50–P80 finish (simulated)").x) == 3
 
@@ -267,15 +322,19 @@ def test_gantt_of_a_schedule_uses_its_provenance_calendar_and_links(example):
 def big_plan(n: int) -> pd.DataFrame:
     start = pd.Timestamp("2027-01-04")
     offsets = np.arange(n) % 200
-    return pd.DataFrame({
-        "id": [f"t{i}" for i in range(n)], "name": [f"Task {i}" for i in range(n)],
-        "start": [(start + pd.Timedelta(days=int(k))).date() for k in offsets],
-        "finish": [(start + pd.Timedelta(days=int(k) + 4)).date() for k in offsets],
-        "duration": [0 if i % 50 == 0 else 5 for i in range(n)],
-        "critical": [i % 7 == 0 for i in range(n)], "total_float": [i % 7 for i in range(n)],
-        "owner": [f"owner {i % 4}" for i in range(n)],
-        "track": [f"track {i % 12}" for i in range(n)],
-    })
+    return pd.DataFrame(
+        {
+            "id": [f"t{i}" for i in range(n)],
+            "name": [f"Task {i}" for i in range(n)],
+            "start": [(start + pd.Timedelta(days=int(k))).date() for k in offsets],
+            "finish": [(start + pd.Timedelta(days=int(k) + 4)).date() for k in offsets],
+            "duration": [0 if i % 50 == 0 else 5 for i in range(n)],
+            "critical": [i % 7 == 0 for i in range(n)],
+            "total_float": [i % 7 for i in range(n)],
+            "owner": [f"owner {i % 4}" for i in range(n)],
+            "track": [f"track {i % 12}" for i in range(n)],
+        }
+    )
 
 
 def test_gantt_of_300_tasks_builds_and_grows_in_height():
@@ -290,8 +349,10 @@ def test_gantt_of_300_tasks_builds_and_grows_in_height():
 
 def test_gantt_comparison_pairs_the_bars_of_two_schedules():
     before = plan()
-    after = plan(start=list(before.start[:4]) + [D(2027, 1, 25)],
-                 finish=list(before.finish[:3]) + [D(2027, 1, 21), D(2027, 1, 25)])
+    after = plan(
+        start=list(before.start[:4]) + [D(2027, 1, 25)],
+        finish=list(before.finish[:3]) + [D(2027, 1, 21), D(2027, 1, 25)],
+    )
     fig = gantt_comparison(before, after, names=("Baseline", "Slip"))
     base, slip = task_bars_by(fig, "Baseline"), task_bars_by(fig, "Slip")
     assert base["d"] == (day("2027-01-12"), day("2027-01-15"))
@@ -317,8 +378,7 @@ def test_gantt_comparison_shows_tasks_found_in_only_one_schedule():
 
 def task_bars_by(fig, name):
     t = trace(fig, name)
-    return {i: (day(b), pd.Timestamp(b) + pd.Timedelta(milliseconds=x))
-            for i, b, x in zip(t.customdata, t.base, t.x)}
+    return {i: (day(b), pd.Timestamp(b) + pd.Timedelta(milliseconds=x)) for i, b, x in zip(t.customdata, t.base, t.x)}
 
 
 # --- Risk -----------------------------------------------------------------------------------
@@ -327,10 +387,17 @@ FINISHES = [D(2027, 11, 1) + dt.timedelta(days=k) for k in range(10)]  # 1 .. 10
 
 
 def test_histogram_marks_given_percentiles_and_target():
-    fig = finish_histogram(FINISHES, percentiles={"P50": D(2027, 11, 5), "P80": D(2027, 11, 8),
-                                                  "P90": D(2027, 11, 9)}, target=D(2027, 11, 6))
+    fig = finish_histogram(
+        FINISHES,
+        percentiles={"P50": D(2027, 11, 5), "P80": D(2027, 11, 8), "P90": D(2027, 11, 9)},
+        target=D(2027, 11, 6),
+    )
     assert {s.name: s.x0 for s in fig.layout.shapes} == {
-        "P50": "2027-11-05", "P80": "2027-11-08", "P90": "2027-11-09", "target": "2027-11-06"}
+        "P50": "2027-11-05",
+        "P80": "2027-11-08",
+        "P90": "2027-11-09",
+        "target": "2027-11-06",
+    }
     bars = fig.data[0]
     assert [day(x) for x in bars.x] == [day(d) for d in FINISHES]  # one bar a day, centred
     assert list(bars.customdata) == [1] * 10 and sum(bars.y) == pytest.approx(100)
@@ -354,8 +421,7 @@ def test_histogram_computes_percentiles_of_numbers_by_default():
 
 
 def test_s_curve_rises_to_100_percent_with_percentiles_on_the_curve():
-    fig = s_curve(pd.Series(FINISHES), percentiles={50: D(2027, 11, 5), 0.8: D(2027, 11, 8)},
-                  target=D(2027, 11, 6))
+    fig = s_curve(pd.Series(FINISHES), percentiles={50: D(2027, 11, 5), 0.8: D(2027, 11, 8)}, target=D(2027, 11, 6))
     curve = fig.data[0]
     assert curve.line.shape == "hv"
     assert list(curve.y) == [0.0, *[10.0 * k for k in range(1, 11)]]
@@ -390,18 +456,20 @@ def test_criticality_chart_shows_percentages_most_critical_first():
 
 # --- Scenarios ------------------------------------------------------------------------------
 
+
 def test_scenario_ranges_bar_spans_p50_to_p80_with_whisker_to_p90():
-    table = pd.DataFrame({
-        "scenario": ["Baseline", "Fast track"],
-        "deterministic": [D(2027, 11, 30), D(2027, 9, 15)],
-        "p50": [D(2027, 12, 20), D(2027, 10, 10)],
-        "p80": [D(2028, 1, 25), D(2027, 11, 5)],
-        "p90": [D(2028, 2, 15), D(2027, 11, 25)],
-    })
+    table = pd.DataFrame(
+        {
+            "scenario": ["Baseline", "Fast track"],
+            "deterministic": [D(2027, 11, 30), D(2027, 9, 15)],
+            "p50": [D(2027, 12, 20), D(2027, 10, 10)],
+            "p80": [D(2028, 1, 25), D(2027, 11, 5)],
+            "p90": [D(2028, 2, 15), D(2027, 11, 25)],
+        }
+    )
     fig = scenario_ranges(table, target=D(2027, 12, 31))
     bar = trace(fig, "P50 to P80")
-    spans = [(day(b), pd.Timestamp(b) + pd.Timedelta(milliseconds=x))
-             for b, x in zip(bar.base, bar.x)]
+    spans = [(day(b), pd.Timestamp(b) + pd.Timedelta(milliseconds=x)) for b, x in zip(bar.base, bar.x)]
     assert spans == [(day("2027-12-20"), day("2028-01-25")), (day("2027-10-10"), day("2027-11-05"))]
     whisker = [None if x is None else day(x) for x in trace(fig, "P80 to P90").x]
     assert whisker[:3] == [day("2028-01-25"), day("2028-02-15"), None]
@@ -414,14 +482,17 @@ def test_scenario_ranges_bar_spans_p50_to_p80_with_whisker_to_p90():
 def test_scenario_s_curves_overlay_one_curve_per_scenario():
     late = [d + dt.timedelta(days=20) for d in FINISHES]
     fig = scenario_s_curves({"Baseline": FINISHES, "Late": late}, target=D(2027, 11, 10))
-    assert [t.name for t in fig.data] == ["Baseline · P80 8 Nov 2027 · 100% by target",
-                                          "Late · P80 28 Nov 2027 · 0% by target"]
+    assert [t.name for t in fig.data] == [
+        "Baseline · P80 8 Nov 2027 · 100% by target",
+        "Late · P80 28 Nov 2027 · 0% by target",
+    ]
     assert shapes(fig, "target")[0].x0 == "2027-11-10"
     with pytest.raises(ValueError, match="dates"):
         scenario_s_curves({"a": FINISHES, "b": [1, 2, 3]})
 
 
 # --- Static export --------------------------------------------------------------------------
+
 
 def test_figure_export_error_is_a_spinekit_runtime_error():
     assert issubclass(FigureExportError, SpinekitError)

@@ -21,8 +21,9 @@ import numpy as np
 import pytest
 from conftest import KERNELS_MISSING
 
-from spinekit.engine import cpm as _cpm, native as _native
 from spinekit import compile_network, example_path, passes, read_programme, schedule
+from spinekit.engine import cpm as _cpm
+from spinekit.engine import native as _native
 from spinekit.engine.cpm import NO_DEADLINE, free_float
 
 needs_kernels = pytest.mark.skipif(_native.LIBRARY is None, reason=KERNELS_MISSING)
@@ -37,8 +38,9 @@ def random_graph(n, seed, recency=12.0):
     for i in range(1, n):
         back = 1 + np.floor(rng.exponential(recency, size=rng.integers(1, 4))).astype(int)
         for p in sorted({max(0, i - b) for b in back}):
-            g.add_edge(f"t{p}", f"t{i}", type=str(rng.choice(kinds, p=[0.7, 0.1, 0.15, 0.05])),
-                       lag=int(rng.integers(-5, 6)))
+            g.add_edge(
+                f"t{p}", f"t{i}", type=str(rng.choice(kinds, p=[0.7, 0.1, 0.15, 0.05])), lag=int(rng.integers(-5, 6))
+            )
     return g, rng
 
 
@@ -189,7 +191,7 @@ def test_tampered_networks_are_refused_not_followed():
         "offsets backwards": lambda n: n.forward.ptr.__setitem__(150, 0),
         "successor out of range": lambda n: n.backward.succ.__setitem__(3, -1),
     }
-    for what, tamper in cases.items():
+    for tamper in cases.values():
         net = pickle.loads(pickle.dumps(compile_network(g)))  # unpickled arrays are writeable
         tamper(net)
         with pytest.raises(ValueError, match="not a topological grouping"):
@@ -233,8 +235,7 @@ def test_bounds_with_whole_durations_must_be_whole_days():
         passes(net, d, lower=np.full(40, 2.5))
     with pytest.raises(ValueError, match="whole working days"):
         passes(net, d, upper=np.full(40, np.nan))
-    np.testing.assert_array_equal(passes(net, d, lower=np.full(40, 3.0)).es,
-                                  passes(net, d, lower=np.full(40, 3)).es)
+    np.testing.assert_array_equal(passes(net, d, lower=np.full(40, 3.0)).es, passes(net, d, lower=np.full(40, 3)).es)
     np.testing.assert_array_equal(passes(net, d, upper=np.full(40, np.inf)).lf, passes(net, d).lf)
 
 
@@ -307,16 +308,19 @@ def test_narrow_integers_are_added_in_64_bits():
 def test_spinekit_native_0_selects_numpy_and_version_says_so():
     code = "from spinekit.engine import native as _native; print(_native.LIBRARY is None); print(_native.status())"
     env = {**os.environ, "SPINEKIT_NATIVE": "0"}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env=env).stdout.splitlines()
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    ).stdout.splitlines()
     assert out == ["True", "numpy passes (SPINEKIT_NATIVE=0)"]
-    version = subprocess.run([sys.executable, "-m", "spinekit", "--version"], capture_output=True,
-                             text=True, check=True, env=env).stdout
+    version = subprocess.run(
+        [sys.executable, "-m", "spinekit", "--version"], capture_output=True, text=True, check=True, env=env
+    ).stdout
     assert version.endswith("(critical path engine: numpy passes (SPINEKIT_NATIVE=0))\n")
 
 
 @needs_kernels
 def test_version_names_the_compiled_library():
-    out = subprocess.run([sys.executable, "-m", "spinekit", "--version"], capture_output=True,
-                         text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "spinekit", "--version"], capture_output=True, text=True, check=True
+    ).stdout
     assert "critical path engine: compiled kernels (" in out and _native.LIBRARY_NAME in out

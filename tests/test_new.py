@@ -40,13 +40,16 @@ def test_starter_is_byte_reproducible(tmp_path, capsys):
     code, printed, _ = run(capsys, "new", *args, "--out", str(out))
     assert code == 0 and printed == ""
     assert out.read_bytes() == first.encode("utf-8")
-    assert starter_programme(["pds", "ers:hl7v3", "cis2"], environments=["int", "dep", "production"],
-                             organisations=2) == first
+    assert (
+        starter_programme(["pds", "ers:hl7v3", "cis2"], environments=["int", "dep", "production"], organisations=2)
+        == first
+    )
 
 
 def test_options_reach_the_scope(tmp_path, capsys):
-    _, out, _ = run(capsys, "new", "--services", "pds,ers:hl7v3",
-                    "--environments", "production,dep,int", "--organisations", "3")
+    _, out, _ = run(
+        capsys, "new", "--services", "pds,ers:hl7v3", "--environments", "production,dep,int", "--organisations", "3"
+    )
     assert "  environments: [int, dep, production]" in out
     assert '    - "ers:hl7v3"' in out
     f = tmp_path / "plan.yaml"
@@ -60,9 +63,7 @@ def test_commented_examples_work_when_uncommented(tmp_path, capsys):
     lines = out.splitlines()
     start = lines.index("# overrides:")
     examples = ("# overrides:", "# tasks:", "#   ")
-    uncommented = [
-        line[2:] if i >= start and line.startswith(examples) else line for i, line in enumerate(lines)
-    ]
+    uncommented = [line[2:] if i >= start and line.startswith(examples) else line for i, line in enumerate(lines)]
     f = tmp_path / "plan.yaml"
     f.write_text("\n".join(uncommented) + "\n", encoding="utf-8")
     p = read_programme(f)

@@ -11,9 +11,15 @@ NOTEBOOKS = ROOT / "notebooks"
 def run(name, tmp_path, **parameters):
     import papermill as pm
 
-    return pm.execute_notebook(str(NOTEBOOKS / name), str(tmp_path / name), parameters=parameters,
-                               kernel_name="python3", progress_bar=False, execution_timeout=300,
-                               cwd=str(tmp_path))
+    return pm.execute_notebook(
+        str(NOTEBOOKS / name),
+        str(tmp_path / name),
+        parameters=parameters,
+        kernel_name="python3",
+        progress_bar=False,
+        execution_timeout=300,
+        cwd=str(tmp_path),
+    )
 
 
 def outputs_text(nb) -> str:
@@ -29,16 +35,23 @@ def test_parameters_contract():
     import papermill as pm
 
     assert {"programme_file", "scenarios", "iterations", "seed"} <= set(
-        pm.inspect_notebook(str(NOTEBOOKS / "02-timeline-scenarios.ipynb")))
+        pm.inspect_notebook(str(NOTEBOOKS / "02-timeline-scenarios.ipynb"))
+    )
     assert {"programme_file", "scenarios", "iterations", "seed", "title", "today"} <= set(
-        pm.inspect_notebook(str(NOTEBOOKS / "03-steering-report.ipynb")))
+        pm.inspect_notebook(str(NOTEBOOKS / "03-steering-report.ipynb"))
+    )
 
 
 @pytest.fixture(scope="module")
 def timeline_scenarios(tmp_path_factory):
     """Notebook 02 run once: presets that change tasks, and one that adds a task."""
-    return run("02-timeline-scenarios.ipynb", tmp_path_factory.mktemp("nb02"), iterations=200, seed=4,
-               scenarios=["baseline", "requests-after-design", "deferred-assurance", "hl7v3-surprise"])
+    return run(
+        "02-timeline-scenarios.ipynb",
+        tmp_path_factory.mktemp("nb02"),
+        iterations=200,
+        seed=4,
+        scenarios=["baseline", "requests-after-design", "deferred-assurance", "hl7v3-surprise"],
+    )
 
 
 def test_timeline_scenarios_runs(timeline_scenarios):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from spinekit import ProgrammeError, parse_programme, schedule
-from spinekit.model.domain import Scenario
 from spinekit.catalogue.presets import PRESETS, preset_info
 from spinekit.catalogue.scenarios import apply_scenario
+from spinekit.model.domain import Scenario
 
 # A small Spine-shaped plan; hand-worked schedule (no holidays):
 #   ods 0-5, asid-int-org1 5-10, design 0-10, build 10-30, dep-val 30-35, conf 35-40,
@@ -20,23 +20,51 @@ PLAN = {
     "tasks": [
         {"id": "ods", "duration": 5, "kind": "ods-code", "track": "identity"},
         {"id": "design", "duration": 10, "kind": "design", "track": "build"},
-        {"id": "asid-int-org1", "duration": 5, "depends_on": ["ods"], "kind": "asid", "track": "identity",
-         "environment": "int"},
-        {"id": "build", "duration": 20, "depends_on": ["design", "asid-int-org1"], "kind": "build",
-         "track": "build", "service": "eps"},
+        {
+            "id": "asid-int-org1",
+            "duration": 5,
+            "depends_on": ["ods"],
+            "kind": "asid",
+            "track": "identity",
+            "environment": "int",
+        },
+        {
+            "id": "build",
+            "duration": 20,
+            "depends_on": ["design", "asid-int-org1"],
+            "kind": "build",
+            "track": "build",
+            "service": "eps",
+        },
         {"id": "cso", "duration": 15, "kind": "cso-dcb0129", "track": "assurance"},
         {"id": "dspt", "duration": 10, "kind": "dspt", "track": "governance"},
         {"id": "pen", "duration": 10, "depends_on": ["build"], "kind": "pen-test", "track": "assurance"},
         {"id": "dcb0160-org1", "duration": 5, "depends_on": ["cso"], "kind": "dcb0160", "track": "assurance"},
         {"id": "dep-val", "duration": 5, "depends_on": ["build"], "kind": "dep-validation", "track": "test"},
         {"id": "conf", "duration": 5, "depends_on": ["dep-val"], "kind": "conformance", "track": "test"},
-        {"id": "scal", "duration": 5, "depends_on": ["conf", "cso", "dspt", "pen"], "kind": "scal",
-         "track": "assurance"},
+        {
+            "id": "scal",
+            "duration": 5,
+            "depends_on": ["conf", "cso", "dspt", "pen"],
+            "kind": "scal",
+            "track": "assurance",
+        },
         {"id": "ca", "duration": 5, "depends_on": ["scal"], "kind": "connection-agreement", "track": "assurance"},
-        {"id": "cert-prod", "duration": 5, "depends_on": ["ca"], "kind": "spine-certificates",
-         "track": "identity", "environment": "production"},
-        {"id": "smoke", "duration": 2, "depends_on": ["cert-prod", "dcb0160-org1"], "kind": "smoke-test",
-         "track": "go-live"},
+        {
+            "id": "cert-prod",
+            "duration": 5,
+            "depends_on": ["ca"],
+            "kind": "spine-certificates",
+            "track": "identity",
+            "environment": "production",
+        },
+        {
+            "id": "smoke",
+            "duration": 2,
+            "depends_on": ["cert-prod", "dcb0160-org1"],
+            "kind": "smoke-test",
+            "track": "go-live",
+        },
         {"id": "go-live-org1", "duration": 0, "depends_on": ["smoke"], "kind": "go-live", "track": "go-live"},
         {"id": "hypercare", "duration": 3, "depends_on": ["go-live-org1"]},
     ],
@@ -54,8 +82,14 @@ def preds(task):
 
 
 def test_every_preset_is_documented():
-    assert set(PRESETS) == {"late-requests", "deferred-assurance", "hl7v3-surprise", "ptl-formality",
-                            "eps-intake-queue", "extra-organisation"}
+    assert set(PRESETS) == {
+        "late-requests",
+        "deferred-assurance",
+        "hl7v3-surprise",
+        "ptl-formality",
+        "eps-intake-queue",
+        "extra-organisation",
+    }
     for pid in PRESETS:
         assert len(preset_info(pid).models) > 60
 
@@ -118,8 +152,17 @@ def test_extra_organisation():
     assert "asid-int-org2" not in preds(t["build"])  # the build waits for the first organisation only
 
 
-@pytest.mark.parametrize("preset", ["late-requests", "deferred-assurance", "hl7v3-surprise",
-                                    "ptl-formality", "eps-intake-queue", "extra-organisation"])
+@pytest.mark.parametrize(
+    "preset",
+    [
+        "late-requests",
+        "deferred-assurance",
+        "hl7v3-surprise",
+        "ptl-formality",
+        "eps-intake-queue",
+        "extra-organisation",
+    ],
+)
 def test_preset_that_does_not_apply_says_why(preset):
     bare = {**PLAN, "tasks": [{"id": "x", "duration": 1}]}
     with pytest.raises(ProgrammeError, match=f"preset '{preset}'"):

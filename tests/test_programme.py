@@ -18,7 +18,10 @@ def error_of(tmp_path, body, head=HEAD, exc=ProgrammeError):
 
 
 def test_valid_file_round_trip(tmp_path):
-    p = read_programme(write_programme(tmp_path, """
+    p = read_programme(
+        write_programme(
+            tmp_path,
+            """
         calendar:
           holidays: scotland
           closures:
@@ -34,7 +37,9 @@ def test_valid_file_round_trip(tmp_path):
             not_before: 2027-02-01
             deadline: 2027-06-30
           - {id: ods-code2, duration: 0}
-    """))
+    """,
+        )
+    )
     assert [t.id for t in p.tasks] == ["ods-code", "asid-int", "ods-code2"]
     assert p.calendar.region == "scotland"
     assert p.tasks[1].depends_on[1].type == "SS" and p.tasks[1].depends_on[1].lag == 2
@@ -43,12 +48,16 @@ def test_valid_file_round_trip(tmp_path):
 
 
 def test_cycle_shows_the_path(tmp_path):
-    err, msg = error_of(tmp_path, """
+    err, msg = error_of(
+        tmp_path,
+        """
         tasks:
           - {id: a, duration: 1, depends_on: [c]}
           - {id: b, duration: 1, depends_on: [a]}
           - {id: c, duration: 1, depends_on: [b]}
-    """, exc=CycleError)
+    """,
+        exc=CycleError,
+    )
     assert err.cycle[0] == err.cycle[-1] and set(err.cycle) == {"a", "b", "c"} and len(err.cycle) == 4
     assert " -> ".join(err.cycle) in msg
 
@@ -59,11 +68,15 @@ def test_self_dependency_is_a_cycle(tmp_path):
 
 
 def test_unknown_dependency_suggests_closest(tmp_path):
-    err, msg = error_of(tmp_path, """
+    err, msg = error_of(
+        tmp_path,
+        """
         tasks:
           - {id: asid-int, duration: 1}
           - {id: b, duration: 1, depends_on: [asid-itn]}
-    """, exc=UnknownTaskError)
+    """,
+        exc=UnknownTaskError,
+    )
     assert "task 'b'" in msg and "depends_on[0]" in msg and "did you mean 'asid-int'" in msg
 
 
@@ -72,12 +85,15 @@ def test_duplicate_id(tmp_path):
     assert "task 'a'" in msg and "duplicate task id" in msg
 
 
-@pytest.mark.parametrize("value, words", [
-    ("-1", "0 or more"),
-    ("2.5", "whole number"),
-    ("ten", "whole number"),
-    ("true", "whole number"),
-])
+@pytest.mark.parametrize(
+    "value, words",
+    [
+        ("-1", "0 or more"),
+        ("2.5", "whole number"),
+        ("ten", "whole number"),
+        ("true", "whole number"),
+    ],
+)
 def test_bad_plain_duration(tmp_path, value, words):
     _, msg = error_of(tmp_path, f"tasks:\n  - {{id: a, duration: {value}}}\n")
     assert "task 'a'" in msg and "'duration'" in msg and words in msg
@@ -115,14 +131,20 @@ def test_unknown_top_level_key_suggests(tmp_path):
 
 
 def test_unknown_dependency_key(tmp_path):
-    _, msg = error_of(tmp_path, "tasks:\n  - {id: a, duration: 1}\n  - {id: b, duration: 1, depends_on: [{task: a, lagg: 2}]}\n")
+    _, msg = error_of(
+        tmp_path, "tasks:\n  - {id: a, duration: 1}\n  - {id: b, duration: 1, depends_on: [{task: a, lagg: 2}]}\n"
+    )
     assert "task 'b'" in msg and "unknown key 'lagg'" in msg and "did you mean 'lag'" in msg
 
 
 def test_bad_dependency_type_and_lag(tmp_path):
-    _, msg = error_of(tmp_path, "tasks:\n  - {id: a, duration: 1}\n  - {id: b, duration: 1, depends_on: [{task: a, type: XS}]}\n")
+    _, msg = error_of(
+        tmp_path, "tasks:\n  - {id: a, duration: 1}\n  - {id: b, duration: 1, depends_on: [{task: a, type: XS}]}\n"
+    )
     assert "task 'b'" in msg and "unknown dependency type 'XS'" in msg
-    _, msg = error_of(tmp_path, "tasks:\n  - {id: a, duration: 1}\n  - {id: b, duration: 1, depends_on: [{task: a, lag: 1.5}]}\n")
+    _, msg = error_of(
+        tmp_path, "tasks:\n  - {id: a, duration: 1}\n  - {id: b, duration: 1, depends_on: [{task: a, lag: 1.5}]}\n"
+    )
     assert "task 'b'" in msg and "lag" in msg and "whole number" in msg
 
 
@@ -170,7 +192,9 @@ def test_missing_file(tmp_path):
 
 
 def test_duplicate_predecessor(tmp_path):
-    _, msg = error_of(tmp_path, "tasks:\n  - {id: a, duration: 1}\n  - {id: b, duration: 1, depends_on: [a, {task: a, type: SS}]}\n")
+    _, msg = error_of(
+        tmp_path, "tasks:\n  - {id: a, duration: 1}\n  - {id: b, duration: 1, depends_on: [a, {task: a, type: SS}]}\n"
+    )
     assert "task 'b'" in msg and "depends_on[1]" in msg and "listed twice" in msg
 
 
@@ -195,16 +219,23 @@ def test_empty_calendar_means_the_default(tmp_path):
 
 
 def test_numeric_ids_are_text(tmp_path):
-    p = read_programme(write_programme(tmp_path, "tasks:\n  - {id: 12, duration: 1}\n  - {id: b, duration: 1, depends_on: [12]}\n"))
+    p = read_programme(
+        write_programme(tmp_path, "tasks:\n  - {id: 12, duration: 1}\n  - {id: b, duration: 1, depends_on: [12]}\n")
+    )
     assert p.tasks[0].id == "12" and p.tasks[1].depends_on[0].task == "12"
 
 
-@pytest.mark.parametrize("body, words", [
-    ("tasks:\n  - {id: a, duration: 5000000}\n", "within 100,000 working days"),
-    ("tasks:\n  - {id: a, duration: 1}\n  - {id: b, duration: 1, depends_on: [{task: a, lag: 10000000000000000000}]}\n",
-     "within 100,000 working days"),
-    ("tasks:\n  - {id: a, duration: 1, not_before: 3027-01-01}\n", "outside the years"),
-])
+@pytest.mark.parametrize(
+    "body, words",
+    [
+        ("tasks:\n  - {id: a, duration: 5000000}\n", "within 100,000 working days"),
+        (
+            "tasks:\n  - {id: a, duration: 1}\n  - {id: b, duration: 1, depends_on: [{task: a, lag: 10000000000000000000}]}\n",
+            "within 100,000 working days",
+        ),
+        ("tasks:\n  - {id: a, duration: 1, not_before: 3027-01-01}\n", "outside the years"),
+    ],
+)
 def test_out_of_range_values(tmp_path, body, words):
     _, msg = error_of(tmp_path, body)
     assert words in msg
@@ -212,11 +243,14 @@ def test_out_of_range_values(tmp_path, body, words):
 
 def test_schedule_past_the_calendar_names_a_task(tmp_path):
     body = "tasks:\n" + "".join(
-        f"  - {{id: t{i}, duration: 90000{', depends_on: [t%d]' % (i - 1) if i else ''}}}\n" for i in range(3))
+        f"  - {{id: t{i}, duration: 90000{f', depends_on: [t{i - 1}]' if i else ''}}}\n" for i in range(3)
+    )
     _, msg = error_of(tmp_path, body)
     assert "runs too far" in msg and "task 't" in msg
 
 
 def test_probability_must_be_a_number(tmp_path):
-    _, msg = error_of(tmp_path, "tasks:\n  - {id: a, duration: 1}\nrisks:\n  - {id: r, probability: '0.5', impact: 2, tasks: [a]}\n")
+    _, msg = error_of(
+        tmp_path, "tasks:\n  - {id: a, duration: 1}\nrisks:\n  - {id: r, probability: '0.5', impact: 2, tasks: [a]}\n"
+    )
     assert "probability must be a number" in msg

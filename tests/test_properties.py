@@ -37,8 +37,9 @@ def edge_slack(t, p, s, kind, lag):
 
 # Each invariant holds on both critical path engines (the fixture only picks one per run).
 pytestmark = pytest.mark.usefixtures("engine")
-SETTINGS = settings(max_examples=150, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+SETTINGS = settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 
 
 @SETTINGS

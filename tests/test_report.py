@@ -29,7 +29,9 @@ def hostile_report(tmp_path_factory):
 
 def test_summary_numbers_equal_simulate(example_report, capsys):
     page = example_report.html.read_text(encoding="utf-8")
-    shown = dict(re.findall(r"<td data-key=[\"'](P\d\d finish|Probability of meeting the target)[\"']>([^<]+)</td>", page))
+    shown = dict(
+        re.findall(r"<td data-key=[\"'](P\d\d finish|Probability of meeting the target)[\"']>([^<]+)</td>", page)
+    )
     assert main(["simulate", "--iterations", "400", "--seed", "7", "--format", "json"]) == 0
     sim = json.loads(capsys.readouterr().out)
     assert shown["P50 finish"] == sim["finish_date"]["p50"]

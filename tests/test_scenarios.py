@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from spinekit import ProgrammeError, UnknownTaskError, parse_programme, schedule
-from spinekit.model.domain import Scenario
 from spinekit.catalogue.presets import PRESETS
 from spinekit.catalogue.scenarios import apply_scenario, parse_scenarios
+from spinekit.model.domain import Scenario
 
 BASE = {
     "name": "base",
@@ -59,11 +59,15 @@ def test_remove_task_dependants_inherit_predecessors_and_lags():
 
 
 def test_remove_keeps_mixed_link_sides():
-    base = {**BASE, "tasks": [
-        {"id": "a", "duration": 4},
-        {"id": "r", "duration": 9, "depends_on": [{"task": "a", "type": "SS", "lag": 1}]},
-        {"id": "s", "duration": 2, "depends_on": [{"task": "r", "type": "FF", "lag": 2}]},
-    ], "risks": []}
+    base = {
+        **BASE,
+        "tasks": [
+            {"id": "a", "duration": 4},
+            {"id": "r", "duration": 9, "depends_on": [{"task": "a", "type": "SS", "lag": 1}]},
+            {"id": "s", "duration": 2, "depends_on": [{"task": "r", "type": "FF", "lag": 2}]},
+        ],
+        "risks": [],
+    }
     p = variant({"task": "r", "remove": True}, base=base)
     (link,) = task(p, "s").depends_on
     assert (link.task, link.type, link.lag) == ("a", "SF", 3)
@@ -89,12 +93,15 @@ def test_risk_on_removed_task_is_dropped():
     assert p.risks == ()
 
 
-@pytest.mark.parametrize("change, exc, words", [
-    ({"task": "biuld", "duration": 3}, UnknownTaskError, "did you mean 'build'"),
-    ({"risk": "hl7-needed", "probability": 0.5}, ProgrammeError, "unknown risk 'hl7-needed'"),
-    ({"task": "build", "depends_on_add": ["desing"]}, UnknownTaskError, "did you mean 'design'"),
-    ({"task": "build", "depends_on_remove": ["go-live"]}, ProgrammeError, "unknown predecessor"),
-])
+@pytest.mark.parametrize(
+    "change, exc, words",
+    [
+        ({"task": "biuld", "duration": 3}, UnknownTaskError, "did you mean 'build'"),
+        ({"risk": "hl7-needed", "probability": 0.5}, ProgrammeError, "unknown risk 'hl7-needed'"),
+        ({"task": "build", "depends_on_add": ["desing"]}, UnknownTaskError, "did you mean 'design'"),
+        ({"task": "build", "depends_on_remove": ["go-live"]}, ProgrammeError, "unknown predecessor"),
+    ],
+)
 def test_unknown_ids_name_the_scenario(change, exc, words):
     with pytest.raises(exc) as info:
         variant(change)
@@ -107,12 +114,15 @@ def test_cycle_from_a_scenario_is_reported():
         variant({"task": "design", "depends_on_add": ["go-live"]})
 
 
-@pytest.mark.parametrize("change, words", [
-    ({"task": "build", "durattion": 3}, "did you mean 'duration'"),
-    ({"duration": 3}, "need 'task:'"),
-    ({"task": "build", "probability": 0.2}, "use 'risk:'"),
-    ({"task": "build", "risk": "hl7v3-needed"}, "one task or one risk"),
-])
+@pytest.mark.parametrize(
+    "change, words",
+    [
+        ({"task": "build", "durattion": 3}, "did you mean 'duration'"),
+        ({"duration": 3}, "need 'task:'"),
+        ({"task": "build", "probability": 0.2}, "use 'risk:'"),
+        ({"task": "build", "risk": "hl7v3-needed"}, "one task or one risk"),
+    ],
+)
 def test_malformed_changes(change, words):
     with pytest.raises(ProgrammeError, match=words):
         variant(change)
@@ -131,11 +141,14 @@ def test_base_is_untouched():
     assert "build" in {t.id for t in programme.tasks}
 
 
-@pytest.mark.parametrize("change, words", [
-    ({"risk": "hl7v3-needed", "probability": 1.5}, "between 0 and 1"),
-    ({"risk": "hl7v3-needed", "probability": float("nan")}, "between 0 and 1"),
-    ({"task": "build", "remove": True, "duration": 99}, "cannot also edit it"),
-])
+@pytest.mark.parametrize(
+    "change, words",
+    [
+        ({"risk": "hl7v3-needed", "probability": 1.5}, "between 0 and 1"),
+        ({"risk": "hl7v3-needed", "probability": float("nan")}, "between 0 and 1"),
+        ({"task": "build", "remove": True, "duration": 99}, "cannot also edit it"),
+    ],
+)
 def test_more_malformed_changes(change, words):
     with pytest.raises(ProgrammeError, match=words):
         variant(change)
@@ -169,9 +182,11 @@ def test_scenario_ids_are_checked():
 
 def test_a_preset_risk_never_replaces_one_of_the_plans():
     assert "ptl-formality" in PRESETS
-    plan = {**BASE, "tasks": [*BASE["tasks"], {"id": "smoke", "duration": 2, "depends_on": ["go-live"],
-                                               "kind": "smoke-test"}],
-            "risks": [{"id": "go-live-defect", "name": "mine", "probability": 0.1, "impact": 3, "tasks": ["build"]}]}
+    plan = {
+        **BASE,
+        "tasks": [*BASE["tasks"], {"id": "smoke", "duration": 2, "depends_on": ["go-live"], "kind": "smoke-test"}],
+        "risks": [{"id": "go-live-defect", "name": "mine", "probability": 0.1, "impact": 3, "tasks": ["build"]}],
+    }
     plan["tasks"][3] = {**plan["tasks"][3], "kind": "dep-validation"}
     p = apply_scenario(parse_programme(plan), Scenario("s", "s", "ptl-formality"))
     ids = [r.id for r in p.risks]

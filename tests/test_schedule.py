@@ -26,18 +26,26 @@ def test_all_dependency_types_with_lags_and_a_milestone():
     #   e SF c+3, d2: EF>=4 -> ES2 EF4        m FS d, FS e, milestone: ES7
     # Backward from F=7: LS m7 d6 e5 b5 c3 a0 -> TF a0 b0 c2 d0 e3 m0.
     # Free float: e 3 (to m and to F); the rest 0.
-    s = schedule(plan([
-        {"id": "a", "duration": 3},
-        {"id": "b", "duration": 2, "depends_on": [{"task": "a", "lag": 2}]},
-        {"id": "c", "duration": 4, "depends_on": [{"task": "a", "type": "SS", "lag": 1}]},
-        {"id": "d", "duration": 1, "depends_on": [{"task": "b", "type": "FF"}]},
-        {"id": "e", "duration": 2, "depends_on": [{"task": "c", "type": "SF", "lag": 3}]},
-        {"id": "m", "duration": 0, "depends_on": ["d", "e"]},
-    ]))
+    s = schedule(
+        plan(
+            [
+                {"id": "a", "duration": 3},
+                {"id": "b", "duration": 2, "depends_on": [{"task": "a", "lag": 2}]},
+                {"id": "c", "duration": 4, "depends_on": [{"task": "a", "type": "SS", "lag": 1}]},
+                {"id": "d", "duration": 1, "depends_on": [{"task": "b", "type": "FF"}]},
+                {"id": "e", "duration": 2, "depends_on": [{"task": "c", "type": "SF", "lag": 3}]},
+                {"id": "m", "duration": 0, "depends_on": ["d", "e"]},
+            ]
+        )
+    )
     r = rows(s)
     assert {k: (v["es"], v["ef"], v["ls"], v["lf"]) for k, v in r.items()} == {
-        "a": (0, 3, 0, 3), "b": (5, 7, 5, 7), "c": (1, 5, 3, 7),
-        "d": (6, 7, 6, 7), "e": (2, 4, 5, 7), "m": (7, 7, 7, 7),
+        "a": (0, 3, 0, 3),
+        "b": (5, 7, 5, 7),
+        "c": (1, 5, 3, 7),
+        "d": (6, 7, 6, 7),
+        "e": (2, 4, 5, 7),
+        "m": (7, 7, 7, 7),
     }
     assert {k: v["total_float"] for k, v in r.items()} == {"a": 0, "b": 0, "c": 2, "d": 0, "e": 3, "m": 0}
     assert {k: v["free_float"] for k, v in r.items()} == {"a": 0, "b": 0, "c": 0, "d": 0, "e": 3, "m": 0}
@@ -55,10 +63,14 @@ def test_all_dependency_types_with_lags_and_a_milestone():
 
 def test_lead_negative_lag_overlaps_predecessor():
     # b starts 2 days before a finishes: ES(b) = EF(a) - 2 = 3.
-    s = schedule(plan([
-        {"id": "a", "duration": 5},
-        {"id": "b", "duration": 4, "depends_on": [{"task": "a", "lag": -2}]},
-    ]))
+    s = schedule(
+        plan(
+            [
+                {"id": "a", "duration": 5},
+                {"id": "b", "duration": 4, "depends_on": [{"task": "a", "lag": -2}]},
+            ]
+        )
+    )
     r = rows(s)
     assert (r["b"]["es"], r["b"]["ef"]) == (3, 7)
     assert r["b"]["start"] == D(2027, 1, 7)
@@ -66,10 +78,14 @@ def test_lead_negative_lag_overlaps_predecessor():
 
 
 def test_lead_cannot_start_before_the_programme():
-    s = schedule(plan([
-        {"id": "a", "duration": 1},
-        {"id": "b", "duration": 2, "depends_on": [{"task": "a", "type": "SS", "lag": -5}]},
-    ]))
+    s = schedule(
+        plan(
+            [
+                {"id": "a", "duration": 1},
+                {"id": "b", "duration": 2, "depends_on": [{"task": "a", "type": "SS", "lag": -5}]},
+            ]
+        )
+    )
     assert rows(s)["b"]["es"] == 0
 
 
@@ -77,11 +93,15 @@ def test_not_before_and_deadlines_give_negative_float():
     # x: not_before Saturday 9th -> first working day Monday 11th = index 5; EF 10.
     # y: FS x, deadline Monday 18th (index 10) -> EF <= 11, but EF = 13: LF 11, LS 8, TF -2.
     # x: LF <= LS(y) = 8 -> LS 3, TF -2.   z: deadline Friday 1st (index -1) -> LF 0, TF -2.
-    s = schedule(plan([
-        {"id": "x", "duration": 5, "not_before": "2027-01-09"},
-        {"id": "y", "duration": 3, "depends_on": ["x"], "deadline": "2027-01-18"},
-        {"id": "z", "duration": 2, "deadline": "2027-01-01"},
-    ]))
+    s = schedule(
+        plan(
+            [
+                {"id": "x", "duration": 5, "not_before": "2027-01-09"},
+                {"id": "y", "duration": 3, "depends_on": ["x"], "deadline": "2027-01-18"},
+                {"id": "z", "duration": 2, "deadline": "2027-01-01"},
+            ]
+        )
+    )
     r = rows(s)
     assert (r["x"]["es"], r["x"]["ls"], r["x"]["total_float"]) == (5, 3, -2)
     assert (r["y"]["es"], r["y"]["lf"], r["y"]["total_float"]) == (10, 11, -2)
@@ -93,10 +113,14 @@ def test_not_before_and_deadlines_give_negative_float():
 
 
 def test_deadline_met_leaves_positive_float():
-    s = schedule(plan([
-        {"id": "a", "duration": 3},
-        {"id": "b", "duration": 1, "deadline": "2027-01-08"},
-    ]))
+    s = schedule(
+        plan(
+            [
+                {"id": "a", "duration": 3},
+                {"id": "b", "duration": 1, "deadline": "2027-01-08"},
+            ]
+        )
+    )
     # b's deadline is index 4, so EF(b) <= 5 while F = 3: LF(b) = 3, TF 2.
     assert rows(s)["b"]["total_float"] == 2
 
@@ -154,10 +178,14 @@ def test_three_point_duration_schedules_at_likely():
 
 
 def test_table_keeps_file_order_and_columns():
-    s = schedule(plan([
-        {"id": "late", "duration": 1, "depends_on": ["early"], "owner": "NHS England"},
-        {"id": "early", "duration": 1},
-    ]))
+    s = schedule(
+        plan(
+            [
+                {"id": "late", "duration": 1, "depends_on": ["early"], "owner": "NHS England"},
+                {"id": "early", "duration": 1},
+            ]
+        )
+    )
     assert list(s.table["id"]) == ["late", "early"]
     assert s.table.loc[0, "owner"] == "NHS England"
     for col in ("id", "name", "start", "finish", "es", "ef", "ls", "lf", "total_float", "free_float", "critical"):
@@ -176,15 +204,22 @@ def test_finish_to_finish_and_start_to_finish_leads():
     # a d5: 0-5.  b FF a-2, d2: EF >= 3 -> 1-3.  c SF b+2, d4: EF >= ES(b)+2 = 3 -> ES 0 (ES >= 0), 0-4.
     # d SS c+1, d3: 1-4.  F = 5.  Backward: d LS 2; c LS <= LS(d)-1 = 1 -> LF 5;
     # b LS <= LF(c)-2 = 3; a LF <= LF(b)+2 = 7, capped at F = 5.
-    s = schedule(plan([
-        {"id": "a", "duration": 5},
-        {"id": "b", "duration": 2, "depends_on": [{"task": "a", "type": "FF", "lag": -2}]},
-        {"id": "c", "duration": 4, "depends_on": [{"task": "b", "type": "SF", "lag": 2}]},
-        {"id": "d", "duration": 3, "depends_on": [{"task": "c", "type": "SS", "lag": 1}]},
-    ]))
+    s = schedule(
+        plan(
+            [
+                {"id": "a", "duration": 5},
+                {"id": "b", "duration": 2, "depends_on": [{"task": "a", "type": "FF", "lag": -2}]},
+                {"id": "c", "duration": 4, "depends_on": [{"task": "b", "type": "SF", "lag": 2}]},
+                {"id": "d", "duration": 3, "depends_on": [{"task": "c", "type": "SS", "lag": 1}]},
+            ]
+        )
+    )
     r = rows(s)
     assert {k: (v["es"], v["ef"], v["ls"], v["lf"]) for k, v in r.items()} == {
-        "a": (0, 5, 0, 5), "b": (1, 3, 3, 5), "c": (0, 4, 1, 5), "d": (1, 4, 2, 5),
+        "a": (0, 5, 0, 5),
+        "b": (1, 3, 3, 5),
+        "c": (0, 4, 1, 5),
+        "d": (1, 4, 2, 5),
     }
     assert {k: v["total_float"] for k, v in r.items()} == {"a": 0, "b": 2, "c": 1, "d": 1}
     assert {k: v["free_float"] for k, v in r.items()} == {"a": 0, "b": 1, "c": 0, "d": 1}

@@ -30,17 +30,40 @@ CAT = load_catalogue()
 # Tasks every scope gets (one organisation, no DEP): onboarding, governance, safety, the build
 # wrapper activities and the sequential tail.
 ALWAYS = {
-    "ods-code", "developer-account", "service-desk-registration", "dspt", "medical-device-check",
-    "cso-dcb0129", "pen-test", "scal", "connection-agreement", "design",
-    "reconciliation-observability", "conformance", "smoke-test",
-    "dspt-organisation-org1", "dpia-org1", "data-processing-agreement-org1",
-    "euo-acceptable-use-org1", "dcb0160-org1", "go-live-org1",
+    "ods-code",
+    "developer-account",
+    "service-desk-registration",
+    "dspt",
+    "medical-device-check",
+    "cso-dcb0129",
+    "pen-test",
+    "scal",
+    "connection-agreement",
+    "design",
+    "reconciliation-observability",
+    "conformance",
+    "smoke-test",
+    "dspt-organisation-org1",
+    "dpia-org1",
+    "data-processing-agreement-org1",
+    "euo-acceptable-use-org1",
+    "dcb0160-org1",
+    "go-live-org1",
 }
 # HL7 V3 brings these for one organisation in INT and production (plus one CAP per service).
 SPINE_MESSAGING = {
-    "hscn", "mpv-registration", "test-smartcards", "mhs-build",
-    "nhs-dns-name-int", "nhs-dns-name-production", "mhs-endpoint-int", "mhs-endpoint-production",
-    "asid-int-org1", "asid-production-org1", "spine-certificates-int", "spine-certificates-production",
+    "hscn",
+    "mpv-registration",
+    "test-smartcards",
+    "mhs-build",
+    "nhs-dns-name-int",
+    "nhs-dns-name-production",
+    "mhs-endpoint-int",
+    "mhs-endpoint-production",
+    "asid-int-org1",
+    "asid-production-org1",
+    "spine-certificates-int",
+    "spine-certificates-production",
 }
 
 
@@ -75,9 +98,15 @@ def test_pds_alone_expands_to_the_hand_derived_set():
     # approval, API platform applications per environment and INT test data; CIS2 needs its SAQ
     # and a client per environment. No HSCN, ASID or party key.
     assert set(expand("pds")) == ALWAYS | {
-        "use-case-approval-pds", "use-case-approval-cis2", "build-pds", "build-cis2",
-        "api-application-int", "api-application-production",
-        "cis2-client-int", "cis2-client-production", "test-data-int",
+        "use-case-approval-pds",
+        "use-case-approval-cis2",
+        "build-pds",
+        "build-cis2",
+        "api-application-int",
+        "api-application-production",
+        "cis2-client-int",
+        "cis2-client-production",
+        "test-data-int",
         "end-user-accounts-org1",  # the Trust's clinicians need CIS2 accounts and roles
     }
 
@@ -85,7 +114,10 @@ def test_pds_alone_expands_to_the_hand_derived_set():
 def test_application_restricted_pds_needs_no_cis2():
     tasks = expand("pds", access="application-restricted")
     assert set(tasks) == ALWAYS | {
-        "use-case-approval-pds", "build-pds", "api-application-int", "api-application-production",
+        "use-case-approval-pds",
+        "build-pds",
+        "api-application-int",
+        "api-application-production",
         "test-data-int",
     }
 
@@ -93,12 +125,21 @@ def test_application_restricted_pds_needs_no_cis2():
 def test_seed_scope_tasks():
     tasks = expand("pds", "eps", "cis2")
     assert set(tasks) == ALWAYS | {
-        "use-case-approval-pds", "use-case-approval-eps", "use-case-approval-cis2", "eps-intake",
-        "build-pds", "build-eps", "build-cis2",
-        "api-application-int", "api-application-production",
-        "cis2-client-int", "cis2-client-production", "test-data-int",
+        "use-case-approval-pds",
+        "use-case-approval-eps",
+        "use-case-approval-cis2",
+        "eps-intake",
+        "build-pds",
+        "build-eps",
+        "build-cis2",
+        "api-application-int",
+        "api-application-production",
+        "cis2-client-int",
+        "cis2-client-production",
+        "test-data-int",
         # EPS cancellation responses arrive over MESH: a mailbox per environment and organisation
-        "mesh-mailbox-int-org1", "mesh-mailbox-production-org1",
+        "mesh-mailbox-int-org1",
+        "mesh-mailbox-production-org1",
         "end-user-accounts-org1",
     }
     assert len(tasks) == 34
@@ -126,7 +167,9 @@ def test_identity_items_repeat_per_environment(environments, asids, certificates
 def test_an_api_with_dep_gets_a_dep_application():
     tasks = expand("pds", "sds", environments=("int", "dep", "production"))
     assert of_kind(tasks, "api-application") == [
-        "api-application-int", "api-application-dep", "api-application-production",
+        "api-application-int",
+        "api-application-dep",
+        "api-application-production",
     ]
     assert "test-data-dep" not in tasks  # neither PDS FHIR nor SDS FHIR has a DEP environment
 
@@ -168,8 +211,15 @@ def test_interface_by_id():
 @pytest.mark.parametrize("organisations", [1, 3])
 def test_per_organisation_repeats(organisations):
     tasks = expand("pds", "eps", hl7v3_fallback=True, organisations=organisations)
-    per_org = {"dspt-organisation", "dpia", "data-processing-agreement", "euo-acceptable-use",
-               "dcb0160", "go-live", "end-user-accounts"}
+    per_org = {
+        "dspt-organisation",
+        "dpia",
+        "data-processing-agreement",
+        "euo-acceptable-use",
+        "dcb0160",
+        "go-live",
+        "end-user-accounts",
+    }
     for kind in per_org:
         assert of_kind(tasks, kind) == [f"{kind}-org{n}" for n in range(1, organisations + 1)]
     # ASIDs and MESH mailboxes repeat per environment and per organisation.
@@ -222,8 +272,12 @@ def test_the_tail_is_a_sequential_chain(seed_v3):
     assert "conformance" in preds(seed_v3, "scal")
     assert "scal" in preds(seed_v3, "connection-agreement")
     assert {"cap-assurance-pds", "cap-assurance-eps"} <= preds(seed_v3, "connection-agreement")
-    assert {"api-application-production", "cis2-client-production", "spine-certificates-production",
-            "dep-validation"} <= preds(seed_v3, "smoke-test")
+    assert {
+        "api-application-production",
+        "cis2-client-production",
+        "spine-certificates-production",
+        "dep-validation",
+    } <= preds(seed_v3, "smoke-test")
     assert "smoke-test" in preds(seed_v3, "go-live-org1")
 
 
@@ -293,8 +347,11 @@ def test_override_of_nothing_suggests():
     [
         (Scope(services=("pds", "epss")), "scope.services[1]", "unknown service 'epss'; did you mean 'eps'?"),
         (Scope(services=("pds:hl7",)), "scope.services[0]", "unknown interface of pds 'hl7'; did you mean 'hl7v3'?"),
-        (Scope(services=(ServiceChoice("pds", operations=("serch",)),)), "scope.services[0].operations[0]",
-         "unknown pds operation 'serch'; did you mean 'search'?"),
+        (
+            Scope(services=(ServiceChoice("pds", operations=("serch",)),)),
+            "scope.services[0].operations[0]",
+            "unknown pds operation 'serch'; did you mean 'search'?",
+        ),
         (Scope(services=("pds", "pds")), "scope.services[1]", "listed twice"),
         (Scope(services=()), "scope.services", "at least one service"),
         (Scope(services=("pds",), environments=("int", "prod")), "scope.environments[1]", "did you mean 'production'?"),
@@ -302,7 +359,11 @@ def test_override_of_nothing_suggests():
         (Scope(services=("pds",), access="user-restriced"), "scope.access", "did you mean 'user-restricted'?"),
         (Scope(services=("pds",), organisations=0), "scope.organisations", "1 or more"),
         (Scope(services=("cis2",), hl7v3_fallback=True), "scope.hl7v3_fallback", "no"),
-        (Scope(services=("pds",), hl7v3_fallback=("eps",)), "scope.hl7v3_fallback[0]", "unknown service in scope 'eps'"),
+        (
+            Scope(services=("pds",), hl7v3_fallback=("eps",)),
+            "scope.hl7v3_fallback[0]",
+            "unknown service in scope 'eps'",
+        ),
     ],
 )
 def test_scope_errors_name_the_field(scope, field, message):
@@ -314,8 +375,11 @@ def test_scope_errors_name_the_field(scope, field, message):
 
 # --- in a programme file ----------------------------------------------------------------------
 
+
 def test_scope_programme_schedules_with_hand_written_tasks(tmp_path):
-    f = write_programme(tmp_path, """
+    f = write_programme(
+        tmp_path,
+        """
         scope:
           services: [pds]
         overrides:
@@ -323,7 +387,8 @@ def test_scope_programme_schedules_with_hand_written_tasks(tmp_path):
           build-pds: 25
         tasks:
           - {id: training, duration: 5, depends_on: [smoke-test]}
-    """)
+    """,
+    )
     p = read_programme(f)
     assert p.task("training").depends_on[0].task == "smoke-test"
     assert p.task("cso-dcb0129").duration == Duration(30, 50, 70)
@@ -348,13 +413,22 @@ def test_tasks_alone_still_work_and_one_of_tasks_or_scope_is_required(tmp_path):
         ("scope:\n  services: [pds]\n  smartcards: 'yes'\n", "field 'scope.smartcards'", "true or false"),
         ("scope:\n  services: [pds]\n  organisations: 1.5\n", "field 'scope.organisations'", "whole number"),
         ("scope:\n  services: [pds]\noverrides:\n  hscn: 10\n", "field 'overrides.hscn'", "matches no task"),
-        ("scope:\n  services: [pds]\noverrides:\n  dspt: {mni: 1, likely: 2, max: 3}\n", "field 'overrides.dspt'",
-         "unknown key 'mni'; did you mean 'min'?"),
+        (
+            "scope:\n  services: [pds]\noverrides:\n  dspt: {mni: 1, likely: 2, max: 3}\n",
+            "field 'overrides.dspt'",
+            "unknown key 'mni'; did you mean 'min'?",
+        ),
         ("scope:\n  services: [pds]\noverrides:\n  dspt: -3\n", "field 'overrides.dspt'", "0 or more"),
-        ("scope:\n  services: [pds]\ntasks:\n  - {id: design, duration: 3}\n", "task 'design'",
-         "the scope already generates a task with this id"),
-        ("scope:\n  services: [pds]\ntasks:\n  - {id: x, duration: 3, depends_on: [smoke-tst]}\n", "task 'x'",
-         "did you mean 'smoke-test'"),
+        (
+            "scope:\n  services: [pds]\ntasks:\n  - {id: design, duration: 3}\n",
+            "task 'design'",
+            "the scope already generates a task with this id",
+        ),
+        (
+            "scope:\n  services: [pds]\ntasks:\n  - {id: x, duration: 3, depends_on: [smoke-tst]}\n",
+            "task 'x'",
+            "did you mean 'smoke-test'",
+        ),
     ],
 )
 def test_scope_errors_in_a_file(tmp_path, body, where, message):
@@ -379,7 +453,10 @@ def test_expanded_csv_shows_the_task_attributes(capsys):
     assert main(["schedule", str(seed), "--format", "csv"]) == 0
     rows = {r["id"]: r for r in csv.DictReader(io.StringIO(capsys.readouterr().out))}
     assert {k: rows["cis2-client-production"][k] for k in ("service", "environment", "kind", "track", "owner")} == {
-        "service": "cis2", "environment": "production", "kind": "cis2-client", "track": "identity",
+        "service": "cis2",
+        "environment": "production",
+        "kind": "cis2-client",
+        "track": "identity",
         "owner": "NHS England",
     }
     assert rows["dpia-org1"]["owner"] == "deploying organisation" and rows["dpia-org1"]["track"] == "governance"

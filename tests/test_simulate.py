@@ -190,6 +190,7 @@ def test_risk_drivers_on_and_off_the_critical_path():
     )
     r = simulate(p, 100_000, seed=9)
     assert r.risk_drivers["slack"] == 0.0 and r.to_dict()["risk_drivers"]["slack"] == 0.0
+
     # X, the days 'ranged' adds, is 0 with probability 0.4 and else triangular(1, 3, 8), so
     # P(X <= x) = 0.4 + 0.6 G(x). F = 100 + X + 10 B with B ~ Bernoulli(0.5), X + 100 < 110:
     # P80 = 110 + x(0.6); without 'on-path' P80 = 100 + x(0.8); without 'ranged' P80 = 110.
@@ -205,11 +206,13 @@ def test_risk_drivers_on_and_off_the_critical_path():
 
 def test_criticality_split_between_two_parallel_branches():
     # A ~ U(10, 20), B ~ U(12, 16): P(A > B) = 1/40 * integral_12^16 (20 - b) db = 0.6.
-    p = plan([
-        {"id": "a", "duration": three(10, 15, 20, "uniform")},
-        {"id": "b", "duration": three(12, 14, 16, "uniform")},
-        {"id": "end", "duration": 0, "depends_on": ["a", "b"]},
-    ])
+    p = plan(
+        [
+            {"id": "a", "duration": three(10, 15, 20, "uniform")},
+            {"id": "b", "duration": three(12, 14, 16, "uniform")},
+            {"id": "end", "duration": 0, "depends_on": ["a", "b"]},
+        ]
+    )
     r = simulate(p, N, seed=10)
     assert r.criticality["a"] == pytest.approx(0.6, abs=0.004)  # SE 0.0011
     assert r.criticality["a"] + r.criticality["b"] == pytest.approx(1.0, abs=1e-12)
@@ -251,16 +254,22 @@ def test_bundled_example_with_fixed_durations_reproduces_the_schedule(example):
 
 
 def test_all_link_types_lags_and_constraints_reproduce_the_schedule():
-    p = plan([
-        {"id": "a", "duration": three(3, 3, 3)},
-        {"id": "b", "duration": three(2, 2, 2, "uniform"), "depends_on": [{"task": "a", "lag": 2}]},
-        {"id": "c", "duration": 4, "depends_on": [{"task": "a", "type": "SS", "lag": 1}]},
-        {"id": "d", "duration": three(1, 1, 1, "triangular"), "depends_on": [{"task": "b", "type": "FF"}]},
-        {"id": "e", "duration": 2, "depends_on": [{"task": "c", "type": "SF", "lag": 3}],
-         "not_before": "2027-01-12"},
-        {"id": "f", "duration": 1, "deadline": "2027-01-05"},
-        {"id": "m", "duration": 0, "depends_on": ["d", "e"]},
-    ])
+    p = plan(
+        [
+            {"id": "a", "duration": three(3, 3, 3)},
+            {"id": "b", "duration": three(2, 2, 2, "uniform"), "depends_on": [{"task": "a", "lag": 2}]},
+            {"id": "c", "duration": 4, "depends_on": [{"task": "a", "type": "SS", "lag": 1}]},
+            {"id": "d", "duration": three(1, 1, 1, "triangular"), "depends_on": [{"task": "b", "type": "FF"}]},
+            {
+                "id": "e",
+                "duration": 2,
+                "depends_on": [{"task": "c", "type": "SF", "lag": 3}],
+                "not_before": "2027-01-12",
+            },
+            {"id": "f", "duration": 1, "deadline": "2027-01-05"},
+            {"id": "m", "duration": 0, "depends_on": ["d", "e"]},
+        ]
+    )
     assert_reproduces_the_schedule(p)
 
 
@@ -446,8 +455,17 @@ def test_cli_json_keys_follow_the_contract(capsys, plan_file, tmp_path):
     code, out, err = run(capsys, "simulate", plan_file, "--iterations", 2000, "--seed", 42, "--format", "json")
     assert code == 0 and err == ""
     doc = json.loads(out)
-    assert list(doc) == ["programme", "iterations", "seed", "deterministic", "finish_offset", "finish_date",
-                         "criticality", "sensitivity", "risk_drivers"]
+    assert list(doc) == [
+        "programme",
+        "iterations",
+        "seed",
+        "deterministic",
+        "finish_offset",
+        "finish_date",
+        "criticality",
+        "sensitivity",
+        "risk_drivers",
+    ]
     assert (doc["programme"], doc["iterations"], doc["seed"]) == ("Contract", 2000, 42)
     assert doc["deterministic"] == {"finish_offset": 12, "finish_date": "2027-01-19"}
     assert list(doc["finish_offset"]) == ["mean", "p10", "p50", "p80", "p90"]
@@ -465,8 +483,18 @@ def test_cli_json_keys_follow_the_contract(capsys, plan_file, tmp_path):
     with_target.write_text(PLAN.replace("tasks:", "target: 2027-01-20\ntasks:", 1), encoding="utf-8")
     code, out, _ = run(capsys, "simulate", with_target, "--iterations", 2000, "--seed", 42, "--format", "json")
     doc2 = json.loads(out)
-    assert list(doc2) == ["programme", "iterations", "seed", "deterministic", "finish_offset", "finish_date",
-                          "on_time_probability", "criticality", "sensitivity", "risk_drivers"]
+    assert list(doc2) == [
+        "programme",
+        "iterations",
+        "seed",
+        "deterministic",
+        "finish_offset",
+        "finish_date",
+        "on_time_probability",
+        "criticality",
+        "sensitivity",
+        "risk_drivers",
+    ]
     # 2027-01-20 is working day 12 (no holidays): on time when F <= 13.
     finish = simulate(read_programme(with_target), 2000, seed=42).finish
     assert doc2["on_time_probability"] == round(float(np.mean(finish <= 13)), 4)
@@ -480,8 +508,9 @@ def test_cli_same_seed_gives_identical_bytes(capsys, tmp_path, example):
         assert code == 0
         outs.append(out.encode())
     assert outs[0] == outs[1]
-    code, _, _ = run(capsys, "simulate", "--iterations", 3000, "--seed", 7, "--format", "json",
-                     "--out", tmp_path / "r.json")
+    code, _, _ = run(
+        capsys, "simulate", "--iterations", 3000, "--seed", 7, "--format", "json", "--out", tmp_path / "r.json"
+    )
     assert code == 0 and (tmp_path / "r.json").read_bytes() == outs[0]
     doc = json.loads(outs[0])
     assert doc["programme"] == example.name and "on_time_probability" in doc
@@ -521,9 +550,14 @@ def test_cli_invalid_programme_is_one_line_and_exit_2(capsys, tmp_path):
 
 
 def test_task_finish_percentiles():
-    fixed = plan([
-        {"id": "a", "duration": 3}, {"id": "m", "duration": 0, "depends_on": ["a"]},
-        {"id": "b", "duration": 2, "depends_on": [{"task": "a", "type": "SS", "lag": 1}]}], name="f")
+    fixed = plan(
+        [
+            {"id": "a", "duration": 3},
+            {"id": "m", "duration": 0, "depends_on": ["a"]},
+            {"id": "b", "duration": 2, "depends_on": [{"task": "a", "type": "SS", "lag": 1}]},
+        ],
+        name="f",
+    )
     res = simulate(fixed, 200, seed=1)
     table = schedule(fixed).table.set_index("id")
     for tid in ("a", "m", "b"):

@@ -29,50 +29,74 @@ def uv():
 @pytest.mark.slow
 def test_wheel_installs_with_data(uv, tmp_path):
     dist = tmp_path / "dist"
-    subprocess.run([uv, "build", "--wheel", "--out-dir", str(dist), str(ROOT)],
-                   check=True, capture_output=True, text=True)
+    subprocess.run(
+        [uv, "build", "--wheel", "--out-dir", str(dist), str(ROOT)], check=True, capture_output=True, text=True
+    )
     wheel = next(dist.glob("spinekit-*.whl"))
 
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     py = venv / "bin" / "python"
-    subprocess.run([uv, "pip", "install", "--python", str(py), "--no-deps", "--offline", str(wheel)],
-                   check=True, capture_output=True, text=True)
+    subprocess.run(
+        [uv, "pip", "install", "--python", str(py), "--no-deps", "--offline", str(wheel)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     # Dependencies come from the test environment, appended after the fresh venv's own
     # site-packages; the source checkout is not on the path, so spinekit and its data can only
     # come from the wheel.
-    fresh_site = Path(subprocess.run(
-        [str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        check=True, capture_output=True, text=True).stdout.strip())
+    fresh_site = Path(
+        subprocess.run(
+            [str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    )
     (fresh_site / "zz_test_deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
 
     where = subprocess.run(
         [str(py), "-c", "import spinekit; print(spinekit.__file__); print(spinekit.example_path())"],
-        check=True, capture_output=True, text=True, cwd=tmp_path).stdout.split()
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    ).stdout.split()
     assert all(str(fresh_site) in w for w in where), where
 
     engine = subprocess.run(
         [str(py), "-c", "from spinekit.engine import native as _native; print(_native.status())"],
-        check=True, capture_output=True, text=True, cwd=tmp_path).stdout.strip()
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    ).stdout.strip()
     if _native.LIBRARY is not None:  # this machine built the kernels for the checkout too
         assert wheel.name.endswith(".whl") and "-py3-none-any" not in wheel.name, wheel.name
         assert engine.startswith("compiled kernels") and str(fresh_site) in engine, engine
 
-    r = subprocess.run([str(venv / "bin" / "spinekit"), "schedule", "--format", "csv"],
-                       capture_output=True, text=True, cwd=tmp_path)
+    r = subprocess.run(
+        [str(venv / "bin" / "spinekit"), "schedule", "--format", "csv"], capture_output=True, text=True, cwd=tmp_path
+    )
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith("id,name,start,finish,es,ef,ls,lf,total_float,free_float,critical")
     assert len(r.stdout.splitlines()) > 10
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("env", [{"SPINEKIT_BUILD_NATIVE": "0"}, {"CC": "false"}],
-                         ids=["switched-off", "compiler-fails"])
+@pytest.mark.parametrize(
+    "env", [{"SPINEKIT_BUILD_NATIVE": "0"}, {"CC": "false"}], ids=["switched-off", "compiler-fails"]
+)
 def test_wheel_without_kernels_is_pure_python(uv, tmp_path, env):
     """No compiler, or a failing one, still gives a wheel: pure Python, numpy passes."""
     dist = tmp_path / "dist"
-    r = subprocess.run([uv, "build", "--wheel", "--out-dir", str(dist), str(ROOT)],
-                       capture_output=True, text=True, env={**os.environ, **env})
+    r = subprocess.run(
+        [uv, "build", "--wheel", "--out-dir", str(dist), str(ROOT)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+    )
     assert r.returncode == 0, r.stderr
     wheel = next(dist.glob("spinekit-*.whl"))
     assert wheel.name.endswith("-py3-none-any.whl"), wheel.name

@@ -24,10 +24,10 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
-from spinekit.model.errors import CatalogueError
-from spinekit.model.domain import Programme, Task
 from spinekit.engine.schedule import Schedule
 from spinekit.engine.schedule import schedule as schedule_programme
+from spinekit.model.domain import Programme, Task
+from spinekit.model.errors import CatalogueError
 
 __all__ = ["SEVERITIES", "Finding", "StartItem", "HealthCheck", "check_plan"]
 
@@ -49,8 +49,12 @@ class Finding:
     def to_dict(self) -> dict[str, Any]:
         """The finding as plain JSON-ready values."""
         return {
-            "rule": self.rule, "severity": self.severity, "title": self.title,
-            "message": self.message, "tasks": list(self.tasks), "fix": self.fix,
+            "rule": self.rule,
+            "severity": self.severity,
+            "title": self.title,
+            "message": self.message,
+            "tasks": list(self.tasks),
+            "fix": self.fix,
         }
 
 
@@ -76,9 +80,15 @@ class StartItem:
     def to_dict(self) -> dict[str, Any]:
         """The entry as plain JSON-ready values."""
         return {
-            "id": self.id, "name": self.name, "kind": self.kind, "owner": self.owner,
-            "es": self.es, "ls": self.ls, "start": self.start.isoformat(),
-            "latest_start": self.latest_start.isoformat(), "total_float": self.total_float,
+            "id": self.id,
+            "name": self.name,
+            "kind": self.kind,
+            "owner": self.owner,
+            "es": self.es,
+            "ls": self.ls,
+            "start": self.start.isoformat(),
+            "latest_start": self.latest_start.isoformat(),
+            "total_float": self.total_float,
             "can_start_now": self.can_start_now,
         }
 
@@ -124,14 +134,16 @@ class HealthCheck:
         """A plain-text report for people: a summary line, the findings, then the start list."""
         c = self.counts()
         verdict = "fails: fix the errors first" if c["error"] else "passes: no errors"
-        tally = ", ".join(f"{c[s]} {word}{'' if c[s] == 1 else 's'}"
-                          for s, word in zip(SEVERITIES, ("error", "warning", "note")))
+        tally = ", ".join(
+            f"{c[s]} {word}{'' if c[s] == 1 else 's'}" for s, word in zip(SEVERITIES, ("error", "warning", "note"))
+        )
         lines = [
             f"Plan health check: {self.programme}" if self.programme else "Plan health check",
             f"{tally}; the plan {verdict}",
         ]
-        wrap = functools.partial(textwrap.fill, width=width, subsequent_indent=" " * 9,
-                                 break_on_hyphens=False, break_long_words=False)
+        wrap = functools.partial(
+            textwrap.fill, width=width, subsequent_indent=" " * 9, break_on_hyphens=False, break_long_words=False
+        )
         for f in self.findings:
             lines += ["", f"{f.severity.upper():<7}  {f.title} [{f.rule}]"]
             lines.append(wrap(" " * 9 + f.message))
@@ -170,9 +182,22 @@ class _Rules:
 
 
 _GROUPS = (
-    "lead_time", "long_poles", "design", "build", "service_build", "clinical_safety",
-    "deployment_safety", "dspt", "validation", "observability", "first_production", "go_live",
-    "hl7v3", "hscn", "endpoint", "smartcards",
+    "lead_time",
+    "long_poles",
+    "design",
+    "build",
+    "service_build",
+    "clinical_safety",
+    "deployment_safety",
+    "dspt",
+    "validation",
+    "observability",
+    "first_production",
+    "go_live",
+    "hl7v3",
+    "hscn",
+    "endpoint",
+    "smartcards",
 )
 
 
@@ -186,8 +211,12 @@ def _rules() -> _Rules:
         node = raw
         for i, key in enumerate(keys):
             if not isinstance(node, dict) or key not in node:
-                raise CatalogueError("missing; see the file's header comment", source=source,
-                                     entry=keys[0], field=".".join(keys[1:i + 1]) or None)
+                raise CatalogueError(
+                    "missing; see the file's header comment",
+                    source=source,
+                    entry=keys[0],
+                    field=".".join(keys[1 : i + 1]) or None,
+                )
             node = node[key]
         return node
 
@@ -195,14 +224,22 @@ def _rules() -> _Rules:
         try:
             return re.compile(str(text), re.IGNORECASE)
         except re.error as exc:
-            raise CatalogueError(f"not a valid regular expression: {exc}", source=source,
-                                 entry=where[0], field=".".join(where[1:]) or None) from None
+            raise CatalogueError(
+                f"not a valid regular expression: {exc}",
+                source=source,
+                entry=where[0],
+                field=".".join(where[1:]) or None,
+            ) from None
 
     def threshold(name: str) -> int:
         value = get("thresholds", name, "value")
         if not isinstance(value, int) or value < 0:
-            raise CatalogueError(f"expected a whole number of days, got {value!r}", source=source,
-                                 entry="thresholds", field=f"{name}.value")
+            raise CatalogueError(
+                f"expected a whole number of days, got {value!r}",
+                source=source,
+                entry="thresholds",
+                field=f"{name}.value",
+            )
         return value
 
     return _Rules(
@@ -231,8 +268,9 @@ def _service_names() -> re.Pattern[str]:
     words = set()
     for s in load_catalogue().services:
         words.update((s.id, s.label, s.name))
-    alternatives = sorted((re.escape(w).replace(r"\-", "[- ]?").replace(r"\ ", "[- ]?")
-                           for w in words), key=len, reverse=True)
+    alternatives = sorted(
+        (re.escape(w).replace(r"\-", "[- ]?").replace(r"\ ", "[- ]?") for w in words), key=len, reverse=True
+    )
     return re.compile(rf"\b({'|'.join(alternatives)})\b", re.IGNORECASE)
 
 
@@ -297,73 +335,98 @@ def _services(p: _Plan) -> list[Finding]:
     names = _service_names()
     tasks = p.programme.tasks
     if not any(t.service or names.search(t.name) for t in tasks):
-        return [Finding(
-            "services-unnamed", "error", "Workflow not mapped to services",
-            "No task names a national service: none carries a `service` and no task name mentions "
-            "PDS, EPS, e-RS, SCR, MESH, NRL, GP Connect, NHS login, CIS2 or SDS. Without the "
-            "services, the plan cannot show which interfaces, prerequisites and assurance routes apply.",
-            (),
-            "Map each step of the workflow to a service and operation (PDS search, EPS send ...), "
-            "give build tasks a `service`, or start from a scope: spinekit new --services pds,eps,cis2.",
-        )]
+        return [
+            Finding(
+                "services-unnamed",
+                "error",
+                "Workflow not mapped to services",
+                "No task names a national service: none carries a `service` and no task name mentions "
+                "PDS, EPS, e-RS, SCR, MESH, NRL, GP Connect, NHS login, CIS2 or SDS. Without the "
+                "services, the plan cannot show which interfaces, prerequisites and assurance routes apply.",
+                (),
+                "Map each step of the workflow to a service and operation (PDS search, EPS send ...), "
+                "give build tasks a `service`, or start from a scope: spinekit new --services pds,eps,cis2.",
+            )
+        ]
     out = []
-    vague = [t.id for t in tasks
-             if not t.kind and not t.service and p.rules.vague_spine.search(t.name) and not names.search(t.name)]
+    vague = [
+        t.id
+        for t in tasks
+        if not t.kind and not t.service and p.rules.vague_spine.search(t.name) and not names.search(t.name)
+    ]
     if vague:
-        out.append(Finding(
-            "services-vague", "error", "Generic \"Spine\" tasks",
-            f"{_ids(vague)} {'is' if len(vague) == 1 else 'are'} planned as connecting to Spine "
-            "without naming a service. Spine is a dozen services with different interfaces, "
-            "networks, identifiers and assurance routes; a generic task hides all of them.",
-            tuple(vague),
-            "Split each into work per service and operation (PDS FHIR search, EPS FHIR send, CIS2 "
-            "sign-in ...) and set `service` on each.",
-        ))
-    unassigned = [i for i in p.of("service_build")
-                  if not p.tasks[i].service and not names.search(p.tasks[i].name)]
+        out.append(
+            Finding(
+                "services-vague",
+                "error",
+                'Generic "Spine" tasks',
+                f"{_ids(vague)} {'is' if len(vague) == 1 else 'are'} planned as connecting to Spine "
+                "without naming a service. Spine is a dozen services with different interfaces, "
+                "networks, identifiers and assurance routes; a generic task hides all of them.",
+                tuple(vague),
+                "Split each into work per service and operation (PDS FHIR search, EPS FHIR send, CIS2 "
+                "sign-in ...) and set `service` on each.",
+            )
+        )
+    unassigned = [i for i in p.of("service_build") if not p.tasks[i].service and not names.search(p.tasks[i].name)]
     if unassigned:
-        out.append(Finding(
-            "build-without-service", "warning", "Build work not tied to a service",
-            f"Build work {_ids(unassigned)} names no service, so its interface, access mode and "
-            "prerequisites cannot be checked.",
-            tuple(unassigned),
-            "Set `service` on each build task (pds, eps, cis2 ...), one task per service.",
-        ))
+        out.append(
+            Finding(
+                "build-without-service",
+                "warning",
+                "Build work not tied to a service",
+                f"Build work {_ids(unassigned)} names no service, so its interface, access mode and "
+                "prerequisites cannot be checked.",
+                tuple(unassigned),
+                "Set `service` on each build task (pds, eps, cis2 ...), one task per service.",
+            )
+        )
     return out
 
 
 def _hl7v3(p: _Plan) -> list[Finding]:
-    hl7 = [t.id for t in p.programme.tasks
-           if p.kinds[t.id] in p.rules.groups["hl7v3"]
-           or (t.service or "").lower().endswith(":hl7v3")
-           or p.rules.hl7v3_name.search(t.name)]
+    hl7 = [
+        t.id
+        for t in p.programme.tasks
+        if p.kinds[t.id] in p.rules.groups["hl7v3"]
+        or (t.service or "").lower().endswith(":hl7v3")
+        or p.rules.hl7v3_name.search(t.name)
+    ]
     hscn, endpoint = p.of("hscn"), p.of("endpoint")
     out = []
     if hl7:
-        out.append(Finding(
-            "hl7v3-in-scope", "info", "HL7 V3 work in scope",
-            f"HL7 V3 (Spine messaging) work: {_ids(hl7)}. FHIR first: each should be a fallback for "
-            "an operation no FHIR interface carries yet (births, new-patient records, PAS slot "
-            "management ...), since it brings HSCN, MHS, ASID and party key, and CAP onto the plan.",
-            tuple(hl7),
-            "Check each HL7 V3 operation against the FHIR interfaces before committing to it.",
-        ))
+        out.append(
+            Finding(
+                "hl7v3-in-scope",
+                "info",
+                "HL7 V3 work in scope",
+                f"HL7 V3 (Spine messaging) work: {_ids(hl7)}. FHIR first: each should be a fallback for "
+                "an operation no FHIR interface carries yet (births, new-patient records, PAS slot "
+                "management ...), since it brings HSCN, MHS, ASID and party key, and CAP onto the plan.",
+                tuple(hl7),
+                "Check each HL7 V3 operation against the FHIR interfaces before committing to it.",
+            )
+        )
         missing = []
         if not hscn:
             missing.append("an HSCN connection")
         if not endpoint:
             missing.append("MHS endpoint registration (ASID and party key)")
         if missing:
-            out.append(Finding(
-                "hl7v3-route-missing", "error", "HL7 V3 without its route to Spine",
-                f"The plan needs HL7 V3 ({_ids(hl7)}) but has no task for {' or '.join(missing)}. "
-                "HL7 V3 is reached only over HSCN, through a registered MHS endpoint; a new HSCN "
-                "circuit alone can take 8-18 weeks.",
-                tuple(hl7),
-                "Add HSCN, NHS DNS name, MPV registration, MHS endpoint (ASID and party key) and "
-                "Spine certificates as week-one tasks, before the HL7 V3 build (the scope option "
-                "hl7v3_fallback or a `service: pds:hl7v3` brings them in).",
-            ))
+            out.append(
+                Finding(
+                    "hl7v3-route-missing",
+                    "error",
+                    "HL7 V3 without its route to Spine",
+                    f"The plan needs HL7 V3 ({_ids(hl7)}) but has no task for {' or '.join(missing)}. "
+                    "HL7 V3 is reached only over HSCN, through a registered MHS endpoint; a new HSCN "
+                    "circuit alone can take 8-18 weeks.",
+                    tuple(hl7),
+                    "Add HSCN, NHS DNS name, MPV registration, MHS endpoint (ASID and party key) and "
+                    "Spine certificates as week-one tasks, before the HL7 V3 build (the scope option "
+                    "hl7v3_fallback or a `service: pds:hl7v3` brings them in).",
+                )
+            )
         else:
             build_ids = set(p.of("build"))
             unlinked = []
@@ -372,23 +435,31 @@ def _hl7v3(p: _Plan) -> list[Finding]:
                 if not any(h in before for h in hscn) or not any(e in before for e in endpoint):
                     unlinked.append(b)
             if unlinked:
-                out.append(Finding(
-                    "hl7v3-route-unlinked", "warning", "HL7 V3 build not waiting for its route",
-                    f"HL7 V3 build {_ids(unlinked)} does not depend on the HSCN connection "
-                    f"({_ids(hscn)}) and the MHS endpoint ({_ids(endpoint)}), so the schedule "
-                    "assumes it can be built and tested before Spine can reach it.",
-                    tuple(unlinked),
-                    "Link the HL7 V3 build to the HSCN and MHS endpoint tasks (depends_on).",
-                ))
+                out.append(
+                    Finding(
+                        "hl7v3-route-unlinked",
+                        "warning",
+                        "HL7 V3 build not waiting for its route",
+                        f"HL7 V3 build {_ids(unlinked)} does not depend on the HSCN connection "
+                        f"({_ids(hscn)}) and the MHS endpoint ({_ids(endpoint)}), so the schedule "
+                        "assumes it can be built and tested before Spine can reach it.",
+                        tuple(unlinked),
+                        "Link the HL7 V3 build to the HSCN and MHS endpoint tasks (depends_on).",
+                    )
+                )
     cards = p.of("smartcards")
     if cards and not hscn:
-        out.append(Finding(
-            "smartcards-without-hscn", "warning", "Smartcards without HSCN",
-            f"{_ids(cards)} plans smartcards but the plan has no HSCN task. Smartcard users need "
-            "HSCN for Identity Agent and Credential Management, even for internet-facing APIs.",
-            tuple(cards),
-            "Add an HSCN connection as a week-one task, before the smartcards.",
-        ))
+        out.append(
+            Finding(
+                "smartcards-without-hscn",
+                "warning",
+                "Smartcards without HSCN",
+                f"{_ids(cards)} plans smartcards but the plan has no HSCN task. Smartcard users need "
+                "HSCN for Identity Agent and Credential Management, even for internet-facing APIs.",
+                tuple(cards),
+                "Add an HSCN connection as a week-one task, before the smartcards.",
+            )
+        )
     return out
 
 
@@ -400,27 +471,36 @@ def _lead_time(p: _Plan) -> list[Finding]:
     late = {i: g for i, g in late.items() if g}
     if late:
         waits = "; ".join(f"{i} waits for {_ids(g)}" for i, g in late.items())
-        out.append(Finding(
-            "lead-time-after-build", "error", "Lead-time requests wait for design or build",
-            f"{waits}. These requests take weeks at NHS England or a network provider and block "
-            "INT build; raised after design, their lead time lands on the critical path.",
-            tuple(late),
-            "Raise them in week one: remove the links from design and build work so they start "
-            "on day one, in parallel with design.",
-        ))
+        out.append(
+            Finding(
+                "lead-time-after-build",
+                "error",
+                "Lead-time requests wait for design or build",
+                f"{waits}. These requests take weeks at NHS England or a network provider and block "
+                "INT build; raised after design, their lead time lands on the critical path.",
+                tuple(late),
+                "Raise them in week one: remove the links from design and build work so they start "
+                "on day one, in parallel with design.",
+            )
+        )
     week = p.rules.first_week
-    held = [i for i in lead
-            if p.graph.in_degree(i) == 0 and p.tasks[i].not_before is not None and p.at(i, "es") >= week]
+    held = [
+        i for i in lead if p.graph.in_degree(i) == 0 and p.tasks[i].not_before is not None and p.at(i, "es") >= week
+    ]
     if held:
         detail = "; ".join(f"{i} not before {p.tasks[i].not_before}" for i in held)
-        out.append(Finding(
-            "lead-time-not-week-one", "warning", "Lead-time requests held back from week one",
-            f"{detail}. Nothing else holds these back, and every week they wait is a week later "
-            "for what depends on them.",
-            tuple(held),
-            "Remove the not_before dates (or bring them into the first week) unless something "
-            "outside the plan really stops the request being raised.",
-        ))
+        out.append(
+            Finding(
+                "lead-time-not-week-one",
+                "warning",
+                "Lead-time requests held back from week one",
+                f"{detail}. Nothing else holds these back, and every week they wait is a week later "
+                "for what depends on them.",
+                tuple(held),
+                "Remove the not_before dates (or bring them into the first week) unless something "
+                "outside the plan really stops the request being raised.",
+            )
+        )
     return out
 
 
@@ -429,54 +509,74 @@ def _safety_and_dspt(p: _Plan) -> list[Finding]:
     builds = p.of("build")
     out = []
     if not cso:
-        out.append(Finding(
-            "clinical-safety-missing", "error", "No clinical safety (CSO and DCB0129)",
-            "No task covers the named Clinical Safety Officer and the DCB0129 safety case "
-            "(kind cso-dcb0129). Every Spine service's assurance (SCAL/DOS) requires it, and the "
-            "first safety case takes 4-12 weeks.",
-            (),
-            "Add a CSO and DCB0129 task that starts on day one, with SCAL depending on it.",
-        ))
+        out.append(
+            Finding(
+                "clinical-safety-missing",
+                "error",
+                "No clinical safety (CSO and DCB0129)",
+                "No task covers the named Clinical Safety Officer and the DCB0129 safety case "
+                "(kind cso-dcb0129). Every Spine service's assurance (SCAL/DOS) requires it, and the "
+                "first safety case takes 4-12 weeks.",
+                (),
+                "Add a CSO and DCB0129 task that starts on day one, with SCAL depending on it.",
+            )
+        )
     if not dcb0160:
-        out.append(Finding(
-            "dcb0160-missing", "warning", "No deployment safety case (DCB0160)",
-            "No task covers the deploying organisation's DCB0160 safety case, which each "
-            "organisation needs before go-live and which depends on its own CSO's capacity.",
-            (),
-            "Add a DCB0160 task per deploying organisation, after the DCB0129 case and before "
-            "go-live, or confirm it is tracked in the Trust's plan.",
-        ))
+        out.append(
+            Finding(
+                "dcb0160-missing",
+                "warning",
+                "No deployment safety case (DCB0160)",
+                "No task covers the deploying organisation's DCB0160 safety case, which each "
+                "organisation needs before go-live and which depends on its own CSO's capacity.",
+                (),
+                "Add a DCB0160 task per deploying organisation, after the DCB0129 case and before "
+                "go-live, or confirm it is tracked in the Trust's plan.",
+            )
+        )
     if not dspt:
-        out.append(Finding(
-            "dspt-missing", "error", "No DSPT",
-            "No task covers the supplier's Data Security and Protection Toolkit at Standards Met "
-            "(kind dspt), a SCAL/DOS prerequisite that takes 4-12 weeks the first time.",
-            (),
-            "Add a DSPT task that starts on day one (after the ODS code), with SCAL depending on it.",
-        ))
+        out.append(
+            Finding(
+                "dspt-missing",
+                "error",
+                "No DSPT",
+                "No task covers the supplier's Data Security and Protection Toolkit at Standards Met "
+                "(kind dspt), a SCAL/DOS prerequisite that takes 4-12 weeks the first time.",
+                (),
+                "Add a DSPT task that starts on day one (after the ODS code), with SCAL depending on it.",
+            )
+        )
     late_safety = {i: p.upstream(i, builds) for i in cso + dcb0160}
     late_safety = {i: b for i, b in late_safety.items() if b}
     if late_safety:
         waits = "; ".join(f"{i} waits for {_ids(b)}" for i, b in late_safety.items())
-        out.append(Finding(
-            "clinical-safety-after-build", "error", "Clinical safety as a final phase",
-            f"{waits}. A safety case written after the build cannot shape it: hazards found late "
-            "mean rework, and SCAL waits for the case.",
-            tuple(late_safety),
-            "Run clinical safety as a parallel track from day one: remove the links from build "
-            "work; let the hazard log grow with design and build.",
-        ))
+        out.append(
+            Finding(
+                "clinical-safety-after-build",
+                "error",
+                "Clinical safety as a final phase",
+                f"{waits}. A safety case written after the build cannot shape it: hazards found late "
+                "mean rework, and SCAL waits for the case.",
+                tuple(late_safety),
+                "Run clinical safety as a parallel track from day one: remove the links from build "
+                "work; let the hazard log grow with design and build.",
+            )
+        )
     late_dspt = {i: p.upstream(i, builds) for i in dspt}
     late_dspt = {i: b for i, b in late_dspt.items() if b}
     if late_dspt:
         waits = "; ".join(f"{i} waits for {_ids(b)}" for i, b in late_dspt.items())
-        out.append(Finding(
-            "dspt-after-build", "error", "DSPT as a final phase",
-            f"{waits}. DSPT is organisational evidence that does not need the build, and SCAL "
-            "cannot be accepted without it.",
-            tuple(late_dspt),
-            "Start DSPT on day one (after the ODS code) in parallel with the build.",
-        ))
+        out.append(
+            Finding(
+                "dspt-after-build",
+                "error",
+                "DSPT as a final phase",
+                f"{waits}. DSPT is organisational evidence that does not need the build, and SCAL "
+                "cannot be accepted without it.",
+                tuple(late_dspt),
+                "Start DSPT on day one (after the ODS code) in parallel with the build.",
+            )
+        )
     on_time = [i for i in cso if i not in late_safety]
     design = p.of("design")
     # Without a design task, the architecture is taken as final when build starts.
@@ -489,13 +589,17 @@ def _safety_and_dspt(p: _Plan) -> list[Finding]:
             what = f"build ({gate}) starts"
         first = min(on_time, key=lambda i: (p.at(i, "es"), i))
         if p.at(first, "es") >= last:
-            out.append(Finding(
-                "cso-after-design", "error", "CSO named after the architecture is final",
-                f"{first} starts on {p.at(first, 'start')}, when {what} (working day {last}). "
-                "The CSO has to review the architecture while it can still change.",
-                (first, gate),
-                f"Name the CSO and start {first} before {gate} finishes, ideally on day one.",
-            ))
+            out.append(
+                Finding(
+                    "cso-after-design",
+                    "error",
+                    "CSO named after the architecture is final",
+                    f"{first} starts on {p.at(first, 'start')}, when {what} (working day {last}). "
+                    "The CSO has to review the architecture while it can still change.",
+                    (first, gate),
+                    f"Name the CSO and start {first} before {gate} finishes, ideally on day one.",
+                )
+            )
     return out
 
 
@@ -507,79 +611,104 @@ def _int_and_validation(p: _Plan) -> list[Finding]:
     builds = p.of("build")
     out = []
     int_builds = [
-        b for b in builds
+        b
+        for b in builds
         if (p.tasks[b].environment or "").lower() in p.rules.int_environments
         or (not p.tasks[b].environment and p.rules.int_name.search(p.tasks[b].name))
     ]
     if not int_builds:
-        detail = (f"Build work {_ids(builds)} names no environment (or another one)" if builds
-                  else "The plan has no build work")
-        out.append(Finding(
-            "int-build-missing", "error", "No build against INT",
-            f"{detail}. Sandbox is stateless with canned responses and cannot prove security "
-            "flows; conformance evidence comes from INT.",
-            tuple(builds),
-            "Plan the build against INT (environment: int), after the INT identity items "
-            "(applications, CIS2 client, ASID) and test data.",
-        ))
+        detail = (
+            f"Build work {_ids(builds)} names no environment (or another one)"
+            if builds
+            else "The plan has no build work"
+        )
+        out.append(
+            Finding(
+                "int-build-missing",
+                "error",
+                "No build against INT",
+                f"{detail}. Sandbox is stateless with canned responses and cannot prove security "
+                "flows; conformance evidence comes from INT.",
+                tuple(builds),
+                "Plan the build against INT (environment: int), after the INT identity items "
+                "(applications, CIS2 client, ASID) and test data.",
+            )
+        )
     targets = _first_production(p)
     if not targets:
-        out.append(Finding(
-            "go-live-missing", "warning", "No production smoke test or go-live",
-            "The plan has no production smoke test or go-live task, so validation and "
-            "observability cannot be checked against the first production transaction.",
-            (),
-            "Add the production smoke test (kind smoke-test) and a go-live per deploying organisation.",
-        ))
+        out.append(
+            Finding(
+                "go-live-missing",
+                "warning",
+                "No production smoke test or go-live",
+                "The plan has no production smoke test or go-live task, so validation and "
+                "observability cannot be checked against the first production transaction.",
+                (),
+                "Add the production smoke test (kind smoke-test) and a go-live per deploying organisation.",
+            )
+        )
     candidates = p.of("validation")
     # Everything some target waits for, found once rather than per candidate and target.
     feeds_target = set().union(*(nx.ancestors(p.graph, t) for t in targets))
     valid = [
-        v for v in candidates
+        v
+        for v in candidates
         if p.tasks[v].duration.planned > 0
         and (not builds or p.upstream(v, builds))
         and (not targets or v in feeds_target)
     ]
     if not valid:
         if candidates:
-            detail = (f"{_ids(candidates)} either take no time or do not sit between build and "
-                      f"{_ids(targets) or 'go-live'}")
+            detail = (
+                f"{_ids(candidates)} either take no time or do not sit between build and {_ids(targets) or 'go-live'}"
+            )
         else:
             detail = "The plan has no conformance, witness testing or DEP validation"
-        out.append(Finding(
-            "validation-missing", "error", "No validation on the path to live",
-            f"{detail}. Conformance towards the TCC takes review rounds of about a week each, "
-            "and defects found in production mean a fix, a retest and a new change slot.",
-            tuple(candidates),
-            "Add conformance / witness testing (and DEP validation if the Trust wants UAT) after "
-            "the INT build and before the smoke test, with a three-point duration.",
-        ))
+        out.append(
+            Finding(
+                "validation-missing",
+                "error",
+                "No validation on the path to live",
+                f"{detail}. Conformance towards the TCC takes review rounds of about a week each, "
+                "and defects found in production mean a fix, a retest and a new change slot.",
+                tuple(candidates),
+                "Add conformance / witness testing (and DEP validation if the Trust wants UAT) after "
+                "the INT build and before the smoke test, with a three-point duration.",
+            )
+        )
     return out
 
 
 def _observability(p: _Plan) -> list[Finding]:
     obs = p.of("observability")
     if not obs:
-        return [Finding(
-            "observability-missing", "error", "No reconciliation or observability",
-            "No task builds reconciliation, audit and monitoring. Asynchronous edges (MESH "
-            "messages that expire after 5 days, HL7 V3 callbacks, PDS retries) fail quietly "
-            "without them.",
-            (),
-            "Add a reconciliation and observability task to the build, before conformance and "
-            "the production smoke test.",
-        )]
+        return [
+            Finding(
+                "observability-missing",
+                "error",
+                "No reconciliation or observability",
+                "No task builds reconciliation, audit and monitoring. Asynchronous edges (MESH "
+                "messages that expire after 5 days, HL7 V3 callbacks, PDS retries) fail quietly "
+                "without them.",
+                (),
+                "Add a reconciliation and observability task to the build, before conformance and "
+                "the production smoke test.",
+            )
+        ]
     late = [t for t in _first_production(p) if not p.upstream(t, obs)]
     if not late:
         return []
-    return [Finding(
-        "observability-after-go-live", "error", "Observability not in place before production",
-        f"{_ids(late)} does not wait for {_ids(obs)}, so the first production transaction can "
-        "run before reconciliation and monitoring exist.",
-        (*obs, *late),
-        f"Make {_ids(obs)} part of the build: link it before conformance (and so before the "
-        "smoke test).",
-    )]
+    return [
+        Finding(
+            "observability-after-go-live",
+            "error",
+            "Observability not in place before production",
+            f"{_ids(late)} does not wait for {_ids(obs)}, so the first production transaction can "
+            "run before reconciliation and monitoring exist.",
+            (*obs, *late),
+            f"Make {_ids(obs)} part of the build: link it before conformance (and so before the smoke test).",
+        )
+    ]
 
 
 # --- schedule quality (DCMA 14-point) ----------------------------------------------------------------
@@ -589,29 +718,39 @@ def _open_ends(p: _Plan) -> list[Finding]:
     g, out = p.graph, []
     finish = p.schedule.finish_offset
     ends = [
-        i for i in p.tasks
-        if g.out_degree(i) == 0 and p.at(i, "ef") < finish
+        i
+        for i in p.tasks
+        if g.out_degree(i) == 0
+        and p.at(i, "ef") < finish
         and p.kinds[i] not in p.rules.groups["go_live"]
         and p.tasks[i].track not in p.rules.finishing_tracks
     ]
     if ends:
-        out.append(Finding(
-            "open-end", "warning", "Tasks with no successor",
-            f"{_ids(ends)} {'feeds nothing and finishes' if len(ends) == 1 else 'feed nothing and finish'} "
-            "before the programme does, so a slip in them never shows on the finish date.",
-            tuple(ends),
-            "Link each to the task that needs its output (SCAL, the smoke test or a go-live), or "
-            "remove it if nothing does.",
-        ))
+        out.append(
+            Finding(
+                "open-end",
+                "warning",
+                "Tasks with no successor",
+                f"{_ids(ends)} {'feeds nothing and finishes' if len(ends) == 1 else 'feed nothing and finish'} "
+                "before the programme does, so a slip in them never shows on the finish date.",
+                tuple(ends),
+                "Link each to the task that needs its output (SCAL, the smoke test or a go-live), or "
+                "remove it if nothing does.",
+            )
+        )
     starts = [i for i in p.tasks if g.in_degree(i) == 0]
     if starts:
-        out.append(Finding(
-            "open-start", "info", "Tasks with no predecessor",
-            f"{_ids(starts)} start on day one (or their not_before date). Right for lead-time "
-            "requests, clinical safety and design; other work usually waits for something.",
-            tuple(starts),
-            "Check that each can really start on day one; link any that needs another task's output.",
-        ))
+        out.append(
+            Finding(
+                "open-start",
+                "info",
+                "Tasks with no predecessor",
+                f"{_ids(starts)} start on day one (or their not_before date). Right for lead-time "
+                "requests, clinical safety and design; other work usually waits for something.",
+                tuple(starts),
+                "Check that each can really start on day one; link any that needs another task's output.",
+            )
+        )
     return out
 
 
@@ -625,24 +764,32 @@ def _lags(p: _Plan) -> list[Finding]:
                 long.append((d.task, t.id, d.type, d.lag))
     out = []
     if leads:
-        out.append(Finding(
-            "lead", "warning", "Negative lags (leads)",
-            "; ".join(f"{a} -> {b} ({k}, lag {lag})" for a, b, k, lag in leads) + ". A lead lets "
-            "work start before its predecessor's logic says it can, on a promise the schedule "
-            "cannot check.",
-            tuple(dict.fromkeys(x for a, b, *_ in leads for x in (a, b))),
-            "Split the predecessor so the successor depends on the part it needs, or use a "
-            "start-to-start link with a positive lag.",
-        ))
+        out.append(
+            Finding(
+                "lead",
+                "warning",
+                "Negative lags (leads)",
+                "; ".join(f"{a} -> {b} ({k}, lag {lag})" for a, b, k, lag in leads) + ". A lead lets "
+                "work start before its predecessor's logic says it can, on a promise the schedule "
+                "cannot check.",
+                tuple(dict.fromkeys(x for a, b, *_ in leads for x in (a, b))),
+                "Split the predecessor so the successor depends on the part it needs, or use a "
+                "start-to-start link with a positive lag.",
+            )
+        )
     if long:
-        out.append(Finding(
-            "long-lag", "warning", f"Lags over {p.rules.long_lag} working days",
-            "; ".join(f"{a} -> {b} ({k}, lag {lag})" for a, b, k, lag in long) + ". A long lag "
-            "hides work or waiting that has no owner and no estimate.",
-            tuple(dict.fromkeys(x for a, b, *_ in long for x in (a, b))),
-            "Replace each long lag with a task for what happens in that time (a review, a "
-            "booking wait), with an owner and a three-point duration.",
-        ))
+        out.append(
+            Finding(
+                "long-lag",
+                "warning",
+                f"Lags over {p.rules.long_lag} working days",
+                "; ".join(f"{a} -> {b} ({k}, lag {lag})" for a, b, k, lag in long) + ". A long lag "
+                "hides work or waiting that has no owner and no estimate.",
+                tuple(dict.fromkeys(x for a, b, *_ in long for x in (a, b))),
+                "Replace each long lag with a task for what happens in that time (a review, a "
+                "booking wait), with an owner and a three-point duration.",
+            )
+        )
     return out
 
 
@@ -650,23 +797,31 @@ def _constraints(p: _Plan) -> list[Finding]:
     out = []
     deadlines = [t for t in p.programme.tasks if t.deadline is not None]
     if deadlines:
-        out.append(Finding(
-            "hard-deadline", "warning", "Hard deadlines",
-            "; ".join(f"{t.id} must finish by {t.deadline} (float {p.at(t.id, 'total_float')})"
-                      for t in deadlines) + ". A deadline bends the float of everything before "
-            "it, so the schedule stops showing how late the plan really is.",
-            tuple(t.id for t in deadlines),
-            "Keep hard dates for real external constraints (a contract date, a change freeze); "
-            "otherwise use the programme target and compare the forecast with it.",
-        ))
+        out.append(
+            Finding(
+                "hard-deadline",
+                "warning",
+                "Hard deadlines",
+                "; ".join(f"{t.id} must finish by {t.deadline} (float {p.at(t.id, 'total_float')})" for t in deadlines)
+                + ". A deadline bends the float of everything before "
+                "it, so the schedule stops showing how late the plan really is.",
+                tuple(t.id for t in deadlines),
+                "Keep hard dates for real external constraints (a contract date, a change freeze); "
+                "otherwise use the programme target and compare the forecast with it.",
+            )
+        )
     held = [t for t in p.programme.tasks if t.not_before is not None]
     if held:
-        out.append(Finding(
-            "not-before", "info", "Start-no-earlier-than dates",
-            "; ".join(f"{t.id} not before {t.not_before}" for t in held) + ".",
-            tuple(t.id for t in held),
-            "Keep only the dates something outside the plan imposes (a booked slot, a freeze).",
-        ))
+        out.append(
+            Finding(
+                "not-before",
+                "info",
+                "Start-no-earlier-than dates",
+                "; ".join(f"{t.id} not before {t.not_before}" for t in held) + ".",
+                tuple(t.id for t in held),
+                "Keep only the dates something outside the plan imposes (a booked slot, a freeze).",
+            )
+        )
     return out
 
 
@@ -677,14 +832,18 @@ def _negative_float(p: _Plan) -> list[Finding]:
     worst = min(int(p.at(i, "total_float")) for i in neg)
     deadlines = [t.id for t in p.programme.tasks if t.deadline is not None]
     cause = f" The deadlines on {_ids(deadlines)} cannot be met." if deadlines else ""
-    return [Finding(
-        "negative-float", "error", "Negative float",
-        f"{_ids(neg)} {'has' if len(neg) == 1 else 'have'} negative total float (down to {worst} "
-        f"working days).{cause} The plan as linked cannot finish on time.",
-        tuple(neg),
-        f"Recover {-worst} working days on this chain (shorter estimates with reasons, work "
-        "overlapped, a link removed) or move the deadline.",
-    )]
+    return [
+        Finding(
+            "negative-float",
+            "error",
+            "Negative float",
+            f"{_ids(neg)} {'has' if len(neg) == 1 else 'have'} negative total float (down to {worst} "
+            f"working days).{cause} The plan as linked cannot finish on time.",
+            tuple(neg),
+            f"Recover {-worst} working days on this chain (shorter estimates with reasons, work "
+            "overlapped, a link removed) or move the deadline.",
+        )
+    ]
 
 
 def _target(p: _Plan) -> list[Finding]:
@@ -693,55 +852,83 @@ def _target(p: _Plan) -> list[Finding]:
         return []
     cal = p.programme.calendar
     if target < cal.day0:
-        return [Finding(
-            "target-before-start", "error", "Target before the start",
-            f"The target {target} is before the programme's first working day {cal.day0}.",
-            (), "Correct the target or the start date.",
-        )]
+        return [
+            Finding(
+                "target-before-start",
+                "error",
+                "Target before the start",
+                f"The target {target} is before the programme's first working day {cal.day0}.",
+                (),
+                "Correct the target or the start date.",
+            )
+        ]
     finish = p.schedule.finish_date
     if finish <= target:
         return []
     late = cal.working_days_between(target, finish)
-    return [Finding(
-        "target-missed", "warning", "The plan misses its target",
-        f"Even with every task at its likely duration the plan finishes on {finish}, "
-        f"{late} working days after the target {target}.",
-        tuple(p.schedule.critical_path),
-        "Shorten the critical path (start lead-time items earlier, overlap work) or reset the "
-        "target with the steering group.",
-    )]
+    return [
+        Finding(
+            "target-missed",
+            "warning",
+            "The plan misses its target",
+            f"Even with every task at its likely duration the plan finishes on {finish}, "
+            f"{late} working days after the target {target}.",
+            tuple(p.schedule.critical_path),
+            "Shorten the critical path (start lead-time items earlier, overlap work) or reset the "
+            "target with the steering group.",
+        )
+    ]
 
 
 def _single_point(p: _Plan) -> list[Finding]:
-    long = [t.id for t in p.programme.tasks
-            if t.duration.is_fixed and t.duration.planned > p.rules.long_fixed]
+    long = [t.id for t in p.programme.tasks if t.duration.is_fixed and t.duration.planned > p.rules.long_fixed]
     if not long:
         return []
-    return [Finding(
-        "no-three-point", "warning", f"Single-point estimates on tasks over {p.rules.long_fixed} days",
-        "; ".join(f"{i} ({p.tasks[i].duration.planned} days)" for i in long) + " "
-        f"{'has' if len(long) == 1 else 'have'} a fixed duration, so the risk analysis treats "
-        "it as certain.",
-        tuple(long),
-        "Give each a three-point estimate (min, likely, max) with its basis.",
-    )]
+    return [
+        Finding(
+            "no-three-point",
+            "warning",
+            f"Single-point estimates on tasks over {p.rules.long_fixed} days",
+            "; ".join(f"{i} ({p.tasks[i].duration.planned} days)" for i in long) + " "
+            f"{'has' if len(long) == 1 else 'have'} a fixed duration, so the risk analysis treats "
+            "it as certain.",
+            tuple(long),
+            "Give each a three-point estimate (min, likely, max) with its basis.",
+        )
+    ]
 
 
 def _inferred(p: _Plan) -> list[Finding]:
     if not p.inferred:
         return []
-    return [Finding(
-        "kinds-inferred", "info", "Tasks recognised by name or track",
-        f"{len(p.inferred)} tasks carry no kind; the check recognised them by name or track as: "
-        + "; ".join(f"{i} as {k}" for i, k in p.inferred.items()) + ".",
-        tuple(p.inferred),
-        "Set `kind:` (a catalogue item id) on these tasks to make the check exact.",
-    )]
+    return [
+        Finding(
+            "kinds-inferred",
+            "info",
+            "Tasks recognised by name or track",
+            f"{len(p.inferred)} tasks carry no kind; the check recognised them by name or track as: "
+            + "; ".join(f"{i} as {k}" for i, k in p.inferred.items())
+            + ".",
+            tuple(p.inferred),
+            "Set `kind:` (a catalogue item id) on these tasks to make the check exact.",
+        )
+    ]
 
 
 _RULES: tuple[Callable[[_Plan], list[Finding]], ...] = (
-    _services, _hl7v3, _lead_time, _safety_and_dspt, _int_and_validation, _observability,
-    _negative_float, _target, _open_ends, _lags, _constraints, _single_point, _inferred,
+    _services,
+    _hl7v3,
+    _lead_time,
+    _safety_and_dspt,
+    _int_and_validation,
+    _observability,
+    _negative_float,
+    _target,
+    _open_ends,
+    _lags,
+    _constraints,
+    _single_point,
+    _inferred,
 )
 
 
@@ -754,10 +941,20 @@ def _start_this_week(p: _Plan) -> tuple[StartItem, ...]:
             continue
         es, ls = int(p.at(i, "es")), int(p.at(i, "ls"))
         waiting = any(int(p.at(pred, "ef")) > 0 for pred in p.graph.predecessors(i))
-        items.append(StartItem(
-            i, p.tasks[i].name, k, p.tasks[i].owner, es, ls, p.at(i, "start"), p.date(ls),
-            int(p.at(i, "total_float")), es < week and not waiting,
-        ))
+        items.append(
+            StartItem(
+                i,
+                p.tasks[i].name,
+                k,
+                p.tasks[i].owner,
+                es,
+                ls,
+                p.at(i, "start"),
+                p.date(ls),
+                int(p.at(i, "total_float")),
+                es < week and not waiting,
+            )
+        )
     return tuple(sorted(items, key=lambda s: (s.ls, s.es, s.id)))
 
 
@@ -792,8 +989,9 @@ def check_plan(programme: Programme, schedule: Schedule | None = None) -> Health
         kinds[t.id], guessed = _kind_of(t, rules)
         if guessed:
             inferred[t.id] = kinds[t.id]
-    plan = _Plan(programme, sched, rules, {t.id: t for t in programme.tasks},
-                 sched.table.set_index("id"), kinds, inferred)
+    plan = _Plan(
+        programme, sched, rules, {t.id: t for t in programme.tasks}, sched.table.set_index("id"), kinds, inferred
+    )
     findings = [f for rule in _RULES for f in rule(plan)]
     findings.sort(key=lambda f: SEVERITIES.index(f.severity))
     return HealthCheck(tuple(findings), _start_this_week(plan), programme.name)

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from spinekit.model.domain import Programme
-from spinekit.model.domain import Scenario
 from spinekit.catalogue.scenarios import apply_scenario
 from spinekit.engine.schedule import Schedule, schedule
+from spinekit.model.domain import Programme, Scenario
 
 __all__ = [
-    "ScenarioResult", "Comparison", "compare", "select_scenarios", "changed_tasks", "changed_tasks_words",
+    "ScenarioResult",
+    "Comparison",
+    "compare",
+    "select_scenarios",
+    "changed_tasks",
+    "changed_tasks_words",
     "BASELINE",
 ]
 
@@ -78,7 +82,12 @@ class Comparison:
             }
             if "finish_date" in entry:
                 fd = entry["finish_date"]
-                row |= {"P50": fd["p50"], "P80": fd["p80"], "P90": fd["p90"], "P80 vs first (working days)": diff["p80_working_days"]}
+                row |= {
+                    "P50": fd["p50"],
+                    "P80": fd["p80"],
+                    "P90": fd["p90"],
+                    "P80 vs first (working days)": diff["p80_working_days"],
+                }
                 if entry.get("on_time_probability") is not None:
                     row["on time"] = f"{entry['on_time_probability']:.0%}"
             rows.append(row)
@@ -88,7 +97,9 @@ class Comparison:
             head += f"{first.simulation.iterations:,} iterations per scenario, seed {first.simulation.seed}\n"
         notes = []
         for k, (r, entry) in enumerate(zip(self.results, entries)):
-            changes = _changes_words(entry["changed_tasks"], first.programme, r.programme) if k else "reference scenario"
+            changes = (
+                _changes_words(entry["changed_tasks"], first.programme, r.programme) if k else "reference scenario"
+            )
             notes.append(
                 f"  {r.scenario.id}: {r.scenario.name}\n"
                 f"    critical path: {' -> '.join(entry['critical_path'])}\n"
@@ -158,8 +169,7 @@ def select_scenarios(programme: Programme, ids: list[str] | None = None) -> list
 
             hint = closest(sid, [*defined, BASELINE])
             if sid in PRESETS and hint is None:
-                extra = (f"; {sid!r} is a preset: add {{id: {sid}, preset: {sid}}} to the file's "
-                         "scenarios to compare it")
+                extra = f"; {sid!r} is a preset: add {{id: {sid}, preset: {sid}}} to the file's scenarios to compare it"
             else:
                 extra = f"; did you mean {hint!r}?" if hint else f"; defined: {', '.join(defined) or 'none'}"
             raise ProgrammeError(f"unknown scenario {sid!r}{extra}", source=programme.source, field="scenarios")
@@ -195,8 +205,7 @@ def compare(
         sched = schedule(variant)
         if iterations is None:
             sim = None
-        elif (reuse is not None and reuse.programme == variant and reuse.iterations == iterations
-              and reuse.seed == seed):
+        elif reuse is not None and reuse.programme == variant and reuse.iterations == iterations and reuse.seed == seed:
             sim = reuse
         else:
             sim = simulate(variant, iterations, seed=seed, schedule=sched)

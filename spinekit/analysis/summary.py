@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from spinekit.model.domain import Programme
 from spinekit.engine.schedule import Schedule
+from spinekit.model.domain import Programme
 
 __all__ = [
     "critical_path_words",
@@ -74,8 +74,13 @@ def top_risks(simulation, n: int = 5) -> pd.DataFrame:
     """Risk events by how much they add to P80 (working days), largest first."""
     risks = {r.id: r for r in simulation.programme.risks}
     rows = [
-        {"risk": rid, "name": risks[rid].name, "probability": risks[rid].probability,
-         "tasks": ", ".join(risks[rid].tasks), "days_added_to_p80": round(days, 1)}
+        {
+            "risk": rid,
+            "name": risks[rid].name,
+            "probability": risks[rid].probability,
+            "tasks": ", ".join(risks[rid].tasks),
+            "days_added_to_p80": round(days, 1),
+        }
         for rid, days in simulation.risk_drivers.items()
     ]
     frame = pd.DataFrame(rows, columns=["risk", "name", "probability", "tasks", "days_added_to_p80"])
@@ -86,8 +91,12 @@ def top_drivers(simulation, n: int = 8) -> pd.DataFrame:
     """Tasks whose duration most drives the finish (Spearman), with how often they are critical."""
     names = {t.id: t.name for t in simulation.programme.tasks}
     rows = [
-        {"task": tid, "name": names[tid], "sensitivity": round(rho, 3),
-         "criticality": round(simulation.criticality[tid], 3)}
+        {
+            "task": tid,
+            "name": names[tid],
+            "sensitivity": round(rho, 3),
+            "criticality": round(simulation.criticality[tid], 3),
+        }
         for tid, rho in simulation.sensitivity.items()
     ]
     frame = pd.DataFrame(rows, columns=["task", "name", "sensitivity", "criticality"])
@@ -100,12 +109,18 @@ def assumptions(programme: Programme) -> pd.DataFrame:
     rows = []
     for t in programme.tasks:
         d = t.duration
-        rows.append({
-            "task": t.id, "name": t.name, "owner": t.owner or "",
-            "min": _number(d.min), "likely": _number(d.likely), "max": _number(d.max),
-            "distribution": "fixed" if d.is_fixed else d.dist,
-            "basis": t.basis or "not stated",
-        })
+        rows.append(
+            {
+                "task": t.id,
+                "name": t.name,
+                "owner": t.owner or "",
+                "min": _number(d.min),
+                "likely": _number(d.likely),
+                "max": _number(d.max),
+                "distribution": "fixed" if d.is_fixed else d.dist,
+                "basis": t.basis or "not stated",
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -117,7 +132,8 @@ def scenario_table(comparison) -> pd.DataFrame:
     rows = []
     for r in comparison.results:
         row = {
-            "scenario": r.scenario.name, "id": r.scenario.id,
+            "scenario": r.scenario.name,
+            "id": r.scenario.id,
             "deterministic": r.schedule.finish_date,
             "difference_working_days": _difference(first, r)["deterministic_working_days"],
         }
@@ -146,8 +162,10 @@ def steering_summary_html(
     e = html.escape
     rows = [
         ("Start", str(p.calendar.day0)),
-        ("Deterministic finish", f"{sched.finish_date} ({sched.finish_offset} working days, "
-                                 f"{_weeks(sched.finish_offset)})"),
+        (
+            "Deterministic finish",
+            f"{sched.finish_date} ({sched.finish_offset} working days, {_weeks(sched.finish_offset)})",
+        ),
     ]
     if p.target is not None:
         rows.append(("Target", str(p.target)))
@@ -183,8 +201,14 @@ def steering_summary_html(
 def findings_table(health) -> pd.DataFrame:
     """The health check's findings as a table, errors first."""
     rows = [
-        {"severity": f.severity, "rule": f.rule, "finding": f.title, "detail": f.message,
-         "tasks": ", ".join(f.tasks), "fix": f.fix}
+        {
+            "severity": f.severity,
+            "rule": f.rule,
+            "finding": f.title,
+            "detail": f.message,
+            "tasks": ", ".join(f.tasks),
+            "fix": f.fix,
+        }
         for f in health.findings
     ]
     return pd.DataFrame(rows, columns=["severity", "rule", "finding", "detail", "tasks", "fix"])
@@ -193,9 +217,15 @@ def findings_table(health) -> pd.DataFrame:
 def start_this_week_table(health) -> pd.DataFrame:
     """Lead-time items by latest start, with their float and whether they can start now."""
     rows = [
-        {"task": s.id, "name": s.name, "owner": s.owner or "", "earliest start": s.start,
-         "latest start": s.latest_start, "float (working days)": s.total_float,
-         "can start now": "yes" if s.can_start_now else ""}
+        {
+            "task": s.id,
+            "name": s.name,
+            "owner": s.owner or "",
+            "earliest start": s.start,
+            "latest start": s.latest_start,
+            "float (working days)": s.total_float,
+            "can start now": "yes" if s.can_start_now else "",
+        }
         for s in health.start_this_week
     ]
     return pd.DataFrame(rows)
@@ -234,20 +264,28 @@ def sources_cited(programme: Programme) -> pd.DataFrame:
     rows = []
     for sid in sorted(cited, key=lambda x: (int(re.sub(r"\D", "", x)), x)):
         src = known.get(sid)
-        rows.append({"source": sid, "where": " ".join(src.urls) if src and src.urls else
-                     (src.description if src else "not in the catalogue's sources"),
-                     "cited by": ", ".join(cited[sid])})
+        rows.append(
+            {
+                "source": sid,
+                "where": " ".join(src.urls)
+                if src and src.urls
+                else (src.description if src else "not in the catalogue's sources"),
+                "cited by": ", ".join(cited[sid]),
+            }
+        )
     return pd.DataFrame(rows, columns=["source", "where", "cited by"])
 
 
 def scenario_summary(comparison) -> pd.DataFrame:
     """The scenario table for people: dates, the change against the first scenario, on-time odds."""
     table = scenario_table(comparison)
-    out = pd.DataFrame({
-        "scenario": table["scenario"],
-        "deterministic finish": table["deterministic"],
-        "vs first (working days)": table["difference_working_days"],
-    })
+    out = pd.DataFrame(
+        {
+            "scenario": table["scenario"],
+            "deterministic finish": table["deterministic"],
+            "vs first (working days)": table["difference_working_days"],
+        }
+    )
     for k in ("p50", "p80", "p90"):
         if k in table:
             out[k.upper()] = table[k]

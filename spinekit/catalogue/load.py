@@ -23,8 +23,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
-from spinekit.model.errors import CatalogueError, ProgrammeError, did_you_mean
 from spinekit.model.domain import DEPENDENCY_TYPES, Duration
+from spinekit.model.errors import CatalogueError, ProgrammeError, did_you_mean
 from spinekit.model.schema import Strict
 
 __all__ = [
@@ -61,7 +61,12 @@ ENVIRONMENTS = ("int", "dep", "production")
 INTERFACE_ENVIRONMENTS = ("sandbox", "mock", "sandpit", "alpha", "demonstrator", *ENVIRONMENTS)
 #: Access modes an interface may offer.
 ACCESS_MODES = (
-    "user-restricted", "application-restricted", "patient", "mailbox", "network", "local-rbac",
+    "user-restricted",
+    "application-restricted",
+    "patient",
+    "mailbox",
+    "network",
+    "local-rbac",
 )
 #: Assurance routes.
 ASSURANCE_ROUTES = ("scal-dos", "cap", "gp-connect-gates", "nhs-login")
@@ -358,8 +363,7 @@ class _LeadTime(Strict):
     def _ordered(self) -> _LeadTime:
         if not (self.min <= self.likely <= self.max):
             raise ValueError(
-                f"lead time needs min <= likely <= max, got min={self.min:g}, "
-                f"likely={self.likely:g}, max={self.max:g}"
+                f"lead time needs min <= likely <= max, got min={self.min:g}, likely={self.likely:g}, max={self.max:g}"
             )
         return self
 
@@ -631,8 +635,20 @@ class _ServicesFile(Strict):
 _ALL_KEYS = sorted(
     {
         (f.alias or n)
-        for m in (_SourcesFile, _SourceEntry, _LeadTime, _Provenance, _Link, _Variant, _ItemEntry,
-                  _ItemsFile, _Operation, _Interface, _ServiceEntry, _ServicesFile)
+        for m in (
+            _SourcesFile,
+            _SourceEntry,
+            _LeadTime,
+            _Provenance,
+            _Link,
+            _Variant,
+            _ItemEntry,
+            _ItemsFile,
+            _Operation,
+            _Interface,
+            _ServiceEntry,
+            _ServicesFile,
+        )
         for n, f in m.model_fields.items()
     }
 )
@@ -695,24 +711,18 @@ def _unique(ids: list[str], source: str, what: str) -> None:
     seen: set[str] = set()
     for i in ids:
         if i in seen:
-            raise CatalogueError(
-                f"duplicate {what} id; every {what} needs its own id", source=source, entry=i
-            )
+            raise CatalogueError(f"duplicate {what} id; every {what} needs its own id", source=source, entry=i)
         seen.add(i)
 
 
-def _known(
-    value: str, known: Iterable[str], what: str, *, source: str, entry: str | None, field: str
-) -> None:
+def _known(value: str, known: Iterable[str], what: str, *, source: str, entry: str | None, field: str) -> None:
     known = tuple(known)
     if value not in known:
         extra = did_you_mean(value, known, lead="; ")
         raise CatalogueError(f"unknown {what} {value!r}{extra}", source=source, entry=entry, field=field)
 
 
-def _check_sources(
-    prov: _Provenance | None, sources: set[str], *, source: str, entry: str, field: str
-) -> None:
+def _check_sources(prov: _Provenance | None, sources: set[str], *, source: str, entry: str, field: str) -> None:
     for k, s in enumerate(prov.sources if prov else []):
         _known(s, sources, "source", source=source, entry=entry, field=f"{field}.sources[{k}]")
 
@@ -722,9 +732,7 @@ def _check_links(links: list[str | _Link], items: set[str], *, source: str, entr
         target = d if isinstance(d, str) else d.item
         _known(target, items, "item", source=source, entry=entry, field=f"{field}[{k}]")
         if target == entry:
-            raise CatalogueError(
-                "an item cannot depend on itself", source=source, entry=entry, field=f"{field}[{k}]"
-            )
+            raise CatalogueError("an item cannot depend on itself", source=source, entry=entry, field=f"{field}[{k}]")
 
 
 def parse_catalogue(
@@ -802,9 +810,7 @@ def parse_catalogue(
                 _known(n, needable, "item or bundle", field=f"{at}.needs[{k}]", **kw)
             brought = opened(iface.needs)
             if iface.asid and "asid" not in brought:
-                raise CatalogueError(
-                    "asid is true but needs does not bring in 'asid'", field=f"{at}.needs", **kw
-                )
+                raise CatalogueError("asid is true but needs does not bring in 'asid'", field=f"{at}.needs", **kw)
             if iface.party_key and "mhs-endpoint" not in brought:
                 raise CatalogueError(
                     "party_key is true but needs does not bring in 'mhs-endpoint'", field=f"{at}.needs", **kw
@@ -819,9 +825,7 @@ def parse_catalogue(
                         **kw,
                     )
                 if variant.lead_time is not None and variant.reviewed is None:
-                    raise CatalogueError(
-                        "a service's own lead time needs a 'reviewed' date", field=vat, **kw
-                    )
+                    raise CatalogueError("a service's own lead time needs a 'reviewed' date", field=vat, **kw)
                 _check_sources(variant.provenance, source_ids, field=f"{vat}.provenance", **kw)
                 _check_links(variant.depends_on, item_ids, field=f"{vat}.depends_on", **kw)
         for op in svc.operations:
@@ -933,9 +937,7 @@ def _read(folder: Path) -> Catalogue:
         try:
             text = f.read_text(encoding="utf-8")
         except FileNotFoundError:
-            raise CatalogueError(
-                f"no such file; a catalogue folder holds {', '.join(_FILES)}", source=str(f)
-            ) from None
+            raise CatalogueError(f"no such file; a catalogue folder holds {', '.join(_FILES)}", source=str(f)) from None
         except OSError as exc:
             raise CatalogueError(f"cannot be read: {exc.strerror}", source=str(f)) from None
         try:

@@ -17,9 +17,9 @@ from typing import Any
 
 import networkx as nx
 
-from spinekit.model.errors import ProgrammeError
-from spinekit.model.domain import Dependency, Duration, Programme, Risk, Task
 from spinekit.engine.network import build_network
+from spinekit.model.domain import Dependency, Duration, Programme, Risk, Task
+from spinekit.model.errors import ProgrammeError
 
 __all__ = ["PRESETS", "PresetInfo", "preset_info"]
 
@@ -128,16 +128,26 @@ def hl7v3_surprise(programme: Programme) -> Programme:
         raise _fail("hl7v3-surprise", "needs conformance and scal tasks (kinds conformance, scal)", programme)
     route_id = _unique_id("hl7v3-route", tasks)
     route = Task(
-        route_id, "HSCN, NHS DNS name, MHS endpoint and party key (if HL7 V3 is needed)",
-        Duration.fixed(0), tuple(Dependency(d) for d in design), owner="supplier",
-        kind="hl7v3-route", track="network", basis=f"preset hl7v3-surprise: {info.settings['risk']['basis']}",
+        route_id,
+        "HSCN, NHS DNS name, MHS endpoint and party key (if HL7 V3 is needed)",
+        Duration.fixed(0),
+        tuple(Dependency(d) for d in design),
+        owner="supplier",
+        kind="hl7v3-route",
+        track="network",
+        basis=f"preset hl7v3-surprise: {info.settings['risk']['basis']}",
     )
     tasks[route_id] = route
     cap_id = _unique_id("hl7v3-cap", tasks)
     cap = Task(
-        cap_id, "Common Assurance Process for the HL7 V3 interface (if needed)", Duration.fixed(0),
-        tuple(Dependency(c) for c in conformance), owner="NHS England", kind="cap-assurance",
-        track="assurance", basis=f"preset hl7v3-surprise: {info.settings['risk']['basis']}",
+        cap_id,
+        "Common Assurance Process for the HL7 V3 interface (if needed)",
+        Duration.fixed(0),
+        tuple(Dependency(c) for c in conformance),
+        owner="NHS England",
+        kind="cap-assurance",
+        track="assurance",
+        basis=f"preset hl7v3-surprise: {info.settings['risk']['basis']}",
     )
     tasks[cap_id] = cap
     for c in conformance:
@@ -155,8 +165,11 @@ def ptl_formality(programme: Programme) -> Programme:
     tasks = {t.id: t for t in programme.tasks}
     skipped = [t.id for t in programme.tasks if t.kind in set(info.settings["kinds"])]
     if not skipped:
-        raise _fail("ptl-formality", "finds no path-to-live validation to skip (kind dep-validation); "
-                    "add dep to the scope's environments first", programme)
+        raise _fail(
+            "ptl-formality",
+            "finds no path-to-live validation to skip (kind dep-validation); add dep to the scope's environments first",
+            programme,
+        )
     for tid in skipped:
         remove_task(tasks, tid)
     smoke = tuple(t.id for t in tasks.values() if t.kind == "smoke-test")
@@ -175,8 +188,12 @@ def eps_intake_queue(programme: Programme) -> Programme:
     basis = item.provenance.describe()
     intake = [t.id for t in programme.tasks if t.kind == "eps-intake"]
     if intake and all(tasks[i].duration == item.lead_time for i in intake):
-        raise _fail("eps-intake-queue", f"the plan already waits for the EPS intake queue "
-                    f"({', '.join(intake)}, the catalogue's lead time); nothing to change", programme)
+        raise _fail(
+            "eps-intake-queue",
+            f"the plan already waits for the EPS intake queue "
+            f"({', '.join(intake)}, the catalogue's lead time); nothing to change",
+            programme,
+        )
     if intake:
         for tid in intake:
             tasks[tid] = dataclasses.replace(tasks[tid], duration=item.lead_time, basis=basis)
@@ -186,8 +203,17 @@ def eps_intake_queue(programme: Programme) -> Programme:
         raise _fail("eps-intake-queue", "finds no EPS build work (service: eps, track: build)", programme)
     approvals = [t.id for t in programme.tasks if t.kind == "use-case-approval" and t.service == "eps"]
     new_id = _unique_id("eps-intake", tasks)
-    tasks[new_id] = Task(new_id, item.name, item.lead_time, tuple(Dependency(a) for a in approvals),
-                         owner=item.owner, service="eps", kind="eps-intake", track=item.track, basis=basis)
+    tasks[new_id] = Task(
+        new_id,
+        item.name,
+        item.lead_time,
+        tuple(Dependency(a) for a in approvals),
+        owner=item.owner,
+        service="eps",
+        kind="eps-intake",
+        track=item.track,
+        basis=basis,
+    )
     for b in eps_builds:
         tasks[b] = _with_link(tasks[b], new_id)
     return dataclasses.replace(programme, tasks=tuple(tasks.values()))
@@ -204,7 +230,7 @@ def extra_organisation(programme: Programme) -> Programme:
     new = last + 1
     tasks = {t.id: t for t in programme.tasks}
     rename = {t.id: f"{stem}{new}" for stem, n, t in numbered if n == last}
-    for old, new_id in rename.items():
+    for new_id in rename.values():
         if new_id in tasks:
             raise _fail("extra-organisation", f"task id {new_id!r} already exists", programme)
     org_ids = {t.id for _, _, t in numbered}

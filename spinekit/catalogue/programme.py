@@ -50,9 +50,7 @@ def read_programme(path: str | os.PathLike[str]) -> Programme:
 
 def scope_from_entry(entry: ScopeEntry) -> Scope:
     """The :class:`Scope` a validated ``scope:`` entry asks for."""
-    services = tuple(
-        s if isinstance(s, str) else ServiceChoice.parse(s.service, s.operations) for s in entry.services
-    )
+    services = tuple(s if isinstance(s, str) else ServiceChoice.parse(s.service, s.operations) for s in entry.services)
     fallback = entry.hl7v3_fallback if isinstance(entry.hl7v3_fallback, bool) else tuple(entry.hl7v3_fallback)
     return Scope(
         services=services,
@@ -209,9 +207,7 @@ def _check_ids(ids: list[str], known: set[str], source: str | None, field: str) 
     for i, tid in enumerate(ids):
         if tid not in known:
             extra = did_you_mean(tid, known, lead="; ")
-            raise UnknownTaskError(
-                f"unknown task {tid!r}{extra}", source=source, field=f"{field}.tasks[{i}]"
-            )
+            raise UnknownTaskError(f"unknown task {tid!r}{extra}", source=source, field=f"{field}.tasks[{i}]")
 
 
 def _to_risk(r: RiskEntry, known: set[str], source: str | None) -> Risk:

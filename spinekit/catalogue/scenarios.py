@@ -58,7 +58,7 @@ def parse_scenarios(data: Any, base: Programme, *, source: str | None = None) ->
         try:
             apply_scenario(base, scenario)  # validates references now, with the scenario named
         except ProgrammeError as exc:
-            raise exc.with_source(source) if source else exc
+            raise (exc.with_source(source) if source else exc) from None
         out.append(scenario)
     return tuple(out)
 
@@ -80,8 +80,9 @@ def apply_preset_and_changes(programme: Programme, scenario: Scenario) -> Progra
         try:
             result = PRESETS[scenario.preset](result)
         except ProgrammeError as exc:
-            raise ProgrammeError(exc.message, source=programme.source,
-                                 field=f"scenarios[{scenario.id}].preset") from None
+            raise ProgrammeError(
+                exc.message, source=programme.source, field=f"scenarios[{scenario.id}].preset"
+            ) from None
     return apply_changes(result, scenario)
 
 
@@ -93,7 +94,8 @@ def apply_scenario(programme: Programme, scenario: Scenario) -> Programme:
     except ProgrammeError as exc:
         raise ProgrammeError(
             f"scenario {scenario.id!r} breaks the network: {exc.message}",
-            source=programme.source, task=exc.task, field=f"scenarios[{scenario.id}]",
+            source=programme.source,
+            task=exc.task,
+            field=f"scenarios[{scenario.id}]",
         ) from None
     return result
-

@@ -27,8 +27,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from spinekit.catalogue.load import ENVIRONMENTS, Catalogue, Interface, Item, ItemVariant, Service
-from spinekit.model.errors import ProgrammeError, closest, did_you_mean
 from spinekit.model.domain import Dependency, Duration, Task
+from spinekit.model.errors import ProgrammeError, closest, did_you_mean
 
 __all__ = ["ACCESS", "ServiceChoice", "Scope", "expand_scope", "apply_overrides"]
 
@@ -36,8 +36,14 @@ __all__ = ["ACCESS", "ServiceChoice", "Scope", "expand_scope", "apply_overrides"
 ACCESS = ("user-restricted", "application-restricted")
 
 _ENV_LABELS = {"int": "INT", "dep": "DEP", "production": "production"}
-_ENV_HINTS = {"prod": "production", "live": "production", "ptl": "int", "integration": "int",
-              "deployment": "dep", "uat": "dep"}
+_ENV_HINTS = {
+    "prod": "production",
+    "live": "production",
+    "ptl": "int",
+    "integration": "int",
+    "deployment": "dep",
+    "uat": "dep",
+}
 
 
 @dataclass(frozen=True)
@@ -290,18 +296,16 @@ def expand_scope(scope: Scope, catalogue: Catalogue) -> list[Task]:
         else:
             item_envs = [None]
         if item.per_service:
-            item_services = service_ids if item.include == "always" else [
-                s for s in need_services[item.id] if s is not None
-            ]
+            item_services = (
+                service_ids if item.include == "always" else [s for s in need_services[item.id] if s is not None]
+            )
         else:
             item_services = [None]
         for sid in item_services:
             for env in item_envs:
                 for org in orgs if item.per_organisation else (None,):
                     parts = [item.id, sid, env, f"org{org}" if org else None]
-                    instances.append(
-                        _Instance(item, "-".join(p for p in parts if p), sid, env, org)
-                    )
+                    instances.append(_Instance(item, "-".join(p for p in parts if p), sid, env, org))
 
     by_service = {s.service.id: s for s in selected}
     # Each item's instances, in order: a link looks only at its predecessor item's repeats

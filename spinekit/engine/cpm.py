@@ -174,7 +174,7 @@ def _generations(tails: np.ndarray, heads: np.ndarray, n: int) -> np.ndarray | N
     queue = [v for v, k in enumerate(waiting) if not k]
     for v in queue:
         nxt = generation[v] + 1
-        for s in successors[bounds[v]:bounds[v + 1]]:
+        for s in successors[bounds[v] : bounds[v + 1]]:
             waiting[s] -= 1
             if not waiting[s]:
                 generation[s] = nxt
@@ -259,8 +259,9 @@ def compile_network(graph: nx.DiGraph) -> CompiledNetwork:
     def grouped(ptr, k):
         return _Links(*map(frozen, (ptr, pred[k], succ[k], lag[k], pf[k], sf[k])))
 
-    return CompiledNetwork(ids, dict(zip(ids, range(n))), frozen(generation[order]),
-                           grouped(in_ptr, in_link), grouped(out_ptr, out_link))
+    return CompiledNetwork(
+        ids, dict(zip(ids, range(n))), frozen(generation[order]), grouped(in_ptr, in_link), grouped(out_ptr, out_link)
+    )
 
 
 def _col(a: np.ndarray, ndim: int) -> np.ndarray:
@@ -374,8 +375,7 @@ def _bound(net: CompiledNetwork, b, name: str, whole: bool) -> np.ndarray | None
         return None
     a = np.asarray(b)
     if a.shape not in ((), (net.size,)):
-        raise ValueError(f"{name}: expected one value per task ({net.size}) or a single value, "
-                         f"got shape {a.shape}")
+        raise ValueError(f"{name}: expected one value per task ({net.size}) or a single value, got shape {a.shape}")
     if not whole or a.dtype == np.int64 and name == "lower":
         return a
     if a.dtype.kind not in "iubf":
@@ -412,8 +412,10 @@ def _check_span(net: CompiledNetwork, d: np.ndarray, high: int, low: int) -> Non
     """
     step = 2 * _extent(d) + net.lag_extent
     if (net.size + 1) * step + high + low >= _LIMIT:
-        raise OverflowError("durations, lags or bounds are too large to schedule exactly in "
-                            "64-bit integers; check for a stray huge value")
+        raise OverflowError(
+            "durations, lags or bounds are too large to schedule exactly in "
+            "64-bit integers; check for a stray huge value"
+        )
 
 
 def _native_ok(d: np.ndarray) -> bool:
@@ -447,8 +449,7 @@ def free_float(net: CompiledNetwork, durations: np.ndarray, result: Passes) -> n
         _check_span(net, d, max(_extent(es), _extent(finish)), 0)
     if _native_ok(d) and es.dtype == np.int64 and np.ndim(result.finish) == 0:
         finish = int(result.finish)
-        return _native.free_float(net.size, lk.out_of(), np.ascontiguousarray(d), np.ascontiguousarray(es),
-                                  finish)
+        return _native.free_float(net.size, lk.out_of(), np.ascontiguousarray(d), np.ascontiguousarray(es), finish)
     ff = result.finish - result.ef
     if lk.pred.size:
         lv = net.levels.by_pred

@@ -19,9 +19,7 @@ import numpy as np
 __all__ = ["LIBRARY", "LIBRARY_NAME", "status", "layout", "forward", "backward", "free_float"]
 
 #: File name of the shared library, beside this module.
-LIBRARY_NAME = {"win32": "_libspinekit.dll", "darwin": "_libspinekit.dylib"}.get(
-    sys.platform, "_libspinekit.so"
-)
+LIBRARY_NAME = {"win32": "_libspinekit.dll", "darwin": "_libspinekit.dylib"}.get(sys.platform, "_libspinekit.so")
 #: The kernels' interface version this module speaks (``SK_ABI`` in ``_kernels.c``).
 ABI = 2
 
@@ -57,12 +55,12 @@ def _load() -> tuple[ctypes.CDLL | None, str]:
     except (OSError, AttributeError) as exc:
         return None, f"numpy passes ({LIBRARY_NAME} could not be loaded: {exc})"
     source = path.with_name("_kernels.c")
-    stale = found != ABI or (
-        source.exists() and hashlib.sha256(source.read_bytes()).hexdigest() != built_from
-    )
+    stale = found != ABI or (source.exists() and hashlib.sha256(source.read_bytes()).hexdigest() != built_from)
     if stale:
-        return None, (f"numpy passes ({LIBRARY_NAME} was built from another version of "
-                      "_kernels.c; reinstall spinekit to rebuild it)")
+        return None, (
+            f"numpy passes ({LIBRARY_NAME} was built from another version of "
+            "_kernels.c; reinstall spinekit to rebuild it)"
+        )
     return lib, f"compiled kernels ({path})"
 
 
@@ -93,8 +91,7 @@ def layout(tails: np.ndarray, heads: np.ndarray, n: int):
     """
     tails, heads = _i64(tails), _i64(heads)
     m = tails.size
-    if heads.size != m or m and not (0 <= min(tails.min(), heads.min())
-                                      and max(tails.max(), heads.max()) < n):
+    if heads.size != m or m and not (0 <= min(tails.min(), heads.min()) and max(tails.max(), heads.max()) < n):
         raise ValueError("each link needs a tail and a head among the tasks 0..n-1")
     generation, order, rank = (np.empty(n, np.int64) for _ in range(3))
     in_ptr, out_ptr = np.empty(n + 1, np.int64), np.empty(n + 1, np.int64)

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import networkx as nx
 
-from spinekit.model.errors import CycleError, UnknownTaskError, did_you_mean
 from spinekit.model.domain import Programme
+from spinekit.model.errors import CycleError, UnknownTaskError, did_you_mean
 
 __all__ = ["build_network"]
 

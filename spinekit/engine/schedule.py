@@ -10,19 +10,34 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from spinekit.model.calendar import CalendarRangeError
 from spinekit.engine.cpm import NO_DEADLINE, CompiledNetwork, compile_network, free_float, link_slack, passes
-from spinekit.model.errors import ProgrammeError
-from spinekit.model.domain import Programme
 from spinekit.engine.network import build_network
+from spinekit.model.calendar import CalendarRangeError
+from spinekit.model.domain import Programme
+from spinekit.model.errors import ProgrammeError
 
 __all__ = ["Schedule", "schedule", "schedule_compiled", "SCHEDULE_COLUMNS", "constraint_bounds"]
 
 #: Columns of the schedule table, in order. Offsets are working-day indices; ``finish`` is the
 #: last working day of the task (a milestone's finish is its start).
 SCHEDULE_COLUMNS = (
-    "id", "name", "start", "finish", "es", "ef", "ls", "lf", "total_float", "free_float",
-    "critical", "duration", "owner", "service", "environment", "kind", "track",
+    "id",
+    "name",
+    "start",
+    "finish",
+    "es",
+    "ef",
+    "ls",
+    "lf",
+    "total_float",
+    "free_float",
+    "critical",
+    "duration",
+    "owner",
+    "service",
+    "environment",
+    "kind",
+    "track",
 )
 
 
@@ -148,18 +163,30 @@ def schedule_compiled(programme: Programme, graph: nx.DiGraph, net: CompiledNetw
         worst = net.ids[int(np.argmax(np.abs(np.concatenate([res.ef, res.ls])))) % net.size]
         raise ProgrammeError(
             f"the schedule runs too far: {exc}; check this task's duration, lags and dates",
-            source=programme.source, task=worst, field="duration",
+            source=programme.source,
+            task=worst,
+            field="duration",
         ) from None
     order = net.positions(tasks)  # the network index of each row, in programme order
     at = order.tolist()
     rows = [tasks[net.ids[i]] for i in at]
     columns = {
-        "id": [t.id for t in rows], "name": [t.name for t in rows],
-        "start": [starts[i] for i in at], "finish": [finishes[i] for i in at],
-        "es": res.es[order], "ef": res.ef[order], "ls": res.ls[order], "lf": res.lf[order],
-        "total_float": tf[order], "free_float": ff[order], "critical": tf[order] <= 0,
-        "duration": d[order], "owner": [t.owner for t in rows], "service": [t.service for t in rows],
-        "environment": [t.environment for t in rows], "kind": [t.kind for t in rows],
+        "id": [t.id for t in rows],
+        "name": [t.name for t in rows],
+        "start": [starts[i] for i in at],
+        "finish": [finishes[i] for i in at],
+        "es": res.es[order],
+        "ef": res.ef[order],
+        "ls": res.ls[order],
+        "lf": res.lf[order],
+        "total_float": tf[order],
+        "free_float": ff[order],
+        "critical": tf[order] <= 0,
+        "duration": d[order],
+        "owner": [t.owner for t in rows],
+        "service": [t.service for t in rows],
+        "environment": [t.environment for t in rows],
+        "kind": [t.kind for t in rows],
         "track": [t.track for t in rows],
     }
     table = pd.DataFrame(columns, columns=list(SCHEDULE_COLUMNS))

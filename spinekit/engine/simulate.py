@@ -35,12 +35,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from spinekit.model.calendar import CalendarRangeError
 from spinekit.engine.cpm import CompiledNetwork, passes
-from spinekit.model.errors import ProgrammeError
-from spinekit.model.domain import Duration, Programme
 from spinekit.engine.schedule import Schedule, constraint_bounds
 from spinekit.engine.schedule import schedule as schedule_programme
+from spinekit.model.calendar import CalendarRangeError
+from spinekit.model.domain import Duration, Programme
+from spinekit.model.errors import ProgrammeError
 
 __all__ = ["SimulationResult", "simulate", "PERCENTILES"]
 
@@ -145,10 +145,7 @@ class SimulationResult:
         if p.risks:
             rw = max(len("risk"), *(len(r.id) for r in p.risks))
             lines += ["", f"{'risk':<{rw}}  {'probability':>11}  P80 days saved if removed"]
-            lines += [
-                f"{r.id:<{rw}}  {r.probability:>11.0%}  {self.risk_drivers[r.id]:>25.2f}"
-                for r in p.risks
-            ]
+            lines += [f"{r.id:<{rw}}  {r.probability:>11.0%}  {self.risk_drivers[r.id]:>25.2f}" for r in p.risks]
         return "\n".join(lines) + "\n"
 
 
@@ -259,10 +256,10 @@ def simulate(
         critical += np.count_nonzero(res.total_float <= CRITICAL_FLOAT, axis=1)
         if first < n_sample:
             keep = min(last, n_sample) - first
-            sample[:, first:first + keep] = draw.durations[varying, :keep]
+            sample[:, first : first + keep] = draw.durations[varying, :keep]
         if first < n_tasks_kept:
             keep = min(last, n_tasks_kept) - first
-            finishes[:, first:first + keep] = res.ef[:, :keep]
+            finishes[:, first : first + keep] = res.ef[:, :keep]
         for k in range(n_risks):
             out = finish_without[k, first:last]
             out[:] = res.finish
@@ -272,13 +269,22 @@ def simulate(
 
     try:
         return _summarise(
-            programme, sched, seed, finish, finish_without, critical, varying, sampler.may_tie, sample,
+            programme,
+            sched,
+            seed,
+            finish,
+            finish_without,
+            critical,
+            varying,
+            sampler.may_tie,
+            sample,
             finishes,
         )
     except CalendarRangeError as exc:
         raise ProgrammeError(
             f"simulated finishes run too far: {exc}; check the largest durations and risk impacts",
-            source=programme.source, field="duration",
+            source=programme.source,
+            field="duration",
         ) from None
 
 
@@ -574,7 +580,7 @@ class _Sampler:
             # independent of how many iterations share the chunk.
             mixed = g.factor[:, :1] * z[0]
             for j in range(1, len(g.streams)):
-                mixed += g.factor[:, j:j + 1] * z[j]
+                mixed += g.factor[:, j : j + 1] * z[j]
             u = _normal_cdf(mixed)
             for k, (row, dur) in enumerate(zip(g.rows, g.durations)):
                 d[row] = _quantile(dur, u[k])
@@ -630,7 +636,7 @@ def _copula_groups(programme: Programme, net: CompiledNetwork, durations, seed) 
                 parent[root(g)] = root(owner[t])
             owner.setdefault(t, g)
         for a_pos, a in enumerate(c.tasks):
-            for b in c.tasks[a_pos + 1:]:
+            for b in c.tasks[a_pos + 1 :]:
                 key = (min(a, b), max(a, b))
                 if key in pairs and pairs[key][1] != c.rho:
                     other = pairs[key][0]

@@ -30,12 +30,12 @@ import re
 import networkx as nx
 import numpy as np
 
-from spinekit.model.calendar import HOLIDAY_REGIONS
 from spinekit.engine.cpm import compile_network, passes
-from spinekit.model.errors import ExportError
-from spinekit.model.domain import Programme, Task
 from spinekit.engine.network import build_network
 from spinekit.engine.schedule import constraint_bounds
+from spinekit.model.calendar import HOLIDAY_REGIONS
+from spinekit.model.domain import Programme, Task
+from spinekit.model.errors import ExportError
 
 __all__ = ["to_tjp", "tjp_ids", "TJP_REPORT"]
 
@@ -288,14 +288,16 @@ def to_tjp(programme: Programme) -> str:
         for day in sorted(set(bounded.values())):
             out.append(f'  task on_{day:%Y_%m_%d} "Not before {day}" {{ milestone start {day.isoformat()} }}')
         out.append("}")
-    out.extend([
-        "",
-        f'taskreport {TJP_REPORT} "{TJP_REPORT}" {{',
-        "  formats csv",
-        "  columns id, start, end, name",
-        '  timeformat "%Y-%m-%d"',
-        f"  hidetask ~ischildof({_CONTAINER})",
-        "  sorttasks seqno.up",
-        "}",
-    ])
+    out.extend(
+        [
+            "",
+            f'taskreport {TJP_REPORT} "{TJP_REPORT}" {{',
+            "  formats csv",
+            "  columns id, start, end, name",
+            '  timeformat "%Y-%m-%d"',
+            f"  hidetask ~ischildof({_CONTAINER})",
+            "  sorttasks seqno.up",
+            "}",
+        ]
+    )
     return "\n".join(out) + "\n"

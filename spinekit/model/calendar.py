@@ -18,6 +18,7 @@ LAST_YEAR = 2999
 class CalendarRangeError(ValueError):
     """A working-day index falls outside the years the calendar covers."""
 
+
 #: Accepted ``calendar.holidays`` values, mapped to the ``holidays`` package's UK subdivision.
 HOLIDAY_REGIONS: dict[str, str | None] = {
     "england-and-wales": "ENG",
@@ -91,9 +92,7 @@ class WorkingCalendar:
 
     def __post_init__(self) -> None:
         if self.region not in HOLIDAY_REGIONS:
-            raise ValueError(
-                f"unknown holiday region {self.region!r}; use one of {', '.join(HOLIDAY_REGIONS)}"
-            )
+            raise ValueError(f"unknown holiday region {self.region!r}; use one of {', '.join(HOLIDAY_REGIONS)}")
 
     def _holidays(self, span_years: int) -> np.ndarray:
         """Bank holidays and closure days, sorted, from ``span_years + 1`` years before the
@@ -110,8 +109,7 @@ class WorkingCalendar:
         span = self._span_for(max_abs_index)
         if self.start.year + span > LAST_YEAR or self.start.year - span < FIRST_YEAR:
             raise CalendarRangeError(
-                f"working day {int(max_abs_index):,} from {self.start} falls outside the years "
-                f"{FIRST_YEAR}-{LAST_YEAR}"
+                f"working day {int(max_abs_index):,} from {self.start} falls outside the years {FIRST_YEAR}-{LAST_YEAR}"
             )
         return self._holidays(span)
 

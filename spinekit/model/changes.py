@@ -15,7 +15,15 @@ from pydantic import ValidationError
 from spinekit.model.calendar import Closure, WorkingCalendar
 from spinekit.model.domain import Change, Dependency, Duration, Programme, Risk, Scenario, Task
 from spinekit.model.errors import ProgrammeError, UnknownTaskError, did_you_mean
-from spinekit.model.schema import CalendarEntry, ChangeEntry, LinkEntry, ThreePointEntry, nonnegative_days, parse_date, whole_days
+from spinekit.model.schema import (
+    CalendarEntry,
+    ChangeEntry,
+    LinkEntry,
+    ThreePointEntry,
+    nonnegative_days,
+    parse_date,
+    whole_days,
+)
 
 __all__ = ["convert_change", "apply_changes", "remove_task", "prune_risks"]
 
@@ -72,7 +80,6 @@ def build_change(raw: ChangeEntry, base: Programme) -> Change:
         calendar=calendar,
         start=None if raw.start is None else parse_date(raw.start),
     )
-
 
 
 def _unknown(kind: str, ident: str, known, scenario: Scenario, field: str, source) -> ProgrammeError:
@@ -143,8 +150,14 @@ def apply_changes(programme: Programme, scenario: Scenario) -> Programme:
             deps = [d for d in t.depends_on if d.task not in ch.depends_on_remove]
             for rid in ch.depends_on_remove:
                 if rid not in {d.task for d in t.depends_on}:
-                    raise _unknown("predecessor", rid, [d.task for d in t.depends_on], scenario,
-                                   f"changes[{k}].depends_on_remove", src)
+                    raise _unknown(
+                        "predecessor",
+                        rid,
+                        [d.task for d in t.depends_on],
+                        scenario,
+                        f"changes[{k}].depends_on_remove",
+                        src,
+                    )
             for link in ch.depends_on_add:
                 if link.task not in tasks:
                     raise _unknown("task", link.task, tasks, scenario, f"changes[{k}].depends_on_add", src)
@@ -174,7 +187,8 @@ def apply_changes(programme: Programme, scenario: Scenario) -> Programme:
     if not tasks:
         raise ProgrammeError(
             f"scenario {scenario.id!r} removes every task; keep at least one",
-            source=src, field=f"scenarios[{scenario.id}]",
+            source=src,
+            field=f"scenarios[{scenario.id}]",
         )
     # Correlation groups keep every member, removed ones included: the sampler draws the
     # group as a whole so the remaining members keep their random numbers.
@@ -184,5 +198,3 @@ def apply_changes(programme: Programme, scenario: Scenario) -> Programme:
         risks=kept_risks,
         calendar=calendar,
     )
-
-

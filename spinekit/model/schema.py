@@ -19,9 +19,25 @@ from spinekit.model.domain import DEPENDENCY_TYPES, DISTRIBUTIONS, Duration
 from spinekit.model.errors import ProgrammeError, did_you_mean
 
 __all__ = [
-    "Strict", "ThreePointEntry", "LinkEntry", "TaskEntry", "ClosureEntry", "CalendarEntry", "RiskEntry",
-    "CorrelationEntry", "ScopeServiceEntry", "ScopeEntry", "ProgrammeEntry", "ChangeEntry", "ScenarioEntry",
-    "parse_date", "whole_days", "nonnegative_days", "keys_of", "translate_error", "TASK_ID",
+    "Strict",
+    "ThreePointEntry",
+    "LinkEntry",
+    "TaskEntry",
+    "ClosureEntry",
+    "CalendarEntry",
+    "RiskEntry",
+    "CorrelationEntry",
+    "ScopeServiceEntry",
+    "ScopeEntry",
+    "ProgrammeEntry",
+    "ChangeEntry",
+    "ScenarioEntry",
+    "parse_date",
+    "whole_days",
+    "nonnegative_days",
+    "keys_of",
+    "translate_error",
+    "TASK_ID",
 ]
 
 TASK_ID = re.compile(r"^[A-Za-z0-9_.\-]+$")
@@ -368,9 +384,7 @@ def translate_error(exc: ValidationError, data: Any, source: str | None) -> Prog
     err = errors[0]
     if err["type"] == "missing":
         # A misspelt key also leaves the real one missing: report the misspelling, with its fix.
-        err = next(
-            (e for e in errors if e["type"] == "extra_forbidden" and e["loc"][:-1] == err["loc"][:-1]), err
-        )
+        err = next((e for e in errors if e["type"] == "extra_forbidden" and e["loc"][:-1] == err["loc"][:-1]), err)
     if err["type"] == "string_type" and isinstance(err.get("input"), dict):
         # A union of an id string or a mapping: report what is wrong with the mapping.
         prefix = err["loc"][:-1]
@@ -420,8 +434,6 @@ def translate_error(exc: ValidationError, data: Any, source: str | None) -> Prog
     return ProgrammeError(msg, source=source, task=task_id, field=field or None)
 
 
-
-
 # --- scenarios -----------------------------------------------------------------------------
 
 
@@ -453,15 +465,27 @@ class ChangeEntry(Strict):
             raise ValueError("a change edits one task or one risk; split it into two changes")
         if self.task is not None and (self.probability is not None or self.impact is not None):
             raise ValueError("probability and impact belong to a risk change: use 'risk:' instead of 'task:'")
-        if self.risk is not None and (self.duration is not None or self.remove or self.depends_on_add
-                                      or self.depends_on_remove or self.not_before or self.deadline):
+        if self.risk is not None and (
+            self.duration is not None
+            or self.remove
+            or self.depends_on_add
+            or self.depends_on_remove
+            or self.not_before
+            or self.deadline
+        ):
             raise ValueError("a risk change can set only probability and impact")
         task_fields = (self.duration, self.not_before, self.deadline)
-        if self.task is None and (any(v is not None for v in task_fields) or self.remove
-                                  or self.depends_on_add or self.depends_on_remove):
+        if self.task is None and (
+            any(v is not None for v in task_fields) or self.remove or self.depends_on_add or self.depends_on_remove
+        ):
             raise ValueError("task fields need 'task:' naming the task to change")
-        if self.remove and (self.duration is not None or self.depends_on_add or self.depends_on_remove
-                            or self.not_before is not None or self.deadline is not None):
+        if self.remove and (
+            self.duration is not None
+            or self.depends_on_add
+            or self.depends_on_remove
+            or self.not_before is not None
+            or self.deadline is not None
+        ):
             raise ValueError("a change that removes a task cannot also edit it; drop the other fields")
         if not (targets or self.calendar is not None or self.start is not None):
             raise ValueError("a change needs 'task:', 'risk:', 'calendar:' or 'start:'")

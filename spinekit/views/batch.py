@@ -59,10 +59,10 @@ def _stems(sources: list[str]) -> list[str]:
 
 
 def _one(source: str, stem: str, out_dir: str, iterations: int, seed: int | None, force: bool) -> BatchItem:
-    from spinekit.model.errors import SpinekitError
     from spinekit.catalogue.programme import read_programme
-    from spinekit.views.report import build_report
     from spinekit.engine.schedule import schedule
+    from spinekit.model.errors import SpinekitError
+    from spinekit.views.report import build_report
 
     name = None
     try:

@@ -33,8 +33,16 @@ def figure(fig, *, height: int | None = None):
 
     if height is not None:
         fig = fig.update_layout(height=height)
-    return HTML(pio.to_html(fig, full_html=False, include_plotlyjs=False, include_mathjax=False,
-                            default_width="100%", config={"displaylogo": False}))
+    return HTML(
+        pio.to_html(
+            fig,
+            full_html=False,
+            include_plotlyjs=False,
+            include_mathjax=False,
+            default_width="100%",
+            config={"displaylogo": False},
+        )
+    )
 
 
 def table(frame, *, columns: dict[str, str] | None = None, percent: list[str] | None = None):
@@ -50,8 +58,7 @@ def table(frame, *, columns: dict[str, str] | None = None, percent: list[str] | 
         shown[col] = [f"{v:.0%}" for v in shown[col]]
     if columns:
         shown = shown.rename(columns=columns)
-    return HTML(_TABLE_STYLE + shown.to_html(index=False, escape=True, border=0, classes="spinekit-table",
-                                             na_rep=""))
+    return HTML(_TABLE_STYLE + shown.to_html(index=False, escape=True, border=0, classes="spinekit-table", na_rep=""))
 
 
 def note(text: str, *, heading: str | None = None):

@@ -7,9 +7,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from spinekit.catalogue.programme import read_programme
 from spinekit.model.errors import SpinekitError
 from spinekit.model.files import example_path, notebook_path, write_atomic
-from spinekit.catalogue.programme import read_programme
 
 __all__ = ["ReportError", "ReportFiles", "build_report", "report_html", "REPORT_NOTEBOOK"]
 
@@ -33,8 +33,9 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-.") or "report"
 
 
-def _free_names(out_dir: Path, stem: str, force: bool,
-                suffixes: tuple[str, ...] = (".html", ".ipynb")) -> tuple[Path, ...]:
+def _free_names(
+    out_dir: Path, stem: str, force: bool, suffixes: tuple[str, ...] = (".html", ".ipynb")
+) -> tuple[Path, ...]:
     """Paths ``<stem><suffix>`` in ``out_dir``, one per suffix, none of which exists yet.
 
     The first free name of ``stem``, ``stem-2``, ``stem-3`` … is taken; with ``force`` it is
@@ -125,8 +126,7 @@ def build_report(
         )
     except pm.PapermillExecutionError as exc:
         raise ReportError(
-            f"{source}: the report notebook failed in cell {exc.exec_count} "
-            f"with {exc.ename}: {exc.evalue}"
+            f"{source}: the report notebook failed in cell {exc.exec_count} with {exc.ename}: {exc.evalue}"
         ) from None
     notebook_text = nbformat.writes(executed)  # as papermill would have written it
     write_atomic(html_path, report_html(executed))

@@ -10,7 +10,14 @@ from spinekit.views.explorer.state import (
     LeadTime,
     evaluate,
 )
-from spinekit.views.explorer.widgets import FILE_VARIABLE, FOLDER_VARIABLE, Explorer, build_explorer, read_base, save_setting
+from spinekit.views.explorer.widgets import (
+    FILE_VARIABLE,
+    FOLDER_VARIABLE,
+    Explorer,
+    build_explorer,
+    read_base,
+    save_setting,
+)
 
 __all__ = [
     "ASSURANCE",

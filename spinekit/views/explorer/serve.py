@@ -42,12 +42,18 @@ def _last_error(log) -> str:
 def voila_command(notebook: Path, port: int | None) -> list[str]:
     """The Voilà command line: loopback only, no code shown, a busy asked-for port is an error."""
     return [
-        sys.executable, "-m", "voila", str(notebook), "--no-browser",
+        sys.executable,
+        "-m",
+        "voila",
+        str(notebook),
+        "--no-browser",
         f"--port={port or DEFAULT_PORT}",
         "--Voila.ip=127.0.0.1",
         # Voilà moves to a nearby port when this one is taken; only without --port.
         f"--Voila.port_retries={0 if port else 50}",
-        "--strip_sources=True", "--theme=light", "--show_tracebacks=False",
+        "--strip_sources=True",
+        "--theme=light",
+        "--show_tracebacks=False",
         f"--template={TEMPLATE}",
     ]
 
@@ -64,8 +70,12 @@ def _stop(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
-def serve_explorer(programme_file: str | os.PathLike[str] | None = None, port: int | None = None, *,
-                   announce: Callable[[str], None] = print) -> int:
+def serve_explorer(
+    programme_file: str | os.PathLike[str] | None = None,
+    port: int | None = None,
+    *,
+    announce: Callable[[str], None] = print,
+) -> int:
     """Serve the scope explorer for ``programme_file`` until Ctrl-C (or SIGTERM).
 
     The file is validated first; the page's save button writes to the current folder.
@@ -89,11 +99,17 @@ def serve_explorer(programme_file: str | os.PathLike[str] | None = None, port: i
         raise ServeError("Voilà is not installed; install spinekit with its dependencies") from None
     templates = str(Path(__file__).resolve().parent / "templates")
     jupyter_path = os.pathsep.join(p for p in (templates, os.environ.get("JUPYTER_PATH")) if p)
-    env = {**os.environ, FILE_VARIABLE: str(path.resolve()), FOLDER_VARIABLE: os.getcwd(),
-           "JUPYTER_PATH": jupyter_path}
+    env = {**os.environ, FILE_VARIABLE: str(path.resolve()), FOLDER_VARIABLE: os.getcwd(), "JUPYTER_PATH": jupyter_path}
     notebook = notebook_path(EXPLORER_NOTEBOOK)
-    proc = subprocess.Popen(voila_command(notebook, port), env=env, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
+    proc = subprocess.Popen(
+        voila_command(notebook, port),
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        bufsize=1,
+    )
     log: deque[str] = deque(maxlen=30)
     found = threading.Event()
     url: list[str] = []
@@ -120,8 +136,11 @@ def serve_explorer(programme_file: str | os.PathLike[str] | None = None, port: i
             if proc.poll() is not None or time.monotonic() > deadline:
                 reader.join(1.0)
                 taken = port and any("already in use" in line for line in log)
-                reason = (f"port {port} on 127.0.0.1 is in use; choose another with --port" if taken
-                          else f"Voilà stopped before serving the page: {_last_error(log)}")
+                reason = (
+                    f"port {port} on 127.0.0.1 is in use; choose another with --port"
+                    if taken
+                    else f"Voilà stopped before serving the page: {_last_error(log)}"
+                )
                 raise ServeError(reason)
         announce(f"Scope explorer for {path.name}: {url[0]}")
         announce("Press Ctrl-C to stop.")

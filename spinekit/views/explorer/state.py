@@ -23,14 +23,14 @@ from typing import Any
 import networkx as nx
 
 from spinekit.catalogue.load import Catalogue
-from spinekit.engine.cpm import CompiledNetwork, compile_network
-from spinekit.model.errors import ProgrammeError
-from spinekit.model.domain import Change, Duration, Programme, Scenario, Task
-from spinekit.engine.network import build_network
 from spinekit.catalogue.presets import PRESETS, preset_info
 from spinekit.catalogue.programme import parse_programme, scope_from_entry
-from spinekit.engine.schedule import Schedule, schedule_compiled
 from spinekit.catalogue.scope import Scope, ServiceChoice
+from spinekit.engine.cpm import CompiledNetwork, compile_network
+from spinekit.engine.network import build_network
+from spinekit.engine.schedule import Schedule, schedule_compiled
+from spinekit.model.domain import Change, Duration, Programme, Scenario, Task
+from spinekit.model.errors import ProgrammeError
 
 __all__ = [
     "ASSURANCE",
@@ -122,8 +122,9 @@ class ExplorerState:
 
     def scope(self) -> Scope:
         """The scope part of the setting."""
-        return Scope(self.services, self.environments, self.access, self.smartcards,
-                     self.organisations, self.hl7v3_fallback)
+        return Scope(
+            self.services, self.environments, self.access, self.smartcards, self.organisations, self.hl7v3_fallback
+        )
 
     def scope_data(self) -> dict[str, Any]:
         """The scope as the programme file writes it."""
@@ -133,8 +134,11 @@ class ExplorerState:
             services.append({"service": sid, "operations": list(c.operations)} if c.operations else sid)
         fallback = self.hl7v3_fallback if isinstance(self.hl7v3_fallback, bool) else list(self.hl7v3_fallback)
         return {
-            "services": services, "environments": list(self.environments), "access": self.access,
-            "smartcards": self.smartcards, "organisations": self.organisations,
+            "services": services,
+            "environments": list(self.environments),
+            "access": self.access,
+            "smartcards": self.smartcards,
+            "organisations": self.organisations,
             "hl7v3_fallback": fallback,
         }
 
@@ -155,8 +159,9 @@ class ExplorerBase:
     catalogue: Catalogue
 
     @classmethod
-    def from_data(cls, data: Mapping[str, Any], *, source: str | None = None,
-                  catalogue: Catalogue | None = None) -> ExplorerBase:
+    def from_data(
+        cls, data: Mapping[str, Any], *, source: str | None = None, catalogue: Catalogue | None = None
+    ) -> ExplorerBase:
         """Validate programme data (as loaded from YAML) for exploring."""
         from spinekit.catalogue.load import load_catalogue
         from spinekit.model.schema import ScopeEntry
@@ -166,7 +171,9 @@ class ExplorerBase:
         if not isinstance(data.get("scope"), Mapping):
             raise ProgrammeError(
                 "has no scope to explore; add a scope (services, environments, organisations) "
-                "or start one with `spinekit new`", source=source, field="scope",
+                "or start one with `spinekit new`",
+                source=source,
+                field="scope",
             )
         scope = scope_from_entry(ScopeEntry.model_validate(data["scope"]))
         return cls(data, programme, scope, catalogue)
@@ -332,9 +339,11 @@ def request_tasks(programme: Programme, tracks: tuple[str, ...] | None = None) -
     tracks = tracks or tuple(preset_info("late-requests").settings["tracks"])
     requests = {t.id for t in programme.tasks if t.track in tracks and t.environment != "production"}
     return [
-        t for t in programme.tasks if t.id in requests and not (
-            t.depends_on and all(d.task in requests and d.type in ("FS", "SS") and d.lag >= 0
-                                 for d in t.depends_on)
+        t
+        for t in programme.tasks
+        if t.id in requests
+        and not (
+            t.depends_on and all(d.task in requests and d.type in ("FS", "SS") and d.lag >= 0 for d in t.depends_on)
         )
     ]
 
@@ -344,8 +353,9 @@ def request_date(state: ExplorerState) -> dt.date:
     return state.start + dt.timedelta(weeks=state.request_week - 1)
 
 
-def timing_scenario(state: ExplorerState, programme: Programme, scenario_id: str = "explored",
-                    name: str = "Explored setting") -> Scenario:
+def timing_scenario(
+    state: ExplorerState, programme: Programme, scenario_id: str = "explored", name: str = "Explored setting"
+) -> Scenario:
     """The timing choices of ``state`` as a scenario of ``programme``."""
     changes: tuple[Change, ...] = ()
     if state.request_week > 1:
@@ -371,11 +381,11 @@ def _check_state(state: ExplorerState) -> None:
     if not isinstance(state.start, dt.date):
         raise ProgrammeError("choose a start date", field="start")
     if state.assurance not in ASSURANCE:
-        raise ProgrammeError(f"unknown assurance timing {state.assurance!r}; use parallel or deferred",
-                             field="assurance")
+        raise ProgrammeError(
+            f"unknown assurance timing {state.assurance!r}; use parallel or deferred", field="assurance"
+        )
     if isinstance(state.request_week, bool) or not isinstance(state.request_week, int) or state.request_week < 1:
-        raise ProgrammeError(f"request week must be 1 or more, got {state.request_week!r}",
-                             field="request_week")
+        raise ProgrammeError(f"request week must be 1 or more, got {state.request_week!r}", field="request_week")
     if state.target is not None and state.target < state.start:
         raise ProgrammeError(f"the target {state.target} is before the start {state.start}", field="target")
 
@@ -405,16 +415,22 @@ def _schedule(programme: Programme, previous: ExplorerResult | None) -> Schedule
 # --- outputs ------------------------------------------------------------------------------
 
 
-def _lead_times(programme: Programme, sched: Schedule, defaults: Mapping[str, Duration],
-                state: ExplorerState) -> tuple[LeadTime, ...]:
+def _lead_times(
+    programme: Programme, sched: Schedule, defaults: Mapping[str, Duration], state: ExplorerState
+) -> tuple[LeadTime, ...]:
     """Tasks on the critical path, then any other task whose lead time the setting overrides."""
     by_id = {t.id: t for t in programme.tasks}
     path = sched.critical_path
     ids = [i for i in path if not by_id[i].is_milestone]
     ids += [i for i, _ in state.lead_times if i in by_id and i not in ids]
     return tuple(
-        LeadTime(i, by_id[i].name, by_id[i].duration.planned,
-                 defaults[i].planned if i in defaults else by_id[i].duration.planned, i in path)
+        LeadTime(
+            i,
+            by_id[i].name,
+            by_id[i].duration.planned,
+            defaults[i].planned if i in defaults else by_id[i].duration.planned,
+            i in path,
+        )
         for i in ids
     )
 
@@ -530,8 +546,9 @@ def evaluate(
             cal.working_days_between(previous.p80, sim.finish_date["p80"]),
             describe_changes(previous.state, state, base.catalogue),
         )
-    return ExplorerResult(state, data, scenario, programme, sched, sim, health,
-                          _lead_times(programme, sched, defaults, state), difference)
+    return ExplorerResult(
+        state, data, scenario, programme, sched, sim, health, _lead_times(programme, sched, defaults, state), difference
+    )
 
 
 # --- saving -------------------------------------------------------------------------------
@@ -546,8 +563,7 @@ def _change_data(c: Change) -> dict[str, Any]:
     return {"task": c.task, "not_before": c.not_before.isoformat()}
 
 
-def saved_document(base: ExplorerBase, result: ExplorerResult, name: str,
-                   file_name: str = "FILE") -> tuple[str, str]:
+def saved_document(base: ExplorerBase, result: ExplorerResult, name: str, file_name: str = "FILE") -> tuple[str, str]:
     """The programme file that records ``result`` under ``name``, and its scenario id.
 
     The file holds the explored scope, lead times and dates; the timing choices (request week,

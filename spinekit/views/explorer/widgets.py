@@ -26,9 +26,21 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from spinekit.model.errors import SpinekitError
-from spinekit.views.explorer.state import ASSURANCE, QUICK_ITERATIONS, QUICK_SEED, Difference, ExplorerBase, ExplorerResult, ExplorerState, LeadTime, evaluate, saved_document, slug
 from spinekit.catalogue.scope import ACCESS, ServiceChoice
+from spinekit.model.errors import SpinekitError
+from spinekit.views.explorer.state import (
+    ASSURANCE,
+    QUICK_ITERATIONS,
+    QUICK_SEED,
+    Difference,
+    ExplorerBase,
+    ExplorerResult,
+    ExplorerState,
+    LeadTime,
+    evaluate,
+    saved_document,
+    slug,
+)
 
 if TYPE_CHECKING:
     import asyncio
@@ -66,8 +78,8 @@ def read_base(path: str | os.PathLike[str] | None = None) -> ExplorerBase:
     ProgrammeError
         The file is missing or invalid, or has no scope.
     """
-    from spinekit.model.files import example_path, read_programme_data
     from spinekit.catalogue.programme import parse_programme
+    from spinekit.model.files import example_path, read_programme_data
 
     # Read and load once: missing, unreadable and malformed files get the usual messages.
     data, source = read_programme_data(Path(path) if path is not None else example_path())
@@ -88,8 +100,9 @@ def _setting_path(folder: str | os.PathLike[str], name: str) -> Path:
     return Path(folder) / f"{slug(_setting_name(name))}.yaml"
 
 
-def save_setting(base: ExplorerBase, result: ExplorerResult, folder: str | os.PathLike[str],
-                 name: str) -> tuple[Path, str]:
+def save_setting(
+    base: ExplorerBase, result: ExplorerResult, folder: str | os.PathLike[str], name: str
+) -> tuple[Path, str]:
     """Write ``result`` as a new programme file ``<folder>/<slug of name>.yaml``.
 
     The file is written completely under a temporary name and then linked into place, which
@@ -145,8 +158,13 @@ def build_explorer(
         once first, so the Gantt works with no internet connection.
     """
     global _plotly_shown
-    explorer = Explorer(read_base(programme_file), save_folder=save_folder, fixed_folder=fixed_folder,
-                        iterations=iterations, debounce=debounce)
+    explorer = Explorer(
+        read_base(programme_file),
+        save_folder=save_folder,
+        fixed_folder=fixed_folder,
+        iterations=iterations,
+        debounce=debounce,
+    )
     if not _plotly_shown:
         # IPython is importable here: ipywidgets, which the explorer was just built with,
         # requires it.
@@ -236,9 +254,15 @@ class Explorer:
     valid result, and ``latency`` the seconds its refresh took from the change.
     """
 
-    def __init__(self, base: ExplorerBase, *, save_folder: str | os.PathLike[str] = ".",
-                 fixed_folder: bool = False,
-                 iterations: int = QUICK_ITERATIONS, debounce: float = 0.25) -> None:
+    def __init__(
+        self,
+        base: ExplorerBase,
+        *,
+        save_folder: str | os.PathLike[str] = ".",
+        fixed_folder: bool = False,
+        iterations: int = QUICK_ITERATIONS,
+        debounce: float = 0.25,
+    ) -> None:
         import ipywidgets as w
 
         self.base = base
@@ -262,8 +286,13 @@ class Explorer:
         service_rows = []
         for svc in cat.services:
             choice = chosen.get(svc.id)
-            check = w.Checkbox(value=choice is not None, description=f"{svc.label}", indent=False,
-                               tooltip=svc.name, layout=w.Layout(width="150px"))
+            check = w.Checkbox(
+                value=choice is not None,
+                description=f"{svc.label}",
+                indent=False,
+                tooltip=svc.name,
+                layout=w.Layout(width="150px"),
+            )
             iface = w.Dropdown(
                 options=[(i.name, i.id) for i in svc.interfaces],
                 value=(choice.interface if choice and choice.interface else svc.default_interface.id),
@@ -272,7 +301,8 @@ class Explorer:
             ops = {}
             for op in svc.operations:
                 ops[op.id] = w.ToggleButton(
-                    value=bool(choice and op.id in choice.operations), description=op.id,
+                    value=bool(choice and op.id in choice.operations),
+                    description=op.id,
                     tooltip=f"{op.name} ({', '.join(op.interfaces)})",
                 )
             chips = w.HBox(list(ops.values()), layout=w.Layout(display="flex" if choice else "none"))
@@ -284,51 +314,91 @@ class Explorer:
                 widget.observe(self._on_change, "value")
 
         self.environments = {
-            env: w.Checkbox(value=env in state.environments, description=label, indent=False,
-                            disabled=env != "dep", layout=w.Layout(width="110px"))
+            env: w.Checkbox(
+                value=env in state.environments,
+                description=label,
+                indent=False,
+                disabled=env != "dep",
+                layout=w.Layout(width="110px"),
+            )
             for env, label in _ENVIRONMENTS
         }
-        self.organisations = w.BoundedIntText(value=state.organisations, min=1, max=50,
-                                              description="Organisations", layout=w.Layout(width="230px"),
-                                              style={"description_width": "110px"})
-        self.access = w.ToggleButtons(options=[(_ACCESS_LABELS[a], a) for a in ACCESS],
-                                      value=state.access, style={"button_width": "140px"})
-        self.smartcards = w.Checkbox(value=state.smartcards, description="Smartcards (brings HSCN)",
-                                     indent=False)
-        self.hl7v3_fallback = w.Checkbox(value=bool(state.hl7v3_fallback), indent=False,
-                                         description="HL7 V3 fallback beside FHIR")
-        self.request_week = w.IntSlider(value=state.request_week, min=1, max=26,
-                                        description="Requests from week", continuous_update=False,
-                                        style={"description_width": "130px"},
-                                        layout=w.Layout(width="330px"))
-        self.assurance = w.ToggleButtons(options=[("In parallel", "parallel"), ("Final phase", "deferred")],
-                                         value=state.assurance, style={"button_width": "140px"},
-                                         tooltips=["Clinical safety, DSPT and pen test from day one",
-                                                   "Clinical safety, DSPT and pen test after every build"])
-        self.start = w.DatePicker(value=state.start, description="Start",
-                                  style={"description_width": "60px"}, layout=w.Layout(width="300px"))
-        self.target = w.DatePicker(value=state.target, description="Target",
-                                   style={"description_width": "60px"}, layout=w.Layout(width="300px"))
-        for widget in (*self.environments.values(), self.organisations, self.access, self.smartcards,
-                       self.hl7v3_fallback, self.assurance, self.start, self.target):
+        self.organisations = w.BoundedIntText(
+            value=state.organisations,
+            min=1,
+            max=50,
+            description="Organisations",
+            layout=w.Layout(width="230px"),
+            style={"description_width": "110px"},
+        )
+        self.access = w.ToggleButtons(
+            options=[(_ACCESS_LABELS[a], a) for a in ACCESS], value=state.access, style={"button_width": "140px"}
+        )
+        self.smartcards = w.Checkbox(value=state.smartcards, description="Smartcards (brings HSCN)", indent=False)
+        self.hl7v3_fallback = w.Checkbox(
+            value=bool(state.hl7v3_fallback), indent=False, description="HL7 V3 fallback beside FHIR"
+        )
+        self.request_week = w.IntSlider(
+            value=state.request_week,
+            min=1,
+            max=26,
+            description="Requests from week",
+            continuous_update=False,
+            style={"description_width": "130px"},
+            layout=w.Layout(width="330px"),
+        )
+        self.assurance = w.ToggleButtons(
+            options=[("In parallel", "parallel"), ("Final phase", "deferred")],
+            value=state.assurance,
+            style={"button_width": "140px"},
+            tooltips=[
+                "Clinical safety, DSPT and pen test from day one",
+                "Clinical safety, DSPT and pen test after every build",
+            ],
+        )
+        self.start = w.DatePicker(
+            value=state.start, description="Start", style={"description_width": "60px"}, layout=w.Layout(width="300px")
+        )
+        self.target = w.DatePicker(
+            value=state.target,
+            description="Target",
+            style={"description_width": "60px"},
+            layout=w.Layout(width="300px"),
+        )
+        for widget in (
+            *self.environments.values(),
+            self.organisations,
+            self.access,
+            self.smartcards,
+            self.hl7v3_fallback,
+            self.assurance,
+            self.start,
+            self.target,
+        ):
             widget.observe(self._on_change, "value")
         self.request_week.observe(self._on_slide, "value")
         self.request_week.add_class("sk-request-week")
         self.organisations.add_class("sk-organisations")
         self.lead_box = w.VBox()
         self.lead_box.add_class("sk-leadtime")
-        self.reset_leads = w.Button(description="Reset lead times", icon="undo",
-                                    layout=w.Layout(width="160px"))
+        self.reset_leads = w.Button(description="Reset lead times", icon="undo", layout=w.Layout(width="160px"))
         self.reset_leads.on_click(self._reset_lead_times)
 
         default_name = f"{base.programme.name} (explored)"
-        self.save_name = w.Text(value=default_name, description="Name", style={"description_width": "60px"},
-                                layout=w.Layout(width="330px"))
+        self.save_name = w.Text(
+            value=default_name, description="Name", style={"description_width": "60px"}, layout=w.Layout(width="330px")
+        )
         self._fixed_folder = str(save_folder) if fixed_folder else None
-        self.save_folder = w.Text(value=str(save_folder), description="Folder", disabled=fixed_folder,
-                                  style={"description_width": "60px"}, layout=w.Layout(width="330px"))
-        self.save_button = w.Button(description="Save setting", button_style="primary", icon="save",
-                                    layout=w.Layout(width="160px"))
+        self.save_folder = w.Text(
+            value=str(save_folder),
+            description="Folder",
+            disabled=fixed_folder,
+            style={"description_width": "60px"},
+            layout=w.Layout(width="330px"),
+        )
+        self.save_button = w.Button(
+            description="Save setting", button_style="primary", icon="save", layout=w.Layout(width="160px")
+        )
         self.save_button.on_click(self._save)
         self.save_status = w.HTML()
 
@@ -346,26 +416,45 @@ class Explorer:
                 out.append(w.HTML(f"<p class='sk-hint'>{html.escape(hint)}</p>"))
             return out
 
-        sidebar = w.VBox([
-            *section("Services", "Tick a service, pick its interface, then the operations the workflow uses."),
-            *service_rows,
-            *section("Environments"), w.HBox(list(self.environments.values())),
-            *section("Deployment"), self.organisations, self.access, self.smartcards, self.hl7v3_fallback,
-            *section("Timing", "When identity and network requests are raised, and when assurance runs."),
-            self.request_week, self.assurance, self.start, self.target,
-            *section("Lead times on the critical path", "Working days, most likely; the range scales with it."),
-            self.lead_box, self.reset_leads,
-            *section("Save", "Writes a new programme file; the timing is its named scenario."),
-            self.save_name, self.save_folder, self.save_button, self.save_status,
-        ], layout=w.Layout(width="380px", min_width="380px"))
+        sidebar = w.VBox(
+            [
+                *section("Services", "Tick a service, pick its interface, then the operations the workflow uses."),
+                *service_rows,
+                *section("Environments"),
+                w.HBox(list(self.environments.values())),
+                *section("Deployment"),
+                self.organisations,
+                self.access,
+                self.smartcards,
+                self.hl7v3_fallback,
+                *section("Timing", "When identity and network requests are raised, and when assurance runs."),
+                self.request_week,
+                self.assurance,
+                self.start,
+                self.target,
+                *section("Lead times on the critical path", "Working days, most likely; the range scales with it."),
+                self.lead_box,
+                self.reset_leads,
+                *section("Save", "Writes a new programme file; the timing is its named scenario."),
+                self.save_name,
+                self.save_folder,
+                self.save_button,
+                self.save_status,
+            ],
+            layout=w.Layout(width="380px", min_width="380px"),
+        )
         sidebar.add_class("sk-sidebar")
-        main = w.VBox([
-            self.kpis,
-            w.HTML("<div class='sk-panel'><h3>Timeline</h3></div>"), self.gantt,
-            self.critical,
-            w.HBox([self.findings, self.start_now], layout=w.Layout(width="100%", grid_gap="18px")),
-            self.status,
-        ], layout=w.Layout(flex="1 1 auto", min_width="0"))
+        main = w.VBox(
+            [
+                self.kpis,
+                w.HTML("<div class='sk-panel'><h3>Timeline</h3></div>"),
+                self.gantt,
+                self.critical,
+                w.HBox([self.findings, self.start_now], layout=w.Layout(width="100%", grid_gap="18px")),
+                self.status,
+            ],
+            layout=w.Layout(flex="1 1 auto", min_width="0"),
+        )
         main.add_class("sk-main")
         for box in (self.findings, self.start_now):
             box.layout = w.Layout(flex="1 1 0", min_width="0")
@@ -393,15 +482,20 @@ class Explorer:
         fallback: bool | tuple[str, ...] = self.hl7v3_fallback.value
         if fallback and isinstance(self._fallback, tuple):
             fallback = self._fallback
-        leads = tuple(sorted(
-            (tid, int(s.value)) for tid, s in self._lead_sliders.items() if s.value != self._lead_defaults[tid]
-        ))
+        leads = tuple(
+            sorted((tid, int(s.value)) for tid, s in self._lead_sliders.items() if s.value != self._lead_defaults[tid])
+        )
         return ExplorerState(
-            start=self.start.value, target=self.target.value, services=tuple(services),
+            start=self.start.value,
+            target=self.target.value,
+            services=tuple(services),
             environments=tuple(e for e, box in self.environments.items() if box.value),
-            organisations=int(self.organisations.value), access=self.access.value,
-            smartcards=self.smartcards.value, hl7v3_fallback=fallback,
-            request_week=int(self.request_week.value), assurance=self.assurance.value,
+            organisations=int(self.organisations.value),
+            access=self.access.value,
+            smartcards=self.smartcards.value,
+            hl7v3_fallback=fallback,
+            request_week=int(self.request_week.value),
+            assurance=self.assurance.value,
             lead_times=leads,
         )
 
@@ -460,16 +554,17 @@ class Explorer:
             message = getattr(exc, "message", str(exc))
             field = getattr(exc, "field", None)
             where = f" ({field})" if field else ""
-            self.status.value = (f"<div class='sk-status error'>This setting cannot be planned{where}: "
-                                 f"{html.escape(message)}. The outputs show the last valid setting.</div>")
+            self.status.value = (
+                f"<div class='sk-status error'>This setting cannot be planned{where}: "
+                f"{html.escape(message)}. The outputs show the last valid setting.</div>"
+            )
             self._last_refresh = time.monotonic()
             return None
         chart = self._chart_html(result)
         self._quiet = True
         try:
             self.kpis.value = self._kpis_html(result)
-            self.gantt.outputs = ({"output_type": "display_data", "data": {"text/html": chart},
-                                   "metadata": {}},)
+            self.gantt.outputs = ({"output_type": "display_data", "data": {"text/html": chart}, "metadata": {}},)
             self.critical.value = (
                 "<div class='sk-panel'><h3>Critical path</h3>"
                 f"<p data-output='critical-path'>{html.escape(result.critical_path_words())}</p></div>"
@@ -497,9 +592,16 @@ class Explorer:
         fig = r.figure(title="")
         self._charts += 1
         div = f"sk-gantt-{self._charts}"
-        chart = pio.to_html(fig, full_html=False, include_plotlyjs=False, include_mathjax=False,
-                            default_width="100%", default_height=f"{fig.layout.height}px", div_id=div,
-                            config={"displaylogo": False, "responsive": True})
+        chart = pio.to_html(
+            fig,
+            full_html=False,
+            include_plotlyjs=False,
+            include_mathjax=False,
+            default_width="100%",
+            default_height=f"{fig.layout.height}px",
+            div_id=div,
+            config={"displaylogo": False, "responsive": True},
+        )
         # The output area may be laid out after the chart is drawn: follow its width.
         return chart + (
             f"<script>(function(){{var gd=document.getElementById('{div}');"
@@ -513,47 +615,73 @@ class Explorer:
         target = r.state.target
         late = target is not None and r.finish_date > target
         p80_late = target is not None and r.p80 > target
-        cards = [(
-            "finish", "Finish (planned)", _date_text(r.finish_date),
-            f"{s.finish_offset} working days from {_date_text(r.programme.start)}",
-            "late" if late else "ok" if target else "",
-        ), (
-            "p80", "P80 finish", _date_text(r.p80), f"P50 {_date_text(r.p50)}",
-            "late" if p80_late else "ok" if target else "",
-        )]
+        cards = [
+            (
+                "finish",
+                "Finish (planned)",
+                _date_text(r.finish_date),
+                f"{s.finish_offset} working days from {_date_text(r.programme.start)}",
+                "late" if late else "ok" if target else "",
+            ),
+            (
+                "p80",
+                "P80 finish",
+                _date_text(r.p80),
+                f"P50 {_date_text(r.p50)}",
+                "late" if p80_late else "ok" if target else "",
+            ),
+        ]
         if target is not None:
             chance = r.on_time_probability or 0.0
-            cards.append(("target", "Target", _date_text(target), f"{chance:.0%} chance of finishing by then",
-                          "ok" if chance >= 0.8 else "warn" if chance >= 0.5 else "late"))
+            cards.append(
+                (
+                    "target",
+                    "Target",
+                    _date_text(target),
+                    f"{chance:.0%} chance of finishing by then",
+                    "ok" if chance >= 0.8 else "warn" if chance >= 0.5 else "late",
+                )
+            )
         d = r.difference
         if d is None:
             cards.append(("change", "Change", "—", "Change a control to compare with this setting", ""))
         else:
             settings = ", ".join(d.settings) or "no setting changed"
-            cards.append((
-                "change", "Change vs previous", _signed(d.finish_working_days),
-                f"P80 {_signed(d.p80_working_days)} · {settings}",
-                "late" if d.finish_working_days > 0 else "ok" if d.finish_working_days < 0 else "",
-            ))
-        return "<div class='sk-kpis'>" + "".join(
-            f"<div class='sk-kpi {cls}' data-kpi='{key}'><div class='sk-kpi-label'>{e(label)}</div>"
-            f"<div class='sk-kpi-value'>{e(value)}</div><div class='sk-kpi-sub'>{e(sub)}</div></div>"
-            for key, label, value, sub, cls in cards
-        ) + "</div>"
+            cards.append(
+                (
+                    "change",
+                    "Change vs previous",
+                    _signed(d.finish_working_days),
+                    f"P80 {_signed(d.p80_working_days)} · {settings}",
+                    "late" if d.finish_working_days > 0 else "ok" if d.finish_working_days < 0 else "",
+                )
+            )
+        return (
+            "<div class='sk-kpis'>"
+            + "".join(
+                f"<div class='sk-kpi {cls}' data-kpi='{key}'><div class='sk-kpi-label'>{e(label)}</div>"
+                f"<div class='sk-kpi-value'>{e(value)}</div><div class='sk-kpi-sub'>{e(sub)}</div></div>"
+                for key, label, value, sub, cls in cards
+            )
+            + "</div>"
+        )
 
     def _findings_html(self, r: ExplorerResult) -> str:
         e = html.escape
         if r.check is None:
             return ""
         c = r.check.counts()
-        head = (f"<h3>Plan health check</h3><p>{c['error']} errors, {c['warning']} warnings, "
-                f"{c['info']} notes</p>")
-        items = "".join(
-            f"<div class='sk-finding {e(f.severity)}'><span class='sk-badge {e(f.severity)}'>"
-            f"{e(_SEVERITY.get(f.severity, f.severity))}</span><b>{e(f.title)}</b><br>{e(f.message)}"
-            + (f"<br><i>Fix:</i> {e(f.fix)}" if f.fix else "") + "</div>"
-            for f in r.check.findings
-        ) or "<p>No problems found.</p>"
+        head = f"<h3>Plan health check</h3><p>{c['error']} errors, {c['warning']} warnings, {c['info']} notes</p>"
+        items = (
+            "".join(
+                f"<div class='sk-finding {e(f.severity)}'><span class='sk-badge {e(f.severity)}'>"
+                f"{e(_SEVERITY.get(f.severity, f.severity))}</span><b>{e(f.title)}</b><br>{e(f.message)}"
+                + (f"<br><i>Fix:</i> {e(f.fix)}" if f.fix else "")
+                + "</div>"
+                for f in r.check.findings
+            )
+            or "<p>No problems found.</p>"
+        )
         return f"<div class='sk-panel' data-output='findings'>{head}{items}</div>"
 
     def _start_now_html(self, r: ExplorerResult) -> str:
@@ -572,7 +700,8 @@ class Explorer:
         table = (
             "<table class='sk-table'><tr><th>Lead-time item</th><th>Owner</th><th>Earliest</th>"
             f"<th>Latest start</th><th>Float</th><th></th></tr>{rows}</table>"
-            if rows else "<p>Nothing to start this week.</p>"
+            if rows
+            else "<p>Nothing to start this week.</p>"
         )
         return f"<div class='sk-panel' data-output='start-now'><h3>Start this week</h3>{table}</div>"
 
@@ -587,14 +716,19 @@ class Explorer:
         rows, sliders, defaults = [], {}, {}
         for item in items:
             old = self._lead_sliders.get(item.id)
-            slider = old or w.IntSlider(min=0, max=max(60, 3 * item.default, item.days),
-                                        continuous_update=False, layout=w.Layout(width="340px"))
+            slider = old or w.IntSlider(
+                min=0, max=max(60, 3 * item.default, item.days), continuous_update=False, layout=w.Layout(width="340px")
+            )
             slider.value = item.days
             if old is None:
                 slider.observe(self._on_slide, "value")
             label = f"{item.name}{'' if item.critical else ' (off the critical path)'}"
-            rows.append(w.HTML(f"<div class='sk-hint' title='{html.escape(item.id)}'>{html.escape(label)} "
-                               f"<span style='color:#768692'>default {item.default}</span></div>"))
+            rows.append(
+                w.HTML(
+                    f"<div class='sk-hint' title='{html.escape(item.id)}'>{html.escape(label)} "
+                    f"<span style='color:#768692'>default {item.default}</span></div>"
+                )
+            )
             rows.append(slider)
             sliders[item.id] = slider
             defaults[item.id] = item.default
@@ -616,15 +750,18 @@ class Explorer:
             target = _setting_path(folder, name)
             self.save_status.value = (
                 f"<div class='sk-status error' data-output='saved'>{html.escape(str(target))} already "
-                "exists and was left as it is; choose another name.</div>")
+                "exists and was left as it is; choose another name.</div>"
+            )
             return None
         except (OSError, SpinekitError) as exc:
-            self.save_status.value = (f"<div class='sk-status error' data-output='saved'>Not saved: "
-                                      f"{html.escape(str(exc))}</div>")
+            self.save_status.value = (
+                f"<div class='sk-status error' data-output='saved'>Not saved: {html.escape(str(exc))}</div>"
+            )
             return None
         self.save_status.value = (
             f"<div class='sk-status' data-output='saved'>Saved {html.escape(str(path))} "
-            f"(scenario <code>{html.escape(sid)}</code>).</div>")
+            f"(scenario <code>{html.escape(sid)}</code>).</div>"
+        )
         return path
 
     def _save(self, _button: Any = None) -> None:

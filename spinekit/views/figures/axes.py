@@ -15,8 +15,11 @@ __all__ = ["axis_values", "cdf", "plot_x", "point", "share_by", "x_range", "x_sh
 
 def axis_values(values: Any) -> tuple[np.ndarray, bool]:
     """Values as floats, and whether they were dates (then counted in days from 1970-01-01)."""
-    s = values if isinstance(values, pd.Series) else pd.Series(
-        values if isinstance(values, np.ndarray) else list(values))
+    s = (
+        values
+        if isinstance(values, pd.Series)
+        else pd.Series(values if isinstance(values, np.ndarray) else list(values))
+    )
     if s.empty:
         raise ValueError("no values to draw")
     if pd.api.types.is_bool_dtype(s):
@@ -59,8 +62,9 @@ def share_by(sample: np.ndarray, limit: float) -> float:
     return float(np.mean(sample <= limit))
 
 
-def x_range(values: np.ndarray, extra: Iterable[float], is_date: bool, *,
-                  pad_share: float = 0.04, right_pads: float = 2) -> list[Any]:
+def x_range(
+    values: np.ndarray, extra: Iterable[float], is_date: bool, *, pad_share: float = 0.04, right_pads: float = 2
+) -> list[Any]:
     """The x-axis range of a risk or scenario chart, in whole days (or units).
 
     Parameters
@@ -77,8 +81,7 @@ def x_range(values: np.ndarray, extra: Iterable[float], is_date: bool, *,
     lo = min([float(values.min()), *extra])
     hi = max([float(values.max()), *extra])
     pad = max((hi - lo) * pad_share, 1.0)
-    return [x_shape(np.floor(lo - pad), is_date),
-            x_shape(np.ceil(hi + pad * right_pads), is_date)]
+    return [x_shape(np.floor(lo - pad), is_date), x_shape(np.ceil(hi + pad * right_pads), is_date)]
 
 
 def cdf(sample: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

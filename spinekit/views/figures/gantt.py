@@ -72,8 +72,7 @@ def _unpack(data: pd.DataFrame | Schedule) -> tuple[pd.DataFrame, dict[str, Any]
     if "basis" not in table.columns:
         basis = {t.id: t.basis for t in prog.tasks}
         table = table.assign(basis=table["id"].map(basis))
-    return table, {"links": data.graph, "calendar": prog.calendar, "target": prog.target,
-                   "title": prog.name}
+    return table, {"links": data.graph, "calendar": prog.calendar, "target": prog.target, "title": prog.name}
 
 
 def _lanes(w: pd.DataFrame, layout: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -99,18 +98,24 @@ def _lanes(w: pd.DataFrame, layout: str) -> tuple[pd.DataFrame, pd.DataFrame]:
             part = part.assign(y=range(y, y + len(part)))
             y += len(part)
         parts.append(part)
-        lanes.append({
-            "group": g, "y": lane_y, "first": part["y"].min() if lane_y is None else lane_y,
-            "last": part["y"].max(), "start": part["_start"].min(), "end": part["_end"].max(),
-            "tasks": len(part), "critical": int(part["_critical"].sum()),
-            "float": part["_float"].min(),
-        })
+        lanes.append(
+            {
+                "group": g,
+                "y": lane_y,
+                "first": part["y"].min() if lane_y is None else lane_y,
+                "last": part["y"].max(),
+                "start": part["_start"].min(),
+                "end": part["_end"].max(),
+                "tasks": len(part),
+                "critical": int(part["_critical"].sum()),
+                "float": part["_float"].min(),
+            }
+        )
     return pd.concat(parts).drop(columns="_pos"), pd.DataFrame(lanes)
 
 
 def _task_hover(r: pd.Series, lane_name: str | None) -> str:
-    lines = [f"<b>{esc(r['_name'])}</b>", f"{esc(r['_id'])}" + (
-        f" · {esc(r['_group'])}" if lane_name else "")]
+    lines = [f"<b>{esc(r['_name'])}</b>", f"{esc(r['_id'])}" + (f" · {esc(r['_group'])}" if lane_name else "")]
     if r["_milestone"]:
         lines.append(f"Milestone: {day_text(r['_start'])}")
     else:
@@ -128,16 +133,17 @@ def _task_hover(r: pd.Series, lane_name: str | None) -> str:
 
 
 def _lane_hover(lane: pd.Series) -> str:
-    lines = [f"<b>{esc(lane['group'])}</b>",
-             f"{day_text(lane['start'])} to {day_text(lane['end'] - DAY)}",
-             f"{lane['tasks']} tasks, {lane['critical']} critical"]
+    lines = [
+        f"<b>{esc(lane['group'])}</b>",
+        f"{day_text(lane['start'])} to {day_text(lane['end'] - DAY)}",
+        f"{lane['tasks']} tasks, {lane['critical']} critical",
+    ]
     if not is_missing(lane["float"]):
         lines.append(f"Least total float: {int(lane['float'])} working days")
     return "<br>".join(lines)
 
 
-def _shade_calendar(deco: Decor, lo: pd.Timestamp, hi: pd.Timestamp,
-                    calendar: WorkingCalendar | None) -> None:
+def _shade_calendar(deco: Decor, lo: pd.Timestamp, hi: pd.Timestamp, calendar: WorkingCalendar | None) -> None:
     """Weekends (short spans only), bank holidays and closures between ``lo`` and ``hi``."""
     if (hi - lo).days < WEEKEND_SHADING_MAX_DAYS:
         sat = lo - pd.Timedelta(days=(lo.weekday() - 5) % 7)
@@ -154,28 +160,48 @@ def _shade_calendar(deco: Decor, lo: pd.Timestamp, hi: pd.Timestamp,
         closure_days.update(c.start + dt.timedelta(days=k) for k in range(days))
         x0, x1 = max(to_timestamp(c.start), lo), min(to_timestamp(c.end) + DAY, hi)
         deco.vrect(x0, x1, fill=CLOSURE_FILL, name="closure")
-        deco.note(x=x0 + (x1 - x0) / 2, y=0, xref="x", yref="paper",
-                  text=short_label(c.name or "Closure", 40), textangle=-90, yanchor="bottom",
-                  font=dict(size=10, color="#8A6100"))
+        deco.note(
+            x=x0 + (x1 - x0) / 2,
+            y=0,
+            xref="x",
+            yref="paper",
+            text=short_label(c.name or "Closure", 40),
+            textangle=-90,
+            yanchor="bottom",
+            font=dict(size=10, color="#8A6100"),
+        )
     for day in calendar.non_working_days(lo.date(), hi.date()):
         if day not in closure_days:
-            deco.vrect(to_timestamp(day), to_timestamp(day) + DAY, fill=HOLIDAY_FILL,
-                       name="bank holiday")
+            deco.vrect(to_timestamp(day), to_timestamp(day) + DAY, fill=HOLIDAY_FILL, name="bank holiday")
 
 
 def _date_marks(deco: Decor, target: Any, today: Any) -> None:
     if target is not None:
         t = to_timestamp(target)
         deco.vline(t + DAY, name="target", colour=TARGET, dash="dash")
-        deco.note(x=t + DAY, y=LABEL_ROW, xref="x", yref="y",
-                  xanchor="right", text=f"<b>Target {short_day(t)}</b> ",
-                  font=dict(size=11, color=TARGET), bgcolor="rgba(255,255,255,0.8)")
+        deco.note(
+            x=t + DAY,
+            y=LABEL_ROW,
+            xref="x",
+            yref="y",
+            xanchor="right",
+            text=f"<b>Target {short_day(t)}</b> ",
+            font=dict(size=11, color=TARGET),
+            bgcolor="rgba(255,255,255,0.8)",
+        )
     if today is not None:
         t = to_timestamp(today)
         deco.vline(t, name="today", colour=TODAY)
-        deco.note(x=t, y=LABEL_ROW, xref="x", yref="y", xanchor="left",
-                  text=f" <b>Today {short_day(t)}</b>", font=dict(size=11, color=TODAY),
-                  bgcolor="rgba(255,255,255,0.8)")
+        deco.note(
+            x=t,
+            y=LABEL_ROW,
+            xref="x",
+            yref="y",
+            xanchor="left",
+            text=f" <b>Today {short_day(t)}</b>",
+            font=dict(size=11, color=TODAY),
+            bgcolor="rgba(255,255,255,0.8)",
+        )
 
 
 def _x_range(lo: pd.Timestamp, hi: pd.Timestamp) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -183,9 +209,14 @@ def _x_range(lo: pd.Timestamp, hi: pd.Timestamp) -> tuple[pd.Timestamp, pd.Times
     return (lo - pad).floor("D"), (hi + pad).ceil("D")
 
 
-def _gantt_canvas(w: pd.DataFrame, lanes: pd.DataFrame, *, banded: bool,
-                  calendar: WorkingCalendar | None, marks: Iterable[Any],
-                  ) -> tuple[Decor, tuple[pd.Timestamp, pd.Timestamp]]:
+def _gantt_canvas(
+    w: pd.DataFrame,
+    lanes: pd.DataFrame,
+    *,
+    banded: bool,
+    calendar: WorkingCalendar | None,
+    marks: Iterable[Any],
+) -> tuple[Decor, tuple[pd.Timestamp, pd.Timestamp]]:
     """The background of a Gantt: lane bands and calendar shading, and its date range.
 
     Parameters
@@ -240,20 +271,34 @@ def _arrows(w: pd.DataFrame, links: nx.DiGraph) -> list[go.Scatter]:
     if not heads_x:
         return []
     lines = go.Scatter(
-        x=xs, y=ys, mode="lines", name="Dependency", legendgroup="dependency",
-        line=dict(color=ARROW, width=0.8), hoverinfo="skip", connectgaps=False,
+        x=xs,
+        y=ys,
+        mode="lines",
+        name="Dependency",
+        legendgroup="dependency",
+        line=dict(color=ARROW, width=0.8),
+        hoverinfo="skip",
+        connectgaps=False,
     )
     heads = go.Scatter(
-        x=heads_x, y=heads_y, mode="markers", name="Dependency arrowhead", legendgroup="dependency",
-        showlegend=False, hoverinfo="skip",
+        x=heads_x,
+        y=heads_y,
+        mode="markers",
+        name="Dependency arrowhead",
+        legendgroup="dependency",
+        showlegend=False,
+        hoverinfo="skip",
         marker=dict(symbol=heads_symbol, size=8, color=ARROW),
     )
     return [lines, heads]
 
 
 def _whiskers(w: pd.DataFrame, percentiles: pd.DataFrame | Mapping[str, Any]) -> go.Scatter:
-    p = (percentiles if isinstance(percentiles, pd.DataFrame)
-         else pd.DataFrame.from_dict(dict(percentiles), orient="index"))
+    p = (
+        percentiles
+        if isinstance(percentiles, pd.DataFrame)
+        else pd.DataFrame.from_dict(dict(percentiles), orient="index")
+    )
     p = p.rename(columns=str.lower)
     require_columns(p, p50="p50", p80="p80")
     p.index = p.index.map(str)
@@ -265,22 +310,36 @@ def _whiskers(w: pd.DataFrame, percentiles: pd.DataFrame | Mapping[str, Any]) ->
             continue
         shift = pd.Timedelta(0) if r["_milestone"] else DAY
         p50, p80 = to_timestamp(p.at[r["_id"], "p50"]), to_timestamp(p.at[r["_id"], "p80"])
-        hover = (f"<b>{esc(r['_name'])}</b><br>Simulated finish<br>P50: {day_text(p50)}"
-                 f"<br>P80: {day_text(p80)}")
+        hover = f"<b>{esc(r['_name'])}</b><br>Simulated finish<br>P50: {day_text(p50)}<br>P80: {day_text(p80)}"
         xs += [p50 + shift, p80 + shift, None]
         ys += [r["y"], r["y"], None]
         text += [hover, hover, None]
     return go.Scatter(
-        x=xs, y=ys, mode="lines+markers", name="P50–P80 finish (simulated)",
-        line=dict(color=INK, width=1.5), hovertext=text,
+        x=xs,
+        y=ys,
+        mode="lines+markers",
+        name="P50–P80 finish (simulated)",
+        line=dict(color=INK, width=1.5),
+        hovertext=text,
         hovertemplate="%{hovertext}<extra></extra>",
         marker=dict(symbol="line-ns-open", size=11, color=INK, line=dict(width=2, color=INK)),
     )
 
 
-def _work_table(t: pd.DataFrame, *, task: str, name: str | None, start: str, finish: str,
-                duration: str | None, group: str | None, critical: str | None,
-                total_float: str | None, owner: str | None, basis: str | None) -> pd.DataFrame:
+def _work_table(
+    t: pd.DataFrame,
+    *,
+    task: str,
+    name: str | None,
+    start: str,
+    finish: str,
+    duration: str | None,
+    group: str | None,
+    critical: str | None,
+    total_float: str | None,
+    owner: str | None,
+    basis: str | None,
+) -> pd.DataFrame:
     n = len(t)
     w = pd.DataFrame({"_id": t[task].astype(str).to_numpy()})
     w["_name"] = (t[name] if name else t[task]).to_numpy()
@@ -290,18 +349,15 @@ def _work_table(t: pd.DataFrame, *, task: str, name: str | None, start: str, fin
     w["_milestone"] = (t[duration] == 0).to_numpy() if duration else np.zeros(n, bool)
     w["_end"] = np.where(w["_milestone"], w["_start"], w["finish_figure"] + DAY)
     w["_end"] = pd.to_datetime(w["_end"])
-    w["_group"] = ([NO_GROUP if is_missing(v) else str(v) for v in t[group]] if group
-                   else [""] * n)
+    w["_group"] = [NO_GROUP if is_missing(v) else str(v) for v in t[group]] if group else [""] * n
     w["_critical"] = t[critical].fillna(False).astype(bool).to_numpy() if critical else False
     w["_float"] = t[total_float].to_numpy() if total_float else np.nan
     w["_owner"] = pd.Series(list(t[owner]) if owner else [None] * n, dtype=object)
-    w["_basis"] = pd.Series(list(t[basis]) if basis and basis in t.columns else [None] * n,
-                            dtype=object)
+    w["_basis"] = pd.Series(list(t[basis]) if basis and basis in t.columns else [None] * n, dtype=object)
     return w
 
 
-def _colour_keys(w: pd.DataFrame, table: pd.DataFrame, color: str | None,
-                 critical: str | None) -> dict[str, str]:
+def _colour_keys(w: pd.DataFrame, table: pd.DataFrame, color: str | None, critical: str | None) -> dict[str, str]:
     """Set each task's legend key (``_key``) from the ``color`` column; return key -> colour."""
     if color is None:
         w["_key"] = "Task"
@@ -392,15 +448,36 @@ def gantt(
     calendar = calendar if calendar is not None else defaults.get("calendar")
     target = target if target is not None else defaults.get("target")
     title = title if title is not None else defaults.get("title")
-    require_columns(table, task=task, name=name, start=start, finish=finish, duration=duration,
-             group=group, color=color, critical=critical, total_float=total_float, owner=owner)
+    require_columns(
+        table,
+        task=task,
+        name=name,
+        start=start,
+        finish=finish,
+        duration=duration,
+        group=group,
+        color=color,
+        critical=critical,
+        total_float=total_float,
+        owner=owner,
+    )
     if table.empty:
         raise ValueError("the table has no tasks to draw")
     if summary and group is None:
         raise ValueError("summary=True draws one bar per lane; name the lanes with group=")
-    w = _work_table(table, task=task, name=name, start=start, finish=finish, duration=duration,
-                    group=group, critical=critical, total_float=total_float, owner=owner,
-                    basis=basis)
+    w = _work_table(
+        table,
+        task=task,
+        name=name,
+        start=start,
+        finish=finish,
+        duration=duration,
+        group=group,
+        critical=critical,
+        total_float=total_float,
+        owner=owner,
+        basis=basis,
+    )
     colours = _colour_keys(w, table, color, critical)
     layout = "summary" if summary else "headers" if group is not None else "flat"
     w, lanes = _lanes(w, layout)
@@ -409,12 +486,13 @@ def gantt(
     marks_at = [today, target]
     if percentiles is not None and not summary:
         # The whiskers must fit too: take the latest simulated P80 as a mark.
-        p80s = (list(percentiles["p80"]) if isinstance(percentiles, pd.DataFrame)
-                else [v.get("p80") for v in dict(percentiles).values()])
-        marks_at += [max(to_timestamp(d) for d in p80s if d is not None)] if any(
-            d is not None for d in p80s) else []
-    deco, (x0, x1) = _gantt_canvas(w, lanes, banded=layout != "flat", calendar=calendar,
-                                   marks=marks_at)
+        p80s = (
+            list(percentiles["p80"])
+            if isinstance(percentiles, pd.DataFrame)
+            else [v.get("p80") for v in dict(percentiles).values()]
+        )
+        marks_at += [max(to_timestamp(d) for d in p80s if d is not None)] if any(d is not None for d in p80s) else []
+    deco, (x0, x1) = _gantt_canvas(w, lanes, banded=layout != "flat", calendar=calendar, marks=marks_at)
 
     bars = w[~w["_milestone"]]
     # Each task's hover text, built once: the critical-path overlay repeats its tasks' text.
@@ -423,52 +501,82 @@ def gantt(
     hover = {k: _task_hover(r, group) for k, r in hovered.iterrows()}
     spans = lanes[lanes["end"] > lanes["start"]] if layout != "flat" else lanes.iloc[:0]
     if not spans.empty:
-        fig.add_trace(go.Bar(
-            y=spans["y"], base=spans["start"], x=[to_ms(d) for d in spans["end"] - spans["start"]],
-            orientation="h", width=0.6 if summary else 0.22, name="Lane span",
-            customdata=spans["group"],
-            showlegend=summary, marker=dict(color=TASK if summary else LANE, line_width=0),
-            hovertext=[_lane_hover(r) for _, r in spans.iterrows()],
-            hovertemplate="%{hovertext}<extra></extra>",
-        ))
+        fig.add_trace(
+            go.Bar(
+                y=spans["y"],
+                base=spans["start"],
+                x=[to_ms(d) for d in spans["end"] - spans["start"]],
+                orientation="h",
+                width=0.6 if summary else 0.22,
+                name="Lane span",
+                customdata=spans["group"],
+                showlegend=summary,
+                marker=dict(color=TASK if summary else LANE, line_width=0),
+                hovertext=[_lane_hover(r) for _, r in spans.iterrows()],
+                hovertemplate="%{hovertext}<extra></extra>",
+            )
+        )
     if not summary:
         for key, colour in colours.items():
             part = bars[bars["_key"] == key]
             if part.empty:
                 continue
-            fig.add_trace(go.Bar(
-                y=part["y"], base=part["_start"], x=[to_ms(d) for d in part["_end"] - part["_start"]],
-                orientation="h", width=0.62, name=short_label(key, 40), customdata=part["_id"],
-                marker=dict(color=colour, line=dict(color="white", width=0.5)),
-                hovertext=[hover[k] for k in part.index],
-                hovertemplate="%{hovertext}<extra></extra>",
-            ))
+            fig.add_trace(
+                go.Bar(
+                    y=part["y"],
+                    base=part["_start"],
+                    x=[to_ms(d) for d in part["_end"] - part["_start"]],
+                    orientation="h",
+                    width=0.62,
+                    name=short_label(key, 40),
+                    customdata=part["_id"],
+                    marker=dict(color=colour, line=dict(color="white", width=0.5)),
+                    hovertext=[hover[k] for k in part.index],
+                    hovertemplate="%{hovertext}<extra></extra>",
+                )
+            )
     crit = bars[bars["_critical"]] if summary or color != critical else bars.iloc[:0]
     if not crit.empty:
         # Drawn over the task bars (or, in summary, over the lane spans) so the critical path
         # reads at a glance and its legend entry toggles it.
-        fig.add_trace(go.Bar(
-            y=crit["y"], base=crit["_start"], x=[to_ms(d) for d in crit["_end"] - crit["_start"]],
-            orientation="h", width=0.6 if summary else 0.62, name="Critical path",
-            customdata=crit["_id"],
-            marker=dict(color=CRITICAL if summary else "rgba(0,0,0,0)",
-                        line=dict(color=CRITICAL, width=0 if summary else 2.5)),
-            hovertext=[hover[k] for k in crit.index],
-            hovertemplate="%{hovertext}<extra></extra>",
-            hoverinfo=None if summary else "skip",
-        ))
+        fig.add_trace(
+            go.Bar(
+                y=crit["y"],
+                base=crit["_start"],
+                x=[to_ms(d) for d in crit["_end"] - crit["_start"]],
+                orientation="h",
+                width=0.6 if summary else 0.62,
+                name="Critical path",
+                customdata=crit["_id"],
+                marker=dict(
+                    color=CRITICAL if summary else "rgba(0,0,0,0)",
+                    line=dict(color=CRITICAL, width=0 if summary else 2.5),
+                ),
+                hovertext=[hover[k] for k in crit.index],
+                hovertemplate="%{hovertext}<extra></extra>",
+                hoverinfo=None if summary else "skip",
+            )
+        )
     marks = w[w["_milestone"]]
     if not marks.empty:
-        fig.add_trace(go.Scatter(
-            x=marks["_start"], y=marks["y"], mode="markers", name="Milestone",
-            customdata=marks["_id"],
-            # In summary, red diamonds would vanish on the red critical segments they end.
-            marker=dict(symbol="diamond", size=15,
-                        color=[CRITICAL if c and not summary else INK for c in marks["_critical"]],
-                        line=dict(color="white", width=1.5)),
-            hovertext=[hover[k] for k in marks.index],
-            hovertemplate="%{hovertext}<extra></extra>",
-        ))
+        fig.add_trace(
+            go.Scatter(
+                x=marks["_start"],
+                y=marks["y"],
+                mode="markers",
+                name="Milestone",
+                customdata=marks["_id"],
+                # In summary, red diamonds would vanish on the red critical segments they end.
+                marker=dict(
+                    symbol="diamond",
+                    size=15,
+                    color=[CRITICAL if c and not summary else INK for c in marks["_critical"]],
+                    line=dict(color="white", width=1.5),
+                ),
+                hovertext=[hover[k] for k in marks.index],
+                hovertemplate="%{hovertext}<extra></extra>",
+            )
+        )
     if percentiles is not None and not summary:
         fig.add_trace(_whiskers(w, percentiles))
     if arrows and links is not None and not summary:
@@ -479,8 +587,7 @@ def gantt(
     subtitle = f"Finish {day_text(_last_work_day(w))} · {len(w)} tasks"
     if critical is not None:
         subtitle += f", {int(w['_critical'].sum())} critical"
-    return _finish_gantt(fig, deco, ticks, rows=rows, x_range=(x0, x1), title=title,
-                         subtitle=subtitle, height=height)
+    return _finish_gantt(fig, deco, ticks, rows=rows, x_range=(x0, x1), title=title, subtitle=subtitle, height=height)
 
 
 def _last_work_day(w: pd.DataFrame) -> pd.Timestamp:
@@ -489,11 +596,9 @@ def _last_work_day(w: pd.DataFrame) -> pd.Timestamp:
     return (work if not work.empty else w)["finish_figure"].max()
 
 
-def _row_labels(w: pd.DataFrame, lanes: pd.DataFrame, layout: str, *,
-                mark_critical: bool) -> list[tuple[int, str]]:
+def _row_labels(w: pd.DataFrame, lanes: pd.DataFrame, layout: str, *, mark_critical: bool) -> list[tuple[int, str]]:
     """(row, label) for every Gantt row: lane names in bold, critical task names in red."""
-    lane_rows = ([] if layout == "flat"
-                 else [(int(y), g) for y, g in zip(lanes["y"], lanes["group"])])
+    lane_rows = [] if layout == "flat" else [(int(y), g) for y, g in zip(lanes["y"], lanes["group"])]
     if layout == "summary":
         return [(y, f"<b>{short_label(g)}</b>") for y, g in lane_rows]
     ticks = [(y, f"<b>{short_label(g).upper()}</b>") for y, g in lane_rows]
@@ -505,9 +610,18 @@ def _row_labels(w: pd.DataFrame, lanes: pd.DataFrame, layout: str, *,
     return sorted(ticks)
 
 
-def _finish_gantt(fig: go.Figure, deco: Decor, ticks: list[tuple[int, str]], *, rows: int,
-                  x_range: tuple[pd.Timestamp, pd.Timestamp], title: str | None,
-                  subtitle: str | None, height: int | None, row_scale: float = 1.0) -> go.Figure:
+def _finish_gantt(
+    fig: go.Figure,
+    deco: Decor,
+    ticks: list[tuple[int, str]],
+    *,
+    rows: int,
+    x_range: tuple[pd.Timestamp, pd.Timestamp],
+    title: str | None,
+    subtitle: str | None,
+    height: int | None,
+    row_scale: float = 1.0,
+) -> go.Figure:
     """Gantt layout: a row per tick under the label row, and a date axis.
 
     Tall charts get a second date axis along the top, so their legend moves to the bottom.
@@ -521,22 +635,52 @@ def _finish_gantt(fig: go.Figure, deco: Decor, ticks: list[tuple[int, str]], *, 
     if top_axis:
         margin = dict(t=130, b=80)
         legend = dict(yref="container", y=0, yanchor="bottom")
-    xaxis = dict(type="date", range=[x0, x1], **date_ticks(x1 - x0), showspikes=True,
-                 spikemode="across", spikesnap="cursor", spikecolor=AXIS, spikethickness=1,
-                 spikedash="dot")
+    xaxis = dict(
+        type="date",
+        range=[x0, x1],
+        **date_ticks(x1 - x0),
+        showspikes=True,
+        spikemode="across",
+        spikesnap="cursor",
+        spikecolor=AXIS,
+        spikethickness=1,
+        spikedash="dot",
+    )
     layout: dict[str, Any] = {}
     if top_axis:
-        layout["xaxis2"] = dict(xaxis, overlaying="x", side="top", matches="x", showgrid=False,
-                                showspikes=False)
-        fig.add_trace(go.Scatter(x=[x0, x1], y=[0, 0], xaxis="x2", mode="markers",
-                                 marker=dict(opacity=0), hoverinfo="skip", showlegend=False))
+        layout["xaxis2"] = dict(xaxis, overlaying="x", side="top", matches="x", showgrid=False, showspikes=False)
+        fig.add_trace(
+            go.Scatter(
+                x=[x0, x1],
+                y=[0, 0],
+                xaxis="x2",
+                mode="markers",
+                marker=dict(opacity=0),
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
     return finish_figure(
-        fig, deco, title=title, subtitle=subtitle, height=height, barmode="overlay",
-        hovermode="closest", margin=margin, legend=legend,
+        fig,
+        deco,
+        title=title,
+        subtitle=subtitle,
+        height=height,
+        barmode="overlay",
+        hovermode="closest",
+        margin=margin,
+        legend=legend,
         xaxis=xaxis,
-        yaxis=dict(tickmode="array", tickvals=[y for y, _ in ticks], ticktext=[t for _, t in ticks],
-                   range=[rows - 0.5, LABEL_ROW - 0.5], showgrid=False, ticks="",
-                   tickfont=dict(size=font), showline=False),
+        yaxis=dict(
+            tickmode="array",
+            tickvals=[y for y, _ in ticks],
+            ticktext=[t for _, t in ticks],
+            range=[rows - 0.5, LABEL_ROW - 0.5],
+            showgrid=False,
+            ticks="",
+            tickfont=dict(size=font),
+            showline=False,
+        ),
         **layout,
     )
 
@@ -584,8 +728,7 @@ def gantt_comparison(
     scen_table, defaults = _unpack(scenario)
     calendar = calendar if calendar is not None else defaults.get("calendar")
     target = target if target is not None else defaults.get("target")
-    roles = dict(task=task, name=name, start=start, finish=finish, duration=duration,
-                 group=group, critical=critical)
+    roles = dict(task=task, name=name, start=start, finish=finish, duration=duration, group=group, critical=critical)
     works = []
     for table in (base_table, scen_table):
         require_columns(table, **roles)
@@ -602,61 +745,85 @@ def gantt_comparison(
     y = w.set_index("_id")["y"]
     rows = int(w["y"].max() + 1)
     fig = go.Figure()
-    deco, (x0, x1) = _gantt_canvas(w, lanes, banded=bool(group), calendar=calendar,
-                                   marks=(today, target))
+    deco, (x0, x1) = _gantt_canvas(w, lanes, banded=bool(group), calendar=calendar, marks=(today, target))
 
     hover = {i: _comparison_hover(i, before, after, names) for i in ids}
-    for (label, frame, shift, colour) in ((names[0], before, -0.19, BASELINE),
-                                          (names[1], after, 0.19, TASK)):
+    for label, frame, shift, colour in ((names[0], before, -0.19, BASELINE), (names[1], after, 0.19, TASK)):
         bars = frame[~frame["_milestone"]]
-        fig.add_trace(go.Bar(
-            y=y.reindex(bars.index) + shift, base=bars["_start"],
-            x=[to_ms(d) for d in bars["_end"] - bars["_start"]], orientation="h", width=0.34,
-            name=esc(label), customdata=list(bars.index),
-            marker=dict(color=colour, line=dict(color="white", width=0.5)),
-            hovertext=[hover[i] for i in bars.index], hovertemplate="%{hovertext}<extra></extra>",
-        ))
+        fig.add_trace(
+            go.Bar(
+                y=y.reindex(bars.index) + shift,
+                base=bars["_start"],
+                x=[to_ms(d) for d in bars["_end"] - bars["_start"]],
+                orientation="h",
+                width=0.34,
+                name=esc(label),
+                customdata=list(bars.index),
+                marker=dict(color=colour, line=dict(color="white", width=0.5)),
+                hovertext=[hover[i] for i in bars.index],
+                hovertemplate="%{hovertext}<extra></extra>",
+            )
+        )
         if label == names[1]:
             crit = bars[bars["_critical"]]
             if not crit.empty:
-                fig.add_trace(go.Bar(
-                    y=y.reindex(crit.index) + shift, base=crit["_start"],
-                    x=[to_ms(d) for d in crit["_end"] - crit["_start"]], orientation="h",
-                    width=0.34, name="Critical path", hoverinfo="skip",
-                    marker=dict(color="rgba(0,0,0,0)", line=dict(color=CRITICAL, width=2)),
-                ))
+                fig.add_trace(
+                    go.Bar(
+                        y=y.reindex(crit.index) + shift,
+                        base=crit["_start"],
+                        x=[to_ms(d) for d in crit["_end"] - crit["_start"]],
+                        orientation="h",
+                        width=0.34,
+                        name="Critical path",
+                        hoverinfo="skip",
+                        marker=dict(color="rgba(0,0,0,0)", line=dict(color=CRITICAL, width=2)),
+                    )
+                )
         marks = frame[frame["_milestone"]]
         if not marks.empty:
-            fig.add_trace(go.Scatter(
-                x=marks["_start"], y=y.reindex(marks.index) + shift, mode="markers",
-                name=f"{esc(label)} milestone", showlegend=False, customdata=list(marks.index),
-                marker=dict(symbol="diamond", size=12, color=colour if shift < 0 else INK,
-                            line=dict(color="white", width=1)),
-                hovertext=[hover[i] for i in marks.index],
-                hovertemplate="%{hovertext}<extra></extra>",
-            ))
+            fig.add_trace(
+                go.Scatter(
+                    x=marks["_start"],
+                    y=y.reindex(marks.index) + shift,
+                    mode="markers",
+                    name=f"{esc(label)} milestone",
+                    showlegend=False,
+                    customdata=list(marks.index),
+                    marker=dict(
+                        symbol="diamond", size=12, color=colour if shift < 0 else INK, line=dict(color="white", width=1)
+                    ),
+                    hovertext=[hover[i] for i in marks.index],
+                    hovertemplate="%{hovertext}<extra></extra>",
+                )
+            )
     for label, frame, colour in ((names[0], before, MUTED), (names[1], after, TASK)):
         last = _last_work_day(frame)
         deco.vline(last + DAY, name=f"finish {label}", colour=colour, dash="dot", width=1.5)
-        fig.add_trace(go.Scatter(
-            x=[None], y=[None], mode="lines", name=f"{esc(label)} finish {short_day(last)}",
-            line=dict(color=colour, dash="dot", width=1.5),
-        ))
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="lines",
+                name=f"{esc(label)} finish {short_day(last)}",
+                line=dict(color=colour, dash="dot", width=1.5),
+            )
+        )
     _date_marks(deco, target, today)
 
     ticks = _row_labels(w, lanes, "headers" if group else "flat", mark_critical=False)
     moved = (_last_work_day(after) - _last_work_day(before)).days
     if moved:
-        subtitle = (f"{names[1]} finishes {abs(moved)} calendar days "
-                    f"{'later' if moved > 0 else 'earlier'} than {names[0]}")
+        subtitle = (
+            f"{names[1]} finishes {abs(moved)} calendar days {'later' if moved > 0 else 'earlier'} than {names[0]}"
+        )
     else:
         subtitle = f"{names[1]} finishes on the same day as {names[0]}"
-    return _finish_gantt(fig, deco, ticks, rows=rows, x_range=(x0, x1), title=title,
-                         subtitle=subtitle, height=height, row_scale=1.15)
+    return _finish_gantt(
+        fig, deco, ticks, rows=rows, x_range=(x0, x1), title=title, subtitle=subtitle, height=height, row_scale=1.15
+    )
 
 
-def _comparison_hover(task_id: str, before: pd.DataFrame, after: pd.DataFrame,
-                      names: tuple[str, str]) -> str:
+def _comparison_hover(task_id: str, before: pd.DataFrame, after: pd.DataFrame, names: tuple[str, str]) -> str:
     row = after.loc[task_id] if task_id in after.index else before.loc[task_id]
     lines = [f"<b>{esc(row['_name'])}</b>", esc(task_id)]
     for label, frame in zip(names, (before, after)):
@@ -664,8 +831,9 @@ def _comparison_hover(task_id: str, before: pd.DataFrame, after: pd.DataFrame,
             lines.append(f"{esc(label)}: not in this schedule")
             continue
         r = frame.loc[task_id]
-        when = (day_text(r["_start"]) if r["_milestone"]
-                else f"{day_text(r['_start'])} to {day_text(r['finish_figure'])}")
+        when = (
+            day_text(r["_start"]) if r["_milestone"] else f"{day_text(r['_start'])} to {day_text(r['finish_figure'])}"
+        )
         lines.append(f"{esc(label)}: {when}")
     if task_id in before.index and task_id in after.index:
         days = (after.at[task_id, "_end"] - before.at[task_id, "_end"]).days

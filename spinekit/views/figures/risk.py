@@ -39,19 +39,18 @@ from spinekit.views.figures.style import (
 )
 
 if TYPE_CHECKING:
-
     pass
 
 __all__ = ["finish_histogram", "s_curve", "tornado", "criticality_chart"]
 
 
-def _percentile_marks(percentiles: Mapping[Any, Any] | None, sample: np.ndarray,
-                      is_date: bool) -> list[tuple[str, float, float]]:
+def _percentile_marks(
+    percentiles: Mapping[Any, Any] | None, sample: np.ndarray, is_date: bool
+) -> list[tuple[str, float, float]]:
     """(label, level in %, position) per percentile; P50/P80/P90 of the sample by default."""
     if percentiles is None:
         levels = {f"P{q}": q for q in (50, 80, 90)}
-        return [(k, q, float(np.quantile(sample, q / 100, method="inverted_cdf")))
-                for k, q in levels.items()]
+        return [(k, q, float(np.quantile(sample, q / 100, method="inverted_cdf"))) for k, q in levels.items()]
     marks = []
     for key, value in percentiles.items():
         if isinstance(key, str):
@@ -62,8 +61,16 @@ def _percentile_marks(percentiles: Mapping[Any, Any] | None, sample: np.ndarray,
     return sorted(marks, key=lambda m: m[1])
 
 
-def _risk_marks(deco: Decor, marks: list[tuple[str, float, float]], sample: np.ndarray,
-                is_date: bool, target: Any, deterministic: Any, *, on_curve: bool) -> None:
+def _risk_marks(
+    deco: Decor,
+    marks: list[tuple[str, float, float]],
+    sample: np.ndarray,
+    is_date: bool,
+    target: Any,
+    deterministic: Any,
+    *,
+    on_curve: bool,
+) -> None:
     """Lines, with labels, for percentiles, the deterministic plan and the target.
 
     With ``on_curve`` a percentile's line stops at its level on the S-curve and its label sits
@@ -74,12 +81,30 @@ def _risk_marks(deco: Decor, marks: list[tuple[str, float, float]], sample: np.n
         colour = PERCENTILE_COLOURS.get(label, INK)
         text = f"<b>{label}</b> {x_text(x, is_date)}"
         if on_curve:
-            deco.shape(type="line", name=label, x0=x_shape(x, is_date), x1=x_shape(x, is_date),
-                       y0=0, y1=level, xref="x", yref="y", layer="above",
-                       line=dict(color=colour, width=1.5, dash="dash"))
-            deco.note(x=x_shape(x, is_date), y=level, xref="x", yref="y", text=text,
-                      xanchor="left", yanchor="middle", xshift=8,
-                      font=dict(size=11, color=colour), bgcolor="rgba(255,255,255,0.85)")
+            deco.shape(
+                type="line",
+                name=label,
+                x0=x_shape(x, is_date),
+                x1=x_shape(x, is_date),
+                y0=0,
+                y1=level,
+                xref="x",
+                yref="y",
+                layer="above",
+                line=dict(color=colour, width=1.5, dash="dash"),
+            )
+            deco.note(
+                x=x_shape(x, is_date),
+                y=level,
+                xref="x",
+                yref="y",
+                text=text,
+                xanchor="left",
+                yanchor="middle",
+                xshift=8,
+                font=dict(size=11, color=colour),
+                bgcolor="rgba(255,255,255,0.85)",
+            )
         else:
             deco.vline(x_shape(x, is_date), name=label, colour=colour, dash="dash", width=1.5)
             top.append((x, text, colour))
@@ -93,10 +118,18 @@ def _risk_marks(deco: Decor, marks: list[tuple[str, float, float]], sample: np.n
         share = share_by(sample, x)
         top.append((x, f"<b>Target</b> {x_text(x, is_date)} · {share:.0%} on time", TARGET))
     for k, (x, text, colour) in enumerate(sorted(top, key=lambda item: item[0])):
-        deco.note(x=x_shape(x, is_date), y=1 - 0.075 * k, xref="x", yref="paper",
-                  text=text, xanchor="left", yanchor="top",
-                  font=dict(size=11, color=colour), bgcolor="rgba(255,255,255,0.85)",
-                  xshift=3)
+        deco.note(
+            x=x_shape(x, is_date),
+            y=1 - 0.075 * k,
+            xref="x",
+            yref="paper",
+            text=text,
+            xanchor="left",
+            yanchor="top",
+            font=dict(size=11, color=colour),
+            bgcolor="rgba(255,255,255,0.85)",
+            xshift=3,
+        )
 
 
 def _extras(target: Any, deterministic: Any, is_date: bool) -> list[float]:
@@ -169,20 +202,32 @@ def finish_histogram(
     deco = Decor()
     centres = lefts + width / 2
     unit = MS_PER_DAY if is_date else 1
-    fig = go.Figure(go.Bar(
-        x=pd.to_datetime(centres * unit, unit="ms") if is_date else centres,
-        y=share, width=width * unit * 0.92, name="Iterations",
-        customdata=counts, hovertext=where,
-        marker=dict(color="#41B6E6", line=dict(width=0)),
-        hovertemplate="%{hovertext}: %{y:.1f}% of iterations (%{customdata:,})<extra></extra>",
-    ))
+    fig = go.Figure(
+        go.Bar(
+            x=pd.to_datetime(centres * unit, unit="ms") if is_date else centres,
+            y=share,
+            width=width * unit * 0.92,
+            name="Iterations",
+            customdata=counts,
+            hovertext=where,
+            marker=dict(color="#41B6E6", line=dict(width=0)),
+            hovertemplate="%{hovertext}: %{y:.1f}% of iterations (%{customdata:,})<extra></extra>",
+        )
+    )
     _risk_marks(deco, marks, sample, is_date, target, deterministic, on_curve=False)
     return finish_figure(
-        fig, deco, title=title, height=height, showlegend=False, bargap=0.05,
+        fig,
+        deco,
+        title=title,
+        height=height,
+        showlegend=False,
+        bargap=0.05,
         subtitle=f"{len(sample):,} iterations",
-        xaxis=dict(type="date" if is_date else "linear",
-                   range=x_range(sample, _extras(target, deterministic, is_date), is_date),
-                   title=dict(text="Finish date" if is_date else "Finish")),
+        xaxis=dict(
+            type="date" if is_date else "linear",
+            range=x_range(sample, _extras(target, deterministic, is_date), is_date),
+            title=dict(text="Finish date" if is_date else "Finish"),
+        ),
         yaxis=dict(title=dict(text="Share of iterations"), ticksuffix="%", rangemode="tozero"),
         margin=dict(t=80),
     )
@@ -216,32 +261,52 @@ def s_curve(
     marks = _percentile_marks(percentiles, sample, is_date)
     xs, ys = cdf(sample)
     deco = Decor()
-    fig = go.Figure(go.Scatter(
-        x=plot_x(xs, is_date), y=ys, mode="lines", line=dict(shape="hv", color=TASK, width=2.5),
-        name="Finished by", fill="tozeroy", fillcolor="rgba(0, 94, 184, 0.08)",
-        hovertemplate="%{y:.1f}% finished by %{x}<extra></extra>",
-    ))
-    fig.add_trace(go.Scatter(
-        x=plot_x(np.array([m[2] for m in marks]), is_date), y=[m[1] for m in marks],
-        mode="markers", name="Percentiles", hoverinfo="skip",
-        marker=dict(size=9, color=[PERCENTILE_COLOURS.get(m[0], INK) for m in marks],
-                    line=dict(color="white", width=1.5)),
-    ))
+    fig = go.Figure(
+        go.Scatter(
+            x=plot_x(xs, is_date),
+            y=ys,
+            mode="lines",
+            line=dict(shape="hv", color=TASK, width=2.5),
+            name="Finished by",
+            fill="tozeroy",
+            fillcolor="rgba(0, 94, 184, 0.08)",
+            hovertemplate="%{y:.1f}% finished by %{x}<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=plot_x(np.array([m[2] for m in marks]), is_date),
+            y=[m[1] for m in marks],
+            mode="markers",
+            name="Percentiles",
+            hoverinfo="skip",
+            marker=dict(
+                size=9, color=[PERCENTILE_COLOURS.get(m[0], INK) for m in marks], line=dict(color="white", width=1.5)
+            ),
+        )
+    )
     _risk_marks(deco, marks, sample, is_date, target, deterministic, on_curve=True)
     return finish_figure(
-        fig, deco, title=title, height=height, showlegend=False, hovermode="x",
+        fig,
+        deco,
+        title=title,
+        height=height,
+        showlegend=False,
+        hovermode="x",
         subtitle=f"{len(sample):,} iterations",
-        xaxis=dict(type="date" if is_date else "linear",
-                   range=x_range(sample, _extras(target, deterministic, is_date), is_date),
-                   title=dict(text="Finish date" if is_date else "Finish")),
-        yaxis=dict(title=dict(text="Iterations finished"), ticksuffix="%", range=[0, 104],
-                   dtick=20),
+        xaxis=dict(
+            type="date" if is_date else "linear",
+            range=x_range(sample, _extras(target, deterministic, is_date), is_date),
+            title=dict(text="Finish date" if is_date else "Finish"),
+        ),
+        yaxis=dict(title=dict(text="Iterations finished"), ticksuffix="%", range=[0, 104], dtick=20),
         margin=dict(t=80),
     )
 
 
-def _ranked(values: Mapping[str, float] | pd.Series, top: int | None,
-            labels: Mapping[str, str] | None) -> tuple[pd.Series, list[str]]:
+def _ranked(
+    values: Mapping[str, float] | pd.Series, top: int | None, labels: Mapping[str, str] | None
+) -> tuple[pd.Series, list[str]]:
     s = values.astype(float) if isinstance(values, pd.Series) else pd.Series(values, dtype=float)
     if s.empty:
         raise ValueError("no values to draw")
@@ -290,22 +355,37 @@ def tornado(
     s, names = _ranked(sensitivity, top, labels)
     ys = list(range(len(s)))
     deco = Decor()
-    fig = go.Figure(go.Bar(
-        x=s.to_numpy(), y=ys, orientation="h", customdata=list(s.index), name=esc(value_name),
-        marker=dict(color=[CRITICAL if v > 0 else TASK for v in s]),
-        text=[f"{v:+.2f}" for v in s], textposition="outside", cliponaxis=False,
-        hovertext=[f"<b>{n}</b><br>{esc(i)}<br>{esc(value_name)}: {v:+.3f}"
-                   for n, i, v in zip(names, s.index, s)],
-        hovertemplate="%{hovertext}<extra></extra>",
-    ))
+    fig = go.Figure(
+        go.Bar(
+            x=s.to_numpy(),
+            y=ys,
+            orientation="h",
+            customdata=list(s.index),
+            name=esc(value_name),
+            marker=dict(color=[CRITICAL if v > 0 else TASK for v in s]),
+            text=[f"{v:+.2f}" for v in s],
+            textposition="outside",
+            cliponaxis=False,
+            hovertext=[f"<b>{n}</b><br>{esc(i)}<br>{esc(value_name)}: {v:+.3f}" for n, i, v in zip(names, s.index, s)],
+            hovertemplate="%{hovertext}<extra></extra>",
+        )
+    )
     bound = float(s.abs().max()) * 1.25 or 1.0
     return finish_figure(
-        fig, deco, title=title, height=height or max(320, 140 + 30 * len(s)), showlegend=False,
+        fig,
+        deco,
+        title=title,
+        height=height or max(320, 140 + 30 * len(s)),
+        showlegend=False,
         subtitle=f"Top {len(s)} tasks by absolute value",
-        xaxis=dict(range=[-bound, bound], zeroline=True, zerolinecolor=MUTED, zerolinewidth=1.5,
-                   title=dict(text=esc(value_name))),
-        yaxis=dict(tickmode="array", tickvals=ys, ticktext=names, range=[len(s) - 0.5, -0.5],
-                   showgrid=False, ticks=""),
+        xaxis=dict(
+            range=[-bound, bound],
+            zeroline=True,
+            zerolinecolor=MUTED,
+            zerolinewidth=1.5,
+            title=dict(text=esc(value_name)),
+        ),
+        yaxis=dict(tickmode="array", tickvals=ys, ticktext=names, range=[len(s) - 0.5, -0.5], showgrid=False, ticks=""),
         margin=dict(t=80),
     )
 
@@ -344,21 +424,37 @@ def criticality_chart(
     s, names = _ranked(criticality, top, labels)
     ys = list(range(len(s)))
     deco = Decor()
-    fig = go.Figure(go.Bar(
-        x=(s * 100).to_numpy(), y=ys, orientation="h", customdata=list(s.index),
-        name="Criticality index",
-        marker=dict(color=s.to_numpy(), cmin=0, cmax=1, showscale=False,
-                    colorscale=[[0, "#AEB7BD"], [0.5, "#ED8B00"], [1, CRITICAL]]),
-        text=[f"{v:.0%}" for v in s], textposition="outside", cliponaxis=False,
-        hovertext=[f"<b>{n}</b><br>{esc(i)}<br>Critical in {v:.1%} of iterations"
-                   for n, i, v in zip(names, s.index, s)],
-        hovertemplate="%{hovertext}<extra></extra>",
-    ))
+    fig = go.Figure(
+        go.Bar(
+            x=(s * 100).to_numpy(),
+            y=ys,
+            orientation="h",
+            customdata=list(s.index),
+            name="Criticality index",
+            marker=dict(
+                color=s.to_numpy(),
+                cmin=0,
+                cmax=1,
+                showscale=False,
+                colorscale=[[0, "#AEB7BD"], [0.5, "#ED8B00"], [1, CRITICAL]],
+            ),
+            text=[f"{v:.0%}" for v in s],
+            textposition="outside",
+            cliponaxis=False,
+            hovertext=[
+                f"<b>{n}</b><br>{esc(i)}<br>Critical in {v:.1%} of iterations" for n, i, v in zip(names, s.index, s)
+            ],
+            hovertemplate="%{hovertext}<extra></extra>",
+        )
+    )
     return finish_figure(
-        fig, deco, title=title, height=height or max(320, 140 + 30 * len(s)), showlegend=False,
+        fig,
+        deco,
+        title=title,
+        height=height or max(320, 140 + 30 * len(s)),
+        showlegend=False,
         subtitle="Share of iterations in which the task is on the critical path",
         xaxis=dict(range=[0, 112], ticksuffix="%", dtick=20, title=dict(text="Criticality index")),
-        yaxis=dict(tickmode="array", tickvals=ys, ticktext=names, range=[len(s) - 0.5, -0.5],
-                   showgrid=False, ticks=""),
+        yaxis=dict(tickmode="array", tickvals=ys, ticktext=names, range=[len(s) - 0.5, -0.5], showgrid=False, ticks=""),
         margin=dict(t=80),
     )

@@ -35,7 +35,6 @@ from spinekit.views.figures.style import (
 )
 
 if TYPE_CHECKING:
-
     pass
 
 __all__ = ["scenario_ranges", "scenario_s_curves"]
@@ -102,56 +101,110 @@ def scenario_ranges(
 
     texts = [hover(k) for k in ys]
     deco = Decor()
-    fig = go.Figure(go.Bar(
-        y=ys, base=plot_x(v50, is_date), x=(v80 - v50) * unit, orientation="h", width=0.5,
-        name="P50 to P80", marker=dict(color=TASK, line=dict(width=0)),
-        hovertext=texts, hovertemplate="%{hovertext}<extra></extra>",
-    ))
+    fig = go.Figure(
+        go.Bar(
+            y=ys,
+            base=plot_x(v50, is_date),
+            x=(v80 - v50) * unit,
+            orientation="h",
+            width=0.5,
+            name="P50 to P80",
+            marker=dict(color=TASK, line=dict(width=0)),
+            hovertext=texts,
+            hovertemplate="%{hovertext}<extra></extra>",
+        )
+    )
     if v90 is not None:
         xs: list[Any] = []
         wy: list[Any] = []
         for k in ys:
             xs += [*plot_x(np.array([v80[k], v90[k]]), is_date), None]
             wy += [k, k, None]
-        fig.add_trace(go.Scatter(
-            x=xs, y=wy, mode="lines", name="P80 to P90", line=dict(color=TASK, width=2),
-            hoverinfo="skip",
-        ))
-        fig.add_trace(go.Scatter(
-            x=plot_x(v90, is_date), y=ys, mode="markers", name="P90", showlegend=False,
-            marker=dict(symbol="line-ns", size=14, line=dict(color=TASK, width=2)),
-            hovertext=texts, hovertemplate="%{hovertext}<extra></extra>",
-        ))
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=wy,
+                mode="lines",
+                name="P80 to P90",
+                line=dict(color=TASK, width=2),
+                hoverinfo="skip",
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=plot_x(v90, is_date),
+                y=ys,
+                mode="markers",
+                name="P90",
+                showlegend=False,
+                marker=dict(symbol="line-ns", size=14, line=dict(color=TASK, width=2)),
+                hovertext=texts,
+                hovertemplate="%{hovertext}<extra></extra>",
+            )
+        )
     if plan is not None:
-        fig.add_trace(go.Scatter(
-            x=plot_x(plan, is_date), y=ys, mode="markers", name="Deterministic plan",
-            marker=dict(symbol="diamond", size=13, color=INK, line=dict(color="white", width=1.5)),
-            hovertext=texts, hovertemplate="%{hovertext}<extra></extra>",
-        ))
+        fig.add_trace(
+            go.Scatter(
+                x=plot_x(plan, is_date),
+                y=ys,
+                mode="markers",
+                name="Deterministic plan",
+                marker=dict(symbol="diamond", size=13, color=INK, line=dict(color="white", width=1.5)),
+                hovertext=texts,
+                hovertemplate="%{hovertext}<extra></extra>",
+            )
+        )
     last = v90 if v90 is not None else v80
-    fig.add_trace(go.Scatter(
-        x=plot_x(last, is_date), y=ys, mode="text", showlegend=False, hoverinfo="skip",
-        text=[f"  P80 {x_text(v80[k], is_date)}" + (f" · P90 {x_text(v90[k], is_date)}"
-                                                     if v90 is not None else "") for k in ys],
-        textposition="middle right",
-        textfont=dict(size=11, color=MUTED),
-    ))
+    fig.add_trace(
+        go.Scatter(
+            x=plot_x(last, is_date),
+            y=ys,
+            mode="text",
+            showlegend=False,
+            hoverinfo="skip",
+            text=[
+                f"  P80 {x_text(v80[k], is_date)}" + (f" · P90 {x_text(v90[k], is_date)}" if v90 is not None else "")
+                for k in ys
+            ],
+            textposition="middle right",
+            textfont=dict(size=11, color=MUTED),
+        )
+    )
     extra = [point(target, is_date)] if target is not None else []
     every = np.concatenate([v50, v80, *(a for a in (v90, plan) if a is not None)])
     if target is not None:
         x = extra[0]
         deco.vline(x_shape(x, is_date), name="target", colour=TARGET, width=2)
-        deco.note(x=x_shape(x, is_date), y=1, yref="paper", xref="x",
-                  text=f"<b>Target</b> {x_text(x, is_date)}", xanchor="left",
-                  yanchor="bottom", xshift=3, font=dict(size=11, color=TARGET))
+        deco.note(
+            x=x_shape(x, is_date),
+            y=1,
+            yref="paper",
+            xref="x",
+            text=f"<b>Target</b> {x_text(x, is_date)}",
+            xanchor="left",
+            yanchor="bottom",
+            xshift=3,
+            font=dict(size=11, color=TARGET),
+        )
     return finish_figure(
-        fig, deco, title=title, height=height or max(300, 170 + 56 * len(data)),
-        xaxis=dict(type="date" if is_date else "linear",
-                   # Wide on the right: the P80 and P90 labels follow each row's last point.
-                   range=x_range(every, extra, is_date, pad_share=0.05, right_pads=6),
-                   title=dict(text="Finish date" if is_date else "Finish")),
-        yaxis=dict(tickmode="array", tickvals=ys, ticktext=[f"<b>{n}</b>" for n in names],
-                   range=[len(data) - 0.5, -0.5], showgrid=False, ticks=""),
+        fig,
+        deco,
+        title=title,
+        height=height or max(300, 170 + 56 * len(data)),
+        xaxis=dict(
+            type="date" if is_date else "linear",
+            # Wide on the right: the P80 and P90 labels follow each row's last point.
+            range=x_range(every, extra, is_date, pad_share=0.05, right_pads=6),
+            title=dict(text="Finish date" if is_date else "Finish"),
+        ),
+        yaxis=dict(
+            tickmode="array",
+            tickvals=ys,
+            ticktext=[f"<b>{n}</b>" for n in names],
+            range=[len(data) - 0.5, -0.5],
+            showgrid=False,
+            ticks="",
+        ),
         margin=dict(t=96),
     )
 
@@ -199,35 +252,69 @@ def scenario_s_curves(
         name = f"{short_label(label, 40)} · P80 {x_text(p80, is_date)}"
         if target is not None:
             name += f" · {share_by(sample, point(target, is_date)):.0%} by target"
-        fig.add_trace(go.Scatter(
-            x=plot_x(xs, is_date), y=ys, mode="lines", name=name,
-            line=dict(shape="hv", width=2.5, color=PALETTE[k % len(PALETTE)]),
-            hovertemplate=f"{short_label(label, 40)}: %{{y:.1f}}% finished by %{{x}}<extra></extra>",
-        ))
+        fig.add_trace(
+            go.Scatter(
+                x=plot_x(xs, is_date),
+                y=ys,
+                mode="lines",
+                name=name,
+                line=dict(shape="hv", width=2.5, color=PALETTE[k % len(PALETTE)]),
+                hovertemplate=f"{short_label(label, 40)}: %{{y:.1f}}% finished by %{{x}}<extra></extra>",
+            )
+        )
     if len(kinds) > 1:
         raise ValueError("every scenario's finishes must be dates, or every one numbers")
     is_date = kinds.pop()
     for level in (50, 80):
         deco.hline(level, name=f"P{level}", colour=AXIS)
-        deco.note(x=1, xref="paper", y=level, yref="y", text=f"P{level}",
-                  xanchor="right", yanchor="bottom", font=dict(size=10, color=MUTED))
+        deco.note(
+            x=1,
+            xref="paper",
+            y=level,
+            yref="y",
+            text=f"P{level}",
+            xanchor="right",
+            yanchor="bottom",
+            font=dict(size=10, color=MUTED),
+        )
     extra = []
     if target is not None:
         x = point(target, is_date)
         extra.append(x)
         deco.vline(x_shape(x, is_date), name="target", colour=TARGET, width=2)
-        deco.note(x=x_shape(x, is_date), y=1, yref="paper", xref="x",
-                  text=f"<b>Target</b> {x_text(x, is_date)}", xanchor="left",
-                  yanchor="top", xshift=3, font=dict(size=11, color=TARGET),
-                  bgcolor="rgba(255,255,255,0.85)")
+        deco.note(
+            x=x_shape(x, is_date),
+            y=1,
+            yref="paper",
+            xref="x",
+            text=f"<b>Target</b> {x_text(x, is_date)}",
+            xanchor="left",
+            yanchor="top",
+            xshift=3,
+            font=dict(size=11, color=TARGET),
+            bgcolor="rgba(255,255,255,0.85)",
+        )
     return finish_figure(
-        fig, deco, title=title, height=height, hovermode="closest",
-        xaxis=dict(type="date" if is_date else "linear",
-                   range=x_range(np.array(ends), extra, is_date, right_pads=1),
-                   title=dict(text="Finish date" if is_date else "Finish")),
-        yaxis=dict(title=dict(text="Iterations finished"), ticksuffix="%", range=[0, 104],
-                   dtick=20),
-        legend=dict(orientation="v", x=0.99, xanchor="right", y=0.03, yanchor="bottom",
-                    bgcolor="rgba(255,255,255,0.9)", bordercolor=GRID, borderwidth=1),
+        fig,
+        deco,
+        title=title,
+        height=height,
+        hovermode="closest",
+        xaxis=dict(
+            type="date" if is_date else "linear",
+            range=x_range(np.array(ends), extra, is_date, right_pads=1),
+            title=dict(text="Finish date" if is_date else "Finish"),
+        ),
+        yaxis=dict(title=dict(text="Iterations finished"), ticksuffix="%", range=[0, 104], dtick=20),
+        legend=dict(
+            orientation="v",
+            x=0.99,
+            xanchor="right",
+            y=0.03,
+            yanchor="bottom",
+            bgcolor="rgba(255,255,255,0.9)",
+            bordercolor=GRID,
+            borderwidth=1,
+        ),
         margin=dict(t=80),
     )

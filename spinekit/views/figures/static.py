@@ -12,7 +12,6 @@ from spinekit.model.errors import FigureExportError
 from spinekit.model.files import write_atomic
 
 if TYPE_CHECKING:
-
     pass
 
 __all__ = ["save_static", "STATIC_FORMATS"]

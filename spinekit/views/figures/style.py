@@ -17,10 +17,54 @@ import pandas as pd
 import plotly.graph_objects as go
 
 if TYPE_CHECKING:
-
     pass
 
-__all__ = ["FONT", "INK", "MUTED", "GRID", "AXIS", "TASK", "CRITICAL", "CRITICAL_TEXT", "LANE", "BASELINE", "ARROW", "TARGET", "TODAY", "LANE_BAND", "WEEKEND_FILL", "HOLIDAY_FILL", "CLOSURE_FILL", "PALETTE", "PERCENTILE_COLOURS", "MISSING", "NO_GROUP", "LABEL_CHARS", "WRAP_CHARS", "DAY", "MS_PER_DAY", "LABEL_ROW", "WEEKEND_SHADING_MAX_DAYS", "house_template", "Decor", "finish_figure", "is_missing", "esc", "short_label", "wrapped_label", "day_text", "short_day", "to_dates", "to_timestamp", "iso_day", "to_ms", "require_columns", "colour_map", "figure_height", "date_ticks"]
+__all__ = [
+    "FONT",
+    "INK",
+    "MUTED",
+    "GRID",
+    "AXIS",
+    "TASK",
+    "CRITICAL",
+    "CRITICAL_TEXT",
+    "LANE",
+    "BASELINE",
+    "ARROW",
+    "TARGET",
+    "TODAY",
+    "LANE_BAND",
+    "WEEKEND_FILL",
+    "HOLIDAY_FILL",
+    "CLOSURE_FILL",
+    "PALETTE",
+    "PERCENTILE_COLOURS",
+    "MISSING",
+    "NO_GROUP",
+    "LABEL_CHARS",
+    "WRAP_CHARS",
+    "DAY",
+    "MS_PER_DAY",
+    "LABEL_ROW",
+    "WEEKEND_SHADING_MAX_DAYS",
+    "house_template",
+    "Decor",
+    "finish_figure",
+    "is_missing",
+    "esc",
+    "short_label",
+    "wrapped_label",
+    "day_text",
+    "short_day",
+    "to_dates",
+    "to_timestamp",
+    "iso_day",
+    "to_ms",
+    "require_columns",
+    "colour_map",
+    "figure_height",
+    "date_ticks",
+]
 
 
 # --- Layout defaults: the one place for fonts, colours, margins and sizes --------------------
@@ -44,8 +88,18 @@ HOLIDAY_FILL = "rgba(118, 134, 146, 0.22)"
 CLOSURE_FILL = "rgba(255, 184, 28, 0.20)"
 #: Categorical colours (NHS identity palette, red kept for the critical path).
 PALETTE = (
-    "#005EB8", "#009639", "#ED8B00", "#330072", "#00A9CE", "#AE2573",
-    "#78BE20", "#7C2855", "#41B6E6", "#FFB81C", "#006747", "#768692",
+    "#005EB8",
+    "#009639",
+    "#ED8B00",
+    "#330072",
+    "#00A9CE",
+    "#AE2573",
+    "#78BE20",
+    "#7C2855",
+    "#41B6E6",
+    "#FFB81C",
+    "#006747",
+    "#768692",
 )
 PERCENTILE_COLOURS = {"P50": "#005EB8", "P80": "#003087", "P90": "#231F20"}
 MISSING = "Unassigned"
@@ -64,27 +118,53 @@ WEEKEND_SHADING_MAX_DAYS = 120
 @functools.cache
 def house_template() -> go.layout.Template:
     axis = dict(
-        showgrid=True, gridcolor=GRID, zeroline=False, showline=True, linecolor=AXIS,
-        ticks="outside", tickcolor=AXIS, ticklen=4, automargin=True,
+        showgrid=True,
+        gridcolor=GRID,
+        zeroline=False,
+        showline=True,
+        linecolor=AXIS,
+        ticks="outside",
+        tickcolor=AXIS,
+        ticklen=4,
+        automargin=True,
         title=dict(font=dict(size=12, color=MUTED)),
     )
-    return go.layout.Template(layout=dict(
-        font=dict(family=FONT, size=12, color=INK),
-        title=dict(font=dict(size=18, color=INK), x=0.0, xref="paper", xanchor="left",
-                   y=1.0, yref="container", yanchor="top", pad=dict(t=14)),
-        paper_bgcolor="white",
-        plot_bgcolor="white",
-        colorway=list(PALETTE),
-        margin=dict(l=16, r=32, t=96, b=72),
-        legend=dict(orientation="h", x=0.0, xanchor="left", y=1.0, yanchor="bottom",
-                    yref="paper", font=dict(size=11), bgcolor="rgba(255,255,255,0)",
-                    traceorder="normal"),
-        hoverlabel=dict(font=dict(family=FONT, size=12, color=INK), bgcolor="white",
-                        bordercolor=AXIS, align="left"),
-        xaxis=axis,
-        yaxis=axis,
-        bargap=0.2,
-    ))
+    return go.layout.Template(
+        layout=dict(
+            font=dict(family=FONT, size=12, color=INK),
+            title=dict(
+                font=dict(size=18, color=INK),
+                x=0.0,
+                xref="paper",
+                xanchor="left",
+                y=1.0,
+                yref="container",
+                yanchor="top",
+                pad=dict(t=14),
+            ),
+            paper_bgcolor="white",
+            plot_bgcolor="white",
+            colorway=list(PALETTE),
+            margin=dict(l=16, r=32, t=96, b=72),
+            legend=dict(
+                orientation="h",
+                x=0.0,
+                xanchor="left",
+                y=1.0,
+                yanchor="bottom",
+                yref="paper",
+                font=dict(size=11),
+                bgcolor="rgba(255,255,255,0)",
+                traceorder="normal",
+            ),
+            hoverlabel=dict(
+                font=dict(family=FONT, size=12, color=INK), bgcolor="white", bordercolor=AXIS, align="left"
+            ),
+            xaxis=axis,
+            yaxis=axis,
+            bargap=0.2,
+        )
+    )
 
 
 @dataclass
@@ -94,25 +174,71 @@ class Decor:
     shapes: list[dict[str, Any]] = field(default_factory=list)
     notes: list[dict[str, Any]] = field(default_factory=list)
 
-    def vline(self, x: Any, *, name: str, colour: str, dash: str = "solid",
-              width: float = 2) -> None:
-        self.shapes.append(dict(type="line", name=name, x0=x, x1=x, y0=0, y1=1, xref="x",
-                                yref="paper", line=dict(color=colour, width=width, dash=dash),
-                                layer="above"))
+    def vline(self, x: Any, *, name: str, colour: str, dash: str = "solid", width: float = 2) -> None:
+        self.shapes.append(
+            dict(
+                type="line",
+                name=name,
+                x0=x,
+                x1=x,
+                y0=0,
+                y1=1,
+                xref="x",
+                yref="paper",
+                line=dict(color=colour, width=width, dash=dash),
+                layer="above",
+            )
+        )
 
-    def hline(self, y: float, *, name: str, colour: str, dash: str = "dot",
-              width: float = 1) -> None:
-        self.shapes.append(dict(type="line", name=name, x0=0, x1=1, y0=y, y1=y, xref="paper",
-                                yref="y", line=dict(color=colour, width=width, dash=dash),
-                                layer="below"))
+    def hline(self, y: float, *, name: str, colour: str, dash: str = "dot", width: float = 1) -> None:
+        self.shapes.append(
+            dict(
+                type="line",
+                name=name,
+                x0=0,
+                x1=1,
+                y0=y,
+                y1=y,
+                xref="paper",
+                yref="y",
+                line=dict(color=colour, width=width, dash=dash),
+                layer="below",
+            )
+        )
 
     def vrect(self, x0: Any, x1: Any, *, name: str, fill: str) -> None:
-        self.shapes.append(dict(type="rect", name=name, x0=x0, x1=x1, y0=0, y1=1, xref="x",
-                                yref="paper", fillcolor=fill, line=dict(width=0), layer="below"))
+        self.shapes.append(
+            dict(
+                type="rect",
+                name=name,
+                x0=x0,
+                x1=x1,
+                y0=0,
+                y1=1,
+                xref="x",
+                yref="paper",
+                fillcolor=fill,
+                line=dict(width=0),
+                layer="below",
+            )
+        )
 
     def hrect(self, y0: float, y1: float, *, name: str, fill: str) -> None:
-        self.shapes.append(dict(type="rect", name=name, x0=0, x1=1, y0=y0, y1=y1, xref="paper",
-                                yref="y", fillcolor=fill, line=dict(width=0), layer="below"))
+        self.shapes.append(
+            dict(
+                type="rect",
+                name=name,
+                x0=0,
+                x1=1,
+                y0=y0,
+                y1=y1,
+                xref="paper",
+                yref="y",
+                fillcolor=fill,
+                line=dict(width=0),
+                layer="below",
+            )
+        )
 
     def shape(self, **shape: Any) -> None:
         self.shapes.append(shape)
@@ -121,12 +247,16 @@ class Decor:
         self.notes.append(dict(showarrow=False) | note)
 
 
-def finish_figure(fig: go.Figure, deco: Decor, *, title: str | None, height: int,
-            subtitle: str | None = None, **layout: Any) -> go.Figure:
+def finish_figure(
+    fig: go.Figure, deco: Decor, *, title: str | None, height: int, subtitle: str | None = None, **layout: Any
+) -> go.Figure:
     """Apply the house layout, the title and the gathered shapes and annotations."""
     text = esc(title) if title else None
     fig.update_layout(
-        template=house_template(), height=height, shapes=deco.shapes, annotations=deco.notes,
+        template=house_template(),
+        height=height,
+        shapes=deco.shapes,
+        annotations=deco.notes,
         title=dict(text=text, subtitle=dict(text=esc(subtitle) if subtitle else None)),
         **layout,
     )
@@ -134,6 +264,7 @@ def finish_figure(fig: go.Figure, deco: Decor, *, title: str | None, height: int
 
 
 # --- Small conversions ----------------------------------------------------------------------
+
 
 def is_missing(value: Any) -> bool:
     return value is None or (not isinstance(value, (str, bytes)) and bool(pd.isna(value)))
