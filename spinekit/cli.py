@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from spinekit.catalogue.programme import read_programme
-from spinekit.model.errors import SpinekitError
-from spinekit.model.files import example_path, write_atomic
+if TYPE_CHECKING:
+    from spinekit.model.domain import Programme
+
+# Each command imports what it needs when it runs: ``--help`` and ``--version`` load no
+# numerical, parsing or drawing library, and ``schedule`` needs neither pandas nor plotly.
 
 __all__ = ["main"]
 
@@ -19,68 +21,25 @@ EXIT_INVALID = 2
 EXIT_FINDINGS = 1
 
 
-def _programme_arg(value: str | None, scenario: str | None = None):
+def _programme_arg(value: str | None, scenario: str | None = None) -> Programme:
+    from spinekit.catalogue.programme import read_programme
+    from spinekit.model.files import example_path
+
     programme = read_programme(value if value else example_path())
     if scenario is None:
         return programme
-    from spinekit.analysis.compare import select_scenarios
-    from spinekit.catalogue.scenarios import apply_scenario
+    from spinekit.catalogue.scenarios import apply_scenario, select_scenarios
 
     (chosen,) = select_scenarios(programme, [scenario])
     return apply_scenario(programme, chosen)
 
 
-def _schedule_table(sched) -> str:
-    t = sched.table
-    cols = ["id", "start", "finish", "duration", "total_float", "free_float", "critical"]
-    shown = t[cols].copy()
-    shown["critical"] = shown["critical"].map({True: "yes", False: ""})
-    shown["start"] = shown["start"].astype(str)
-    shown["finish"] = shown["finish"].astype(str)
-    shown.columns = ["task", "start", "finish", "days", "total float", "free float", "critical"]
-    p = sched.programme
-    head = (
-        f"{p.name}\n"
-        f"start {p.calendar.day0}  finish {sched.finish_date}  "
-        f"({sched.finish_offset} working days, {int(t['critical'].sum())} critical tasks)\n"
-    )
-    return head + "\n" + shown.to_string(index=False) + "\n"
-
-
-def _schedule_csv(sched) -> str:
-    buf = io.StringIO()
-    t = sched.table.copy()
-    t["start"] = t["start"].astype(str)
-    t["finish"] = t["finish"].astype(str)
-    t["critical"] = t["critical"].map({True: "true", False: "false"})
-    t.to_csv(buf, index=False, lineterminator="\n")
-    return buf.getvalue()
-
-
-def _schedule_json(sched) -> str:
-    p = sched.programme
-    tasks = []
-    table = sched.table.astype(object).where(sched.table.notna(), None)
-    for row in table.to_dict("records"):
-        row["start"] = row["start"].isoformat()
-        row["finish"] = row["finish"].isoformat()
-        tasks.append({k: v for k, v in row.items() if v is not None})
-    doc = {
-        "programme": p.name,
-        "start": p.calendar.day0.isoformat(),
-        "finish_offset": sched.finish_offset,
-        "finish_date": sched.finish_date.isoformat(),
-        "critical_path": sched.critical_path,
-        "tasks": tasks,
-    }
-    return json.dumps(doc, indent=2) + "\n"
-
-
 def _cmd_schedule(args: argparse.Namespace) -> str:
     from spinekit.engine.schedule import schedule
+    from spinekit.interop.tables import schedule_csv, schedule_json, schedule_text
 
     sched = schedule(_programme_arg(args.file, args.scenario))
-    return {"table": _schedule_table, "csv": _schedule_csv, "json": _schedule_json}[args.format](sched)
+    return {"table": schedule_text, "csv": schedule_csv, "json": schedule_json}[args.format](sched)
 
 
 def _cmd_export(args: argparse.Namespace) -> str:
@@ -165,6 +124,7 @@ def _seed(value: str) -> int:
 
 def _cmd_new(args: argparse.Namespace) -> str:
     from spinekit.catalogue.starter import starter_programme
+    from spinekit.model.errors import SpinekitError
 
     if args.out and Path(args.out).exists() and not args.force:
         raise SpinekitError(f"{args.out}: already exists; choose another --out, or add --force to replace it")
@@ -197,18 +157,27 @@ def _positive(value: str) -> int:
     return n
 
 
+class _Version(argparse.Action):
+    """``--version``: the engine's status is looked up only when asked for."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
+        from spinekit import __version__
+        from spinekit.engine.native import status
+
+        sys.stdout.write(f"spinekit {__version__} (critical path engine: {status()})\n")
+        parser.exit()
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="spinekit",
         description="Scope, schedule and risk-assess NHS Spine integration programmes.",
         formatter_class=argparse.RawDescriptionHelpFormatter,  # --version on one line
     )
-    from spinekit import __version__
-    from spinekit.engine import native as _native
-
-    parser.add_argument(
-        "--version", action="version", version=f"spinekit {__version__} (critical path engine: {_native.status()})"
-    )
+    parser.add_argument("--version", action=_Version, help="show the version and critical path engine, and exit")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("schedule", help="critical-path schedule of a programme file")
@@ -299,6 +268,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     plan has error-severity findings, after its output is written).
     """
     args = _parser().parse_args(argv)
+    from spinekit.model.errors import SpinekitError
+    from spinekit.model.files import write_atomic
+
     try:
         text = args.run(args)
     except SpinekitError as exc:

@@ -265,7 +265,7 @@ def _rules() -> _Rules:
 def _service_names() -> re.Pattern[str]:
     from spinekit.catalogue.load import load_catalogue
 
-    words = set()
+    words: set[str] = set()
     for s in load_catalogue().services:
         words.update((s.id, s.label, s.name))
     alternatives = sorted(
@@ -309,7 +309,7 @@ class _Plan:
         return self.table.at[task_id, column]
 
     def date(self, offset: int) -> dt.date:
-        return self.programme.calendar.date_of(int(offset))
+        return self.programme.calendar.dates_of([int(offset)])[0]
 
 
 def _kind_of(task: Task, rules: _Rules) -> tuple[str | None, bool]:
@@ -984,11 +984,13 @@ def check_plan(programme: Programme, schedule: Schedule | None = None) -> Health
     """
     rules = _rules()
     sched = schedule if schedule is not None else schedule_programme(programme)
-    kinds, inferred = {}, {}
+    kinds: dict[str, str | None] = {}
+    inferred: dict[str, str] = {}
     for t in programme.tasks:
-        kinds[t.id], guessed = _kind_of(t, rules)
-        if guessed:
-            inferred[t.id] = kinds[t.id]
+        kind, guessed = _kind_of(t, rules)
+        kinds[t.id] = kind
+        if guessed and kind is not None:  # an inferred kind is never None
+            inferred[t.id] = kind
     plan = _Plan(
         programme, sched, rules, {t.id: t for t in programme.tasks}, sched.table.set_index("id"), kinds, inferred
     )

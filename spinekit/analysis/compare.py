@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from spinekit.catalogue.scenarios import apply_scenario
+from spinekit.catalogue.scenarios import BASELINE, apply_scenario, select_scenarios
 from spinekit.engine.schedule import Schedule, schedule
 from spinekit.model.domain import Programme, Scenario
+
+if TYPE_CHECKING:
+    from spinekit.engine.simulate import SimulationResult
 
 __all__ = [
     "ScenarioResult",
@@ -18,9 +22,6 @@ __all__ = [
     "BASELINE",
 ]
 
-#: The id of the implicit scenario "the programme as written" when a file defines none.
-BASELINE = "baseline"
-
 
 @dataclass(frozen=True, eq=False)
 class ScenarioResult:
@@ -29,7 +30,7 @@ class ScenarioResult:
     scenario: Scenario
     programme: Programme
     schedule: Schedule
-    simulation: object | None  # SimulationResult
+    simulation: SimulationResult | None
 
 
 @dataclass(frozen=True, eq=False)
@@ -38,12 +39,12 @@ class Comparison:
 
     results: tuple[ScenarioResult, ...]
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """The ``compare`` JSON document."""
         first = self.results[0]
         out = []
         for r in self.results:
-            entry: dict = {"id": r.scenario.id, "name": r.scenario.name}
+            entry: dict[str, Any] = {"id": r.scenario.id, "name": r.scenario.name}
             entry["deterministic"] = {
                 "finish_offset": r.schedule.finish_offset,
                 "finish_date": r.schedule.finish_date.isoformat(),
@@ -57,7 +58,7 @@ class Comparison:
             entry["difference"] = _difference(first, r)
             entry["changed_tasks"] = changed_tasks(first.programme, r.programme)
             out.append(entry)
-        doc: dict = {"programme": first.programme.name}
+        doc: dict[str, Any] = {"programme": first.programme.name}
         if first.simulation is not None:
             doc["iterations"] = first.simulation.iterations
             doc["seed"] = first.simulation.seed
@@ -106,10 +107,11 @@ class Comparison:
                 f"    changes: {changes}"
             )
         names = "\n".join(notes)
-        return head + "\n" + pd.DataFrame(rows).to_string(index=False) + "\n\n" + names + "\n"
+        table: str = pd.DataFrame(rows).to_string(index=False)
+        return head + "\n" + table + "\n\n" + names + "\n"
 
 
-def _difference(first: ScenarioResult, r: ScenarioResult) -> dict:
+def _difference(first: ScenarioResult, r: ScenarioResult) -> dict[str, float]:
     cal = first.programme.calendar
     d0, d1 = first.schedule.finish_date, r.schedule.finish_date
     diff = {
@@ -150,39 +152,13 @@ def _changes_words(diff: dict[str, list[str]], base: Programme, variant: Program
     return " ".join(parts) if parts else "No task changes."
 
 
-def select_scenarios(programme: Programme, ids: list[str] | None = None) -> list[Scenario]:
-    """The scenarios to compare: those named (in that order), else all, else the baseline."""
-    from spinekit.model.errors import ProgrammeError, closest
-
-    defined = {s.id: s for s in programme.scenarios}
-    ids = list(dict.fromkeys(ids or []))
-    if not ids:
-        return list(defined.values()) or [Scenario(BASELINE, "Programme as written")]
-    chosen = []
-    for sid in ids:
-        if sid in defined:
-            chosen.append(defined[sid])
-        elif sid == BASELINE:
-            chosen.append(Scenario(BASELINE, "Programme as written"))
-        else:
-            from spinekit.catalogue.presets import PRESETS
-
-            hint = closest(sid, [*defined, BASELINE])
-            if sid in PRESETS and hint is None:
-                extra = f"; {sid!r} is a preset: add {{id: {sid}, preset: {sid}}} to the file's scenarios to compare it"
-            else:
-                extra = f"; did you mean {hint!r}?" if hint else f"; defined: {', '.join(defined) or 'none'}"
-            raise ProgrammeError(f"unknown scenario {sid!r}{extra}", source=programme.source, field="scenarios")
-    return chosen
-
-
 def compare(
     programme: Programme,
     scenarios: list[str] | None = None,
     *,
     iterations: int | None = 10_000,
     seed: int | None = None,
-    reuse=None,
+    reuse: SimulationResult | None = None,
 ) -> Comparison:
     """Schedule (and, unless ``iterations`` is None, simulate) each scenario.
 

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from spinekit.engine.schedule import Schedule
 from spinekit.model.domain import Programme
+
+if TYPE_CHECKING:
+    from spinekit.analysis.check import HealthCheck
+    from spinekit.analysis.compare import Comparison
+    from spinekit.engine.simulate import SimulationResult
 
 __all__ = [
     "critical_path_words",
@@ -61,7 +67,7 @@ def critical_path_words(sched: Schedule) -> str:
     return (", then ".join(parts) + ".") if parts else "No critical path."
 
 
-def finish_dates(simulation) -> list:
+def finish_dates(simulation: SimulationResult) -> list[dt.date]:
     """Each iteration's finish as a date: the date of working day ceil(F) - 1."""
     from spinekit.engine.simulate import _finish_index
 
@@ -70,7 +76,7 @@ def finish_dates(simulation) -> list:
     return cal.dates_of(idx)
 
 
-def top_risks(simulation, n: int = 5) -> pd.DataFrame:
+def top_risks(simulation: SimulationResult, n: int = 5) -> pd.DataFrame:
     """Risk events by how much they add to P80 (working days), largest first."""
     risks = {r.id: r for r in simulation.programme.risks}
     rows = [
@@ -87,7 +93,7 @@ def top_risks(simulation, n: int = 5) -> pd.DataFrame:
     return frame.sort_values("days_added_to_p80", ascending=False, kind="stable").head(n).reset_index(drop=True)
 
 
-def top_drivers(simulation, n: int = 8) -> pd.DataFrame:
+def top_drivers(simulation: SimulationResult, n: int = 8) -> pd.DataFrame:
     """Tasks whose duration most drives the finish (Spearman), with how often they are critical."""
     names = {t.id: t.name for t in simulation.programme.tasks}
     rows = [
@@ -124,7 +130,7 @@ def assumptions(programme: Programme) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def scenario_table(comparison) -> pd.DataFrame:
+def scenario_table(comparison: Comparison) -> pd.DataFrame:
     """One row per scenario: name, deterministic and simulated finishes, differences, on time."""
     from spinekit.analysis.compare import _difference
 
@@ -198,7 +204,7 @@ def steering_summary_html(
     return "".join(parts)
 
 
-def findings_table(health) -> pd.DataFrame:
+def findings_table(health: HealthCheck) -> pd.DataFrame:
     """The health check's findings as a table, errors first."""
     rows = [
         {
@@ -214,7 +220,7 @@ def findings_table(health) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["severity", "rule", "finding", "detail", "tasks", "fix"])
 
 
-def start_this_week_table(health) -> pd.DataFrame:
+def start_this_week_table(health: HealthCheck) -> pd.DataFrame:
     """Lead-time items by latest start, with their float and whether they can start now."""
     rows = [
         {
@@ -231,7 +237,7 @@ def start_this_week_table(health) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def health_lines(health, *, limit: int = 8) -> list[tuple[str, str]]:
+def health_lines(health: HealthCheck, *, limit: int = 8) -> list[tuple[str, str]]:
     """(severity, text) pairs for the summary: errors and warnings, or a clean bill of health."""
     serious = [f for f in health.findings if f.severity in ("error", "warning")]
     lines = [(f.severity, f"{f.title}. {f.fix}".strip()) for f in serious[:limit]]
@@ -240,7 +246,7 @@ def health_lines(health, *, limit: int = 8) -> list[tuple[str, str]]:
     return lines
 
 
-def start_now_lines(health, *, limit: int = 8) -> list[str]:
+def start_now_lines(health: HealthCheck, *, limit: int = 8) -> list[str]:
     """The lead-time items with the least float, in words."""
     out = []
     for s in list(health.start_this_week)[:limit]:
@@ -276,7 +282,7 @@ def sources_cited(programme: Programme) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["source", "where", "cited by"])
 
 
-def scenario_summary(comparison) -> pd.DataFrame:
+def scenario_summary(comparison: Comparison) -> pd.DataFrame:
     """The scenario table for people: dates, the change against the first scenario, on-time odds."""
     table = scenario_table(comparison)
     out = pd.DataFrame(

@@ -21,7 +21,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from spinekit.model.domain import DEPENDENCY_TYPES, Duration
 from spinekit.model.errors import CatalogueError, ProgrammeError, did_you_mean
@@ -295,7 +295,7 @@ class Catalogue:
 
 def _one_of(value: Any, choices: Iterable[str], what: str) -> str:
     choices = tuple(choices)
-    if value not in choices:
+    if not isinstance(value, str) or value not in choices:  # only a str equals one of them
         extra = did_you_mean(str(value), choices, lead="; ")
         raise ValueError(f"unknown {what} {value!r}; use one of {', '.join(choices)}{extra}")
     return value
@@ -356,8 +356,8 @@ class _LeadTime(Strict):
 
     @field_validator("min", "likely", "max")
     @classmethod
-    def _number(cls, v: Any, info) -> float:
-        return _days(v, info.field_name)
+    def _number(cls, v: Any, info: ValidationInfo) -> float:
+        return _days(v, str(info.field_name))
 
     @model_validator(mode="after")
     def _ordered(self) -> _LeadTime:
@@ -944,4 +944,5 @@ def _read(folder: Path) -> Catalogue:
             loaded.append(load_yaml(text, source=str(f)))
         except ProgrammeError as exc:
             raise CatalogueError(exc.message, source=str(f)) from None
-    return parse_catalogue(*loaded, names=tuple(str(folder / n) for n in _FILES))
+    svc_name, items_name, src_name = (str(folder / n) for n in _FILES)
+    return parse_catalogue(*loaded, names=(svc_name, items_name, src_name))

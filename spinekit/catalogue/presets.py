@@ -11,13 +11,11 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass
 from typing import Any
 
-import networkx as nx
-
-from spinekit.engine.network import build_network
+from spinekit.engine.network import ancestors, compile_programme, descendants
 from spinekit.model.domain import Dependency, Duration, Programme, Risk, Task
 from spinekit.model.errors import ProgrammeError
 
@@ -78,8 +76,8 @@ def late_requests(programme: Programme) -> Programme:
     design = [t.id for t in programme.tasks if t.kind == "design" or t.id == "design"]
     if not design:
         raise _fail("late-requests", "needs a design task (kind: design) to wait for", programme)
-    g = build_network(programme)  # the links as written: no task has been changed yet
-    before_design = set().union(*(nx.ancestors(g, d) for d in design), design)
+    compile_programme(programme)  # checks the links as written: no task has been changed yet
+    before_design = ancestors(programme, design) | set(design)
     tracks = set(info.settings["tracks"])
     moved = 0
     for t in programme.tasks:
@@ -98,20 +96,20 @@ def deferred_assurance(programme: Programme) -> Programme:
     builds = [t.id for t in programme.tasks if t.track == "build" and t.kind != "design"]
     if not builds:
         raise _fail("deferred-assurance", "finds no build-track tasks to follow", programme)
-    g = build_network(programme)  # the links as written: no task has been changed yet
+    compile_programme(programme)  # checks the links as written: no task has been changed yet
     kinds = set(info.settings["kinds"])
     targets = [t.id for t in programme.tasks if t.kind in kinds]
     if not targets:
         raise _fail("deferred-assurance", f"finds no tasks of kind {', '.join(sorted(kinds))}", programme)
     for tid in targets:
-        downstream = nx.descendants(g, tid)
+        downstream = descendants(programme, [tid])  # the links as written
         for b in builds:
             if b != tid and b not in downstream:
                 tasks[tid] = _with_link(tasks[tid], b)
     return dataclasses.replace(programme, tasks=tuple(tasks.values()))
 
 
-def _unique_id(base: str, taken) -> str:
+def _unique_id(base: str, taken: Container[str]) -> str:
     ident, n = base, 2
     while ident in taken:
         ident, n = f"{base}-{n}", n + 1
@@ -234,8 +232,8 @@ def extra_organisation(programme: Programme) -> Programme:
         if new_id in tasks:
             raise _fail("extra-organisation", f"task id {new_id!r} already exists", programme)
     org_ids = {t.id for _, _, t in numbered}
-    g = build_network(programme)  # the links as written: no task has been changed yet
-    feeds_rollout = set().union(*(nx.ancestors(g, o) for o in org_ids))
+    compile_programme(programme)  # checks the links as written: no task has been changed yet
+    feeds_rollout = ancestors(programme, org_ids)
     for tid, t in list(tasks.items()):
         # Work that follows the organisations' rollouts (hypercare, closure) waits for the new
         # one too; work that feeds a rollout (a build needing an INT ASID) needs only the first.

@@ -12,13 +12,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from spinekit.catalogue.presets import PRESETS
-from spinekit.engine.network import build_network
+from spinekit.engine.network import compile_programme
 from spinekit.model.changes import apply_changes, convert_change
 from spinekit.model.domain import Programme, Scenario
-from spinekit.model.errors import ProgrammeError, did_you_mean
+from spinekit.model.errors import ProgrammeError, closest, did_you_mean
 from spinekit.model.schema import ChangeEntry, ScenarioEntry
 
-__all__ = ["apply_scenario", "apply_preset_and_changes", "parse_scenarios"]
+__all__ = ["BASELINE", "apply_scenario", "apply_preset_and_changes", "parse_scenarios", "select_scenarios"]
 
 
 def parse_scenarios(data: Any, base: Programme, *, source: str | None = None) -> tuple[Scenario, ...]:
@@ -90,7 +90,7 @@ def apply_scenario(programme: Programme, scenario: Scenario) -> Programme:
     """The programme as ``scenario`` has it: its preset first, then its changes, validated."""
     result = apply_preset_and_changes(programme, scenario)
     try:
-        build_network(result)
+        compile_programme(result)
     except ProgrammeError as exc:
         raise ProgrammeError(
             f"scenario {scenario.id!r} breaks the network: {exc.message}",
@@ -99,3 +99,29 @@ def apply_scenario(programme: Programme, scenario: Scenario) -> Programme:
             field=f"scenarios[{scenario.id}]",
         ) from None
     return result
+
+
+#: The id of the implicit scenario "the programme as written" when a file defines none.
+BASELINE = "baseline"
+
+
+def select_scenarios(programme: Programme, ids: list[str] | None = None) -> list[Scenario]:
+    """The scenarios to compare: those named (in that order), else all, else the baseline."""
+    defined = {s.id: s for s in programme.scenarios}
+    ids = list(dict.fromkeys(ids or []))
+    if not ids:
+        return list(defined.values()) or [Scenario(BASELINE, "Programme as written")]
+    chosen = []
+    for sid in ids:
+        if sid in defined:
+            chosen.append(defined[sid])
+        elif sid == BASELINE:
+            chosen.append(Scenario(BASELINE, "Programme as written"))
+        else:
+            hint = closest(sid, [*defined, BASELINE])
+            if sid in PRESETS and hint is None:
+                extra = f"; {sid!r} is a preset: add {{id: {sid}, preset: {sid}}} to the file's scenarios to compare it"
+            else:
+                extra = f"; did you mean {hint!r}?" if hint else f"; defined: {', '.join(defined) or 'none'}"
+            raise ProgrammeError(f"unknown scenario {sid!r}{extra}", source=programme.source, field="scenarios")
+    return chosen

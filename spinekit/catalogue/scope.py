@@ -23,7 +23,7 @@ for: ``build-pds``, ``api-application-int``, ``asid-production-org2``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from spinekit.catalogue.load import ENVIRONMENTS, Catalogue, Interface, Item, ItemVariant, Service
@@ -290,6 +290,8 @@ def expand_scope(scope: Scope, catalogue: Catalogue) -> list[Task]:
             continue
         if item.environment is not None and item.environment not in envs:
             continue
+        item_envs: Sequence[str | None]
+        item_services: Sequence[str | None]
         if item.per_environment:
             wanted = need_envs[item.id] if item.include != "always" else set(ENVIRONMENTS)
             item_envs = [e for e in envs if e in wanted and e in item.environments]
@@ -420,11 +422,11 @@ def apply_overrides(tasks: Iterable[Task], overrides: Mapping[str, Duration]) ->
             raise ProgrammeError(f"{key!r} matches no task id or kind; {fix}", field=f"overrides.{key}")
     out = []
     for t in tasks:
-        key = t.id if t.id in overrides else (t.kind if t.kind in overrides else None)
-        if key is None:
+        matched = t.id if t.id in overrides else (t.kind if t.kind in overrides else None)
+        if matched is None:
             out.append(t)
             continue
         was = f"; catalogue: {t.basis}" if t.basis else ""
-        basis = f"override: overrides.{key} in the programme{was}"
-        out.append(replace(t, duration=overrides[key], basis=basis))
+        basis = f"override: overrides.{matched} in the programme{was}"
+        out.append(replace(t, duration=overrides[matched], basis=basis))
     return out

@@ -18,24 +18,30 @@ Constraints, with ``d`` the duration and ``EF = ES + d``::
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import chain, repeat
 from operator import itemgetter
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-import networkx as nx
 import numpy as np
+import numpy.typing as npt
 
 from spinekit.engine import native as _native
 
-__all__ = ["CompiledNetwork", "Passes", "compile_network", "passes", "NO_DEADLINE"]
+if TYPE_CHECKING:
+    import networkx as nx
+
+__all__ = ["CompiledNetwork", "Passes", "compile_network", "compile_links", "passes", "NO_DEADLINE", "LINK_ENDS"]
 
 #: Upper bound used for tasks without a deadline (far beyond any real schedule).
 NO_DEADLINE = 2**52
 
 #: Link type -> 1 if it leaves the predecessor's finish, + 2 if it reaches the successor's finish.
-_ENDS = {"FS": 1, "SS": 0, "SF": 2, "FF": 3}
+#: Each link type as two bits: 1 leaves from the predecessor's finish, 2 reaches the successor's finish.
+LINK_ENDS = {"FS": 1, "SS": 0, "SF": 2, "FF": 3}
+_ENDS = LINK_ENDS
 
 
 @dataclass(frozen=True)
@@ -97,7 +103,7 @@ class CompiledNetwork:
         """Number of tasks."""
         return len(self.ids)
 
-    def positions(self, ids) -> np.ndarray:
+    def positions(self, ids: Iterable[str]) -> npt.NDArray[np.int64]:
         """Indices of the given task ids."""
         return np.array([self.index[i] for i in ids], dtype=np.int64)
 
@@ -156,7 +162,8 @@ class Passes:
     @property
     def total_float(self) -> np.ndarray:
         """LS - ES for each task."""
-        return self.ls - self.es
+        tf: np.ndarray = self.ls - self.es
+        return tf
 
 
 def _generations(tails: np.ndarray, heads: np.ndarray, n: int) -> np.ndarray | None:
@@ -184,7 +191,7 @@ def _generations(tails: np.ndarray, heads: np.ndarray, n: int) -> np.ndarray | N
     return np.array(generation, dtype=np.int64)
 
 
-def _stable_order(key: np.ndarray) -> np.ndarray:
+def _stable_order(key: npt.NDArray[np.int64]) -> npt.NDArray[np.intp]:
     """``np.argsort(key, kind="stable")`` for non-negative task indices, several times faster.
 
     Each key is made distinct by its position (``key * len(key) + position``, far within 64
@@ -200,7 +207,7 @@ def _group(key: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     return ptr, _stable_order(key)
 
 
-def _layout_numpy(tails: np.ndarray, heads: np.ndarray, n: int):
+def _layout_numpy(tails: np.ndarray, heads: np.ndarray, n: int) -> _native.Layout | None:
     """:func:`spinekit.engine.native.layout` in numpy and Python, for when the kernels are absent."""
     generation = _generations(tails, heads, n)
     if generation is None:
@@ -213,7 +220,9 @@ def _layout_numpy(tails: np.ndarray, heads: np.ndarray, n: int):
     return generation, order, rank, in_ptr, in_link, out_ptr, out_link
 
 
-def _read_links(graph: nx.DiGraph):
+def _read_links(
+    graph: nx.DiGraph,
+) -> tuple[list[Any], npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """The nodes, and each link's tail and head (node positions), lag and ends.
 
     Links are read node by node, each node's links in the order in which
@@ -241,22 +250,42 @@ def _read_links(graph: nx.DiGraph):
 
 def compile_network(graph: nx.DiGraph) -> CompiledNetwork:
     """Lay out a graph from :func:`~spinekit.build_network` as arrays for :func:`passes`."""
-    nodes, tails, heads, lag, ends = _read_links(graph)
+    compiled = compile_links(*_read_links(graph))
+    if compiled is None:
+        import networkx as nx
+
+        raise nx.NetworkXUnfeasible("Graph contains a cycle or graph changed during iteration")
+    return compiled
+
+
+def compile_links(
+    nodes: list[Any],
+    tails: npt.NDArray[np.int64],
+    heads: npt.NDArray[np.int64],
+    lag: npt.NDArray[np.int64],
+    ends: npt.NDArray[np.int64],
+) -> CompiledNetwork | None:
+    """Lay out tasks ``nodes`` and links ``tails[k] -> heads[k]`` (positions in ``nodes``).
+
+    ``lag`` is each link's lag in working days and ``ends`` its type as two bits (1: leaves
+    from the predecessor's finish, 2: reaches the successor's finish). Each task's links come
+    in the order in which they were written. Returns ``None`` when the links form a cycle.
+    """
     n = len(nodes)
     lay = (_native.layout if _native.LIBRARY is not None else _layout_numpy)(tails, heads, n)
     if lay is None:
-        raise nx.NetworkXUnfeasible("Graph contains a cycle or graph changed during iteration")
+        return None
     generation, order, rank, in_ptr, in_link, out_ptr, out_link = lay
     ids = tuple(map(nodes.__getitem__, order.tolist()))
     pred, succ = rank[tails], rank[heads]
     pf, sf = ends & 1, ends >> 1
 
-    def frozen(a):
+    def frozen(a: npt.ArrayLike) -> npt.NDArray[np.int64]:
         a = np.ascontiguousarray(a, dtype=np.int64)
         a.flags.writeable = False  # a guard against slips; the kernels check the grouping anyway
         return a
 
-    def grouped(ptr, k):
+    def grouped(ptr: np.ndarray, k: np.ndarray) -> _Links:
         return _Links(*map(frozen, (ptr, pred[k], succ[k], lag[k], pf[k], sf[k])))
 
     return CompiledNetwork(
@@ -356,7 +385,7 @@ def passes(
 _LIMIT = 2**61
 
 
-def _durations(durations) -> np.ndarray:
+def _durations(durations: npt.ArrayLike) -> np.ndarray:
     """Durations as an array; integers of any width (or booleans) as int64."""
     d = np.asarray(durations)
     if d.dtype.kind in "ub" and d.size and int(d.max()) >= _LIMIT:
@@ -364,7 +393,7 @@ def _durations(durations) -> np.ndarray:
     return d.astype(np.int64) if d.dtype.kind in "iub" and d.dtype != np.int64 else d
 
 
-def _bound(net: CompiledNetwork, b, name: str, whole: bool) -> np.ndarray | None:
+def _bound(net: CompiledNetwork, b: npt.ArrayLike | None, name: str, whole: bool) -> np.ndarray | None:
     """``lower`` or ``upper`` as an array of one value per task or a single value.
 
     With integer durations (``whole``) the bound becomes int64 too, so that both engines compute
@@ -423,7 +452,7 @@ def _native_ok(d: np.ndarray) -> bool:
     return _native.LIBRARY is not None and d.ndim == 1 and d.dtype == np.int64
 
 
-def _passes_native(net: CompiledNetwork, d: np.ndarray, lower, upper) -> Passes:
+def _passes_native(net: CompiledNetwork, d: np.ndarray, lower: np.ndarray | None, upper: np.ndarray | None) -> Passes:
     d = np.ascontiguousarray(d)
     n = net.size
     es = np.zeros(n, dtype=np.int64)
@@ -448,9 +477,9 @@ def free_float(net: CompiledNetwork, durations: np.ndarray, result: Passes) -> n
         finish = np.asarray(result.finish)
         _check_span(net, d, max(_extent(es), _extent(finish)), 0)
     if _native_ok(d) and es.dtype == np.int64 and np.ndim(result.finish) == 0:
-        finish = int(result.finish)
-        return _native.free_float(net.size, lk.out_of(), np.ascontiguousarray(d), np.ascontiguousarray(es), finish)
-    ff = result.finish - result.ef
+        end = int(result.finish)
+        return _native.free_float(net.size, lk.out_of(), np.ascontiguousarray(d), np.ascontiguousarray(es), end)
+    ff: np.ndarray = result.finish - result.ef
     if lk.pred.size:
         lv = net.levels.by_pred
         slack = link_slack(lk, result.es, d)
@@ -477,4 +506,5 @@ def link_slack(links: _Links, es: np.ndarray, durations: np.ndarray) -> np.ndarr
     nd = durations.ndim
     at_s = es[links.succ] + durations[links.succ] * _col(links.succ_finish, nd)
     at_p = es[links.pred] + durations[links.pred] * _col(links.pred_finish, nd)
-    return at_s - _col(links.lag, nd) - at_p
+    slack: np.ndarray = at_s - _col(links.lag, nd) - at_p
+    return slack

@@ -13,8 +13,11 @@ import hashlib
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:  # numpy is imported where it is used: --version needs only the status
+    import numpy as np
+    import numpy.typing as npt
 
 __all__ = ["LIBRARY", "LIBRARY_NAME", "status", "layout", "forward", "backward", "free_float"]
 
@@ -66,29 +69,40 @@ def _load() -> tuple[ctypes.CDLL | None, str]:
 
 LIBRARY, _STATUS = _load()
 
+if TYPE_CHECKING:
+    _I64 = npt.NDArray[np.int64]
+    #: What :func:`layout` returns: ``(generation, order, rank, in_ptr, in_link, out_ptr, out_link)``.
+    Layout = tuple[_I64, _I64, _I64, _I64, _I64, _I64, _I64]
+
 
 def status() -> str:
     """Which critical path engine this installation uses, and why."""
     return _STATUS
 
 
-def _i64(a) -> np.ndarray:
+def _i64(a: npt.ArrayLike) -> npt.NDArray[np.int64]:
+    import numpy as np
+
     return np.ascontiguousarray(a, dtype=np.int64)
 
 
 def address(a: np.ndarray) -> int:
     """The address of a C-contiguous int64 array's data, for the kernels."""
+    import numpy as np
+
     if a.dtype != np.int64 or not a.flags.c_contiguous:
         raise TypeError("the compiled kernels take C-contiguous int64 arrays")
     return a.ctypes.data
 
 
-def layout(tails: np.ndarray, heads: np.ndarray, n: int):
+def layout(tails: np.ndarray, heads: np.ndarray, n: int) -> Layout | None:
     """Topological layout of ``n`` tasks joined by links ``tails[k] -> heads[k]``.
 
     Returns ``(generation, order, rank, in_ptr, in_link, out_ptr, out_link)`` as described in
     ``_kernels.c``, or ``None`` when the links form a cycle.
     """
+    import numpy as np
+
     tails, heads = _i64(tails), _i64(heads)
     m = tails.size
     if heads.size != m or m and not (0 <= min(tails.min(), heads.min()) and max(tails.max(), heads.max()) < n):
@@ -97,6 +111,7 @@ def layout(tails: np.ndarray, heads: np.ndarray, n: int):
     in_ptr, out_ptr = np.empty(n + 1, np.int64), np.empty(n + 1, np.int64)
     in_link, out_link = np.empty(m, np.int64), np.empty(m, np.int64)
     arrays = (tails, heads, generation, order, rank, in_ptr, in_link, out_ptr, out_link)
+    assert LIBRARY is not None, "the compiled kernels are not loaded"
     placed = LIBRARY.sk_layout(n, m, *map(address, arrays))
     if placed < 0:
         raise MemoryError("not enough memory to lay out the network")
@@ -105,7 +120,7 @@ def layout(tails: np.ndarray, heads: np.ndarray, n: int):
     return generation, order, rank, in_ptr, in_link, out_ptr, out_link
 
 
-def _links(links, n: int) -> tuple[int, ...]:
+def _links(links: tuple[np.ndarray, ...], n: int) -> tuple[int, ...]:
     """``m`` and the addresses of ``(ptr, other task, lag, leaves finish, reaches finish)``."""
     ptr, *per_link = links
     m = per_link[0].size
@@ -125,22 +140,29 @@ def _per_task(n: int, *arrays: np.ndarray) -> tuple[int, ...]:
     return tuple(map(address, arrays))
 
 
-def forward(n: int, links, d: np.ndarray, es: np.ndarray) -> None:
+def forward(n: int, links: tuple[np.ndarray, ...], d: np.ndarray, es: np.ndarray) -> None:
     """Early starts of ``n`` tasks into ``es`` (lower bounds on entry).
 
     ``links`` are the link arrays grouped by successor: offsets, predecessor, lag, leaves-finish
     and reaches-finish flags.
     """
+    assert LIBRARY is not None, "the compiled kernels are not loaded"
     _run(LIBRARY.sk_forward(n, *_links(links, n), *_per_task(n, d, es)))
 
 
-def backward(n: int, links, d: np.ndarray, lf: np.ndarray) -> None:
+def backward(n: int, links: tuple[np.ndarray, ...], d: np.ndarray, lf: np.ndarray) -> None:
     """Late finishes into ``lf`` (upper bounds on entry); links grouped by predecessor."""
+    assert LIBRARY is not None, "the compiled kernels are not loaded"
     _run(LIBRARY.sk_backward(n, *_links(links, n), *_per_task(n, d, lf)))
 
 
-def free_float(n: int, links, d: np.ndarray, es: np.ndarray, finish: int) -> np.ndarray:
+def free_float(
+    n: int, links: tuple[np.ndarray, ...], d: np.ndarray, es: np.ndarray, finish: int
+) -> npt.NDArray[np.int64]:
     """Free float of every task; links grouped by predecessor."""
+    import numpy as np
+
+    assert LIBRARY is not None, "the compiled kernels are not loaded"
     ff = np.empty(n, dtype=np.int64)
     args = _per_task(n, d, es)
     _run(LIBRARY.sk_free_float(n, *_links(links, n), *args, finish, *_per_task(n, ff)))

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import numpy as np
-import pandas as pd
 
-from spinekit.engine.cpm import NO_DEADLINE, CompiledNetwork, compile_network, free_float, link_slack, passes
-from spinekit.engine.network import build_network
+from spinekit.engine.cpm import NO_DEADLINE, CompiledNetwork, free_float, link_slack, passes
+from spinekit.engine.network import build_network, compile_programme
 from spinekit.model.calendar import CalendarRangeError
 from spinekit.model.domain import Programme
 from spinekit.model.errors import ProgrammeError
+
+if TYPE_CHECKING:
+    import networkx as nx
+    import pandas as pd
 
 __all__ = ["Schedule", "schedule", "schedule_compiled", "SCHEDULE_COLUMNS", "constraint_bounds"]
 
@@ -48,14 +52,37 @@ class Schedule:
     ``finish_offset`` is F = max EF in working days; ``finish_date`` is the last working day of
     work, date(F - 1). A closing milestone is dated the next working day, date(F): the first
     day on which everything before it is complete.
+
+    ``columns`` holds the table's columns (:data:`SCHEDULE_COLUMNS`, rows in programme order)
+    as lists and arrays; ``table`` (a pandas DataFrame) and ``graph`` (the networkx graph) are
+    made the first time they are asked for, so that a schedule written out as text needs
+    neither library.
     """
 
     programme: Programme
-    table: pd.DataFrame
+    columns: Mapping[str, Any]
     finish_offset: int
     finish_date: dt.date
-    graph: nx.DiGraph
     network: CompiledNetwork
+    _graph: nx.DiGraph | None = field(default=None, repr=False)
+
+    @functools.cached_property
+    def table(self) -> pd.DataFrame:
+        """One row per task, in programme order, with the columns :data:`SCHEDULE_COLUMNS`."""
+        import pandas as pd
+
+        return pd.DataFrame(dict(self.columns), columns=list(SCHEDULE_COLUMNS))
+
+    @functools.cached_property
+    def graph(self) -> nx.DiGraph:
+        """The programme's dependency graph (see :func:`~spinekit.build_network`)."""
+        return self._graph if self._graph is not None else build_network(self.programme)
+
+    def records(self) -> list[dict[str, Any]]:
+        """The table's rows as plain Python values (``int``, ``bool``, ``str``, ``date``, ``None``)."""
+        names = list(SCHEDULE_COLUMNS)
+        values = [c.tolist() if isinstance(c, np.ndarray) else list(c) for c in map(self.columns.__getitem__, names)]
+        return [dict(zip(names, row)) for row in zip(*values)]
 
     @property
     def critical_path(self) -> list[str]:
@@ -73,13 +100,13 @@ class Schedule:
         # One pass in topological order, so that each predecessor's longest binding chain is
         # known before its successors need it: a recursion back from the end would run out of
         # stack on a long chain. A chain is kept as its length and a link back.
-        net, t = self.network, self.table
+        net, t = self.network, self.columns
         rows = net.positions(t["id"])  # the network index of each table row
         es = np.empty(net.size, dtype=np.int64)
         ef = np.empty(net.size, dtype=np.int64)
         critical = np.zeros(net.size, dtype=bool)
-        es[rows], ef[rows] = t["es"].to_numpy(), t["ef"].to_numpy()
-        critical[rows] = t["critical"].to_numpy()
+        es[rows], ef[rows] = t["es"], t["ef"]
+        critical[rows] = t["critical"]
         if not critical.any():
             return ()
         links = net.forward  # grouped by successor, each group in the order the links were written
@@ -137,14 +164,14 @@ def schedule(programme: Programme) -> Schedule:
     >>> s.table[["id", "es", "ef", "total_float", "critical"]].to_dict("records")[2]
     {'id': 'c', 'es': 3, 'ef': 4, 'total_float': 1, 'critical': False}
     """
-    graph = build_network(programme)
-    return schedule_compiled(programme, graph, compile_network(graph))
+    return schedule_compiled(programme, None, compile_programme(programme))
 
 
-def schedule_compiled(programme: Programme, graph: nx.DiGraph, net: CompiledNetwork) -> Schedule:
-    """:func:`schedule` on a network already built and compiled for ``programme``'s links.
+def schedule_compiled(programme: Programme, graph: nx.DiGraph | None, net: CompiledNetwork) -> Schedule:
+    """:func:`schedule` on a network already compiled for ``programme``'s links.
 
-    What-if tools that change only durations or dates reuse the network of an earlier schedule.
+    What-if tools that change only durations or dates reuse the network (and the graph, when
+    one was built) of an earlier schedule.
     """
     tasks = programme._tasks_by_id
     d = np.array([tasks[i].duration.planned for i in net.ids], dtype=np.int64)
@@ -189,7 +216,6 @@ def schedule_compiled(programme: Programme, graph: nx.DiGraph, net: CompiledNetw
         "kind": [t.kind for t in rows],
         "track": [t.track for t in rows],
     }
-    table = pd.DataFrame(columns, columns=list(SCHEDULE_COLUMNS))
     finish_offset = int(res.finish)
-    finish_date = cal.date_of(max(finish_offset - 1, 0))  # within the range checked above
-    return Schedule(programme, table, finish_offset, finish_date, graph, net)
+    finish_date = cal.dates_of([max(finish_offset - 1, 0)])[0]  # within the range checked above
+    return Schedule(programme, columns, finish_offset, finish_date, net, graph)

@@ -30,10 +30,13 @@ import datetime as dt
 import hashlib
 import math
 import operator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 import numpy as np
+import numpy.typing as npt
 
 from spinekit.engine.cpm import CompiledNetwork, passes
 from spinekit.engine.schedule import Schedule, constraint_bounds
@@ -96,9 +99,9 @@ class SimulationResult:
     risk_drivers: dict[str, float]
     task_finish: dict[str, dict[str, dt.date]] = field(default_factory=dict)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """The JSON document: days to 2 decimals, probabilities and correlations to 4."""
-        doc: dict = {
+        doc: dict[str, Any] = {
             "programme": self.programme.name,
             "iterations": self.iterations,
             "seed": self.seed,
@@ -288,7 +291,7 @@ def simulate(
         ) from None
 
 
-def _prefetched(sampler: _Sampler, iterations: int, width: int):
+def _prefetched(sampler: _Sampler, iterations: int, width: int) -> Iterator[tuple[int, int, _Draw]]:
     """Yield ``(first, last, draws)`` per chunk, drawing the next chunk while this one is used.
 
     One worker thread draws every chunk in order, so each stream is consumed exactly as it
@@ -308,7 +311,7 @@ def _prefetched(sampler: _Sampler, iterations: int, width: int):
 # -- summary --------------------------------------------------------------------------------
 
 
-def _task_finishes(programme, net, finishes: np.ndarray) -> dict[str, dict[str, dt.date]]:
+def _task_finishes(programme: Programme, net: CompiledNetwork, finishes: np.ndarray) -> dict[str, dict[str, dt.date]]:
     """P50 and P80 of each task's finish date over the kept iterations."""
     cal = programme.calendar
     qs = np.percentile(finishes.astype(np.float64), [50, 80], axis=1)
@@ -320,12 +323,23 @@ def _task_finishes(programme, net, finishes: np.ndarray) -> dict[str, dict[str, 
     return {tid: {"p50": dates[k], "p80": dates[n + k]} for k, tid in enumerate(net.ids)}
 
 
-def _summarise(programme, sched, seed, finish, finish_without, critical, varying, may_tie, sample, finishes):
+def _summarise(
+    programme: Programme,
+    sched: Schedule,
+    seed: int,
+    finish: np.ndarray,
+    finish_without: np.ndarray,
+    critical: np.ndarray,
+    varying: np.ndarray,
+    may_tie: np.ndarray,
+    sample: np.ndarray,
+    finishes: np.ndarray,
+) -> SimulationResult:
     cal = programme.calendar
     iterations = finish.size
     qs = np.percentile(finish, PERCENTILES)
     offsets = {"mean": float(finish.mean())} | {f"p{q}": float(v) for q, v in zip(PERCENTILES, qs)}
-    dates = {f"p{q}": cal.date_of(int(_finish_index(v))) for q, v in zip(PERCENTILES, qs)}
+    dates = {f"p{q}": cal.dates_of([int(_finish_index(v))])[0] for q, v in zip(PERCENTILES, qs)}
 
     on_time = None
     if programme.target is not None:
@@ -368,9 +382,10 @@ def _summarise(programme, sched, seed, finish, finish_without, critical, varying
     )
 
 
-def _finish_index(f):
+def _finish_index(f: npt.ArrayLike) -> npt.NDArray[np.int64]:
     """Working-day index of the last day of work for finish offset(s) ``f``: ceil(F) - 1, >= 0."""
-    return np.maximum(np.ceil(np.asarray(f) - _DAY_TOLERANCE) - 1, 0).astype(np.int64)
+    index: npt.NDArray[np.int64] = np.maximum(np.ceil(np.asarray(f) - _DAY_TOLERANCE) - 1, 0).astype(np.int64)
+    return index
 
 
 def _sensitivity_size(iterations: int, rows: int) -> int:
@@ -430,13 +445,14 @@ def _round(value: float, places: int) -> float:
 # -- random numbers -------------------------------------------------------------------------
 
 
-def _resolve_seed(seed, rng) -> int:
+def _resolve_seed(seed: int | None, rng: np.random.Generator | int | None) -> int:
     if seed is not None and rng is not None:
         raise ValueError("give seed or rng, not both")
     if rng is not None:
         return int(np.random.default_rng(rng).integers(_SEED_LIMIT))
     if seed is None:
-        return int(np.random.SeedSequence().entropy) % _SEED_LIMIT
+        # Without an entropy argument, SeedSequence draws an int; its stub also allows a sequence or None.
+        return int(cast(int, np.random.SeedSequence().entropy)) % _SEED_LIMIT
     if isinstance(seed, bool):
         raise ValueError(f"seed must be a whole number of 0 or more, got {seed!r}")
     seed = operator.index(seed)
@@ -477,7 +493,8 @@ def _quantile(d: Duration, u: np.ndarray) -> np.ndarray:
     from scipy.special import betaincinv
 
     a, b = _pert_shape(d)
-    return lo + span * betaincinv(a, b, u)
+    q: np.ndarray = lo + span * betaincinv(a, b, u)
+    return q
 
 
 def _draw(d: Duration, gen: np.random.Generator, n: int) -> np.ndarray:
@@ -493,7 +510,8 @@ def _draw(d: Duration, gen: np.random.Generator, n: int) -> np.ndarray:
 def _normal_cdf(z: np.ndarray) -> np.ndarray:
     from scipy.special import ndtr
 
-    return ndtr(z)
+    p: np.ndarray = ndtr(z)
+    return p
 
 
 def _spearman_to_pearson(rho: float) -> float:
@@ -610,7 +628,9 @@ class _Sampler:
         return d
 
 
-def _copula_groups(programme: Programme, net: CompiledNetwork, durations, seed) -> tuple[_Group, ...]:
+def _copula_groups(
+    programme: Programme, net: CompiledNetwork, durations: list[Duration], seed: int
+) -> tuple[_Group, ...]:
     """Factor the correlation groups into independent blocks of correlated latent normals.
 
     Groups sharing a task form one block. A pair of tasks in two groups must have one rho. Each

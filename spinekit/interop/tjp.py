@@ -135,10 +135,12 @@ def _latest_end(programme: Programme, task: Task) -> tuple[dt.date, str]:
     A task must end by 17:00 on the deadline. A milestone marks the start of its day, which is
     the close of the working day before, so it may fall on the first working day after it.
     """
+    deadline = task.deadline
+    assert deadline is not None, "only a task with a deadline has a latest end"
     if task.duration.planned > 0:
-        return task.deadline, _CLOSES
+        return deadline, _CLOSES
     cal = programme.calendar
-    return cal.date_of(cal.index_on_or_before(task.deadline) + 1), _STARTS
+    return cal.dates_of([cal.index_on_or_before(deadline) + 1])[0], _STARTS
 
 
 def _last_day(programme: Programme, graph: nx.DiGraph) -> dt.date:
@@ -154,7 +156,7 @@ def _last_day(programme: Programme, graph: nx.DiGraph) -> dt.date:
     net = compile_network(as_fs)
     lower, _ = constraint_bounds(programme, net)
     d = np.array([programme.task(i).duration.planned for i in net.ids], dtype=np.int64)
-    return programme.calendar.date_of(int(passes(net, d, lower).finish))
+    return programme.calendar.dates_of([int(passes(net, d, lower).finish)])[0]
 
 
 def _leaves(programme: Programme, first: dt.date, last: dt.date) -> list[str]:

@@ -8,7 +8,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["Closure", "WorkingCalendar", "HOLIDAY_REGIONS", "CalendarRangeError", "FIRST_YEAR", "LAST_YEAR"]
+__all__ = [
+    "Closure",
+    "WorkingCalendar",
+    "HOLIDAY_REGIONS",
+    "CalendarRangeError",
+    "FIRST_YEAR",
+    "LAST_YEAR",
+    "TABLE_FIRST_YEAR",
+    "TABLE_LAST_YEAR",
+    "bank_holidays",
+]
 
 #: The calendar covers dates from the start of FIRST_YEAR to the end of LAST_YEAR.
 FIRST_YEAR = 1900
@@ -27,6 +37,12 @@ HOLIDAY_REGIONS: dict[str, str | None] = {
     "none": None,
 }
 
+#: Years held in the bundled table ``data/calendar/uk-bank-holidays.csv`` (written from the
+#: ``holidays`` package by ``scripts/bank_holidays.py``); other years ask the package itself.
+TABLE_FIRST_YEAR = 1990
+TABLE_LAST_YEAR = 2080
+HOLIDAY_TABLE = "calendar/uk-bank-holidays.csv"
+
 # Working days in a year are about 252; 240 keeps the year span estimate on the safe side.
 _MIN_WORKING_DAYS_PER_YEAR = 240
 
@@ -40,11 +56,37 @@ class Closure:
     name: str = ""
 
 
+@functools.cache
+def _holiday_table() -> dict[str, tuple[dt.date, ...]]:
+    """The bundled bank holidays by region, sorted (a few milliseconds to read)."""
+    from spinekit.model.files import data_dir
+
+    table: dict[str, list[dt.date]] = {region: [] for region, subdiv in HOLIDAY_REGIONS.items() if subdiv}
+    path = data_dir() / HOLIDAY_TABLE
+    with path.open(encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if line.startswith(("#", "region,")) or not line.strip():
+                continue
+            region, day, _name = line.split(",", 2)
+            if region not in table:
+                raise ValueError(f"{path}: line {n}: unknown region {region!r}; reinstall spinekit")
+            table[region].append(dt.date.fromisoformat(day))
+    return {region: tuple(sorted(days)) for region, days in table.items()}
+
+
+def bank_holidays(region: str, first_year: int, last_year: int) -> tuple[dt.date, ...]:
+    """The bank holidays of ``region`` (a :data:`HOLIDAY_REGIONS` key) in the years given, sorted."""
+    return _bank_holidays(region, first_year, last_year)
+
+
 @functools.lru_cache(maxsize=64)
 def _bank_holidays(region: str, first_year: int, last_year: int) -> tuple[dt.date, ...]:
     subdiv = HOLIDAY_REGIONS[region]
     if subdiv is None:
         return ()
+    if TABLE_FIRST_YEAR <= first_year and last_year <= TABLE_LAST_YEAR:
+        lo, hi = dt.date(first_year, 1, 1), dt.date(last_year, 12, 31)
+        return tuple(d for d in _holiday_table()[region] if lo <= d <= hi)
     import holidays
 
     # ``years=`` matters: the holiday table is filled lazily and is empty without it.

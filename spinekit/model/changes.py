@@ -82,7 +82,9 @@ def build_change(raw: ChangeEntry, base: Programme) -> Change:
     )
 
 
-def _unknown(kind: str, ident: str, known, scenario: Scenario, field: str, source) -> ProgrammeError:
+def _unknown(
+    kind: str, ident: str, known: Iterable[str], scenario: Scenario, field: str, source: str | None
+) -> ProgrammeError:
     extra = did_you_mean(ident, known, lead="; ")
     cls = UnknownTaskError if kind == "task" else ProgrammeError
     return cls(

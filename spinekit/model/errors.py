@@ -124,7 +124,7 @@ class UnknownTaskError(ProgrammeError, KeyError):
     """A task id is referenced but never defined."""
 
     def __str__(self) -> str:  # KeyError would otherwise quote the message
-        return self.args[0]
+        return str(self.args[0])
 
 
 class ExportError(SpinekitError, RuntimeError):

@@ -12,7 +12,7 @@ import math
 import re
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from spinekit.model.calendar import FIRST_YEAR, HOLIDAY_REGIONS, LAST_YEAR
 from spinekit.model.domain import DEPENDENCY_TYPES, DISTRIBUTIONS, Duration
@@ -101,12 +101,12 @@ class ThreePointEntry(Strict):
 
     @field_validator("min", "likely", "max")
     @classmethod
-    def _number(cls, v: Any, info) -> float:
-        return nonnegative_days(v, info.field_name)
+    def _number(cls, v: Any, info: ValidationInfo) -> float:
+        return nonnegative_days(v, str(info.field_name))
 
     @field_validator("dist")
     @classmethod
-    def _dist(cls, v: Any) -> str:
+    def _dist(cls, v: str) -> str:
         if v not in DISTRIBUTIONS:
             extra = did_you_mean(str(v), DISTRIBUTIONS, lead="; ")
             raise ValueError(f"unknown distribution {v!r}; use one of {', '.join(DISTRIBUTIONS)}{extra}")

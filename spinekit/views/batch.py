@@ -92,7 +92,8 @@ def index_html(items: Sequence[BatchItem], *, generated: dt.datetime, out_dir: P
     e = html.escape
     rows = []
     for item in items:
-        if item.ok:
+        if item.error is None:  # item.ok
+            assert item.html is not None, "a report written has its page"
             href = os.path.relpath(item.html, out_dir)
             status = f'<a href="{e(href)}">{e(item.html.name)}</a>'
             cls = "ok"

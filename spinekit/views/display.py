@@ -7,6 +7,12 @@ notebook (:func:`plotly_js`) and every figure after it is plain HTML that uses i
 from __future__ import annotations
 
 import html
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import plotly.graph_objects as go
+    from IPython.display import HTML
 
 __all__ = ["plotly_js", "figure", "table", "note", "heading"]
 
@@ -18,22 +24,26 @@ _TABLE_STYLE = (
 )
 
 
-def plotly_js():
-    """An output carrying the whole plotly.js library; display it once, before any figure."""
+def _html(text: str) -> HTML:
     from IPython.display import HTML
+
+    return HTML(text)  # type: ignore[no-untyped-call]  # IPython does not annotate HTML
+
+
+def plotly_js() -> HTML:
+    """An output carrying the whole plotly.js library; display it once, before any figure."""
     from plotly.offline import get_plotlyjs
 
-    return HTML(f'<script type="text/javascript">{get_plotlyjs()}</script>')
+    return _html(f'<script type="text/javascript">{get_plotlyjs()}</script>')
 
 
-def figure(fig, *, height: int | None = None):
+def figure(fig: go.Figure, *, height: int | None = None) -> HTML:
     """A plotly figure as an HTML output that relies on :func:`plotly_js` (no CDN, no MathJax)."""
     import plotly.io as pio
-    from IPython.display import HTML
 
     if height is not None:
         fig = fig.update_layout(height=height)
-    return HTML(
+    return _html(
         pio.to_html(
             fig,
             full_html=False,
@@ -45,33 +55,27 @@ def figure(fig, *, height: int | None = None):
     )
 
 
-def table(frame, *, columns: dict[str, str] | None = None, percent: list[str] | None = None):
+def table(frame: pd.DataFrame, *, columns: dict[str, str] | None = None, percent: list[str] | None = None) -> HTML:
     """A DataFrame as an HTML table with every cell escaped (task names are untrusted text).
 
     ``columns`` renames columns for the reader; ``percent`` columns (shares from 0 to 1) are
     shown as whole percentages.
     """
-    from IPython.display import HTML
-
     shown = frame.copy()
     for col in percent or ():
         shown[col] = [f"{v:.0%}" for v in shown[col]]
     if columns:
         shown = shown.rename(columns=columns)
-    return HTML(_TABLE_STYLE + shown.to_html(index=False, escape=True, border=0, classes="spinekit-table", na_rep=""))
+    return _html(_TABLE_STYLE + shown.to_html(index=False, escape=True, border=0, classes="spinekit-table", na_rep=""))
 
 
-def note(text: str, *, heading: str | None = None):
+def note(text: str, *, heading: str | None = None) -> HTML:
     """A paragraph (and optional heading) of escaped text."""
-    from IPython.display import HTML
-
     head = f"<h3>{html.escape(heading)}</h3>" if heading else ""
-    return HTML(f"{head}<p>{html.escape(text)}</p>")
+    return _html(f"{head}<p>{html.escape(text)}</p>")
 
 
-def heading(title: str, subtitle: str | None = None):
+def heading(title: str, subtitle: str | None = None) -> HTML:
     """A page title (and subtitle) as escaped HTML."""
-    from IPython.display import HTML
-
     sub = f"<p class='spinekit-subtitle'>{html.escape(subtitle)}</p>" if subtitle else ""
-    return HTML(f"<h1>{html.escape(title)}</h1>{sub}")
+    return _html(f"<h1>{html.escape(title)}</h1>{sub}")

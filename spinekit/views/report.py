@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from spinekit.catalogue.programme import read_programme
 from spinekit.model.errors import SpinekitError
 from spinekit.model.files import example_path, notebook_path, write_atomic
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
 
 __all__ = ["ReportError", "ReportFiles", "build_report", "report_html", "REPORT_NOTEBOOK"]
 
@@ -50,19 +55,22 @@ def _free_names(
         n += 1
 
 
-def report_html(notebook) -> str:
+def report_html(notebook: NotebookNode | Mapping[str, Any]) -> str:
     """Render an executed notebook as one self-contained page with no code and no CDN use."""
     import nbformat
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(
+    exporter = HTMLExporter(  # type: ignore[no-untyped-call]  # nbconvert's classes are unannotated
         template_name="lab",
         template_file=str(_TEMPLATE),
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
     )
-    node = notebook if isinstance(notebook, nbformat.NotebookNode) else nbformat.from_dict(notebook)
+    if isinstance(notebook, nbformat.NotebookNode):
+        node = notebook
+    else:
+        node = nbformat.from_dict(notebook)  # type: ignore[no-untyped-call]  # nbformat is unannotated
     html, _ = exporter.from_notebook_node(node)
     return html
 
@@ -97,7 +105,7 @@ def build_report(
     source = Path(programme_file) if programme_file else example_path()
     programme = read_programme(source)
     if scenarios:
-        from spinekit.analysis.compare import select_scenarios
+        from spinekit.catalogue.scenarios import select_scenarios
 
         select_scenarios(programme, list(scenarios))  # unknown ids fail now, not in the notebook
     out = Path(out_dir)
@@ -128,7 +136,7 @@ def build_report(
         raise ReportError(
             f"{source}: the report notebook failed in cell {exc.exec_count} with {exc.ename}: {exc.evalue}"
         ) from None
-    notebook_text = nbformat.writes(executed)  # as papermill would have written it
+    notebook_text = nbformat.writes(executed)  # type: ignore[no-untyped-call]  # as papermill would have written it
     write_atomic(html_path, report_html(executed))
     write_atomic(nb_path, notebook_text)
     return ReportFiles(html_path, nb_path)

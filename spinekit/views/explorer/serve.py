@@ -10,8 +10,10 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from types import FrameType
+from typing import NoReturn
 
 from spinekit.model.errors import SpinekitError
 
@@ -32,7 +34,7 @@ class ServeError(SpinekitError, RuntimeError):
     """The explorer page could not be served (Voilà missing, the port taken, or Voilà failed)."""
 
 
-def _last_error(log) -> str:
+def _last_error(log: Iterable[str]) -> str:
     """The most telling line of Voilà's log, so the failure fits on one line."""
     lines = [ln.strip() for ln in log if ln.strip()]
     errors = [ln for ln in lines if "Error" in ln or "error" in ln]
@@ -58,7 +60,7 @@ def voila_command(notebook: Path, port: int | None) -> list[str]:
     ]
 
 
-def _stop(proc: subprocess.Popen) -> None:
+def _stop(proc: subprocess.Popen[str]) -> None:
     """Stop Voilà: SIGTERM makes it shut its kernels down; SIGKILL if it does not exit."""
     if proc.poll() is not None:
         return
@@ -97,7 +99,7 @@ def serve_explorer(
         import voila  # noqa: F401
     except ImportError:
         raise ServeError("Voilà is not installed; install spinekit with its dependencies") from None
-    templates = str(Path(__file__).resolve().parent / "templates")
+    templates = str(Path(__file__).resolve().parent.parent / "templates")
     jupyter_path = os.pathsep.join(p for p in (templates, os.environ.get("JUPYTER_PATH")) if p)
     env = {**os.environ, FILE_VARIABLE: str(path.resolve()), FOLDER_VARIABLE: os.getcwd(), "JUPYTER_PATH": jupyter_path}
     notebook = notebook_path(EXPLORER_NOTEBOOK)
@@ -116,6 +118,7 @@ def serve_explorer(
 
     def drain() -> None:
         # Read Voilà's log to the end (a full pipe would block it); the first URL is the real one.
+        assert proc.stdout is not None  # opened with stdout=PIPE
         for line in proc.stdout:
             log.append(line.rstrip())
             match = _URL.search(line)
@@ -126,7 +129,7 @@ def serve_explorer(
     reader = threading.Thread(target=drain, daemon=True)
     reader.start()
 
-    def terminate(signum, frame):
+    def terminate(signum: int, frame: FrameType | None) -> NoReturn:
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, terminate)

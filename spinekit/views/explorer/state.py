@@ -18,7 +18,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
@@ -29,8 +29,14 @@ from spinekit.catalogue.scope import Scope, ServiceChoice
 from spinekit.engine.cpm import CompiledNetwork, compile_network
 from spinekit.engine.network import build_network
 from spinekit.engine.schedule import Schedule, schedule_compiled
-from spinekit.model.domain import Change, Duration, Programme, Scenario, Task
+from spinekit.model.domain import Change, Dependency, Duration, Programme, Scenario, Task
 from spinekit.model.errors import ProgrammeError
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+    from spinekit.analysis.check import HealthCheck
+    from spinekit.engine.simulate import SimulationResult
 
 __all__ = [
     "ASSURANCE",
@@ -219,8 +225,8 @@ class ExplorerResult:
     scenario: Scenario
     programme: Programme
     schedule: Schedule
-    simulation: Any
-    check: Any
+    simulation: SimulationResult
+    check: HealthCheck | None
     lead_times: tuple[LeadTime, ...]
     difference: Difference | None
 
@@ -250,7 +256,7 @@ class ExplorerResult:
 
         return critical_path_words(self.schedule)
 
-    def figure(self, *, title: str | None = None, today: dt.date | None = None):
+    def figure(self, *, title: str | None = None, today: dt.date | None = None) -> go.Figure:
         """The Gantt chart of the schedule, in swimlanes by track (``title=""`` for none)."""
         from spinekit.views.figures.gantt import gantt
 
@@ -373,7 +379,7 @@ def _apply(programme: Programme, scenario: Scenario) -> Programme:
     return apply_changes(programme, scenario)
 
 
-def _links(programme: Programme) -> tuple:
+def _links(programme: Programme) -> tuple[tuple[str, tuple[Dependency, ...]], ...]:
     return tuple((t.id, t.depends_on) for t in programme.tasks)
 
 
@@ -560,6 +566,7 @@ def slug(text: str) -> str:
 
 
 def _change_data(c: Change) -> dict[str, Any]:
+    assert c.not_before is not None, "the explorer's changes all set not_before"
     return {"task": c.task, "not_before": c.not_before.isoformat()}
 
 

@@ -175,7 +175,7 @@ def build_explorer(
 
             from spinekit.views.display import plotly_js
 
-            display(plotly_js())
+            display(plotly_js())  # type: ignore[no-untyped-call]  # IPython does not annotate display
             _plotly_shown = True
     return explorer
 
@@ -410,7 +410,7 @@ class Explorer:
         self.start_now = w.HTML()
         self.status = w.HTML()
 
-        def section(title: str, hint: str | None = None) -> list:
+        def section(title: str, hint: str | None = None) -> list[Any]:
             out = [w.HTML(f"<div class='sk-section'>{html.escape(title)}</div>")]
             if hint:
                 out.append(w.HTML(f"<p class='sk-hint'>{html.escape(hint)}</p>"))
@@ -501,15 +501,15 @@ class Explorer:
 
     # --- reacting to changes -------------------------------------------------------------
 
-    def _service_toggled(self, change: dict) -> None:
+    def _service_toggled(self, change: dict[str, Any]) -> None:
         for check, _, _, chips in self.services.values():
             if check is change["owner"]:
                 chips.layout.display = "flex" if change["new"] else "none"
 
-    def _on_change(self, change: dict | None = None) -> None:
+    def _on_change(self, change: dict[str, Any] | None = None) -> None:
         self._request(debounced=False)
 
-    def _on_slide(self, change: dict | None = None) -> None:
+    def _on_slide(self, change: dict[str, Any] | None = None) -> None:
         self._request(debounced=True)
 
     def _request(self, *, debounced: bool) -> None:
@@ -592,7 +592,7 @@ class Explorer:
         fig = r.figure(title="")
         self._charts += 1
         div = f"sk-gantt-{self._charts}"
-        chart = pio.to_html(
+        chart: str = pio.to_html(
             fig,
             full_html=False,
             include_plotlyjs=False,

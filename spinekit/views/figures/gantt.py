@@ -734,7 +734,21 @@ def gantt_comparison(
         require_columns(table, **roles)
         if table.empty:
             raise ValueError("the table has no tasks to draw")
-        works.append(_work_table(table, total_float=None, owner=None, basis=None, **roles))
+        works.append(
+            _work_table(
+                table,
+                task=task,
+                name=name,
+                start=start,
+                finish=finish,
+                duration=duration,
+                group=group,
+                critical=critical,
+                total_float=None,
+                owner=None,
+                basis=None,
+            )
+        )
     before, after = (w.set_index("_id") for w in works)
     ids = list(after.index) + [i for i in before.index if i not in after.index]
     both = after.reindex(ids).combine_first(before.reindex(ids))

@@ -307,11 +307,13 @@ def to_timestamp(value: Any) -> pd.Timestamp:
 
 
 def iso_day(ts: pd.Timestamp) -> str:
-    return ts.strftime("%Y-%m-%d")
+    day: str = ts.strftime("%Y-%m-%d")
+    return day
 
 
 def to_ms(delta: pd.Timedelta) -> float:
-    return delta / pd.Timedelta(milliseconds=1)
+    ms: float = delta / pd.Timedelta(milliseconds=1)
+    return ms
 
 
 def require_columns(table: pd.DataFrame, **roles: str | None) -> None:

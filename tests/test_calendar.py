@@ -1,0 +1,62 @@
+"""The bundled bank-holiday table against the ``holidays`` package and GOV.UK's published dates."""
+
+import datetime as dt
+
+import holidays
+import pytest
+
+from spinekit.model.calendar import (
+    HOLIDAY_REGIONS,
+    TABLE_FIRST_YEAR,
+    TABLE_LAST_YEAR,
+    WorkingCalendar,
+    bank_holidays,
+)
+
+D = dt.date
+
+
+def package(region, first, last):
+    table = holidays.country_holidays("GB", subdiv=HOLIDAY_REGIONS[region], years=range(first, last + 1))
+    return tuple(sorted(table))
+
+
+@pytest.mark.parametrize("region", ["england-and-wales", "scotland", "northern-ireland"])
+def test_the_table_holds_what_the_package_says_for_every_year(region):
+    assert bank_holidays(region, TABLE_FIRST_YEAR, TABLE_LAST_YEAR) == package(
+        region, TABLE_FIRST_YEAR, TABLE_LAST_YEAR
+    )
+
+
+@pytest.mark.parametrize("first,last", [(1985, 1992), (2078, 2083), (2300, 2301)])
+def test_years_beyond_the_table_come_from_the_package(first, last):
+    assert bank_holidays("scotland", first, last) == package("scotland", first, last)
+
+
+def weekdays(days):
+    return tuple(d for d in days if d.weekday() < 5)
+
+
+def test_2027_as_gov_uk_publishes_it():
+    # https://www.gov.uk/bank-holidays (England and Wales; Scotland); the table also holds the
+    # weekend days that the substitute days stand in for, which no working day falls on.
+    assert weekdays(bank_holidays("england-and-wales", 2027, 2027)) == (
+        D(2027, 1, 1), D(2027, 3, 26), D(2027, 3, 29), D(2027, 5, 3),
+        D(2027, 5, 31), D(2027, 8, 30), D(2027, 12, 27), D(2027, 12, 28),
+    )  # fmt: skip
+    assert weekdays(bank_holidays("scotland", 2027, 2027)) == (
+        D(2027, 1, 1), D(2027, 1, 4), D(2027, 3, 26), D(2027, 5, 3), D(2027, 5, 31),
+        D(2027, 8, 2), D(2027, 11, 30), D(2027, 12, 27), D(2027, 12, 28),
+    )  # fmt: skip
+    assert bank_holidays("none", 2027, 2027) == ()
+
+
+def test_one_off_holidays_are_in_the_table():
+    for region in ("england-and-wales", "scotland", "northern-ireland"):
+        days = bank_holidays(region, 2022, 2023)
+        assert D(2022, 9, 19) in days and D(2023, 5, 8) in days  # state funeral, coronation
+
+
+def test_a_calendar_skips_the_table_s_holidays():
+    cal = WorkingCalendar(D(2023, 5, 4))  # Thursday before the coronation bank holiday
+    assert [str(cal.date_of(i)) for i in range(4)] == ["2023-05-04", "2023-05-05", "2023-05-09", "2023-05-10"]
