@@ -49,7 +49,12 @@ DATE = "2026-11-26"
 
 
 def random_programme(n: int, *, seed: int = 0, recency: float = 30.0):
-    """A random programme of ``n`` tasks with three-point durations.
+    """:func:`random_programme_data` as a programme."""
+    return parse_programme(random_programme_data(n, seed=seed, recency=recency))
+
+
+def random_programme_data(n: int, *, seed: int = 0, recency: float = 30.0) -> dict:
+    """A random programme of ``n`` tasks with three-point durations, as a programme file's data.
 
     Task ``i`` has 1-3 predecessors among the tasks before it, at distances drawn from an
     exponential distribution with mean ``recency`` (so the network is deep, like a real
@@ -82,7 +87,7 @@ def random_programme(n: int, *, seed: int = 0, recency: float = 30.0):
                 links.append({"task": f"T{i - int(b):05d}", "type": kind, "lag": lag})
             task["depends_on"] = links
         tasks.append(task)
-    return parse_programme({"name": f"random {n}", "start": "2027-01-04", "tasks": tasks})
+    return {"name": f"random {n}", "start": "2027-01-04", "tasks": tasks}
 
 
 def _timed(fn, repeats: int) -> list[float]:

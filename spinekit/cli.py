@@ -88,7 +88,7 @@ def _cmd_check(args: argparse.Namespace) -> tuple[str, int]:
     return text, 0 if result.ok else EXIT_FINDINGS
 
 
-def _cmd_batch(args: argparse.Namespace):
+def _cmd_batch(args: argparse.Namespace) -> tuple[str, int]:
     from spinekit.views.batch import run_batch
 
     result = run_batch(

@@ -73,3 +73,26 @@ NO_CHROMIUM = "Debian's chromium is not on PATH (apt-get install chromium)"
 
 #: Skips before any fixture is set up, so nothing is built for a browser that is not there.
 needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)
+
+
+# --- the external tools, as SPINEKIT_REQUIRE_TOOLS=1 requires them ------------------------------
+
+
+def postgres_bin() -> Path | None:
+    """The folder holding PostgreSQL's ``initdb`` and ``pg_ctl`` (Debian keeps them off PATH)."""
+    found = shutil.which("pg_ctl")
+    if found:
+        return Path(found).parent
+    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"), key=lambda p: int(p.parts[-3]))
+    return versions[-1].parent if versions else None
+
+
+def external_tools() -> list[tuple[str, bool, str]]:
+    """Each external tool the tests use: its name, whether it is here, and how to install it."""
+    return [
+        ("tj3", shutil.which("tj3") is not None, "apt-get install tj3"),
+        ("chromium", CHROMIUM is not None, "apt-get install chromium"),
+        ("java", shutil.which("java") is not None, "apt-get install default-jre-headless"),
+        ("postgresql", postgres_bin() is not None, "apt-get install postgresql"),
+        ("uv", shutil.which("uv") is not None, "pip install uv"),
+    ]

@@ -1,7 +1,12 @@
-"""Shared fixtures.
+"""Shared fixtures, and the switches that keep CI from passing by not running tests.
 
 ``SPINEKIT_REQUIRE_NATIVE=1`` (set by ``.ci/run``) makes a missing compiled library an error
 instead of a reason to skip, so the kernels' tests cannot pass by not running.
+
+``SPINEKIT_REQUIRE_TOOLS=1`` (set by ``.ci/run``) does the same for the external tools: a
+missing TaskJuggler (``tj3``), Chromium, Java runtime or PostgreSQL stops the run at once, and
+any test that would skip fails instead, with its reason. On a laptop without them, the tests
+that need them skip, saying what to install.
 """
 
 from __future__ import annotations
@@ -9,7 +14,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from _helpers import CHROMIUM, CHROMIUM_ARGS, NO_CHROMIUM
+from _helpers import CHROMIUM, CHROMIUM_ARGS, NO_CHROMIUM, external_tools
 
 from spinekit import build_report, example_path, read_programme
 from spinekit.engine import native as _native
@@ -21,9 +26,26 @@ KERNELS_MISSING = (
 )
 
 
+REQUIRE_TOOLS = os.environ.get("SPINEKIT_REQUIRE_TOOLS") == "1"
+
+
 def pytest_sessionstart(session):
     if os.environ.get("SPINEKIT_REQUIRE_NATIVE") == "1" and _native.LIBRARY is None:
         raise pytest.UsageError(f"SPINEKIT_REQUIRE_NATIVE=1 but {_native.status()}")
+    if REQUIRE_TOOLS:
+        missing = [f"{name} ({hint})" for name, found, hint in external_tools() if not found]
+        if missing:
+            raise pytest.UsageError("SPINEKIT_REQUIRE_TOOLS=1 but missing: " + "; ".join(missing))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if REQUIRE_TOOLS and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"skipped under SPINEKIT_REQUIRE_TOOLS=1, which allows no skips: {reason}"
 
 
 @pytest.fixture(params=["compiled", "numpy"])

@@ -309,7 +309,7 @@ class _Plan:
         return self.table.at[task_id, column]
 
     def date(self, offset: int) -> dt.date:
-        return self.programme.calendar.dates_of([int(offset)])[0]
+        return self.programme.calendar.date_of(int(offset))
 
 
 def _kind_of(task: Task, rules: _Rules) -> tuple[str | None, bool]:

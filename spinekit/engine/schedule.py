@@ -217,5 +217,5 @@ def schedule_compiled(programme: Programme, graph: nx.DiGraph | None, net: Compi
         "track": [t.track for t in rows],
     }
     finish_offset = int(res.finish)
-    finish_date = cal.dates_of([max(finish_offset - 1, 0)])[0]  # within the range checked above
+    finish_date = cal.date_of(max(finish_offset - 1, 0))  # within the range checked above
     return Schedule(programme, columns, finish_offset, finish_date, net, graph)

@@ -339,7 +339,7 @@ def _summarise(
     iterations = finish.size
     qs = np.percentile(finish, PERCENTILES)
     offsets = {"mean": float(finish.mean())} | {f"p{q}": float(v) for q, v in zip(PERCENTILES, qs)}
-    dates = {f"p{q}": cal.dates_of([int(_finish_index(v))])[0] for q, v in zip(PERCENTILES, qs)}
+    dates = {f"p{q}": cal.date_of(int(_finish_index(v))) for q, v in zip(PERCENTILES, qs)}
 
     on_time = None
     if programme.target is not None:

@@ -140,7 +140,7 @@ def _latest_end(programme: Programme, task: Task) -> tuple[dt.date, str]:
     if task.duration.planned > 0:
         return deadline, _CLOSES
     cal = programme.calendar
-    return cal.dates_of([cal.index_on_or_before(deadline) + 1])[0], _STARTS
+    return cal.date_of(cal.index_on_or_before(deadline) + 1), _STARTS
 
 
 def _last_day(programme: Programme, graph: nx.DiGraph) -> dt.date:
@@ -156,7 +156,7 @@ def _last_day(programme: Programme, graph: nx.DiGraph) -> dt.date:
     net = compile_network(as_fs)
     lower, _ = constraint_bounds(programme, net)
     d = np.array([programme.task(i).duration.planned for i in net.ids], dtype=np.int64)
-    return programme.calendar.dates_of([int(passes(net, d, lower).finish)])[0]
+    return programme.calendar.date_of(int(passes(net, d, lower).finish))
 
 
 def _leaves(programme: Programme, first: dt.date, last: dt.date) -> list[str]:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from dataclasses import dataclass, field
+from typing import Any, Literal, overload
 
 import numpy as np
+import numpy.typing as npt
 
 __all__ = [
     "Closure",
@@ -160,9 +162,16 @@ class WorkingCalendar:
         """The date of working-day index 0."""
         hol = self._holidays(self._span_for(0))
         d = np.busday_offset(np.datetime64(self.start, "D"), 0, roll="forward", holidays=hol)
-        return d.astype(dt.date)
+        day: dt.date = d.astype(dt.date)
+        return day
 
-    def date_of(self, index):
+    @overload
+    def date_of(self, index: int | np.integer[Any]) -> dt.date: ...
+
+    @overload
+    def date_of(self, index: npt.ArrayLike) -> Any: ...
+
+    def date_of(self, index: npt.ArrayLike) -> Any:
         """Date of working-day ``index`` (an int, or an integer array giving a date array)."""
         idx = np.asarray(index, dtype=np.int64)
         bound = float(np.abs(idx).max()) if idx.size else 0.0
@@ -170,12 +179,12 @@ class WorkingCalendar:
         out = np.busday_offset(np.datetime64(self.day0, "D"), idx, holidays=hol)
         return out.astype(dt.date) if out.ndim == 0 else out
 
-    def dates_of(self, indices) -> list[dt.date]:
+    def dates_of(self, indices: npt.ArrayLike) -> list[dt.date]:
         """Dates of several working-day indices, as a list of ``datetime.date``."""
         arr = np.asarray(indices, dtype=np.int64)
         return [d.astype(dt.date) for d in np.atleast_1d(self.date_of(arr))]
 
-    def _index(self, when: dt.date, roll: str) -> int:
+    def _index(self, when: dt.date, roll: Literal["forward", "backward"]) -> int:
         years = abs(when.year - self.start.year) + 1
         hol = self._holidays(years)
         rolled = np.busday_offset(np.datetime64(when, "D"), 0, roll=roll, holidays=hol)

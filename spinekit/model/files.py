@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -24,7 +24,13 @@ __all__ = [
 _EXAMPLE = "examples/seed-pds-eps-cis2.yaml"
 
 
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml's parser where available
+if TYPE_CHECKING:
+    _BaseLoader = yaml.SafeLoader
+else:  # libyaml's parser where available
+    _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BaseLoader):
     """Safe YAML loader that leaves dates as text, so they are validated with clear messages."""
 
 
@@ -34,8 +40,8 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
-def _no_duplicate_keys(loader, node: yaml.MappingNode, deep: bool = False):
-    seen = set()
+def _no_duplicate_keys(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    seen: set[object] = set()
     for key_node, _ in node.value:
         # Keys are plain scalars in programme files; compare their text without building them.
         key = key_node.value if isinstance(key_node, yaml.ScalarNode) else id(key_node)
@@ -157,12 +163,15 @@ def write_atomic(path: str | os.PathLike[str], content: str | bytes, *, exclusiv
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    mode = "wb" if isinstance(content, bytes) else "w"
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         os.chmod(tmp, _default_mode())
-        with os.fdopen(fd, mode, **({} if mode == "wb" else {"encoding": "utf-8", "newline": ""})) as fh:
-            fh.write(content)
+        if isinstance(content, bytes):
+            with os.fdopen(fd, "wb") as fb:
+                fb.write(content)
+        else:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+                fh.write(content)
         if exclusive:
             os.link(tmp, target)
         else:
