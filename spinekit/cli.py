@@ -42,10 +42,83 @@ def _cmd_schedule(args: argparse.Namespace) -> str:
     return {"table": schedule_text, "csv": schedule_csv, "json": schedule_json}[args.format](sched)
 
 
-def _cmd_export(args: argparse.Namespace) -> str:
-    from spinekit.interop.tjp import to_tjp
+#: What ``spinekit export --to`` writes; binary formats need ``--out``.
+EXPORT_FORMATS = ("tjp", "mspdi", "xlsx", "ics", "csv", "json")
+_BINARY_FORMATS = ("xlsx", "ics")
 
-    return to_tjp(_programme_arg(args.file))
+
+def _refuse_existing(out: str | None, force: bool) -> None:
+    from spinekit.model.errors import SpinekitError
+
+    if out and Path(out).exists() and not force:
+        raise SpinekitError(f"{out}: already exists; choose another --out, or add --force to replace it")
+
+
+def _cmd_export(args: argparse.Namespace) -> str | bytes:
+    from spinekit.model.errors import SpinekitError
+
+    if args.to in _BINARY_FORMATS and not args.out:
+        raise SpinekitError(f"--to {args.to} writes a binary file: add --out FILE.{args.to}")
+    _refuse_existing(args.out, args.force)
+    programme = _programme_arg(args.file, args.scenario)
+    if args.to == "tjp":
+        from spinekit.interop.tjp import to_tjp
+
+        return to_tjp(programme)
+    if args.to == "mspdi":
+        from spinekit.interop.mspdi import to_mspdi
+
+        return to_mspdi(programme)
+    from spinekit.engine.schedule import schedule
+
+    sched = schedule(programme)
+    if args.to in ("csv", "json"):
+        from spinekit.interop.tables import schedule_csv, schedule_json
+
+        return schedule_csv(sched) if args.to == "csv" else schedule_json(sched)
+    from spinekit.analysis.check import check_plan
+
+    check = check_plan(programme, sched)
+    if args.to == "ics":
+        from spinekit.interop.ics import to_ics
+
+        return to_ics(sched, check)
+    from spinekit.catalogue.scenarios import apply_scenario
+    from spinekit.interop.xlsx import to_xlsx
+
+    simulation = None
+    if args.iterations:
+        from spinekit.engine.simulate import simulate
+
+        simulation = simulate(programme, args.iterations, args.seed)
+    scenarios = [(s.id, s.name, schedule(apply_scenario(programme, s))) for s in programme.scenarios]
+    return to_xlsx(sched, check, simulation=simulation, scenarios=scenarios)
+
+
+def _cmd_import(args: argparse.Namespace) -> str:
+    import yaml
+
+    from spinekit.catalogue.programme import parse_programme
+    from spinekit.interop.mspdi import read_plan
+
+    _refuse_existing(args.out, args.force)
+    plan = read_plan(args.plan)
+    parse_programme(plan.data, source=args.plan)  # what is written schedules
+    head = [f"# Imported from {Path(args.plan).name} by `spinekit import`."]
+    if plan.unsupported:
+        head.append("# Not carried over (check these by hand):")
+        head += [f"#   - {line}" for line in plan.unsupported]
+        for line in plan.unsupported:
+            print(f"spinekit: not carried over: {line}", file=sys.stderr)
+    body = yaml.safe_dump(plan.data, sort_keys=False, allow_unicode=True, width=100)
+    return "\n".join(head) + "\n" + body
+
+
+def _cmd_schema(args: argparse.Namespace) -> str:
+    from spinekit.model.jsonschema import schema_text
+
+    _refuse_existing(args.out, args.force)
+    return schema_text()
 
 
 def _cmd_report(args: argparse.Namespace) -> str:
@@ -189,9 +262,30 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="export a programme for another planning tool")
     p.add_argument("file", nargs="?", help="programme YAML (default: the bundled example)")
-    p.add_argument("--to", choices=("tjp",), required=True, help="tjp: a TaskJuggler project")
+    p.add_argument(
+        "--to",
+        choices=EXPORT_FORMATS,
+        required=True,
+        help="tjp: TaskJuggler; mspdi: Microsoft Project XML (needs Java); xlsx: Excel workbook; "
+        "ics: calendar of milestones and request-by dates; csv, json: the schedule",
+    )
+    p.add_argument("--scenario", metavar="ID", help="export this scenario of the file")
+    p.add_argument("--iterations", type=_positive, help="xlsx: add a Risk sheet from this many iterations")
+    p.add_argument("--seed", type=_seed, help="xlsx: random seed for the Risk sheet")
     p.add_argument("--out", help="write to this file instead of standard output")
+    p.add_argument("--force", action="store_true", help="replace an existing --out file")
     p.set_defaults(run=_cmd_export)
+
+    p = sub.add_parser("import", help="a programme file from a Microsoft Project or Primavera plan (needs Java)")
+    p.add_argument("plan", metavar="PLAN", help=".mpp, .xml (MSPDI), .xer, PMXML or another format MPXJ reads")
+    p.add_argument("--out", help="write to this file instead of standard output")
+    p.add_argument("--force", action="store_true", help="replace an existing --out file")
+    p.set_defaults(run=_cmd_import)
+
+    p = sub.add_parser("schema", help="JSON Schema of the programme file, for editors")
+    p.add_argument("--out", help="write to this file instead of standard output")
+    p.add_argument("--force", action="store_true", help="replace an existing --out file")
+    p.set_defaults(run=_cmd_schema)
 
     p = sub.add_parser("report", help="offline HTML steering report (default: the bundled example)")
     p.add_argument("file", nargs="?", help="programme YAML (default: the bundled example)")

@@ -130,7 +130,7 @@ def test_new_does_not_overwrite_without_force(capsys, tmp_path):
     code, _, err = run(capsys, "new", "--services", "pds", "--out", target)
     assert code == 2 and "already exists" in err and target.read_text() == "my edited plan\n"
     code, _, _ = run(capsys, "new", "--services", "pds", "--out", target, "--force")
-    assert code == 0 and target.read_text().startswith("# Starter programme")
+    assert code == 0 and target.read_text().splitlines()[1].startswith("# Starter programme")
 
 
 def test_unwritable_out_is_one_line_and_exit_2(capsys, plan, tmp_path):

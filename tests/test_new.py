@@ -24,7 +24,8 @@ def test_starter_parses_and_schedules(tmp_path, capsys):
 
 def test_starter_is_commented_for_a_planner(capsys):
     _, out, _ = run(capsys, "new", "--services", "pds,eps,cis2")
-    assert out.startswith("# Starter programme for PDS, EPS and CIS2")
+    assert out.splitlines()[0].startswith("# yaml-language-server: $schema=file://")
+    assert out.splitlines()[1].startswith("# Starter programme for PDS, EPS and CIS2")
     assert "Only on another interface: create-patient (hl7v3), birth-registration (hl7v3)." in out
     assert "# overrides:" in out and "#   build-pds: {min: 15, likely: 25, max: 40}" in out
     assert re.search(r"^scope:\n  services:\n", out, re.M)

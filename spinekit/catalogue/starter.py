@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from spinekit.catalogue.load import ENVIRONMENTS, Catalogue
 from spinekit.catalogue.scope import Scope, ServiceChoice, _interface, expand_scope
+from spinekit.model.jsonschema import schema_uri
 
 __all__ = ["starter_programme"]
 
@@ -63,8 +64,11 @@ def starter_programme(
     Examples
     --------
     >>> text = starter_programme(["pds", "cis2"])
-    >>> text.splitlines()[0]
+    >>> text.splitlines()[1]
     '# Starter programme for PDS and CIS2, written by `spinekit new`.'
+
+    The first line names the programme file's JSON Schema for editors that read
+    ``# yaml-language-server: $schema=`` (see ``docs/interop.md``).
     """
     if catalogue is None:
         from spinekit.catalogue.load import load_catalogue
@@ -82,6 +86,7 @@ def starter_programme(
     first = choices[0].service
 
     lines = [
+        f"# yaml-language-server: $schema={schema_uri()}",
         f"# Starter programme for {_listing(labels)}, written by `spinekit new`.",
         "# Edit it, then run: spinekit schedule FILE (or report, simulate, export).",
         "#",
