@@ -231,6 +231,34 @@ def test_import_lists_what_it_cannot_carry_over(capsys, tmp_path):
     assert "#   - task 'As late as possible': constraint as late as possible is not supported" in text
 
 
+def test_import_tags_a_task_with_the_one_catalogue_item_of_its_name(capsys, tmp_path):
+    _mpxj()
+    from java.time import LocalDateTime
+    from org.mpxj import Duration, ProjectFile, TimeUnit
+    from org.mpxj.mspdi import MSPDIWriter
+
+    from spinekit.interop.mspdi import catalogue_kinds
+
+    pf = ProjectFile()
+    pf.setDefaultCalendar(pf.addDefaultBaseCalendar())
+    pf.getProjectProperties().setStartDate(LocalDateTime.of(2027, 1, 4, 8, 0))
+    for name in ("ODS code for the supplier organisation", "National Service Desk registration (supplier)", "Build"):
+        t = pf.addTask()
+        t.setName(name)
+        t.setDuration(Duration.getInstance(2, TimeUnit.DAYS))
+    source, out = tmp_path / "plan.xml", tmp_path / "programme.yaml"
+    MSPDIWriter().write(pf, str(source))
+    assert run(capsys, "import", source, "--out", out)[0] == 0
+    code, text, _ = run(capsys, "schedule", out, "--format", "json")
+    kinds = {t["name"]: t.get("kind") for t in json.loads(text)["tasks"]}
+    assert kinds == {
+        "ODS code for the supplier organisation": "ods-code",
+        "National Service Desk registration (supplier)": "service-desk-registration",
+        "Build": None,
+    }
+    assert catalogue_kinds()["ods code for the supplier organisation"] == "ods-code"
+
+
 def test_import_refuses_to_replace_a_file(capsys, tmp_path):
     out = write_file(tmp_path, "keep me", "programme.yaml")
     code, _, err = run(capsys, "import", tmp_path / "missing.xml", "--out", out)
@@ -331,3 +359,18 @@ def test_shipped_schema_is_current_and_new_points_at_it(capsys):
     code, out, _ = run(capsys, "new", "--services", "pds")
     first = out.splitlines()[0]
     assert code == 0 and first == f"# yaml-language-server: $schema={shipped.resolve().as_uri()}"
+
+
+def test_a_name_two_catalogue_items_share_tags_nothing(monkeypatch):
+    from types import SimpleNamespace
+
+    import spinekit.catalogue.load as load
+    from spinekit.interop.mspdi import catalogue_kinds
+
+    items = [
+        SimpleNamespace(id="asid", name="ASID issued (INT)", production=None),
+        SimpleNamespace(id="asid-ers", name="ASID issued", production=None),
+        SimpleNamespace(id="hscn", name="HSCN connection", production=SimpleNamespace(name="HSCN live (production)")),
+    ]
+    monkeypatch.setattr(load, "load_catalogue", lambda: SimpleNamespace(items=items))
+    assert catalogue_kinds() == {"asid issued": None, "hscn connection": "hscn", "hscn live": "hscn"}
