@@ -53,6 +53,12 @@ _EXPORTS: dict[str, str] = {
     "Correlation": "spinekit.model.domain",
     "Dependency": "spinekit.model.domain",
     "Duration": "spinekit.model.domain",
+    "Amount": "spinekit.model.domain",
+    "Assignment": "spinekit.model.domain",
+    "Resource": "spinekit.model.domain",
+    "StandingCost": "spinekit.model.domain",
+    "CostEstimate": "spinekit.engine.cost",
+    "deterministic_cost": "spinekit.engine.cost",
     "Programme": "spinekit.model.domain",
     "Risk": "spinekit.model.domain",
     "Task": "spinekit.model.domain",
@@ -252,6 +258,12 @@ if TYPE_CHECKING:  # pragma: no cover - names for type checkers and IDEs
     from spinekit.catalogue.starter import (
         starter_programme as starter_programme,
     )
+    from spinekit.engine.cost import (
+        CostEstimate as CostEstimate,
+    )
+    from spinekit.engine.cost import (
+        deterministic_cost as deterministic_cost,
+    )
     from spinekit.engine.cpm import (
         CompiledNetwork as CompiledNetwork,
     )
@@ -301,6 +313,12 @@ if TYPE_CHECKING:  # pragma: no cover - names for type checkers and IDEs
         DISTRIBUTIONS as DISTRIBUTIONS,
     )
     from spinekit.model.domain import (
+        Amount as Amount,
+    )
+    from spinekit.model.domain import (
+        Assignment as Assignment,
+    )
+    from spinekit.model.domain import (
         Correlation as Correlation,
     )
     from spinekit.model.domain import (
@@ -313,7 +331,13 @@ if TYPE_CHECKING:  # pragma: no cover - names for type checkers and IDEs
         Programme as Programme,
     )
     from spinekit.model.domain import (
+        Resource as Resource,
+    )
+    from spinekit.model.domain import (
         Risk as Risk,
+    )
+    from spinekit.model.domain import (
+        StandingCost as StandingCost,
     )
     from spinekit.model.domain import (
         Task as Task,

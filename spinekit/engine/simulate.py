@@ -18,6 +18,11 @@ Correlation
 Risk events
     Per iteration, one Bernoulli draw and one impact draw per risk; when the risk occurs the
     impact is added to the duration of every task it lists.
+Cost
+    When the programme has costs, each iteration's cost is worked out from that iteration's
+    durations, finish and risk events, with its own draws of fixed costs and risk cost
+    impacts (:mod:`spinekit.engine.cost`), so cost and date are correlated as the network
+    makes them.
 Random numbers
     Every task and risk has its own stream, keyed by the seed and its id, consumed in iteration
     order. Results therefore do not depend on the chunk size, and changing one task leaves the
@@ -26,8 +31,8 @@ Random numbers
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import hashlib
 import math
 import operator
 from collections.abc import Iterator
@@ -38,7 +43,12 @@ from typing import Any, cast
 import numpy as np
 import numpy.typing as npt
 
+from spinekit.engine.cost import CostModel, CostSummary, deterministic_cost, within_budget
 from spinekit.engine.cpm import CompiledNetwork, passes
+from spinekit.engine.sampling import draw as _draw
+from spinekit.engine.sampling import normal_cdf as _normal_cdf
+from spinekit.engine.sampling import quantile as _quantile
+from spinekit.engine.sampling import stream as _stream
 from spinekit.engine.schedule import Schedule, constraint_bounds
 from spinekit.engine.schedule import schedule as schedule_programme
 from spinekit.model.calendar import CalendarRangeError
@@ -81,7 +91,8 @@ class SimulationResult:
     ``mean``, ``p10``, ``p50``, ...) and ``finish_date`` their dates. ``on_time_probability``
     is the share of iterations dated on or before the programme's ``target`` (None without
     one). ``criticality``, ``sensitivity`` and ``risk_drivers`` are described in
-    :func:`simulate`. Values are unrounded; :meth:`to_dict` rounds them.
+    :func:`simulate`. ``cost`` is the cost of the iterations (None when nothing in the
+    programme costs money). Values are unrounded; :meth:`to_dict` rounds them.
     """
 
     programme: Programme
@@ -98,6 +109,7 @@ class SimulationResult:
     sensitivity_iterations: int
     risk_drivers: dict[str, float]
     task_finish: dict[str, dict[str, dt.date]] = field(default_factory=dict)
+    cost: CostSummary | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document: days to 2 decimals, probabilities and correlations to 4."""
@@ -117,6 +129,17 @@ class SimulationResult:
         doc["criticality"] = {k: _round(v, 4) for k, v in self.criticality.items()}
         doc["sensitivity"] = {k: _round(v, 4) for k, v in self.sensitivity.items()}
         doc["risk_drivers"] = {k: _round(v, 2) for k, v in self.risk_drivers.items()}
+        if self.cost is not None:
+            c = self.cost
+            doc["cost"] = {
+                "currency": c.currency,
+                "budget": c.budget,
+                "deterministic": _round(c.deterministic.total, 2),
+                **{k: _round(v, 2) for k, v in c.summary.items()},
+                "within_budget_probability": _maybe_round(c.within_budget_probability, 4),
+            }
+            doc["joint_confidence"] = _maybe_round(c.joint_confidence, 4)
+            doc["cost_drivers"] = {k: _round(v, 4) for k, v in c.drivers.items()}
         return doc
 
     def to_text(self) -> str:
@@ -149,7 +172,31 @@ class SimulationResult:
             rw = max(len("risk"), *(len(r.id) for r in p.risks))
             lines += ["", f"{'risk':<{rw}}  {'probability':>11}  P80 days saved if removed"]
             lines += [f"{r.id:<{rw}}  {r.probability:>11.0%}  {self.risk_drivers[r.id]:>25.2f}" for r in p.risks]
+        if self.cost is not None:
+            lines += self._cost_lines(self.cost)
         return "\n".join(lines) + "\n"
+
+    def _cost_lines(self, c: CostSummary) -> list[str]:
+        p = self.programme
+        lines = [
+            "",
+            f"cost ({c.currency})",
+            f"{'deterministic':13}{c.deterministic.total:>16,.0f}",
+            f"{'mean':13}{c.summary['mean']:>16,.0f}",
+        ]
+        lines += [f"{f'P{q}':13}{c.summary[f'p{q}']:>16,.0f}" for q in PERCENTILES]
+        if c.budget is not None and c.within_budget_probability is not None:
+            lines += ["", f"within the budget {c.budget:,.0f}: {c.within_budget_probability:.1%}"]
+        if c.joint_confidence is not None:
+            lines.append(f"joint confidence (by the target {p.target} and within the budget): {c.joint_confidence:.1%}")
+        if c.drivers:
+            order = sorted(c.drivers, key=lambda t: -abs(c.drivers[t]))
+            width = max(len("task"), *(len(t) for t in order))
+            lines += ["", f"{'task':<{width}}  cost driver (rank correlation with the total cost)"]
+            lines += [f"{t:<{width}}  {_round(c.drivers[t], 2):>.2f}" for t in order]
+            if c.drivers_iterations < self.iterations:
+                lines.append(f"(cost drivers from the first {c.drivers_iterations:,} iterations)")
+        return lines
 
 
 def simulate(
@@ -252,10 +299,20 @@ def simulate(
     sample = np.empty((varying.size, n_sample))
     n_tasks_kept = min(iterations, max(_TASK_FINISH_MIN, _TASK_FINISH_CELLS // max(net.size, 1)))
     finishes = np.empty((net.size, n_tasks_kept), dtype=np.float32)
+    costing = CostModel.build(programme, net, seed) if programme.has_costs else None
+    if costing is not None:
+        cost = np.empty(iterations)
+        n_cost_sample = _sensitivity_size(iterations, len(costing.ids))
+        cost_sample = np.empty((len(costing.ids), n_cost_sample))
 
     for first, last, draw in _prefetched(sampler, iterations, width):
         res = passes(net, draw.durations, lower, upper)
         finish[first:last] = res.finish
+        if costing is not None:
+            cost[first:last], by_task = costing.costs(draw.durations, draw.occurs, res.finish)
+            if first < n_cost_sample:
+                keep = min(last, n_cost_sample) - first
+                cost_sample[:, first : first + keep] = by_task[:, :keep]
         critical += np.count_nonzero(res.total_float <= CRITICAL_FLOAT, axis=1)
         if first < n_sample:
             keep = min(last, n_sample) - first
@@ -271,7 +328,7 @@ def simulate(
                 out[hit] = passes(net, sampler.without(draw, k, hit), lower, upper).finish
 
     try:
-        return _summarise(
+        result = _summarise(
             programme,
             sched,
             seed,
@@ -283,6 +340,10 @@ def simulate(
             sample,
             finishes,
         )
+        if costing is None:
+            return result
+        costs = _summarise_cost(programme, sched, costing.ids, finish, cost, cost_sample)
+        return dataclasses.replace(result, cost=costs)
     except CalendarRangeError as exc:
         raise ProgrammeError(
             f"simulated finishes run too far: {exc}; check the largest durations and risk impacts",
@@ -382,6 +443,46 @@ def _summarise(
     )
 
 
+def _summarise_cost(
+    programme: Programme,
+    sched: Schedule,
+    ids: tuple[str, ...],
+    finish: np.ndarray,
+    cost: np.ndarray,
+    sample: np.ndarray,
+) -> CostSummary:
+    iterations = cost.size
+    qs = np.percentile(cost, PERCENTILES)
+    summary = {"mean": float(cost.mean())} | {f"p{q}": float(v) for q, v in zip(PERCENTILES, qs)}
+    within = joint = None
+    if programme.budget is not None:
+        inside = within_budget(cost, programme.budget)
+        within = float(np.count_nonzero(inside)) / iterations
+        if programme.target is not None:
+            latest = programme.calendar.index_on_or_before(programme.target)
+            on_time = finish <= latest + 1 + _DAY_TOLERANCE if latest >= 0 else np.zeros(iterations, dtype=bool)
+            joint = float(np.count_nonzero(inside & on_time)) / iterations
+    rho = _spearman(sample, cost[: sample.shape[1]], np.ones(len(ids), dtype=bool))
+    by_id = dict(zip(ids, rho))
+    drivers = {t.id: float(by_id[t.id]) for t in programme.tasks if t.id in by_id}
+    cost.setflags(write=False)
+    return CostSummary(
+        currency=programme.currency,
+        budget=programme.budget,
+        deterministic=deterministic_cost(sched),
+        total=cost,
+        summary=summary,
+        within_budget_probability=within,
+        joint_confidence=joint,
+        drivers=drivers,
+        drivers_iterations=sample.shape[1],
+    )
+
+
+def _maybe_round(value: float | None, places: int) -> float | None:
+    return None if value is None else _round(value, places)
+
+
 def _finish_index(f: npt.ArrayLike) -> npt.NDArray[np.int64]:
     """Working-day index of the last day of work for finish offset(s) ``f``: ceil(F) - 1, >= 0."""
     index: npt.NDArray[np.int64] = np.maximum(np.ceil(np.asarray(f) - _DAY_TOLERANCE) - 1, 0).astype(np.int64)
@@ -459,59 +560,6 @@ def _resolve_seed(seed: int | None, rng: np.random.Generator | int | None) -> in
     if seed < 0:
         raise ValueError(f"seed must be a whole number of 0 or more, got {seed}")
     return seed
-
-
-def _stream(seed: int, kind: str, key: str) -> np.random.Generator:
-    """The random stream of one task or risk, independent of every other stream."""
-    digest = hashlib.blake2b(f"{kind}:{key}".encode(), digest_size=8).digest()
-    spawn_key = (int.from_bytes(digest, "little"),)
-    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=spawn_key))
-
-
-# -- distributions --------------------------------------------------------------------------
-
-
-def _pert_shape(d: Duration) -> tuple[float, float]:
-    span = d.max - d.min
-    return 1 + 4 * (d.likely - d.min) / span, 1 + 4 * (d.max - d.likely) / span
-
-
-def _quantile(d: Duration, u: np.ndarray) -> np.ndarray:
-    """Inverse CDF of duration ``d`` at probabilities ``u``."""
-    if d.is_fixed:
-        return np.full(u.shape, float(d.likely))
-    lo, mode, hi = d.min, d.likely, d.max
-    span = hi - lo
-    if d.dist == "uniform":
-        return lo + span * u
-    if d.dist == "triangular":
-        return np.where(
-            u * span < mode - lo,
-            lo + np.sqrt(u * span * (mode - lo)),
-            hi - np.sqrt((1 - u) * span * (hi - mode)),
-        )
-    from scipy.special import betaincinv
-
-    a, b = _pert_shape(d)
-    q: np.ndarray = lo + span * betaincinv(a, b, u)
-    return q
-
-
-def _draw(d: Duration, gen: np.random.Generator, n: int) -> np.ndarray:
-    """``n`` independent draws of duration ``d``."""
-    if d.is_fixed:
-        return np.full(n, float(d.likely))
-    if d.dist == "pert":
-        a, b = _pert_shape(d)
-        return d.min + (d.max - d.min) * gen.beta(a, b, n)
-    return _quantile(d, gen.random(n))
-
-
-def _normal_cdf(z: np.ndarray) -> np.ndarray:
-    from scipy.special import ndtr
-
-    p: np.ndarray = ndtr(z)
-    return p
 
 
 def _spearman_to_pearson(rho: float) -> float:
