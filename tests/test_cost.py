@@ -379,3 +379,22 @@ def test_compare_prices_each_scenario_on_common_random_numbers(tmp_path, capsys)
     assert doc["scenarios"][1]["cost"]["p80"] == pytest.approx(doc["scenarios"][0]["cost"]["p80"] + 52250, abs=0.01)
     code, out, _ = run(capsys, "compare", tmp_path / "plan.yaml", "--seed", 13, "--iterations", 500)
     assert code == 0 and "P80 cost" in out and "+52,250" in out
+
+
+def test_cost_drivers_are_spearman_of_each_task_cost_with_the_total():
+    p = plan(
+        [
+            {"id": "a", "duration": {"min": 5, "likely": 10, "max": 30}, "resources": ["dev"]},
+            {"id": "b", "duration": 1, "cost": {"min": 0, "likely": 1000, "max": 4000, "dist": "triangular"}},
+            {"id": "c", "duration": 2, "resources": ["dev"]},
+        ],
+        resources=[{"id": "dev", "rate": 100}],
+    )
+    result = simulate(p, 3_000, seed=12)
+    total = result.cost.total
+    # F is a's duration (b and c are shorter), so a costs 100 F and b the rest less c's 200.
+    cost_a = 100 * result.finish
+    cost_b = total - cost_a - 200
+    assert result.cost.drivers["a"] == pytest.approx(stats.spearmanr(cost_a, total).statistic, abs=1e-12)
+    assert result.cost.drivers["b"] == pytest.approx(stats.spearmanr(cost_b, total).statistic, abs=1e-9)
+    assert result.cost.drivers["c"] == 0

@@ -302,17 +302,19 @@ def simulate(
     costing = CostModel.build(programme, net, seed) if programme.has_costs else None
     if costing is not None:
         cost = np.empty(iterations)
-        n_cost_sample = _sensitivity_size(iterations, len(costing.ids))
-        cost_sample = np.empty((len(costing.ids), n_cost_sample))
+        # Only tasks with a fixed cost keep their costs for the drivers: any other task's cost
+        # is its duration times a day rate, so it ranks as its duration (kept in ``sample``).
+        drawn = np.array([k for k, *_ in costing.fixed], dtype=np.int64)
+        cost_sample = np.empty((drawn.size, n_sample))
 
     for first, last, draw in _prefetched(sampler, iterations, width):
         res = passes(net, draw.durations, lower, upper)
         finish[first:last] = res.finish
         if costing is not None:
             cost[first:last], by_task = costing.costs(draw.durations, draw.occurs, res.finish)
-            if first < n_cost_sample:
-                keep = min(last, n_cost_sample) - first
-                cost_sample[:, first : first + keep] = by_task[:, :keep]
+            if first < n_sample:
+                keep = min(last, n_sample) - first
+                cost_sample[:, first : first + keep] = by_task[drawn, :keep]
         critical += np.count_nonzero(res.total_float <= CRITICAL_FLOAT, axis=1)
         if first < n_sample:
             keep = min(last, n_sample) - first
@@ -328,7 +330,7 @@ def simulate(
                 out[hit] = passes(net, sampler.without(draw, k, hit), lower, upper).finish
 
     try:
-        result = _summarise(
+        result, cost_rho = _summarise(
             programme,
             sched,
             seed,
@@ -339,10 +341,11 @@ def simulate(
             sampler.may_tie,
             sample,
             finishes,
+            cost if costing is not None else None,
         )
-        if costing is None:
+        if costing is None or cost_rho is None:
             return result
-        costs = _summarise_cost(programme, sched, costing.ids, finish, cost, cost_sample)
+        costs = _summarise_cost(programme, sched, costing, cost_rho, finish, cost, cost_sample)
         return dataclasses.replace(result, cost=costs)
     except CalendarRangeError as exc:
         raise ProgrammeError(
@@ -395,7 +398,9 @@ def _summarise(
     may_tie: np.ndarray,
     sample: np.ndarray,
     finishes: np.ndarray,
-) -> SimulationResult:
+    cost: np.ndarray | None = None,
+) -> tuple[SimulationResult, np.ndarray | None]:
+    """The result, and (given ``cost``) each task's duration's rank correlation with the cost."""
     cal = programme.calendar
     iterations = finish.size
     qs = np.percentile(finish, PERCENTILES)
@@ -412,7 +417,14 @@ def _summarise(
 
     net = sched.network
     rho = np.zeros(net.size)
-    rho[varying] = _spearman(sample, finish[: sample.shape[1]], may_tie)
+    n_sample = sample.shape[1]
+    targets = (finish[:n_sample],) if cost is None else (finish[:n_sample], cost[:n_sample])
+    correlations = _spearman_many(sample, targets, may_tie)
+    rho[varying] = correlations[0]
+    cost_rho = None
+    if cost is not None:
+        cost_rho = np.zeros(net.size)
+        cost_rho[varying] = correlations[1]
     ids = [t.id for t in programme.tasks]
     criticality = {i: float(critical[net.index[i]]) / iterations for i in ids}
     sensitivity = {i: float(rho[net.index[i]]) for i in ids}
@@ -425,7 +437,7 @@ def _summarise(
         for k, r in enumerate(programme.risks)
     }
     finish.setflags(write=False)
-    return SimulationResult(
+    result = SimulationResult(
         programme=programme,
         iterations=iterations,
         seed=seed,
@@ -441,16 +453,25 @@ def _summarise(
         risk_drivers=drivers,
         task_finish=_task_finishes(programme, net, finishes),
     )
+    return result, cost_rho
 
 
 def _summarise_cost(
     programme: Programme,
     sched: Schedule,
-    ids: tuple[str, ...],
+    costing: CostModel,
+    duration_rho: np.ndarray,
     finish: np.ndarray,
     cost: np.ndarray,
     sample: np.ndarray,
 ) -> CostSummary:
+    """Cost percentiles, budget and joint confidence, and the cost drivers.
+
+    ``duration_rho`` is each task's duration's rank correlation with the cost (by network
+    index); ``sample`` holds the costs of the tasks with a fixed cost over the same iterations.
+    A task without a fixed cost costs its duration times a positive day rate, which ranks as
+    its duration, or costs nothing at all.
+    """
     iterations = cost.size
     qs = np.percentile(cost, PERCENTILES)
     summary = {"mean": float(cost.mean())} | {f"p{q}": float(v) for q, v in zip(PERCENTILES, qs)}
@@ -462,9 +483,17 @@ def _summarise_cost(
             latest = programme.calendar.index_on_or_before(programme.target)
             on_time = finish <= latest + 1 + _DAY_TOLERANCE if latest >= 0 else np.zeros(iterations, dtype=bool)
             joint = float(np.count_nonzero(inside & on_time)) / iterations
-    rho = _spearman(sample, cost[: sample.shape[1]], np.ones(len(ids), dtype=bool))
-    by_id = dict(zip(ids, rho))
-    drivers = {t.id: float(by_id[t.id]) for t in programme.tasks if t.id in by_id}
+    drawn = [k for k, *_ in costing.fixed]
+    by_position = {
+        int(k): float(v)
+        for k, v in zip(drawn, _spearman(sample, cost[: sample.shape[1]], np.ones(len(drawn), dtype=bool)))
+    }
+    rows = [int(i) for i in costing.rows]
+    rho = {
+        tid: by_position[k] if k in by_position else (float(duration_rho[rows[k]]) if costing.day_rates[k] > 0 else 0.0)
+        for k, tid in enumerate(costing.ids)
+    }
+    drivers = {t.id: rho[t.id] for t in programme.tasks if t.id in rho}
     cost.setflags(write=False)
     return CostSummary(
         currency=programme.currency,
@@ -513,30 +542,41 @@ def _ranks(x: np.ndarray, may_tie: np.ndarray) -> np.ndarray:
 
 
 def _spearman(sample: np.ndarray, f: np.ndarray, may_tie: np.ndarray) -> np.ndarray:
-    """Spearman correlation of each row of ``sample`` with ``f``; 0 where either is constant.
+    """Spearman correlation of each row of ``sample`` with ``f``; 0 where either is constant."""
+    return _spearman_many(sample, (f,), may_tie)[0]
 
-    Only rows flagged ``may_tie`` (and ``f``) are checked for ties: a duration drawn from a
-    continuous distribution repeats with probability zero. Centred ranks are multiples of 1/2,
-    so every sum below is exact in float64 for the sample sizes used and the result does not
-    depend on summation order.
+
+def _spearman_many(sample: np.ndarray, targets: tuple[np.ndarray, ...], may_tie: np.ndarray) -> list[np.ndarray]:
+    """Spearman correlation of each row of ``sample`` with each of ``targets``; 0 where constant.
+
+    Each row is ranked once, whatever the number of targets. Only rows flagged ``may_tie``
+    (and the targets) are checked for ties: a duration drawn from a continuous distribution
+    repeats with probability zero. Centred ranks are multiples of 1/2, so every sum below is
+    exact in float64 for the sample sizes used and the result does not depend on summation
+    order.
     """
     rows, n = sample.shape
-    out = np.zeros(rows)
     centre = (n + 1) / 2
-    rf = _ranks(f[np.newaxis], np.ones(1, dtype=bool))[0] - centre
-    sff = float(rf @ rf)
-    if sff == 0:
-        return out
+    outs = [np.zeros(rows) for _ in targets]
+    ranked = []
+    for f, out in zip(targets, outs):
+        rf = _ranks(f[np.newaxis], np.ones(1, dtype=bool))[0] - centre
+        sff = float(rf @ rf)
+        if sff != 0:
+            ranked.append((rf, sff, out))
+    if not ranked:
+        return outs
     step = max(1, _CHUNK_CELLS // n)  # rows ranked at a time, to bound temporary memory
     for start in range(0, rows, step):
         block_rows = slice(start, start + step)
         r = _ranks(sample[block_rows], may_tie[block_rows]) - centre
-        sxy = r @ rf
         sxx = np.einsum("ij,ij->i", r, r)
         varies = sxx > 0
-        block = out[block_rows]
-        block[varies] = sxy[varies] / np.sqrt(sxx[varies] * sff)
-    return np.clip(out, -1.0, 1.0)
+        for rf, sff, out in ranked:
+            sxy = r @ rf
+            block = out[block_rows]
+            block[varies] = sxy[varies] / np.sqrt(sxx[varies] * sff)
+    return [np.clip(out, -1.0, 1.0) for out in outs]
 
 
 def _round(value: float, places: int) -> float:
