@@ -398,3 +398,21 @@ def test_cost_drivers_are_spearman_of_each_task_cost_with_the_total():
     assert result.cost.drivers["a"] == pytest.approx(stats.spearmanr(cost_a, total).statistic, abs=1e-12)
     assert result.cost.drivers["b"] == pytest.approx(stats.spearmanr(cost_b, total).statistic, abs=1e-9)
     assert result.cost.drivers["c"] == 0
+
+
+def test_the_documented_cost_example_parses_as_documented():
+    from _helpers import ROOT
+
+    doc = (ROOT / "docs" / "programme-file.md").read_text(encoding="utf-8")
+    block = doc.split("## Costs\n\n```yaml\n", 1)[1].split("```", 1)[0]
+    p = parse_programme_text(HEAD + block)
+    sched = schedule(p)
+    # build-eps 30 x (4200 + 425); pen-test 12000; standing 600 x 35 working days (no holidays in Jan-Feb 2027).
+    assert deterministic_cost(sched).total == 30 * 4625 + 12000 + 600 * 35
+
+
+def parse_programme_text(text):
+    from spinekit import parse_programme
+    from spinekit.model.files import load_yaml
+
+    return parse_programme(load_yaml(text))
