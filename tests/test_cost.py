@@ -416,3 +416,52 @@ def parse_programme_text(text):
     from spinekit.model.files import load_yaml
 
     return parse_programme(load_yaml(text))
+
+
+# --- the health check -----------------------------------------------------------------------------
+
+
+def _check(**extra):
+    from spinekit.analysis.check import check_plan
+
+    p = plan(
+        [{"id": "build", "duration": {"min": 20, "likely": 30, "max": 50}, "resources": ["dev-team"]}],
+        resources=[{"id": "dev-team", "rate": 4200}],
+        **extra,
+    )
+    return {f.rule: f for f in check_plan(p).findings}
+
+
+def test_check_warns_about_an_undefined_resource_with_the_closest_id():
+    from spinekit.analysis.check import check_plan
+
+    p = plan(
+        [{"id": "build", "duration": 5, "resources": ["dev-team", "dev-teem"]}],
+        resources=[{"id": "dev-team", "rate": 4200}],
+    )
+    found = [f for f in check_plan(p).findings if f.rule == "undefined-resource"]
+    assert [(f.severity, f.tasks) for f in found] == [("warning", ("build",))]
+    assert "'dev-teem'" in found[0].message and "'dev-team'" in found[0].fix
+
+
+def test_check_warns_about_a_budget_without_costs():
+    from spinekit.analysis.check import check_plan
+
+    rules = {f.rule: f.severity for f in check_plan(plan([{"id": "a", "duration": 5}], budget=1000)).findings}
+    assert rules["budget-without-cost"] == "warning"
+
+
+def test_check_warns_when_the_deterministic_cost_exceeds_the_budget():
+    found = _check(budget=120_000)  # 30 x 4200 = 126,000
+    assert found["cost-over-budget"].severity == "warning" and "126,000" in found["cost-over-budget"].message
+    assert "p80-cost-over-budget" not in found
+
+
+def test_check_warns_when_the_p80_cost_exceeds_the_budget():
+    # Cost = 4200 x PERT(20, 30, 50): P80 = 4200 x Beta(7/3, 11/3) quantile, about 153,823.
+    p80 = 4200 * stats.beta(1 + 4 * 10 / 30, 1 + 4 * 20 / 30, loc=20, scale=30).ppf(0.8)
+    below = _check(budget=round(p80 * 0.95))
+    assert "cost-over-budget" not in below
+    assert below["p80-cost-over-budget"].severity == "warning"
+    above = _check(budget=round(p80 * 1.05))
+    assert "p80-cost-over-budget" not in above and "budget-without-cost" not in above
