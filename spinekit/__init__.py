@@ -80,6 +80,10 @@ _EXPORTS: dict[str, str] = {
     "SimulationResult": "spinekit.engine.simulate",
     "simulate": "spinekit.engine.simulate",
     "assumptions": "spinekit.analysis.summary",
+    "cost_assumptions": "spinekit.analysis.summary",
+    "cost_summary": "spinekit.analysis.summary",
+    "cost_s_curve": "spinekit.views.figures.cost",
+    "joint_confidence_chart": "spinekit.views.figures.cost",
     "critical_path_words": "spinekit.analysis.summary",
     "finish_dates": "spinekit.analysis.summary",
     "findings_table": "spinekit.analysis.summary",
@@ -173,6 +177,12 @@ if TYPE_CHECKING:  # pragma: no cover - names for type checkers and IDEs
     )
     from spinekit.analysis.summary import (
         assumptions as assumptions,
+    )
+    from spinekit.analysis.summary import (
+        cost_assumptions as cost_assumptions,
+    )
+    from spinekit.analysis.summary import (
+        cost_summary as cost_summary,
     )
     from spinekit.analysis.summary import (
         critical_path_words as critical_path_words,
@@ -377,6 +387,12 @@ if TYPE_CHECKING:  # pragma: no cover - names for type checkers and IDEs
     )
     from spinekit.views.explorer.widgets import (
         build_explorer as build_explorer,
+    )
+    from spinekit.views.figures.cost import (
+        cost_s_curve as cost_s_curve,
+    )
+    from spinekit.views.figures.cost import (
+        joint_confidence_chart as joint_confidence_chart,
     )
     from spinekit.views.figures.gantt import (
         gantt as gantt,

@@ -232,6 +232,9 @@ def test_time_dependent_cost_on_a_chain_is_rate_times_finish_in_every_iteration(
     result = simulate(p, 5_000, seed=4)
     np.testing.assert_allclose(result.cost.total, 1500 * result.finish, rtol=1e-12)
     assert result.cost.deterministic.total == 1500 * 13
+    # The cost ranks as the finish does, so each duration correlates with both alike.
+    assert result.cost.sensitivity == pytest.approx(result.sensitivity, abs=1e-9)
+    assert result.cost.sensitivity["a"] > 0.5
 
 
 def test_risk_cost_impact_applies_exactly_when_the_risk_fires():
@@ -320,7 +323,7 @@ def test_costs_do_not_change_the_dates(tmp_path):
     assert b.cost is None and without.has_costs is False
     np.testing.assert_array_equal(a.finish, b.finish)
     doc = a.to_dict()
-    for key in ("cost", "joint_confidence", "cost_drivers"):
+    for key in ("cost", "joint_confidence", "cost_drivers", "cost_sensitivity"):
         doc.pop(key)
     assert doc == b.to_dict()
 
@@ -465,3 +468,78 @@ def test_check_warns_when_the_p80_cost_exceeds_the_budget():
     assert below["p80-cost-over-budget"].severity == "warning"
     above = _check(budget=round(p80 * 1.05))
     assert "p80-cost-over-budget" not in above and "budget-without-cost" not in above
+
+
+# --- indicative costs from the catalogue ----------------------------------------------------------
+
+
+def _catalogue_data():
+    from spinekit import data_dir
+    from spinekit.model.files import load_yaml
+
+    folder = data_dir() / "catalogue"
+    return [
+        load_yaml((folder / f).read_text(encoding="utf-8")) for f in ("services.yaml", "items.yaml", "sources.yaml")
+    ]
+
+
+def test_every_catalogue_cost_is_an_estimate_with_reasoning_or_cites_a_source():
+    from spinekit import load_catalogue
+
+    costed = [i for i in load_catalogue().items if i.cost is not None]
+    assert [i.id for i in costed] == ["pen-test"]
+    for item in costed:
+        prov = item.cost_provenance
+        assert prov.basis == "estimate" or prov.sources
+        assert len(prov.note) > 80 and "Reasoning" in prov.note
+        assert item.cost.min <= item.cost.likely <= item.cost.max and item.cost.dist == "pert"
+
+
+def test_scope_takes_indicative_costs_only_when_asked():
+    data = {"name": "t", "start": "2027-01-04", "scope": {"services": ["pds"]}}
+    from spinekit import parse_programme
+
+    assert not parse_programme(data).has_costs
+    data["scope"]["indicative_costs"] = True
+    p = parse_programme(data)
+    pen = p.task("pen-test")
+    assert pen.cost == Amount(6000, 12000, 25000, "pert")
+    assert pen.cost_basis.startswith("estimate: No published price")
+    assert [t.id for t in p.tasks if t.cost is not None] == ["pen-test"]
+
+
+def test_indicative_costs_need_a_gbp_programme():
+    from spinekit import parse_programme
+
+    data = {
+        "name": "t",
+        "start": "2027-01-04",
+        "currency": "EUR",
+        "scope": {"services": ["pds"], "indicative_costs": True},
+    }
+    with pytest.raises(ProgrammeError) as info:
+        parse_programme(data, source="plan.yaml")
+    assert info.value.field == "scope.indicative_costs" and "currency: GBP" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("cost", "words"),
+    [
+        ({"min": 1, "likely": 2, "max": 3}, "provenance"),
+        ({"min": 1, "likely": 2, "max": 3, "currency": "EUR", "provenance": {"basis": "estimate", "note": "x"}}, "GBP"),
+        ({"min": 3, "likely": 2, "max": 1, "provenance": {"basis": "estimate", "note": "x"}}, "min <= likely <= max"),
+        ({"min": 1, "likely": 2, "max": 3, "provenance": {"basis": "published", "note": "x"}}, "cite its sources"),
+        ({"min": 1, "likely": 2, "max": 3, "provenance": {"basis": "estimate"}}, "note"),
+    ],
+)
+def test_catalogue_cost_without_provenance_or_in_another_currency_is_refused(cost, words):
+    from spinekit import CatalogueError
+    from spinekit.catalogue.load import parse_catalogue
+
+    services, items, sources = _catalogue_data()
+    for item in items["items"]:
+        if item["id"] == "ods-code":
+            item["cost"] = cost
+    with pytest.raises(CatalogueError) as info:
+        parse_catalogue(services, items, sources)
+    assert "ods-code" in str(info.value) and words in str(info.value)

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from spinekit.catalogue.load import Catalogue, load_catalogue
+from spinekit.catalogue.load import Catalogue, Item, load_catalogue
 from spinekit.catalogue.scenarios import parse_scenarios
 from spinekit.catalogue.scope import Scope, ServiceChoice, apply_overrides, expand_scope
 from spinekit.model.calendar import Closure, WorkingCalendar
@@ -80,9 +80,28 @@ def _generated(raw: ProgrammeEntry, catalogue: Catalogue | None, source: str | N
     if catalogue is None:
         catalogue = load_catalogue()
     try:
-        return expand_scope(scope_from_entry(raw.scope), catalogue)
+        tasks = expand_scope(scope_from_entry(raw.scope), catalogue)
     except ProgrammeError as exc:
         raise exc.with_source(source) if source else exc from None
+    if not raw.scope.indicative_costs:
+        return tasks
+    if raw.currency != "GBP":
+        raise ProgrammeError(
+            f"the catalogue's indicative costs are in GBP but the programme's currency is {raw.currency}; "
+            "set currency: GBP, or indicative_costs: false and give your own costs",
+            source=source,
+            field="scope.indicative_costs",
+        )
+    items = {i.id: i for i in catalogue.items}
+    return [_with_indicative_cost(t, items) for t in tasks]
+
+
+def _with_indicative_cost(task: Task, items: dict[str, Item]) -> Task:
+    """``task`` with its catalogue item's indicative fixed cost, where the item has one."""
+    item = items.get(task.kind) if task.kind is not None else None
+    if item is None or item.cost is None or item.cost_provenance is None:
+        return task
+    return dataclasses.replace(task, cost=item.cost, cost_basis=item.cost_provenance.describe())
 
 
 def _override(key: str, value: Any, source: str | None) -> Duration:
@@ -175,7 +194,7 @@ def parse_programme(data: Any, *, source: str | None = None, catalogue: Catalogu
             raise ProgrammeError(
                 "duplicate resource id; every resource needs its own id", source=source, field=f"resources[{r.id}]"
             )
-        resources.append(Resource(r.id, r.name if r.name is not None else r.id, r.rate))
+        resources.append(Resource(r.id, r.name if r.name is not None else r.id, r.rate, r.basis))
     programme = Programme(
         name=raw.name,
         calendar=calendar,
@@ -186,7 +205,7 @@ def parse_programme(data: Any, *, source: str | None = None, catalogue: Catalogu
         currency=raw.currency,
         budget=raw.budget,
         resources=tuple(resources),
-        standing_costs=tuple(StandingCost(c.name, c.rate) for c in raw.standing_costs),
+        standing_costs=tuple(StandingCost(c.name, c.rate, c.basis) for c in raw.standing_costs),
         source=source,
     )
     if raw.scenarios is None:
@@ -236,6 +255,7 @@ def _to_task(t: TaskEntry, source: str | None) -> Task:
         basis=t.basis,
         resources=tuple(uses),
         cost=_amount(t.cost),
+        cost_basis=t.cost_basis,
     )
 
 

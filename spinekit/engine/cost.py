@@ -179,7 +179,10 @@ class CostSummary:
     most the budget, and ``joint_confidence`` the share that both finish on or before the
     target and cost at most the budget (None without a budget, or without a target for the
     joint confidence). ``drivers`` is the Spearman rank correlation of each costed task's cost
-    with the total, over the first ``drivers_iterations`` iterations. Values are unrounded.
+    with the total, over the first ``drivers_iterations`` iterations, and ``sensitivity`` that
+    of each task's duration with the total, over the same iterations (time-dependent costs make
+    a long task drive the cost through the finish, even when the task itself costs nothing).
+    Values are unrounded.
     """
 
     currency: str
@@ -191,3 +194,4 @@ class CostSummary:
     joint_confidence: float | None
     drivers: dict[str, float]
     drivers_iterations: int
+    sensitivity: dict[str, float]

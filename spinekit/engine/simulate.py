@@ -140,6 +140,7 @@ class SimulationResult:
             }
             doc["joint_confidence"] = _maybe_round(c.joint_confidence, 4)
             doc["cost_drivers"] = {k: _round(v, 4) for k, v in c.drivers.items()}
+            doc["cost_sensitivity"] = {k: _round(v, 4) for k, v in c.sensitivity.items()}
         return doc
 
     def to_text(self) -> str:
@@ -189,13 +190,17 @@ class SimulationResult:
             lines += ["", f"within the budget {c.budget:,.0f}: {c.within_budget_probability:.1%}"]
         if c.joint_confidence is not None:
             lines.append(f"joint confidence (by the target {p.target} and within the budget): {c.joint_confidence:.1%}")
-        if c.drivers:
-            order = sorted(c.drivers, key=lambda t: -abs(c.drivers[t]))
+        shown = [t.id for t in p.tasks if c.drivers.get(t.id, 0.0) != 0.0 or c.sensitivity[t.id] != 0.0]
+        if shown:
+            order = sorted(shown, key=lambda t: -max(abs(c.drivers.get(t, 0.0)), abs(c.sensitivity[t])))
             width = max(len("task"), *(len(t) for t in order))
-            lines += ["", f"{'task':<{width}}  cost driver (rank correlation with the total cost)"]
-            lines += [f"{t:<{width}}  {_round(c.drivers[t], 2):>.2f}" for t in order]
+            lines += ["", f"{'task':<{width}}  {'cost driver':>11}  {'duration vs cost':>16}"]
+            lines += [
+                f"{t:<{width}}  {_cell(c.drivers.get(t)):>11}  {_round(c.sensitivity[t], 2):>16.2f}" for t in order
+            ]
+            lines.append("(rank correlations with the total cost: of each task's own cost, and of its duration)")
             if c.drivers_iterations < self.iterations:
-                lines.append(f"(cost drivers from the first {c.drivers_iterations:,} iterations)")
+                lines.append(f"(from the first {c.drivers_iterations:,} iterations)")
         return lines
 
 
@@ -494,6 +499,8 @@ def _summarise_cost(
         for k, tid in enumerate(costing.ids)
     }
     drivers = {t.id: rho[t.id] for t in programme.tasks if t.id in rho}
+    index = sched.network.index
+    sensitivity = {t.id: float(duration_rho[index[t.id]]) for t in programme.tasks}
     cost.setflags(write=False)
     return CostSummary(
         currency=programme.currency,
@@ -505,7 +512,13 @@ def _summarise_cost(
         joint_confidence=joint,
         drivers=drivers,
         drivers_iterations=sample.shape[1],
+        sensitivity=sensitivity,
     )
+
+
+def _cell(value: float | None) -> str:
+    """A correlation to 2 decimals for a text table, or a dash where there is none."""
+    return "-" if value is None else f"{_round(value, 2):.2f}"
 
 
 def _maybe_round(value: float | None, places: int) -> float | None:

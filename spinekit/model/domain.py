@@ -80,6 +80,7 @@ class Resource:
     id: str
     name: str
     rate: float
+    basis: str | None = None
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,7 @@ class StandingCost:
 
     name: str
     rate: float
+    basis: str | None = None
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,7 @@ class Task:
     basis: str | None = None
     resources: tuple[Assignment, ...] = ()
     cost: Amount | None = None
+    cost_basis: str | None = None
 
     @property
     def is_milestone(self) -> bool:

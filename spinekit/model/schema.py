@@ -197,6 +197,7 @@ class ResourceEntry(Strict):
     id: str
     name: str | None = None
     rate: Any
+    basis: str | None = None
 
     @field_validator("id", mode="before")
     @classmethod
@@ -221,6 +222,7 @@ class StandingCostEntry(Strict):
 
     name: str
     rate: Any
+    basis: str | None = None
 
     @field_validator("rate")
     @classmethod
@@ -262,6 +264,7 @@ class TaskEntry(Strict):
     basis: str | None = None
     resources: list[str | AssignmentEntry] = Field(default_factory=list)
     cost: Any = None
+    cost_basis: str | None = None
 
     @field_validator("id", mode="before")
     @classmethod
@@ -417,12 +420,13 @@ class ScopeEntry(Strict):
     smartcards: Any = False
     organisations: Any = 1
     hl7v3_fallback: Any = False
+    indicative_costs: Any = False
 
-    @field_validator("smartcards")
+    @field_validator("smartcards", "indicative_costs")
     @classmethod
-    def _bool(cls, v: Any) -> bool:
+    def _bool(cls, v: Any, info: ValidationInfo) -> bool:
         if not isinstance(v, bool):
-            raise ValueError(f"smartcards must be true or false, got {v!r}")
+            raise ValueError(f"{info.field_name} must be true or false, got {v!r}")
         return v
 
     @field_validator("organisations")
