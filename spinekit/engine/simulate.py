@@ -249,8 +249,11 @@ def simulate(
         about ``1 / sqrt(sensitivity_iterations)``. ``risk_drivers`` gives, per risk, P80 of F
         minus P80 of F with that risk removed, on the same random numbers; it is negative only
         when start-to-start or finish-to-finish links make a longer task shorten the programme.
-        Memory is bounded by the chunk size except for F itself and one F per risk, kept for
-        the percentiles (8 bytes per iteration each).
+        With costs, ``cost`` (:class:`~spinekit.engine.cost.CostSummary`) gives each
+        iteration's cost, its percentiles, the chance within the ``budget`` and the joint
+        confidence of finishing by the target within the budget.
+        Memory is bounded by the chunk size except for F itself, one F per risk and, with
+        costs, the cost, kept for the percentiles (8 bytes per iteration each).
 
     Raises
     ------
