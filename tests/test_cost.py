@@ -7,7 +7,9 @@ import json
 
 import numpy as np
 import pytest
-from _helpers import HEAD, plan, run, write_programme
+from _helpers import HEAD, draw_links, plan, run, write_programme
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
 from spinekit import (
@@ -376,6 +378,7 @@ def test_compare_prices_each_scenario_on_common_random_numbers(tmp_path, capsys)
     # Ten more days of build cost 10 x 4625 and ten more standing days 10 x 600, in every iteration.
     np.testing.assert_allclose(longer.simulation.cost.total - same.simulation.cost.total, 52250, rtol=1e-12)
     doc = result.to_dict()
+    assert doc["scenarios"][0]["cost_drivers"] == base.to_dict()["cost_drivers"]
     assert doc["scenarios"][1]["deterministic"]["cost"] == 171750 + 52250
     assert doc["scenarios"][1]["difference"]["deterministic_cost"] == 52250
     assert doc["scenarios"][1]["difference"]["p80_cost"] == pytest.approx(52250, abs=0.01)
@@ -543,3 +546,58 @@ def test_catalogue_cost_without_provenance_or_in_another_currency_is_refused(cos
     with pytest.raises(CatalogueError) as info:
         parse_catalogue(services, items, sources)
     assert "ods-code" in str(info.value) and words in str(info.value)
+
+
+# --- invariants on random networks ----------------------------------------------------------------
+
+
+@st.composite
+def costed_networks(draw):
+    n = draw(st.integers(1, 12))
+    tasks = []
+    for i in range(n):
+        likely = draw(st.integers(0, 8))
+        task = {"id": f"t{i}", "duration": {"min": likely, "likely": likely, "max": likely + draw(st.integers(0, 6))}}
+        links = draw_links(draw, i)
+        if links:
+            task["depends_on"] = links
+        share = draw(st.sampled_from([None, 0.25, 0.5, 1]))
+        if share is not None:
+            task["resources"] = [{"id": "dev", "share": share}]
+        if draw(st.booleans()):
+            task["cost"] = draw(st.integers(0, 5000))
+        tasks.append(task)
+    return {
+        "name": "random",
+        "start": "2027-03-15",
+        "calendar": {"holidays": draw(st.sampled_from(["none", "england-and-wales"]))},
+        "resources": [{"id": "dev", "rate": draw(st.integers(0, 3000))}],
+        "standing_costs": [{"name": "s", "rate": draw(st.integers(0, 900))}],
+        "tasks": tasks,
+    }
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(costed_networks(), st.integers(0, 2**31))
+def test_cost_is_the_sum_of_its_parts_in_every_iteration(data, seed):
+    from spinekit import parse_programme
+
+    p = parse_programme(data)
+    sched = schedule(p)
+    rate = data["resources"][0]["rate"]
+    standing = data["standing_costs"][0]["rate"]
+    fixed = sum(t.get("cost", 0) for t in data["tasks"])
+    shares = {t["id"]: t["resources"][0]["share"] for t in data["tasks"] if "resources" in t}
+    planned = dict(zip(sched.columns["id"], sched.columns["duration"]))
+    expected = fixed + rate * sum(s * planned[i] for i, s in shares.items()) + standing * sched.finish_offset
+    assert deterministic_cost(sched).total == pytest.approx(expected, rel=1e-12, abs=1e-9)
+    result = simulate(p, 50, seed=seed, schedule=sched)
+    assert result.cost is not None  # a standing cost, even at rate 0, makes a costed programme
+    # Fixed costs are plain numbers here, so only durations and the finish vary: the cost is
+    # at least the fixed part plus the standing costs for the finish, and exactly that when no
+    # task uses the resource.
+    floor = fixed + standing * result.finish
+    assert np.all(result.cost.total >= floor - 1e-6)
+    if not shares or rate == 0:
+        np.testing.assert_allclose(result.cost.total, floor, rtol=1e-12, atol=1e-9)
+    assert result.cost.joint_confidence is None

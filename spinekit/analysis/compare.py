@@ -61,6 +61,7 @@ class Comparison:
                 if "cost" in sim:
                     entry["cost"] = sim["cost"]
                     entry["joint_confidence"] = sim["joint_confidence"]
+                    entry["cost_drivers"] = sim["cost_drivers"]
             entry["critical_path"] = r.schedule.critical_path
             entry["difference"] = _difference(first, r)
             entry["changed_tasks"] = changed_tasks(first.programme, r.programme)
