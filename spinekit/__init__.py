@@ -53,6 +53,12 @@ _EXPORTS: dict[str, str] = {
     "Correlation": "spinekit.model.domain",
     "Dependency": "spinekit.model.domain",
     "Duration": "spinekit.model.domain",
+    "Amount": "spinekit.model.domain",
+    "Assignment": "spinekit.model.domain",
+    "Resource": "spinekit.model.domain",
+    "StandingCost": "spinekit.model.domain",
+    "CostEstimate": "spinekit.engine.cost",
+    "deterministic_cost": "spinekit.engine.cost",
     "Programme": "spinekit.model.domain",
     "Risk": "spinekit.model.domain",
     "Task": "spinekit.model.domain",
@@ -74,6 +80,10 @@ _EXPORTS: dict[str, str] = {
     "SimulationResult": "spinekit.engine.simulate",
     "simulate": "spinekit.engine.simulate",
     "assumptions": "spinekit.analysis.summary",
+    "cost_assumptions": "spinekit.analysis.summary",
+    "cost_summary": "spinekit.analysis.summary",
+    "cost_s_curve": "spinekit.views.figures.cost",
+    "joint_confidence_chart": "spinekit.views.figures.cost",
     "critical_path_words": "spinekit.analysis.summary",
     "finish_dates": "spinekit.analysis.summary",
     "findings_table": "spinekit.analysis.summary",
@@ -169,6 +179,12 @@ if TYPE_CHECKING:  # pragma: no cover - names for type checkers and IDEs
         assumptions as assumptions,
     )
     from spinekit.analysis.summary import (
+        cost_assumptions as cost_assumptions,
+    )
+    from spinekit.analysis.summary import (
+        cost_summary as cost_summary,
+    )
+    from spinekit.analysis.summary import (
         critical_path_words as critical_path_words,
     )
     from spinekit.analysis.summary import (
@@ -252,6 +268,12 @@ if TYPE_CHECKING:  # pragma: no cover - names for type checkers and IDEs
     from spinekit.catalogue.starter import (
         starter_programme as starter_programme,
     )
+    from spinekit.engine.cost import (
+        CostEstimate as CostEstimate,
+    )
+    from spinekit.engine.cost import (
+        deterministic_cost as deterministic_cost,
+    )
     from spinekit.engine.cpm import (
         CompiledNetwork as CompiledNetwork,
     )
@@ -301,6 +323,12 @@ if TYPE_CHECKING:  # pragma: no cover - names for type checkers and IDEs
         DISTRIBUTIONS as DISTRIBUTIONS,
     )
     from spinekit.model.domain import (
+        Amount as Amount,
+    )
+    from spinekit.model.domain import (
+        Assignment as Assignment,
+    )
+    from spinekit.model.domain import (
         Correlation as Correlation,
     )
     from spinekit.model.domain import (
@@ -313,7 +341,13 @@ if TYPE_CHECKING:  # pragma: no cover - names for type checkers and IDEs
         Programme as Programme,
     )
     from spinekit.model.domain import (
+        Resource as Resource,
+    )
+    from spinekit.model.domain import (
         Risk as Risk,
+    )
+    from spinekit.model.domain import (
+        StandingCost as StandingCost,
     )
     from spinekit.model.domain import (
         Task as Task,
@@ -353,6 +387,12 @@ if TYPE_CHECKING:  # pragma: no cover - names for type checkers and IDEs
     )
     from spinekit.views.explorer.widgets import (
         build_explorer as build_explorer,
+    )
+    from spinekit.views.figures.cost import (
+        cost_s_curve as cost_s_curve,
+    )
+    from spinekit.views.figures.cost import (
+        joint_confidence_chart as joint_confidence_chart,
     )
     from spinekit.views.figures.gantt import (
         gantt as gantt,

@@ -338,3 +338,15 @@ def test_a_fixed_save_folder_cannot_be_changed_from_the_page(base, tmp_path):
     served.save_folder.value = str(elsewhere)
     path = served.save("Try elsewhere")
     assert path is not None and path.parent == home and not list(elsewhere.iterdir())
+
+
+def test_p80_cost_sits_beside_the_p80_date(explorer):
+    cost = explorer.result.simulation.cost
+    budget = explorer.result.programme.budget
+    card = explorer.kpis.value.split("data-kpi='p80-cost'", 1)[1].split("data-kpi=", 1)[0]
+    assert f"GBP {cost.summary['p80']:,.0f}" in card
+    assert f"plan {cost.deterministic.total:,.0f}" in card
+    assert f"{cost.within_budget_probability:.0%} within budget {budget:,.0f}" in card
+    # The card follows the P80 finish card.
+    kpis = explorer.kpis.value
+    assert kpis.index("data-kpi='p80'") < kpis.index("data-kpi='p80-cost'") < kpis.index("data-kpi='target'")

@@ -96,3 +96,19 @@ def test_bad_organisation_count_is_an_argument_error(capsys):
         main(["new", "--services", "pds", "--organisations", "0"])
     assert info.value.code == 2
     assert "1 or more" in capsys.readouterr().err
+
+
+def test_starter_cost_block_uncommented_prices_the_plan():
+    from spinekit import deterministic_cost, parse_programme
+    from spinekit.model.files import load_yaml
+
+    text = starter_programme(["pds", "eps"])
+    head, tail = text.split("# tasks:\n", 1)
+    head = head.replace("  # indicative_costs: true", "  indicative_costs: true")
+    body = "\n".join(line[2:] if re.match(r"# ( |- |[a-z_]+:( |$))", line) else line for line in tail.splitlines())
+    body = "\n".join(line for line in body.splitlines() if not line.startswith("#"))
+    p = parse_programme(load_yaml(head + "tasks:\n" + body))
+    sched = schedule(p)
+    # Pen test likely 12,000 (catalogue estimate), trainer half-time for 10 days at 600, team for every day.
+    assert deterministic_cost(sched).total == 12000 + 0.5 * 600 * 10 + 2500 * sched.finish_offset
+    assert p.budget == 500000

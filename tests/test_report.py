@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from spinekit import ProgrammeError, build_report
+from spinekit import ProgrammeError, build_report, example_path, read_programme, simulate
 from spinekit.cli import main
 
 HOSTILE = """name: "Hostile <b>plan</b>"
@@ -98,3 +98,23 @@ def test_invalid_programme_fails_before_running(tmp_path, capsys):
         build_report(plan, tmp_path / "out")
     assert main(["report", str(plan), "--out", str(tmp_path / "out2")]) == 2
     assert not (tmp_path / "out2").exists() or not list((tmp_path / "out2").iterdir())
+
+
+def test_example_report_shows_cost_and_joint_confidence(example_report):
+    page = example_report.html.read_text(encoding="utf-8")
+    assert "Cost and joint confidence" in page
+    assert "Date and cost together" in page and "Probability of costing at most" in page
+    assert "What drives the cost" in page
+    sim = simulate(read_programme(example_path()), 400, seed=7)
+    cost = sim.cost
+    shown = dict(
+        re.findall(r"<td data-key=[\"']([^\"']+ cost|Joint confidence \(target and budget\))[\"']>([^<]+)</td>", page)
+    )
+    assert shown["P80 cost"] == f"GBP {cost.summary['p80']:,.0f}"
+    assert shown["Deterministic cost"] == f"GBP {cost.deterministic.total:,.0f}"
+    assert shown["Joint confidence (target and budget)"] == f"{cost.joint_confidence:.0%}"
+    # The JCL chart's label, as plotly escapes it inside the figure's JSON.
+    assert f"Joint confidence \\u003cb\\u003e{cost.joint_confidence:.0%}\\u003c" in page
+    # The cost inputs are listed with their bases: the example's estimates and the catalogue's.
+    assert "estimate: five people at an assumed blended internal cost" in page
+    assert "estimate: No published price: CHECK and CREST firms quote per engagement" in page

@@ -24,10 +24,12 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
+from spinekit.engine.cost import deterministic_cost
 from spinekit.engine.schedule import Schedule
 from spinekit.engine.schedule import schedule as schedule_programme
+from spinekit.engine.simulate import SimulationResult, simulate
 from spinekit.model.domain import Programme, Task
-from spinekit.model.errors import CatalogueError
+from spinekit.model.errors import CatalogueError, closest
 
 __all__ = ["SEVERITIES", "Finding", "StartItem", "HealthCheck", "check_plan"]
 
@@ -286,6 +288,7 @@ class _Plan:
     table: pd.DataFrame
     kinds: dict[str, str | None]
     inferred: dict[str, str]
+    simulation: SimulationResult | None = None
 
     @property
     def graph(self) -> nx.DiGraph:
@@ -915,6 +918,92 @@ def _inferred(p: _Plan) -> list[Finding]:
     ]
 
 
+#: Iterations and seed of the Monte Carlo run behind the P80-cost check (when none is given).
+COST_CHECK_ITERATIONS = 2_000
+COST_CHECK_SEED = 0
+
+
+def _resources(p: _Plan) -> list[Finding]:
+    defined = [r.id for r in p.programme.resources]
+    out = []
+    for t in p.programme.tasks:
+        for a in t.resources:
+            if a.resource in defined:
+                continue
+            hint = closest(a.resource, defined)
+            fix = (
+                f"Did you mean {hint!r}? Correct the id, or add {{id: {a.resource}, rate: ...}} under resources."
+                if hint
+                else f"Add {{id: {a.resource}, rate: ...}} under resources, or remove it from the task."
+            )
+            out.append(
+                Finding(
+                    "undefined-resource",
+                    "warning",
+                    "A task uses an undefined resource",
+                    f"{t.id} uses resource {a.resource!r}, which the programme does not define, so it "
+                    "adds nothing to the cost.",
+                    (t.id,),
+                    fix,
+                )
+            )
+    return out
+
+
+def _budget(p: _Plan) -> list[Finding]:
+    programme = p.programme
+    if programme.budget is None:
+        return []
+    money = f"{programme.currency} {{:,.0f}}"
+    if not programme.has_costs:
+        return [
+            Finding(
+                "budget-without-cost",
+                "warning",
+                "A budget but no costs",
+                f"The programme has a budget of {money.format(programme.budget)} but nothing in it "
+                "costs money, so the budget cannot be checked.",
+                (),
+                "Give tasks resources (with rates under resources) or fixed costs, add standing "
+                "costs, or remove the budget.",
+            )
+        ]
+    planned = deterministic_cost(p.schedule).total
+    if planned > programme.budget:
+        return [
+            Finding(
+                "cost-over-budget",
+                "warning",
+                "The plan costs more than its budget",
+                f"Even with every task at its likely duration and cost the plan costs "
+                f"{money.format(planned)}, above the budget of {money.format(programme.budget)}.",
+                (),
+                "Cut scope, shorten the time-dependent work (the standing costs run until the "
+                "finish) or reset the budget with the steering group.",
+            )
+        ]
+    sim = p.simulation
+    if sim is None or sim.cost is None:
+        sim = simulate(programme, COST_CHECK_ITERATIONS, COST_CHECK_SEED, schedule=p.schedule)
+    cost = sim.cost
+    if cost is None or cost.summary["p80"] <= programme.budget:
+        return []
+    p80 = cost.summary["p80"]
+    return [
+        Finding(
+            "p80-cost-over-budget",
+            "warning",
+            "The P80 cost exceeds the budget",
+            f"The P80 cost is {money.format(p80)} ({sim.iterations:,} iterations, seed {sim.seed}), "
+            f"above the budget of {money.format(programme.budget)}: the budget holds in only "
+            f"{cost.within_budget_probability or 0:.0%} of the iterations.",
+            (),
+            "Fund to the P80 cost, reduce the uncertainty on the cost drivers (spinekit simulate "
+            "lists them), or cut scope.",
+        )
+    ]
+
+
 _RULES: tuple[Callable[[_Plan], list[Finding]], ...] = (
     _services,
     _hl7v3,
@@ -928,6 +1017,8 @@ _RULES: tuple[Callable[[_Plan], list[Finding]], ...] = (
     _lags,
     _constraints,
     _single_point,
+    _resources,
+    _budget,
     _inferred,
 )
 
@@ -958,7 +1049,9 @@ def _start_this_week(p: _Plan) -> tuple[StartItem, ...]:
     return tuple(sorted(items, key=lambda s: (s.ls, s.es, s.id)))
 
 
-def check_plan(programme: Programme, schedule: Schedule | None = None) -> HealthCheck:
+def check_plan(
+    programme: Programme, schedule: Schedule | None = None, *, simulation: SimulationResult | None = None
+) -> HealthCheck:
     """Check ``programme`` against the Spine delivery properties and schedule quality.
 
     Parameters
@@ -967,6 +1060,10 @@ def check_plan(programme: Programme, schedule: Schedule | None = None) -> Health
         The plan. Tasks are recognised by ``kind``; tasks without one by name or track.
     schedule:
         Its deterministic schedule, if already computed.
+    simulation:
+        Its Monte Carlo run, if already made; the P80-cost check uses its costs. Without one,
+        a programme with costs and a budget is simulated for that check
+        (:data:`COST_CHECK_ITERATIONS` iterations, seed :data:`COST_CHECK_SEED`).
 
     Returns
     -------
@@ -992,7 +1089,14 @@ def check_plan(programme: Programme, schedule: Schedule | None = None) -> Health
         if guessed and kind is not None:  # an inferred kind is never None
             inferred[t.id] = kind
     plan = _Plan(
-        programme, sched, rules, {t.id: t for t in programme.tasks}, sched.table.set_index("id"), kinds, inferred
+        programme,
+        sched,
+        rules,
+        {t.id: t for t in programme.tasks},
+        sched.table.set_index("id"),
+        kinds,
+        inferred,
+        simulation if simulation is not None and simulation.programme is programme else None,
     )
     findings = [f for rule in _RULES for f in rule(plan)]
     findings.sort(key=lambda f: SEVERITIES.index(f.severity))

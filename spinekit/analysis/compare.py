@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from spinekit.catalogue.scenarios import BASELINE, apply_scenario, select_scenarios
+from spinekit.engine.cost import deterministic_cost
 from spinekit.engine.schedule import Schedule, schedule
 from spinekit.model.domain import Programme, Scenario
 
@@ -49,11 +50,18 @@ class Comparison:
                 "finish_offset": r.schedule.finish_offset,
                 "finish_date": r.schedule.finish_date.isoformat(),
             }
+            costed = r.programme.has_costs
+            if costed:
+                entry["deterministic"]["cost"] = round(deterministic_cost(r.schedule).total, 2) + 0.0
             if r.simulation is not None:
                 sim = r.simulation.to_dict()
                 entry["finish_offset"] = sim["finish_offset"]
                 entry["finish_date"] = sim["finish_date"]
                 entry["on_time_probability"] = sim.get("on_time_probability")
+                if "cost" in sim:
+                    entry["cost"] = sim["cost"]
+                    entry["joint_confidence"] = sim["joint_confidence"]
+                    entry["cost_drivers"] = sim["cost_drivers"]
             entry["critical_path"] = r.schedule.critical_path
             entry["difference"] = _difference(first, r)
             entry["changed_tasks"] = changed_tasks(first.programme, r.programme)
@@ -91,6 +99,16 @@ class Comparison:
                 }
                 if entry.get("on_time_probability") is not None:
                     row["on time"] = f"{entry['on_time_probability']:.0%}"
+            if "cost" in entry["deterministic"]:
+                row["cost"] = f"{entry['deterministic']['cost']:,.0f}"
+            if "cost" in entry:
+                row["P80 cost"] = f"{entry['cost']['p80']:,.0f}"
+                if "p80_cost" in diff:
+                    row["P80 cost vs first"] = f"{diff['p80_cost']:+,.0f}"
+                if entry["cost"]["within_budget_probability"] is not None:
+                    row["within budget"] = f"{entry['cost']['within_budget_probability']:.0%}"
+                if entry["joint_confidence"] is not None:
+                    row["joint confidence"] = f"{entry['joint_confidence']:.0%}"
             rows.append(row)
         first = self.results[0]
         head = f"{first.programme.name}\n"
@@ -122,6 +140,12 @@ def _difference(first: ScenarioResult, r: ScenarioResult) -> dict[str, float]:
         p0, p1 = first.simulation.finish_date["p80"], r.simulation.finish_date["p80"]
         diff["p80_working_days"] = cal.working_days_between(p0, p1)
         diff["p80_calendar_weeks"] = round((p1 - p0).days / 7, 1)
+        c0, c1 = first.simulation.cost, r.simulation.cost
+        if c0 is not None and c1 is not None:
+            diff["p80_cost"] = round(c1.summary["p80"] - c0.summary["p80"], 2) + 0.0
+    if first.programme.has_costs and r.programme.has_costs:
+        cost0 = deterministic_cost(first.schedule).total
+        diff["deterministic_cost"] = round(deterministic_cost(r.schedule).total - cost0, 2) + 0.0
     return diff
 
 

@@ -26,6 +26,8 @@ __all__ = [
     "top_risks",
     "top_drivers",
     "assumptions",
+    "cost_assumptions",
+    "cost_summary",
     "scenario_table",
     "findings_table",
     "sources_cited",
@@ -130,8 +132,103 @@ def assumptions(programme: Programme) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def cost_assumptions(programme: Programme) -> pd.DataFrame:
+    """Every cost input: day rates, standing costs, fixed task costs and risk cost impacts, with bases.
+
+    One row per input; ``per`` says what an amount is for (a working day of the task or of the
+    programme, the task, or an occurrence of the risk), and ``basis`` where it comes from.
+    """
+    rows = []
+
+    def add(item: str, name: str, kind: str, per: str, low: float, likely: float, high: float, basis: Any) -> None:
+        rows.append(
+            {
+                "item": item,
+                "name": name,
+                "kind": kind,
+                "min": _number(low),
+                "likely": _number(likely),
+                "max": _number(high),
+                "per": per,
+                "basis": basis or "not stated",
+            }
+        )
+
+    used: dict[str, list[str]] = {}
+    for t in programme.tasks:
+        for a in t.resources:
+            used.setdefault(a.resource, []).append(t.id)
+    for r in programme.resources:
+        tasks = used.get(r.id, [])
+        kind = f"day rate ({len(tasks)} task{'s' if len(tasks) != 1 else ''})"
+        add(r.id, r.name, kind, "working day of a task", r.rate, r.rate, r.rate, r.basis)
+    for standing in programme.standing_costs:
+        rate = standing.rate
+        add("", standing.name, "standing cost", "working day of the programme", rate, rate, rate, standing.basis)
+    for t in programme.tasks:
+        if t.cost is not None:
+            add(t.id, t.name, "fixed cost", "task", t.cost.min, t.cost.likely, t.cost.max, t.cost_basis)
+    for k in programme.risks:
+        if k.cost_impact is not None:
+            c = k.cost_impact
+            kind = f"risk cost ({k.probability:.0%} likely)"
+            add(k.id, k.name, kind, "occurrence", c.min, c.likely, c.max, None)
+    return pd.DataFrame(rows, columns=["item", "name", "kind", "min", "likely", "max", "per", "basis"])
+
+
+def cost_summary(simulation: SimulationResult) -> pd.DataFrame:
+    """The cost beside the date: the plan, P50, P80 and P90 of each, then the target and budget.
+
+    The last row's ``chance`` gives the joint confidence (finishing by the target and within
+    the budget) and the two chances on their own. Empty when the programme has no costs.
+    """
+    columns = ["measure", "date", "cost", "chance"]
+    cost = simulation.cost
+    if cost is None:
+        return pd.DataFrame(columns=columns)
+    money = f"{cost.currency} {{:,.0f}}"
+    rows: list[dict[str, Any]] = [
+        {
+            "measure": "Plan (deterministic)",
+            "date": simulation.deterministic_date,
+            "cost": money.format(cost.deterministic.total),
+            "chance": "",
+        }
+    ]
+    for q in ("p50", "p80", "p90"):
+        rows.append(
+            {
+                "measure": q.upper(),
+                "date": simulation.finish_date[q],
+                "cost": money.format(cost.summary[q]),
+                "chance": f"{q[1:]}% each",
+            }
+        )
+    p = simulation.programme
+    if p.target is not None or p.budget is not None:
+        parts = []
+        if cost.joint_confidence is not None:
+            parts.append(f"both {cost.joint_confidence:.0%}")
+        if simulation.on_time_probability is not None:
+            parts.append(f"date {simulation.on_time_probability:.0%}")
+        if cost.within_budget_probability is not None:
+            parts.append(f"cost {cost.within_budget_probability:.0%}")
+        rows.append(
+            {
+                "measure": "Target and budget",
+                "date": p.target if p.target is not None else "",
+                "cost": money.format(p.budget) if p.budget is not None else "",
+                "chance": ", ".join(parts),
+            }
+        )
+    return pd.DataFrame(rows, columns=columns)
+
+
 def scenario_table(comparison: Comparison) -> pd.DataFrame:
-    """One row per scenario: name, deterministic and simulated finishes, differences, on time."""
+    """One row per scenario: name, deterministic and simulated finishes, differences, on time.
+
+    With costs, also each scenario's P80 cost and joint confidence.
+    """
     from spinekit.analysis.compare import _difference
 
     first = comparison.results[0]
@@ -146,6 +243,10 @@ def scenario_table(comparison: Comparison) -> pd.DataFrame:
         if r.simulation is not None:
             row |= {k: r.simulation.finish_date[k] for k in ("p50", "p80", "p90")}
             row["on_time_probability"] = r.simulation.on_time_probability
+            cost = r.simulation.cost
+            if cost is not None:
+                row["p80_cost"] = cost.summary["p80"]
+                row["joint_confidence"] = cost.joint_confidence
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -182,6 +283,17 @@ def steering_summary_html(
         rows.append(("P90 finish", fd["p90"]))
         if simulation.get("on_time_probability") is not None:
             rows.append(("Probability of meeting the target", f"{simulation['on_time_probability']:.0%}"))
+        cost = simulation.get("cost")
+        if cost is not None:
+            money = f"{cost['currency']} {{:,.0f}}"
+            rows.append(("Deterministic cost", money.format(cost["deterministic"])))
+            rows.append(("P50 cost", money.format(cost["p50"])))
+            rows.append(("P80 cost", money.format(cost["p80"])))
+            if cost["budget"] is not None:
+                within = cost["within_budget_probability"]
+                rows.append(("Budget", f"{money.format(cost['budget'])} ({within:.0%} chance of staying within it)"))
+            if simulation.get("joint_confidence") is not None:
+                rows.append(("Joint confidence (target and budget)", f"{simulation['joint_confidence']:.0%}"))
         rows.append(("Simulation", f"{simulation['iterations']:,} iterations, seed {simulation['seed']}"))
     body = "".join(f"<tr><th>{e(k)}</th><td data-key='{e(k)}'>{e(v)}</td></tr>" for k, v in rows)
     parts = [
@@ -283,7 +395,10 @@ def sources_cited(programme: Programme) -> pd.DataFrame:
 
 
 def scenario_summary(comparison: Comparison) -> pd.DataFrame:
-    """The scenario table for people: dates, the change against the first scenario, on-time odds."""
+    """The scenario table for people: dates, the change against the first scenario, on-time odds.
+
+    With costs, also the P80 cost and the joint confidence of each scenario.
+    """
     table = scenario_table(comparison)
     out = pd.DataFrame(
         {
@@ -299,4 +414,9 @@ def scenario_summary(comparison: Comparison) -> pd.DataFrame:
         out["chance of meeting the target"] = [
             "" if v is None or v != v else f"{v:.0%}" for v in table["on_time_probability"]
         ]
+    if "p80_cost" in table:
+        currency = comparison.results[0].programme.currency
+        out[f"P80 cost ({currency})"] = ["" if v != v else f"{v:,.0f}" for v in table["p80_cost"]]
+    if "joint_confidence" in table and table["joint_confidence"].notna().any():
+        out["joint confidence"] = ["" if v is None or v != v else f"{v:.0%}" for v in table["joint_confidence"]]
     return out

@@ -23,9 +23,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
-from spinekit.model.domain import DEPENDENCY_TYPES, Duration
+from spinekit.model.domain import DEPENDENCY_TYPES, Amount, Duration
 from spinekit.model.errors import CatalogueError, ProgrammeError, did_you_mean
-from spinekit.model.schema import Strict
+from spinekit.model.schema import Strict, amount
 
 __all__ = [
     "OWNERS",
@@ -140,7 +140,11 @@ class ItemVariant:
 
 @dataclass(frozen=True)
 class Item:
-    """A prerequisite, lead-time item or delivery activity of a Spine integration."""
+    """A prerequisite, lead-time item or delivery activity of a Spine integration.
+
+    ``cost`` is an indicative fixed cost in pounds sterling (three-point, PERT), with its own
+    ``cost_provenance``; most items have none (NHS England charges no fee for them).
+    """
 
     id: str
     name: str
@@ -157,6 +161,8 @@ class Item:
     environment: str | None = None
     environments: tuple[str, ...] = ENVIRONMENTS
     production: ItemVariant | None = None
+    cost: Amount | None = None
+    cost_provenance: Provenance | None = None
 
     @property
     def per_environment(self) -> bool:
@@ -371,6 +377,36 @@ class _LeadTime(Strict):
         return Duration(self.min, self.likely, self.max)
 
 
+class _Cost(Strict):
+    """An item's indicative fixed cost, in pounds sterling, with its own provenance."""
+
+    min: Any
+    likely: Any
+    max: Any
+    currency: str = "GBP"
+    provenance: _Provenance
+
+    @field_validator("min", "likely", "max")
+    @classmethod
+    def _number(cls, v: Any, info: ValidationInfo) -> float:
+        return amount(v, str(info.field_name))
+
+    @field_validator("currency")
+    @classmethod
+    def _gbp(cls, v: str) -> str:
+        if v != "GBP":
+            raise ValueError(f"catalogue costs are in pounds sterling (GBP), got {v!r}")
+        return v
+
+    @model_validator(mode="after")
+    def _ordered(self) -> _Cost:
+        if not (self.min <= self.likely <= self.max):
+            raise ValueError(
+                f"cost needs min <= likely <= max, got min={self.min:g}, likely={self.likely:g}, max={self.max:g}"
+            )
+        return self
+
+
 class _Provenance(Strict):
     basis: str
     sources: list[str] = Field(default_factory=list)
@@ -464,6 +500,7 @@ class _ItemEntry(Strict):
     lead_time: _LeadTime
     provenance: _Provenance
     production: _Variant | None = None
+    cost: _Cost | None = None
     reviewed: Any
 
     @field_validator("id")
@@ -773,6 +810,8 @@ def parse_catalogue(
     for it in raw_items.items:
         kw = {"source": items_name, "entry": it.id}
         _check_sources(it.provenance, source_ids, field="provenance", **kw)
+        if it.cost is not None:
+            _check_sources(it.cost.provenance, source_ids, field="cost.provenance", **kw)
         _check_links(it.depends_on, item_ids, field="depends_on", **kw)
         if it.service is not None:
             _known(it.service, service_ids, "service", field="service", **kw)
@@ -860,6 +899,8 @@ def _to_item(i: _ItemEntry) -> Item:
         environment=i.environment,
         environments=tuple(e for e in ENVIRONMENTS if e in (i.environments or ENVIRONMENTS)),
         production=i.production.to_variant() if i.production else None,
+        cost=Amount(i.cost.min, i.cost.likely, i.cost.max) if i.cost else None,
+        cost_provenance=i.cost.provenance.to_provenance() if i.cost else None,
     )
 
 

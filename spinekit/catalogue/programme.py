@@ -13,15 +13,27 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from spinekit.catalogue.load import Catalogue, load_catalogue
+from spinekit.catalogue.load import Catalogue, Item, load_catalogue
 from spinekit.catalogue.scenarios import parse_scenarios
 from spinekit.catalogue.scope import Scope, ServiceChoice, apply_overrides, expand_scope
 from spinekit.model.calendar import Closure, WorkingCalendar
-from spinekit.model.domain import Correlation, Dependency, Duration, Programme, Risk, Task
+from spinekit.model.domain import (
+    Amount,
+    Assignment,
+    Correlation,
+    Dependency,
+    Duration,
+    Programme,
+    Resource,
+    Risk,
+    StandingCost,
+    Task,
+)
 from spinekit.model.errors import ProgrammeError, UnknownTaskError, did_you_mean
 from spinekit.model.files import read_programme_data
 from spinekit.model.schema import (
     CorrelationEntry,
+    CostEntry,
     ProgrammeEntry,
     RiskEntry,
     ScopeEntry,
@@ -68,9 +80,28 @@ def _generated(raw: ProgrammeEntry, catalogue: Catalogue | None, source: str | N
     if catalogue is None:
         catalogue = load_catalogue()
     try:
-        return expand_scope(scope_from_entry(raw.scope), catalogue)
+        tasks = expand_scope(scope_from_entry(raw.scope), catalogue)
     except ProgrammeError as exc:
         raise exc.with_source(source) if source else exc from None
+    if not raw.scope.indicative_costs:
+        return tasks
+    if raw.currency != "GBP":
+        raise ProgrammeError(
+            f"the catalogue's indicative costs are in GBP but the programme's currency is {raw.currency}; "
+            "set currency: GBP, or indicative_costs: false and give your own costs",
+            source=source,
+            field="scope.indicative_costs",
+        )
+    items = {i.id: i for i in catalogue.items}
+    return [_with_indicative_cost(t, items) for t in tasks]
+
+
+def _with_indicative_cost(task: Task, items: dict[str, Item]) -> Task:
+    """``task`` with its catalogue item's indicative fixed cost, where the item has one."""
+    item = items.get(task.kind) if task.kind is not None else None
+    if item is None or item.cost is None or item.cost_provenance is None:
+        return task
+    return dataclasses.replace(task, cost=item.cost, cost_basis=item.cost_provenance.describe())
 
 
 def _override(key: str, value: Any, source: str | None) -> Duration:
@@ -157,6 +188,13 @@ def parse_programme(data: Any, *, source: str | None = None, catalogue: Catalogu
         dup = next(r.id for r in risks if sum(x.id == r.id for x in risks) > 1)
         raise ProgrammeError("duplicate risk id; every risk needs its own id", source=source, field=f"risks[{dup}]")
     correlations = tuple(_to_correlation(i, c, seen, source) for i, c in enumerate(raw.correlations))
+    resources: list[Resource] = []
+    for r in raw.resources:
+        if any(x.id == r.id for x in resources):
+            raise ProgrammeError(
+                "duplicate resource id; every resource needs its own id", source=source, field=f"resources[{r.id}]"
+            )
+        resources.append(Resource(r.id, r.name if r.name is not None else r.id, r.rate, r.basis))
     programme = Programme(
         name=raw.name,
         calendar=calendar,
@@ -164,6 +202,10 @@ def parse_programme(data: Any, *, source: str | None = None, catalogue: Catalogu
         target=raw.target,
         risks=risks,
         correlations=correlations,
+        currency=raw.currency,
+        budget=raw.budget,
+        resources=tuple(resources),
+        standing_costs=tuple(StandingCost(c.name, c.rate, c.basis) for c in raw.standing_costs),
         source=source,
     )
     if raw.scenarios is None:
@@ -187,6 +229,17 @@ def _to_task(t: TaskEntry, source: str | None) -> Task:
             )
         seen.add(link.task)
         deps.append(link)
+    uses: list[Assignment] = []
+    for i, a in enumerate(t.resources):
+        use = Assignment(a) if isinstance(a, str) else Assignment(a.id, a.share)
+        if any(u.resource == use.resource for u in uses):
+            raise ProgrammeError(
+                f"resource {use.resource!r} is listed twice; list it once, with a share if part-time",
+                source=source,
+                task=t.id,
+                field=f"resources[{i}]",
+            )
+        uses.append(use)
     return Task(
         id=t.id,
         name=t.name if t.name is not None else t.id,
@@ -200,7 +253,16 @@ def _to_task(t: TaskEntry, source: str | None) -> Task:
         kind=t.kind,
         track=t.track,
         basis=t.basis,
+        resources=tuple(uses),
+        cost=_amount(t.cost),
+        cost_basis=t.cost_basis,
     )
+
+
+def _amount(value: CostEntry | float | None) -> Amount | None:
+    if value is None:
+        return None
+    return value.to_amount() if isinstance(value, CostEntry) else Amount.fixed(value)
 
 
 def _check_ids(ids: list[str], known: set[str], source: str | None, field: str) -> None:
@@ -213,7 +275,7 @@ def _check_ids(ids: list[str], known: set[str], source: str | None, field: str) 
 def _to_risk(r: RiskEntry, known: set[str], source: str | None) -> Risk:
     _check_ids(r.tasks, known, source, f"risks[{r.id}]")
     impact = r.impact.to_duration() if isinstance(r.impact, ThreePointEntry) else Duration.fixed(r.impact)
-    return Risk(r.id, r.name or r.id, r.probability, impact, tuple(r.tasks))
+    return Risk(r.id, r.name or r.id, r.probability, impact, tuple(r.tasks), _amount(r.cost_impact))
 
 
 def _to_correlation(i: int, c: CorrelationEntry, known: set[str], source: str | None) -> Correlation:

@@ -18,6 +18,11 @@ Correlation
 Risk events
     Per iteration, one Bernoulli draw and one impact draw per risk; when the risk occurs the
     impact is added to the duration of every task it lists.
+Cost
+    When the programme has costs, each iteration's cost is worked out from that iteration's
+    durations, finish and risk events, with its own draws of fixed costs and risk cost
+    impacts (:mod:`spinekit.engine.cost`), so cost and date are correlated as the network
+    makes them.
 Random numbers
     Every task and risk has its own stream, keyed by the seed and its id, consumed in iteration
     order. Results therefore do not depend on the chunk size, and changing one task leaves the
@@ -26,8 +31,8 @@ Random numbers
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import hashlib
 import math
 import operator
 from collections.abc import Iterator
@@ -38,7 +43,12 @@ from typing import Any, cast
 import numpy as np
 import numpy.typing as npt
 
+from spinekit.engine.cost import CostModel, CostSummary, deterministic_cost, within_budget
 from spinekit.engine.cpm import CompiledNetwork, passes
+from spinekit.engine.sampling import draw as _draw
+from spinekit.engine.sampling import normal_cdf as _normal_cdf
+from spinekit.engine.sampling import quantile as _quantile
+from spinekit.engine.sampling import stream as _stream
 from spinekit.engine.schedule import Schedule, constraint_bounds
 from spinekit.engine.schedule import schedule as schedule_programme
 from spinekit.model.calendar import CalendarRangeError
@@ -81,7 +91,8 @@ class SimulationResult:
     ``mean``, ``p10``, ``p50``, ...) and ``finish_date`` their dates. ``on_time_probability``
     is the share of iterations dated on or before the programme's ``target`` (None without
     one). ``criticality``, ``sensitivity`` and ``risk_drivers`` are described in
-    :func:`simulate`. Values are unrounded; :meth:`to_dict` rounds them.
+    :func:`simulate`. ``cost`` is the cost of the iterations (None when nothing in the
+    programme costs money). Values are unrounded; :meth:`to_dict` rounds them.
     """
 
     programme: Programme
@@ -98,6 +109,7 @@ class SimulationResult:
     sensitivity_iterations: int
     risk_drivers: dict[str, float]
     task_finish: dict[str, dict[str, dt.date]] = field(default_factory=dict)
+    cost: CostSummary | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document: days to 2 decimals, probabilities and correlations to 4."""
@@ -117,6 +129,18 @@ class SimulationResult:
         doc["criticality"] = {k: _round(v, 4) for k, v in self.criticality.items()}
         doc["sensitivity"] = {k: _round(v, 4) for k, v in self.sensitivity.items()}
         doc["risk_drivers"] = {k: _round(v, 2) for k, v in self.risk_drivers.items()}
+        if self.cost is not None:
+            c = self.cost
+            doc["cost"] = {
+                "currency": c.currency,
+                "budget": c.budget,
+                "deterministic": _round(c.deterministic.total, 2),
+                **{k: _round(v, 2) for k, v in c.summary.items()},
+                "within_budget_probability": _maybe_round(c.within_budget_probability, 4),
+            }
+            doc["joint_confidence"] = _maybe_round(c.joint_confidence, 4)
+            doc["cost_drivers"] = {k: _round(v, 4) for k, v in c.drivers.items()}
+            doc["cost_sensitivity"] = {k: _round(v, 4) for k, v in c.sensitivity.items()}
         return doc
 
     def to_text(self) -> str:
@@ -149,7 +173,35 @@ class SimulationResult:
             rw = max(len("risk"), *(len(r.id) for r in p.risks))
             lines += ["", f"{'risk':<{rw}}  {'probability':>11}  P80 days saved if removed"]
             lines += [f"{r.id:<{rw}}  {r.probability:>11.0%}  {self.risk_drivers[r.id]:>25.2f}" for r in p.risks]
+        if self.cost is not None:
+            lines += self._cost_lines(self.cost)
         return "\n".join(lines) + "\n"
+
+    def _cost_lines(self, c: CostSummary) -> list[str]:
+        p = self.programme
+        lines = [
+            "",
+            f"cost ({c.currency})",
+            f"{'deterministic':13}{c.deterministic.total:>16,.0f}",
+            f"{'mean':13}{c.summary['mean']:>16,.0f}",
+        ]
+        lines += [f"{f'P{q}':13}{c.summary[f'p{q}']:>16,.0f}" for q in PERCENTILES]
+        if c.budget is not None and c.within_budget_probability is not None:
+            lines += ["", f"within the budget {c.budget:,.0f}: {c.within_budget_probability:.1%}"]
+        if c.joint_confidence is not None:
+            lines.append(f"joint confidence (by the target {p.target} and within the budget): {c.joint_confidence:.1%}")
+        shown = [t.id for t in p.tasks if c.drivers.get(t.id, 0.0) != 0.0 or c.sensitivity[t.id] != 0.0]
+        if shown:
+            order = sorted(shown, key=lambda t: -max(abs(c.drivers.get(t, 0.0)), abs(c.sensitivity[t])))
+            width = max(len("task"), *(len(t) for t in order))
+            lines += ["", f"{'task':<{width}}  {'cost driver':>11}  {'duration vs cost':>16}"]
+            lines += [
+                f"{t:<{width}}  {_cell(c.drivers.get(t)):>11}  {_round(c.sensitivity[t], 2):>16.2f}" for t in order
+            ]
+            lines.append("(rank correlations with the total cost: of each task's own cost, and of its duration)")
+            if c.drivers_iterations < self.iterations:
+                lines.append(f"(from the first {c.drivers_iterations:,} iterations)")
+        return lines
 
 
 def simulate(
@@ -197,8 +249,11 @@ def simulate(
         about ``1 / sqrt(sensitivity_iterations)``. ``risk_drivers`` gives, per risk, P80 of F
         minus P80 of F with that risk removed, on the same random numbers; it is negative only
         when start-to-start or finish-to-finish links make a longer task shorten the programme.
-        Memory is bounded by the chunk size except for F itself and one F per risk, kept for
-        the percentiles (8 bytes per iteration each).
+        With costs, ``cost`` (:class:`~spinekit.engine.cost.CostSummary`) gives each
+        iteration's cost, its percentiles, the chance within the ``budget`` and the joint
+        confidence of finishing by the target within the budget.
+        Memory is bounded by the chunk size except for F itself, one F per risk and, with
+        costs, the cost, kept for the percentiles (8 bytes per iteration each).
 
     Raises
     ------
@@ -252,10 +307,22 @@ def simulate(
     sample = np.empty((varying.size, n_sample))
     n_tasks_kept = min(iterations, max(_TASK_FINISH_MIN, _TASK_FINISH_CELLS // max(net.size, 1)))
     finishes = np.empty((net.size, n_tasks_kept), dtype=np.float32)
+    costing = CostModel.build(programme, net, seed) if programme.has_costs else None
+    if costing is not None:
+        cost = np.empty(iterations)
+        # Only tasks with a fixed cost keep their costs for the drivers: any other task's cost
+        # is its duration times a day rate, so it ranks as its duration (kept in ``sample``).
+        drawn = np.array([k for k, *_ in costing.fixed], dtype=np.int64)
+        cost_sample = np.empty((drawn.size, n_sample))
 
     for first, last, draw in _prefetched(sampler, iterations, width):
         res = passes(net, draw.durations, lower, upper)
         finish[first:last] = res.finish
+        if costing is not None:
+            cost[first:last], by_task = costing.costs(draw.durations, draw.occurs, res.finish)
+            if first < n_sample:
+                keep = min(last, n_sample) - first
+                cost_sample[:, first : first + keep] = by_task[drawn, :keep]
         critical += np.count_nonzero(res.total_float <= CRITICAL_FLOAT, axis=1)
         if first < n_sample:
             keep = min(last, n_sample) - first
@@ -271,7 +338,7 @@ def simulate(
                 out[hit] = passes(net, sampler.without(draw, k, hit), lower, upper).finish
 
     try:
-        return _summarise(
+        result, cost_rho = _summarise(
             programme,
             sched,
             seed,
@@ -282,7 +349,12 @@ def simulate(
             sampler.may_tie,
             sample,
             finishes,
+            cost if costing is not None else None,
         )
+        if costing is None or cost_rho is None:
+            return result
+        costs = _summarise_cost(programme, sched, costing, cost_rho, finish, cost, cost_sample)
+        return dataclasses.replace(result, cost=costs)
     except CalendarRangeError as exc:
         raise ProgrammeError(
             f"simulated finishes run too far: {exc}; check the largest durations and risk impacts",
@@ -334,7 +406,9 @@ def _summarise(
     may_tie: np.ndarray,
     sample: np.ndarray,
     finishes: np.ndarray,
-) -> SimulationResult:
+    cost: np.ndarray | None = None,
+) -> tuple[SimulationResult, np.ndarray | None]:
+    """The result, and (given ``cost``) each task's duration's rank correlation with the cost."""
     cal = programme.calendar
     iterations = finish.size
     qs = np.percentile(finish, PERCENTILES)
@@ -351,7 +425,14 @@ def _summarise(
 
     net = sched.network
     rho = np.zeros(net.size)
-    rho[varying] = _spearman(sample, finish[: sample.shape[1]], may_tie)
+    n_sample = sample.shape[1]
+    targets = (finish[:n_sample],) if cost is None else (finish[:n_sample], cost[:n_sample])
+    correlations = _spearman_many(sample, targets, may_tie)
+    rho[varying] = correlations[0]
+    cost_rho = None
+    if cost is not None:
+        cost_rho = np.zeros(net.size)
+        cost_rho[varying] = correlations[1]
     ids = [t.id for t in programme.tasks]
     criticality = {i: float(critical[net.index[i]]) / iterations for i in ids}
     sensitivity = {i: float(rho[net.index[i]]) for i in ids}
@@ -364,7 +445,7 @@ def _summarise(
         for k, r in enumerate(programme.risks)
     }
     finish.setflags(write=False)
-    return SimulationResult(
+    result = SimulationResult(
         programme=programme,
         iterations=iterations,
         seed=seed,
@@ -380,6 +461,71 @@ def _summarise(
         risk_drivers=drivers,
         task_finish=_task_finishes(programme, net, finishes),
     )
+    return result, cost_rho
+
+
+def _summarise_cost(
+    programme: Programme,
+    sched: Schedule,
+    costing: CostModel,
+    duration_rho: np.ndarray,
+    finish: np.ndarray,
+    cost: np.ndarray,
+    sample: np.ndarray,
+) -> CostSummary:
+    """Cost percentiles, budget and joint confidence, and the cost drivers.
+
+    ``duration_rho`` is each task's duration's rank correlation with the cost (by network
+    index); ``sample`` holds the costs of the tasks with a fixed cost over the same iterations.
+    A task without a fixed cost costs its duration times a positive day rate, which ranks as
+    its duration, or costs nothing at all.
+    """
+    iterations = cost.size
+    qs = np.percentile(cost, PERCENTILES)
+    summary = {"mean": float(cost.mean())} | {f"p{q}": float(v) for q, v in zip(PERCENTILES, qs)}
+    within = joint = None
+    if programme.budget is not None:
+        inside = within_budget(cost, programme.budget)
+        within = float(np.count_nonzero(inside)) / iterations
+        if programme.target is not None:
+            latest = programme.calendar.index_on_or_before(programme.target)
+            on_time = finish <= latest + 1 + _DAY_TOLERANCE if latest >= 0 else np.zeros(iterations, dtype=bool)
+            joint = float(np.count_nonzero(inside & on_time)) / iterations
+    drawn = [k for k, *_ in costing.fixed]
+    by_position = {
+        int(k): float(v)
+        for k, v in zip(drawn, _spearman(sample, cost[: sample.shape[1]], np.ones(len(drawn), dtype=bool)))
+    }
+    rows = [int(i) for i in costing.rows]
+    rho = {
+        tid: by_position[k] if k in by_position else (float(duration_rho[rows[k]]) if costing.day_rates[k] > 0 else 0.0)
+        for k, tid in enumerate(costing.ids)
+    }
+    drivers = {t.id: rho[t.id] for t in programme.tasks if t.id in rho}
+    index = sched.network.index
+    sensitivity = {t.id: float(duration_rho[index[t.id]]) for t in programme.tasks}
+    cost.setflags(write=False)
+    return CostSummary(
+        currency=programme.currency,
+        budget=programme.budget,
+        deterministic=deterministic_cost(sched),
+        total=cost,
+        summary=summary,
+        within_budget_probability=within,
+        joint_confidence=joint,
+        drivers=drivers,
+        drivers_iterations=sample.shape[1],
+        sensitivity=sensitivity,
+    )
+
+
+def _cell(value: float | None) -> str:
+    """A correlation to 2 decimals for a text table, or a dash where there is none."""
+    return "-" if value is None else f"{_round(value, 2):.2f}"
+
+
+def _maybe_round(value: float | None, places: int) -> float | None:
+    return None if value is None else _round(value, places)
 
 
 def _finish_index(f: npt.ArrayLike) -> npt.NDArray[np.int64]:
@@ -412,30 +558,41 @@ def _ranks(x: np.ndarray, may_tie: np.ndarray) -> np.ndarray:
 
 
 def _spearman(sample: np.ndarray, f: np.ndarray, may_tie: np.ndarray) -> np.ndarray:
-    """Spearman correlation of each row of ``sample`` with ``f``; 0 where either is constant.
+    """Spearman correlation of each row of ``sample`` with ``f``; 0 where either is constant."""
+    return _spearman_many(sample, (f,), may_tie)[0]
 
-    Only rows flagged ``may_tie`` (and ``f``) are checked for ties: a duration drawn from a
-    continuous distribution repeats with probability zero. Centred ranks are multiples of 1/2,
-    so every sum below is exact in float64 for the sample sizes used and the result does not
-    depend on summation order.
+
+def _spearman_many(sample: np.ndarray, targets: tuple[np.ndarray, ...], may_tie: np.ndarray) -> list[np.ndarray]:
+    """Spearman correlation of each row of ``sample`` with each of ``targets``; 0 where constant.
+
+    Each row is ranked once, whatever the number of targets. Only rows flagged ``may_tie``
+    (and the targets) are checked for ties: a duration drawn from a continuous distribution
+    repeats with probability zero. Centred ranks are multiples of 1/2, so every sum below is
+    exact in float64 for the sample sizes used and the result does not depend on summation
+    order.
     """
     rows, n = sample.shape
-    out = np.zeros(rows)
     centre = (n + 1) / 2
-    rf = _ranks(f[np.newaxis], np.ones(1, dtype=bool))[0] - centre
-    sff = float(rf @ rf)
-    if sff == 0:
-        return out
+    outs = [np.zeros(rows) for _ in targets]
+    ranked = []
+    for f, out in zip(targets, outs):
+        rf = _ranks(f[np.newaxis], np.ones(1, dtype=bool))[0] - centre
+        sff = float(rf @ rf)
+        if sff != 0:
+            ranked.append((rf, sff, out))
+    if not ranked:
+        return outs
     step = max(1, _CHUNK_CELLS // n)  # rows ranked at a time, to bound temporary memory
     for start in range(0, rows, step):
         block_rows = slice(start, start + step)
         r = _ranks(sample[block_rows], may_tie[block_rows]) - centre
-        sxy = r @ rf
         sxx = np.einsum("ij,ij->i", r, r)
         varies = sxx > 0
-        block = out[block_rows]
-        block[varies] = sxy[varies] / np.sqrt(sxx[varies] * sff)
-    return np.clip(out, -1.0, 1.0)
+        for rf, sff, out in ranked:
+            sxy = r @ rf
+            block = out[block_rows]
+            block[varies] = sxy[varies] / np.sqrt(sxx[varies] * sff)
+    return [np.clip(out, -1.0, 1.0) for out in outs]
 
 
 def _round(value: float, places: int) -> float:
@@ -459,59 +616,6 @@ def _resolve_seed(seed: int | None, rng: np.random.Generator | int | None) -> in
     if seed < 0:
         raise ValueError(f"seed must be a whole number of 0 or more, got {seed}")
     return seed
-
-
-def _stream(seed: int, kind: str, key: str) -> np.random.Generator:
-    """The random stream of one task or risk, independent of every other stream."""
-    digest = hashlib.blake2b(f"{kind}:{key}".encode(), digest_size=8).digest()
-    spawn_key = (int.from_bytes(digest, "little"),)
-    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=spawn_key))
-
-
-# -- distributions --------------------------------------------------------------------------
-
-
-def _pert_shape(d: Duration) -> tuple[float, float]:
-    span = d.max - d.min
-    return 1 + 4 * (d.likely - d.min) / span, 1 + 4 * (d.max - d.likely) / span
-
-
-def _quantile(d: Duration, u: np.ndarray) -> np.ndarray:
-    """Inverse CDF of duration ``d`` at probabilities ``u``."""
-    if d.is_fixed:
-        return np.full(u.shape, float(d.likely))
-    lo, mode, hi = d.min, d.likely, d.max
-    span = hi - lo
-    if d.dist == "uniform":
-        return lo + span * u
-    if d.dist == "triangular":
-        return np.where(
-            u * span < mode - lo,
-            lo + np.sqrt(u * span * (mode - lo)),
-            hi - np.sqrt((1 - u) * span * (hi - mode)),
-        )
-    from scipy.special import betaincinv
-
-    a, b = _pert_shape(d)
-    q: np.ndarray = lo + span * betaincinv(a, b, u)
-    return q
-
-
-def _draw(d: Duration, gen: np.random.Generator, n: int) -> np.ndarray:
-    """``n`` independent draws of duration ``d``."""
-    if d.is_fixed:
-        return np.full(n, float(d.likely))
-    if d.dist == "pert":
-        a, b = _pert_shape(d)
-        return d.min + (d.max - d.min) * gen.beta(a, b, n)
-    return _quantile(d, gen.random(n))
-
-
-def _normal_cdf(z: np.ndarray) -> np.ndarray:
-    from scipy.special import ndtr
-
-    p: np.ndarray = ndtr(z)
-    return p
 
 
 def _spearman_to_pearson(rho: float) -> float:

@@ -13,6 +13,10 @@ __all__ = [
     "DEPENDENCY_TYPES",
     "DISTRIBUTIONS",
     "Duration",
+    "Amount",
+    "Resource",
+    "Assignment",
+    "StandingCost",
     "Dependency",
     "Task",
     "Risk",
@@ -63,6 +67,39 @@ class Duration:
         return int(math.ceil(self.likely - 1e-9))
 
 
+#: A three-point amount of money (a fixed cost or a risk's cost impact) is the same value object
+#: as a duration: min, likely and max with a distribution, drawn the same way; ``likely`` is
+#: the deterministic value.
+Amount = Duration
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A person, role or team that a task uses, paid ``rate`` per working day."""
+
+    id: str
+    name: str
+    rate: float
+    basis: str | None = None
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """A task's use of resource ``resource`` for ``share`` of its time (1 = full time)."""
+
+    resource: str
+    share: float = 1.0
+
+
+@dataclass(frozen=True)
+class StandingCost:
+    """A cost of the whole programme, ``rate`` per working day from its start to its finish."""
+
+    name: str
+    rate: float
+    basis: str | None = None
+
+
 @dataclass(frozen=True)
 class Dependency:
     """A link from predecessor ``task`` to the task that lists it."""
@@ -88,6 +125,9 @@ class Task:
     kind: str | None = None
     track: str | None = None
     basis: str | None = None
+    resources: tuple[Assignment, ...] = ()
+    cost: Amount | None = None
+    cost_basis: str | None = None
 
     @property
     def is_milestone(self) -> bool:
@@ -97,13 +137,17 @@ class Task:
 
 @dataclass(frozen=True)
 class Risk:
-    """A discrete risk event: with ``probability`` it adds ``impact`` days to each listed task."""
+    """A discrete risk event: with ``probability`` it adds ``impact`` days to each listed task.
+
+    When it occurs it also costs ``cost_impact`` (once per occurrence, not per task).
+    """
 
     id: str
     name: str
     probability: float
     impact: Duration
     tasks: tuple[str, ...]
+    cost_impact: Amount | None = None
 
 
 @dataclass(frozen=True)
@@ -150,7 +194,12 @@ class Scenario:
 
 @dataclass(frozen=True)
 class Programme:
-    """A validated programme: tasks on a working calendar, with optional risks and a target."""
+    """A validated programme: tasks on a working calendar, with optional risks and a target.
+
+    Costs are optional: ``resources`` with day rates used by tasks, ``standing_costs`` of the
+    whole programme per working day, fixed task costs and risk cost impacts, all in
+    ``currency``, with an optional ``budget`` beside the ``target``.
+    """
 
     name: str
     calendar: WorkingCalendar
@@ -159,7 +208,20 @@ class Programme:
     risks: tuple[Risk, ...] = ()
     correlations: tuple[Correlation, ...] = ()
     scenarios: tuple[Scenario, ...] = ()
+    currency: str = "GBP"
+    budget: float | None = None
+    resources: tuple[Resource, ...] = ()
+    standing_costs: tuple[StandingCost, ...] = ()
     source: str | None = field(default=None, compare=False)
+
+    @property
+    def has_costs(self) -> bool:
+        """Whether anything in the programme costs money (rates, fixed costs or risk costs)."""
+        return bool(
+            self.standing_costs
+            or any(t.cost is not None or t.resources for t in self.tasks)
+            or any(r.cost_impact is not None for r in self.risks)
+        )
 
     @property
     def start(self) -> dt.date:

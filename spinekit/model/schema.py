@@ -15,12 +15,16 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from spinekit.model.calendar import FIRST_YEAR, HOLIDAY_REGIONS, LAST_YEAR
-from spinekit.model.domain import DEPENDENCY_TYPES, DISTRIBUTIONS, Duration
+from spinekit.model.domain import DEPENDENCY_TYPES, DISTRIBUTIONS, Amount, Duration
 from spinekit.model.errors import ProgrammeError, did_you_mean
 
 __all__ = [
     "Strict",
     "ThreePointEntry",
+    "CostEntry",
+    "ResourceEntry",
+    "AssignmentEntry",
+    "StandingCostEntry",
     "LinkEntry",
     "TaskEntry",
     "ClosureEntry",
@@ -35,7 +39,9 @@ __all__ = [
     "parse_date",
     "whole_days",
     "nonnegative_days",
+    "amount",
     "keys_of",
+    "three_point_amount",
     "translate_error",
     "TASK_ID",
 ]
@@ -93,7 +99,24 @@ def nonnegative_days(value: Any, what: str) -> float:
     return float(value)
 
 
+# Amounts of money beyond this (a trillion) are typing mistakes, not estimates.
+_MAX_AMOUNT = 1e12
+
+
+def amount(value: Any, what: str) -> float:
+    """A non-negative, finite amount of money (in the programme's currency)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError(f"{what} must be an amount of money (a number), got {value!r}")
+    if value < 0:
+        raise ValueError(f"{what} must be 0 or more, got {value!r}")
+    if value > _MAX_AMOUNT:
+        raise ValueError(f"{what} must be at most {_MAX_AMOUNT:,.0f}, got {value!r}")
+    return float(value)
+
+
 class ThreePointEntry(Strict):
+    """A three-point estimate in working days."""
+
     min: Any
     likely: Any
     max: Any
@@ -123,6 +146,88 @@ class ThreePointEntry(Strict):
 
     def to_duration(self) -> Duration:
         return Duration(self.min, self.likely, self.max, self.dist)
+
+
+class CostEntry(ThreePointEntry):
+    """A three-point estimate of an amount of money: the same distributions and default."""
+
+    @field_validator("min", "likely", "max")
+    @classmethod
+    def _number(cls, v: Any, info: ValidationInfo) -> float:
+        return amount(v, str(info.field_name))
+
+    def to_amount(self) -> Amount:
+        return Amount(self.min, self.likely, self.max, self.dist)
+
+
+def three_point_amount(value: Any, what: str) -> Any:
+    """A ``cost`` or ``cost_impact`` value: a number, or a mapping validated as a CostEntry."""
+    if isinstance(value, dict):
+        return CostEntry.model_validate(value)
+    return amount(value, what)
+
+
+class AssignmentEntry(Strict):
+    """A task's use of a resource: its id and the share of the resource's time (1 = full time)."""
+
+    id: str
+    share: Any = 1.0
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_text(cls, v: Any) -> Any:
+        return str(v) if isinstance(v, int) and not isinstance(v, bool) else v
+
+    @field_validator("share")
+    @classmethod
+    def _share(cls, v: Any) -> float:
+        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+            raise ValueError(f"share must be a number between 0 and 1 (0.5 for half time), got {v!r}")
+        if not 0 < v <= 1:
+            raise ValueError(
+                f"share must be more than 0 and at most 1 (0.5 for half time), got {v!r}; "
+                "for more than one person, give the resource the rate of the whole team"
+            )
+        return float(v)
+
+
+class ResourceEntry(Strict):
+    """A resource (a person, role or team) and its rate per working day."""
+
+    id: str
+    name: str | None = None
+    rate: Any
+    basis: str | None = None
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_text(cls, v: Any) -> Any:
+        return str(v) if isinstance(v, int) and not isinstance(v, bool) else v
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, v: str) -> str:
+        if not TASK_ID.match(v):
+            raise ValueError(f"resource id {v!r} may use only letters, digits, '-', '_' and '.'")
+        return v
+
+    @field_validator("rate")
+    @classmethod
+    def _rate(cls, v: Any) -> float:
+        return amount(v, "rate")
+
+
+class StandingCostEntry(Strict):
+    """A cost of the whole programme per working day, from its start to its finish."""
+
+    name: str
+    rate: Any
+    basis: str | None = None
+
+    @field_validator("rate")
+    @classmethod
+    def _rate(cls, v: Any) -> float:
+        return amount(v, "rate")
 
 
 class LinkEntry(Strict):
@@ -157,11 +262,26 @@ class TaskEntry(Strict):
     kind: str | None = None
     track: str | None = None
     basis: str | None = None
+    resources: list[str | AssignmentEntry] = Field(default_factory=list)
+    cost: Any = None
+    cost_basis: str | None = None
 
     @field_validator("id", mode="before")
     @classmethod
     def _id_text(cls, v: Any) -> Any:
         return str(v) if isinstance(v, int) and not isinstance(v, bool) else v
+
+    @field_validator("resources", mode="before")
+    @classmethod
+    def _resource_ids_text(cls, v: Any) -> Any:
+        if isinstance(v, list):
+            return [str(x) if isinstance(x, int) and not isinstance(x, bool) else x for x in v]
+        return v
+
+    @field_validator("cost", mode="before")
+    @classmethod
+    def _cost(cls, v: Any) -> Any:
+        return None if v is None else three_point_amount(v, "cost")
 
     @field_validator("depends_on", mode="before")
     @classmethod
@@ -226,6 +346,7 @@ class RiskEntry(Strict):
     probability: float
     impact: Any
     tasks: list[str]
+    cost_impact: Any = None
 
     @field_validator("probability", mode="before")
     @classmethod
@@ -247,6 +368,11 @@ class RiskEntry(Strict):
         if isinstance(v, dict):
             return ThreePointEntry.model_validate(v)
         return nonnegative_days(v, "impact")
+
+    @field_validator("cost_impact", mode="before")
+    @classmethod
+    def _cost_impact(cls, v: Any) -> Any:
+        return None if v is None else three_point_amount(v, "cost_impact")
 
     @field_validator("tasks")
     @classmethod
@@ -294,12 +420,13 @@ class ScopeEntry(Strict):
     smartcards: Any = False
     organisations: Any = 1
     hl7v3_fallback: Any = False
+    indicative_costs: Any = False
 
-    @field_validator("smartcards")
+    @field_validator("smartcards", "indicative_costs")
     @classmethod
-    def _bool(cls, v: Any) -> bool:
+    def _bool(cls, v: Any, info: ValidationInfo) -> bool:
         if not isinstance(v, bool):
-            raise ValueError(f"smartcards must be true or false, got {v!r}")
+            raise ValueError(f"{info.field_name} must be true or false, got {v!r}")
         return v
 
     @field_validator("organisations")
@@ -326,6 +453,27 @@ class ProgrammeEntry(Strict):
     risks: list[RiskEntry] = Field(default_factory=list)
     correlations: list[CorrelationEntry] = Field(default_factory=list)
     scenarios: Any = None
+    currency: str = "GBP"
+    budget: Any = None
+    resources: list[ResourceEntry] = Field(default_factory=list)
+    standing_costs: list[StandingCostEntry] = Field(default_factory=list)
+
+    @field_validator("currency")
+    @classmethod
+    def _currency(cls, v: str) -> str:
+        if not re.fullmatch(r"[A-Z]{3}", v):
+            raise ValueError(f"currency must be a three-letter ISO 4217 code such as GBP, got {v!r}")
+        return v
+
+    @field_validator("budget")
+    @classmethod
+    def _budget(cls, v: Any) -> float | None:
+        return None if v is None else amount(v, "budget")
+
+    @field_validator("resources", "standing_costs", mode="before")
+    @classmethod
+    def _no_list(cls, v: Any) -> Any:
+        return [] if v is None else v
 
     @field_validator("calendar", mode="before")
     @classmethod
@@ -365,13 +513,17 @@ _MODELS_BY_FIELD: dict[str, type[BaseModel]] = {
     "depends_on": LinkEntry,
     "duration": ThreePointEntry,
     "impact": ThreePointEntry,
+    "cost": CostEntry,
+    "cost_impact": CostEntry,
+    "resources": ResourceEntry,
+    "standing_costs": StandingCostEntry,
     "scope": ScopeEntry,
     "services": ScopeServiceEntry,
 }
 
 
 # pydantic adds these union member names to an error's location.
-_UNION_TAGS = frozenset({"str", "int", "float", *(m.__name__ for m in _MODELS_BY_FIELD.values())})
+_UNION_TAGS = frozenset({"str", "int", "float", "AssignmentEntry", *(m.__name__ for m in _MODELS_BY_FIELD.values())})
 
 
 def keys_of(model: type[BaseModel]) -> list[str]:
@@ -411,7 +563,10 @@ def translate_error(exc: ValidationError, data: Any, source: str | None) -> Prog
     if kind == "extra_forbidden":
         bad = str(loc[-1]) if loc else "?"
         parent = next((p for p in reversed(loc[:-1]) if isinstance(p, str)), None)
-        if parent:
+        model: type[BaseModel]
+        if parent == "resources" and task_id is not None:
+            model = AssignmentEntry
+        elif parent:
             model = _MODELS_BY_FIELD.get(parent.split("[")[0], ProgrammeEntry)
         else:
             model = TaskEntry if task_id is not None else ProgrammeEntry

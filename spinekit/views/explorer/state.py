@@ -543,7 +543,7 @@ def evaluate(
     if check:
         from spinekit.analysis.check import check_plan
 
-        health = check_plan(programme, sched)
+        health = check_plan(programme, sched, simulation=sim)
     difference = None
     if previous is not None:
         cal = programme.calendar

@@ -631,6 +631,28 @@ class Explorer:
                 "late" if p80_late else "ok" if target else "",
             ),
         ]
+        cost = r.simulation.cost
+        if cost is not None:
+            budget = r.programme.budget
+            over = budget is not None and cost.summary["p80"] > budget
+            within = cost.within_budget_probability
+            sub = f"plan {cost.deterministic.total:,.0f}"
+            if budget is not None and within is not None:
+                sub += f" · {within:.0%} within budget {budget:,.0f}"
+            cards.append(
+                (
+                    "p80-cost",
+                    "P80 cost",
+                    f"{cost.currency} {cost.summary['p80']:,.0f}",
+                    f"plan {cost.deterministic.total:,.0f}"
+                    + (
+                        f" · {within:.0%} within budget {budget:,.0f}"
+                        if budget is not None and within is not None
+                        else ""
+                    ),
+                    "late" if over else "ok" if budget is not None else "",
+                )
+            )
         if target is not None:
             chance = r.on_time_probability or 0.0
             cards.append(
