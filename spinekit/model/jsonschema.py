@@ -54,6 +54,25 @@ _THREE_POINT_DEF = {
     "required": ["min", "likely", "max"],
 }
 
+_MONEY = {"type": "number", "minimum": 0, "maximum": 1e12, "description": "An amount in the programme's currency."}
+_COST = {
+    "anyOf": [_MONEY, {"$ref": "#/$defs/CostEntry"}, {"type": "null"}],
+    "description": "An amount, or a three-point estimate {min, likely, max, dist} of one.",
+}
+_COST_DEF = {
+    "type": "object",
+    "title": "CostEntry",
+    "description": "A three-point estimate of an amount of money, min <= likely <= max.",
+    "additionalProperties": False,
+    "properties": {
+        "min": _MONEY,
+        "likely": _MONEY,
+        "max": _MONEY,
+        "dist": {"enum": list(DISTRIBUTIONS), "default": "pert"},
+    },
+    "required": ["min", "likely", "max"],
+}
+
 #: (model, field) -> the JSON Schema of a field that the model validates by hand.
 _SHAPES: dict[tuple[str, str], dict[str, Any]] = {
     ("ProgrammeEntry", "start"): _DATE,
@@ -63,6 +82,13 @@ _SHAPES: dict[tuple[str, str], dict[str, Any]] = {
         "additionalProperties": _DURATION,
         "description": "Lead times to change, by task id or catalogue kind.",
     },
+    ("ProgrammeEntry", "budget"): {"anyOf": [_MONEY, {"type": "null"}]},
+    ("ResourceEntry", "rate"): {**_MONEY, "description": "Cost per working day."},
+    ("StandingCostEntry", "rate"): {**_MONEY, "description": "Cost per working day of the programme."},
+    ("AssignmentEntry", "share"): {"type": "number", "exclusiveMinimum": 0, "maximum": 1, "default": 1},
+    ("TaskEntry", "cost"): _COST,
+    ("RiskEntry", "cost_impact"): _COST,
+    ("ScopeEntry", "indicative_costs"): {"type": "boolean", "default": False},
     ("ProgrammeEntry", "scenarios"): {"type": "array", "items": {"$ref": "#/$defs/ScenarioEntry"}},
     ("CalendarEntry", "holidays"): {"enum": list(HOLIDAY_REGIONS), "default": "england-and-wales"},
     ("ClosureEntry", "from"): _DATE,
@@ -107,6 +133,7 @@ def programme_schema() -> dict[str, Any]:
     defs.update(scenario.pop("$defs", {}))
     defs["ScenarioEntry"] = scenario
     defs["ThreePointEntry"] = copy.deepcopy(_THREE_POINT_DEF)
+    defs["CostEntry"] = copy.deepcopy(_COST_DEF)
     models = {"ProgrammeEntry": schema, **defs}
     for (model, name), shape in _SHAPES.items():
         properties = models[model]["properties"]
