@@ -56,6 +56,11 @@ _EXPORTS: dict[str, str] = {
     "Programme": "spinekit.model.domain",
     "Risk": "spinekit.model.domain",
     "Task": "spinekit.model.domain",
+    "Status": "spinekit.model.domain",
+    "TaskProgress": "spinekit.model.domain",
+    "apply_status": "spinekit.model.status",
+    "parse_status": "spinekit.model.status",
+    "read_status": "spinekit.model.status",
     "build_network": "spinekit.engine.network",
     "SCHEDULE_COLUMNS": "spinekit.engine.schedule",
     "Schedule": "spinekit.engine.schedule",
@@ -316,7 +321,13 @@ if TYPE_CHECKING:  # pragma: no cover - names for type checkers and IDEs
         Risk as Risk,
     )
     from spinekit.model.domain import (
+        Status as Status,
+    )
+    from spinekit.model.domain import (
         Task as Task,
+    )
+    from spinekit.model.domain import (
+        TaskProgress as TaskProgress,
     )
     from spinekit.model.errors import (
         CatalogueError as CatalogueError,
@@ -347,6 +358,15 @@ if TYPE_CHECKING:  # pragma: no cover - names for type checkers and IDEs
     )
     from spinekit.model.files import (
         write_atomic as write_atomic,
+    )
+    from spinekit.model.status import (
+        apply_status as apply_status,
+    )
+    from spinekit.model.status import (
+        parse_status as parse_status,
+    )
+    from spinekit.model.status import (
+        read_status as read_status,
     )
     from spinekit.views.explorer.widgets import (
         ExplorerState as ExplorerState,

@@ -21,11 +21,11 @@ EXIT_INVALID = 2
 EXIT_FINDINGS = 1
 
 
-def _programme_arg(value: str | None, scenario: str | None = None) -> Programme:
+def _programme_arg(value: str | None, scenario: str | None = None, status: str | None = None) -> Programme:
     from spinekit.catalogue.programme import read_programme
     from spinekit.model.files import example_path
 
-    programme = read_programme(value if value else example_path())
+    programme = read_programme(value if value else example_path(), status=status)
     if scenario is None:
         return programme
     from spinekit.catalogue.scenarios import apply_scenario, select_scenarios
@@ -38,14 +38,14 @@ def _cmd_schedule(args: argparse.Namespace) -> str:
     from spinekit.engine.schedule import schedule
     from spinekit.interop.tables import schedule_csv, schedule_json, schedule_text
 
-    sched = schedule(_programme_arg(args.file, args.scenario))
+    sched = schedule(_programme_arg(args.file, args.scenario, args.status))
     return {"table": schedule_text, "csv": schedule_csv, "json": schedule_json}[args.format](sched)
 
 
 def _cmd_export(args: argparse.Namespace) -> str:
     from spinekit.interop.tjp import to_tjp
 
-    return to_tjp(_programme_arg(args.file))
+    return to_tjp(_programme_arg(args.file, status=args.status))
 
 
 def _cmd_report(args: argparse.Namespace) -> str:
@@ -58,6 +58,7 @@ def _cmd_report(args: argparse.Namespace) -> str:
         iterations=args.iterations,
         seed=args.seed,
         force=args.force,
+        status_file=args.status,
     )
     return f"report: {files.html}\nnotebook: {files.notebook}\n"
 
@@ -65,7 +66,7 @@ def _cmd_report(args: argparse.Namespace) -> str:
 def _cmd_simulate(args: argparse.Namespace) -> str:
     from spinekit.engine.simulate import simulate
 
-    result = simulate(_programme_arg(args.file, args.scenario), args.iterations, args.seed)
+    result = simulate(_programme_arg(args.file, args.scenario, args.status), args.iterations, args.seed)
     if args.format == "json":
         return json.dumps(result.to_dict(), indent=2) + "\n"
     return result.to_text()
@@ -74,7 +75,9 @@ def _cmd_simulate(args: argparse.Namespace) -> str:
 def _cmd_compare(args: argparse.Namespace) -> str:
     from spinekit.analysis.compare import compare
 
-    result = compare(_programme_arg(args.file), args.scenario, iterations=args.iterations, seed=args.seed)
+    result = compare(
+        _programme_arg(args.file, status=args.status), args.scenario, iterations=args.iterations, seed=args.seed
+    )
     if args.format == "json":
         return json.dumps(result.to_dict(), indent=2) + "\n"
     return result.to_text()
@@ -83,7 +86,7 @@ def _cmd_compare(args: argparse.Namespace) -> str:
 def _cmd_check(args: argparse.Namespace) -> tuple[str, int]:
     from spinekit.analysis.check import check_plan
 
-    result = check_plan(_programme_arg(args.file, args.scenario))
+    result = check_plan(_programme_arg(args.file, args.scenario, args.status))
     text = json.dumps(result.to_dict(), indent=2) + "\n" if args.format == "json" else result.to_text()
     return text, 0 if result.ok else EXIT_FINDINGS
 
@@ -171,6 +174,9 @@ class _Version(argparse.Action):
         parser.exit()
 
 
+_STATUS_HELP = "progress at a status date (a status block of its own; replaces the file's own)"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="spinekit",
@@ -182,6 +188,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("schedule", help="critical-path schedule of a programme file")
     p.add_argument("file", nargs="?", help="programme YAML (default: the bundled example)")
+    p.add_argument("--status", metavar="FILE", help=_STATUS_HELP)
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.add_argument("--scenario", metavar="ID", help="schedule this scenario of the file")
     p.add_argument("--out", help="write to this file instead of standard output")
@@ -189,12 +196,14 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="export a programme for another planning tool")
     p.add_argument("file", nargs="?", help="programme YAML (default: the bundled example)")
+    p.add_argument("--status", metavar="FILE", help=_STATUS_HELP)
     p.add_argument("--to", choices=("tjp",), required=True, help="tjp: a TaskJuggler project")
     p.add_argument("--out", help="write to this file instead of standard output")
     p.set_defaults(run=_cmd_export)
 
     p = sub.add_parser("report", help="offline HTML steering report (default: the bundled example)")
     p.add_argument("file", nargs="?", help="programme YAML (default: the bundled example)")
+    p.add_argument("--status", metavar="FILE", help=_STATUS_HELP)
     p.add_argument("--out", default="reports", metavar="DIR", help="folder for the report (default: reports)")
     p.add_argument("--scenario", action="append", metavar="ID", help="scenario to include (repeatable)")
     p.add_argument("--iterations", type=_positive, default=10_000, help="Monte Carlo iterations (default 10000)")
@@ -214,6 +223,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("simulate", help="Monte Carlo schedule risk: P-dates, criticality, drivers")
     p.add_argument("file", nargs="?", help="programme YAML (default: the bundled example)")
+    p.add_argument("--status", metavar="FILE", help=_STATUS_HELP)
     p.add_argument("--iterations", type=_positive, default=10_000, help="iterations (default 10000)")
     p.add_argument("--seed", type=_seed, help="random seed (default: chosen and reported)")
     p.add_argument("--format", choices=("table", "json"), default="table")
@@ -223,6 +233,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("compare", help="what-if scenarios side by side (deterministic and Monte Carlo)")
     p.add_argument("file", nargs="?", help="programme YAML (default: the bundled example)")
+    p.add_argument("--status", metavar="FILE", help=_STATUS_HELP)
     p.add_argument(
         "--scenario", action="append", metavar="ID", help="scenario to compare (repeatable; default: all in the file)"
     )
@@ -234,6 +245,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check", help="plan health check: Spine delivery properties and schedule quality")
     p.add_argument("file", nargs="?", help="programme YAML (default: the bundled example)")
+    p.add_argument("--status", metavar="FILE", help=_STATUS_HELP)
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.add_argument("--scenario", metavar="ID", help="check this scenario of the file")
     p.add_argument("--out", help="write to this file instead of standard output")

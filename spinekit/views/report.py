@@ -85,12 +85,14 @@ def build_report(
     force: bool = False,
     timeout: int = 900,
     name: str | None = None,
+    status_file: str | os.PathLike[str] | None = None,
 ) -> ReportFiles:
     """Execute the steering-report notebook for a programme and write HTML plus notebook.
 
     The files are named after the programme file (``name`` overrides that). Existing reports
     are never overwritten unless ``force`` is set: the new files get a numbered suffix instead.
-    Both files appear whole or not at all.
+    Both files appear whole or not at all. ``status_file`` gives the progress at a status date in
+    place of the programme file's own ``status`` block.
 
     Raises
     ------
@@ -103,7 +105,7 @@ def build_report(
     import papermill as pm
 
     source = Path(programme_file) if programme_file else example_path()
-    programme = read_programme(source)
+    programme = read_programme(source, status=status_file)
     if scenarios:
         from spinekit.catalogue.scenarios import select_scenarios
 
@@ -114,6 +116,7 @@ def build_report(
     html_path, nb_path = _free_names(out, stem, force)
     parameters = {
         "programme_file": str(source.resolve()),
+        "status_file": str(Path(status_file).resolve()) if status_file else None,
         "scenarios": list(scenarios or []),
         "iterations": int(iterations),
         "seed": seed,
