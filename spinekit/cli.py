@@ -86,7 +86,7 @@ def _cmd_compare(args: argparse.Namespace) -> str:
 def _cmd_check(args: argparse.Namespace) -> tuple[str, int]:
     from spinekit.analysis.check import check_plan
 
-    result = check_plan(_programme_arg(args.file, args.scenario, args.status))
+    result = check_plan(_programme_arg(args.file, args.scenario, args.status), stale_after=args.stale_after)
     text = json.dumps(result.to_dict(), indent=2) + "\n" if args.format == "json" else result.to_text()
     return text, 0 if result.ok else EXIT_FINDINGS
 
@@ -248,6 +248,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--status", metavar="FILE", help=_STATUS_HELP)
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.add_argument("--scenario", metavar="ID", help="check this scenario of the file")
+    p.add_argument(
+        "--stale-after",
+        type=_seed,
+        metavar="DAYS",
+        help="calendar days after which a status date is stale (default 35)",
+    )
     p.add_argument("--out", help="write to this file instead of standard output")
     p.set_defaults(run=_cmd_check)
 

@@ -7,6 +7,7 @@ weeks run 4-8 (0-4), 11-15 (5-9), 18-22 (10-14) and 25-29 January (15-19).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import textwrap
 
 import pytest
@@ -337,3 +338,102 @@ def test_recording_the_forecast_as_actuals_leaves_every_forecast_date_where_it_w
     assert [(r["id"], r["start"], r["finish"]) for r in after.records()] == [
         (r["id"], r["start"], r["finish"]) for r in before.records()
     ]
+
+
+# --- check: the progress rules -------------------------------------------------------------------
+
+CHECKED = [
+    {"id": "smartcards", "name": "Test smartcards", "kind": "test-smartcards", "duration": 10},
+    {"id": "ods", "kind": "ods-code", "duration": 5},
+    {"id": "dev-account", "kind": "developer-account", "duration": 2, "depends_on": ["ods"]},
+    {"id": "mesh", "kind": "mesh-mailbox", "duration": 3, "not_before": "2027-02-01"},
+    {"id": "design", "kind": "design", "duration": 10},
+    {"id": "build", "kind": "build", "duration": 5, "depends_on": ["design"]},
+    {"id": "tests", "duration": 4, "depends_on": [{"task": "design", "type": "SS", "lag": 2}]},
+    {"id": "notes", "duration": 4, "depends_on": [{"task": "design", "type": "SS"}]},
+]
+# Monday 11 January: s = 6 (Tuesday 12th).
+PROGRESS = {
+    "date": "2027-01-11",
+    "tasks": {
+        "ods": {"start": "2027-01-04", "finish": "2027-01-08"},
+        "design": {"start": "2027-01-04", "remaining": 5},
+        "build": {"start": "2027-01-06", "remaining": 3},
+        "tests": {"start": "2027-01-05", "remaining": 2},
+        "notes": {"start": "2027-01-05", "remaining": 2},
+    },
+}
+
+
+def checked(today="2027-01-12", stale_after=None, status=PROGRESS):
+    from spinekit import check_plan
+
+    result = check_plan(plan(CHECKED, status=status), today=D.fromisoformat(today), stale_after=stale_after)
+    return {f.rule: f for f in result.findings}, result
+
+
+def test_overdue_lead_time_items_are_those_the_network_had_starting_by_the_status_date():
+    found, result = checked()
+    overdue = found["overdue-lead-time"]
+    assert overdue.severity == "error" and not result.ok
+    # smartcards could start on day 0; dev-account once ods finished (day 5, Monday 11th); mesh is
+    # held to February by its own date; ods has started.
+    assert overdue.tasks == ("smartcards", "dev-account")
+    assert "smartcards (Test smartcards) could have started on 2027-01-04" in overdue.message
+    assert "dev-account (dev-account) could have started on 2027-01-11" in overdue.message
+
+
+def test_an_item_that_could_only_start_after_the_status_date_is_not_overdue():
+    early = {**PROGRESS, "date": "2027-01-08"}  # s = 5: dev-account could start on day 5, not before
+    found, _ = checked(status=early)
+    assert found["overdue-lead-time"].tasks == ("smartcards",)
+
+
+def test_out_of_sequence_starts_are_named_with_the_link_they_broke():
+    found, _ = checked()
+    f = found["out-of-sequence"]
+    assert f.severity == "warning"
+    assert "build started before design finished" in f.message
+    assert "tests started before design started (+2 lag)" in f.message
+    assert "notes" not in f.message  # SS with no lag: starting a day after design is in sequence
+    assert f.tasks == ("build", "design", "tests")
+
+
+def test_a_status_older_than_the_limit_is_stale():
+    assert "stale-status" not in checked(today="2027-02-15")[0]  # 35 days: not yet
+    stale = checked(today="2027-02-16")[0]["stale-status"]
+    assert "2027-01-11 is 36 days before 2027-02-16, more than 35" in stale.message
+    assert "stale-status" not in checked(today="2027-02-16", stale_after=40)[0]
+
+
+def test_structural_rules_look_at_the_plan_not_at_the_pinned_network():
+    found, result = checked()
+    # Started tasks lose their incoming links in the forecast, not in the plan.
+    assert "build" not in found["open-start"].tasks and "tests" not in found["open-start"].tasks
+    # Only the plan's own not_before dates are constraints, not the status date's hold.
+    assert found["not-before"].tasks == ("mesh",)
+    # Started items are no longer to start; the week runs from the status date.
+    start = {s.id: s for s in result.start_this_week}
+    assert "ods" not in start and start["smartcards"].can_start_now and start["smartcards"].start == D(2027, 1, 12)
+
+
+def test_no_progress_rules_without_a_status():
+    from spinekit import check_plan
+
+    rules = {f.rule for f in check_plan(plan(CHECKED)).findings}
+    assert not rules & {"overdue-lead-time", "out-of-sequence", "stale-status"}
+
+
+def test_check_stale_after_on_the_command_line(tmp_path, capsys):
+    f = write_file(
+        tmp_path,
+        "name: t\nstart: 2026-01-05\ntasks:\n  - {id: a, duration: 10}\n"
+        "status:\n  date: 2026-01-09\n  tasks:\n    a: {start: 2026-01-05, remaining: 3}\n",
+    )
+
+    def stale(days):
+        _, out, _ = run(capsys, "check", f, "--format", "json", "--stale-after", days)
+        return [x["message"] for x in json.loads(out)["findings"] if x["rule"] == "stale-status"]
+
+    assert stale(100_000) == []
+    assert len(stale(0)) == 1 and "2026-01-09 is" in stale(0)[0]
