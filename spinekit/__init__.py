@@ -27,6 +27,7 @@ _EXPORTS: dict[str, str] = {
     "CatalogueError": "spinekit.model.errors",
     "CycleError": "spinekit.model.errors",
     "ExportError": "spinekit.model.errors",
+    "HistoryError": "spinekit.model.errors",
     "ProgrammeError": "spinekit.model.errors",
     "SpinekitError": "spinekit.model.errors",
     "UnknownTaskError": "spinekit.model.errors",
@@ -340,6 +341,9 @@ if TYPE_CHECKING:  # pragma: no cover - names for type checkers and IDEs
     )
     from spinekit.model.errors import (
         FigureExportError as FigureExportError,
+    )
+    from spinekit.model.errors import (
+        HistoryError as HistoryError,
     )
     from spinekit.model.errors import (
         ProgrammeError as ProgrammeError,

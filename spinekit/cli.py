@@ -91,6 +91,122 @@ def _cmd_check(args: argparse.Namespace) -> tuple[str, int]:
     return text, 0 if result.ok else EXIT_FINDINGS
 
 
+def _history_of(args: argparse.Namespace) -> Any:
+    from spinekit.model.history import default_history_url, open_history
+
+    return open_history(args.db or default_history_url(args.file))
+
+
+def _cmd_record(args: argparse.Namespace) -> str:
+    from spinekit.analysis.progress import take_snapshot
+    from spinekit.engine.schedule import schedule
+    from spinekit.engine.simulate import simulate
+
+    programme = _programme_arg(args.file, status=args.status)
+    if programme.status is None:
+        from spinekit.model.errors import ProgrammeError
+
+        raise ProgrammeError(
+            "nothing to record without a status date: add a status block (status: {date: ...}) or give --status FILE",
+            source=programme.source,
+            field="status",
+        )
+    sched = schedule(programme)
+    sim = simulate(programme, args.iterations, args.seed, schedule=sched)
+    snap = take_snapshot(sched, sim)
+    store = _history_of(args)
+    try:
+        replaced = store.record(snap)
+    finally:
+        store.close()
+    verb = "replaced the snapshot" if replaced else "recorded a snapshot"
+    return (
+        f"{verb} of {snap.programme!r} at status date {snap.status_date} in {store.where}\n"
+        f"forecast finish {snap.deterministic_finish}; P50 {snap.p50}, P80 {snap.p80}, P90 {snap.p90} "
+        f"(seed {snap.seed})\n"
+    )
+
+
+def _cmd_baseline(args: argparse.Namespace) -> str:
+    programme = _programme_arg(args.file)
+    store = _history_of(args)
+    try:
+        base = store.set_baseline(programme.name, args.name, args.status_date, force=args.force)
+    finally:
+        store.close()
+    return f"baseline {base.name!r}: the snapshot at status date {base.status_date}\n"
+
+
+def _cmd_history(args: argparse.Namespace) -> str:
+    programme = _programme_arg(args.file)
+    store = _history_of(args)
+    try:
+        snaps, bases = store.snapshots(programme.name), store.baselines(programme.name)
+    finally:
+        store.close()
+    named: dict[Any, list[str]] = {}
+    for b in bases:
+        named.setdefault(b.status_date, []).append(b.name)
+    if args.format == "json":
+        doc = {
+            "programme": programme.name,
+            "snapshots": [
+                {
+                    "status_date": x.status_date.isoformat(),
+                    "recorded_at": x.recorded_at.isoformat(),
+                    "deterministic_finish": x.deterministic_finish.isoformat(),
+                    "p50": x.p50.isoformat(),
+                    "p80": x.p80.isoformat(),
+                    "p90": x.p90.isoformat(),
+                    "on_time_probability": x.on_time_probability,
+                    "baselines": named.get(x.status_date, []),
+                }
+                for x in snaps
+            ],
+            "baselines": [
+                {"name": b.name, "status_date": b.status_date.isoformat(), "created_at": b.created_at.isoformat()}
+                for b in bases
+            ],
+        }
+        return json.dumps(doc, indent=2) + "\n"
+    if not snaps:
+        return f"{programme.name}: no snapshots yet in {store.where}; run spinekit record\n"
+    lines = [f"{programme.name}: {len(snaps)} snapshot{'s' if len(snaps) != 1 else ''}", ""]
+    lines.append("status date  forecast    P50         P80         P90         on time  baselines")
+    for x in snaps:
+        on_time = "" if x.on_time_probability is None else f"{x.on_time_probability:.0%}"
+        lines.append(
+            f"{x.status_date}   {x.deterministic_finish}  {x.p50}  {x.p80}  {x.p90}  {on_time:>7}  "
+            + ", ".join(named.get(x.status_date, []))
+        )
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _cmd_status(args: argparse.Namespace) -> str:
+    import os
+
+    from spinekit.analysis.progress import progress
+    from spinekit.engine.schedule import schedule
+    from spinekit.model.history import default_history_url, open_history
+
+    programme = _programme_arg(args.file, status=args.status)
+    sched = schedule(programme)
+    snaps: list[Any] = []
+    bases: list[Any] = []
+    url = args.db or (default_history_url(args.file) if args.file else None)
+    exists = args.db is not None or (url is not None and os.path.exists(url.removeprefix("sqlite:///")))
+    if url is not None and exists and programme.status is not None:
+        store = open_history(url)
+        try:
+            snaps, bases = store.snapshots(programme.name), store.baselines(programme.name)
+        finally:
+            store.close()
+    result = progress(sched, snaps, bases, baseline=args.baseline)
+    if args.format == "json":
+        return json.dumps(result.to_dict(), indent=2) + "\n"
+    return result.to_text()
+
+
 def _cmd_batch(args: argparse.Namespace) -> tuple[str, int]:
     from spinekit.views.batch import run_batch
 
@@ -172,6 +288,18 @@ class _Version(argparse.Action):
 
         sys.stdout.write(f"spinekit {__version__} (critical path engine: {status()})\n")
         parser.exit()
+
+
+_DB_HELP = "history database: a SQLAlchemy URL or a SQLite path (default: <plan>.history.sqlite beside the plan)"
+
+
+def _date(value: str) -> Any:
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an ISO date (YYYY-MM-DD), got {value!r}") from None
 
 
 _STATUS_HELP = "progress at a status date (a status block of its own; replaces the file's own)"
@@ -256,6 +384,38 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--out", help="write to this file instead of standard output")
     p.set_defaults(run=_cmd_check)
+
+    p = sub.add_parser("status", help="progress at the status date, against the baseline and the last snapshot")
+    p.add_argument("file", nargs="?", help="programme YAML with a status block (default: the bundled example)")
+    p.add_argument("--status", metavar="FILE", help=_STATUS_HELP)
+    p.add_argument("--db", metavar="URL", help="history database (default: <plan>.history.sqlite, if it exists)")
+    p.add_argument("--baseline", metavar="NAME", help="compare with this baseline (default: the latest)")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--out", help="write to this file instead of standard output")
+    p.set_defaults(run=_cmd_status)
+
+    p = sub.add_parser("record", help="store the forecast at the status date in the programme's history")
+    p.add_argument("file", help="programme YAML with a status block")
+    p.add_argument("--status", metavar="FILE", help=_STATUS_HELP)
+    p.add_argument("--db", metavar="URL", help=_DB_HELP)
+    p.add_argument("--iterations", type=_positive, default=10_000, help="Monte Carlo iterations (default 10000)")
+    p.add_argument("--seed", type=_seed, help="random seed (default: chosen and recorded)")
+    p.set_defaults(run=_cmd_record)
+
+    p = sub.add_parser("baseline", help="name a recorded snapshot as a baseline")
+    p.add_argument("file", help="programme YAML")
+    p.add_argument("--name", required=True, help='e.g. "Approved at SG 2027-02"')
+    p.add_argument("--status-date", type=_date, metavar="DATE", help="the snapshot to name (default: the latest)")
+    p.add_argument("--db", metavar="URL", help=_DB_HELP)
+    p.add_argument("--force", action="store_true", help="move an existing baseline of that name")
+    p.set_defaults(run=_cmd_baseline)
+
+    p = sub.add_parser("history", help="the snapshots and baselines of a programme")
+    p.add_argument("file", help="programme YAML")
+    p.add_argument("--db", metavar="URL", help=_DB_HELP)
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--out", help="write to this file instead of standard output")
+    p.set_defaults(run=_cmd_history)
 
     p = sub.add_parser("explore", help="scope explorer web page on 127.0.0.1 (Ctrl-C to stop)")
     p.add_argument("file", nargs="?", help="scope-based programme YAML (default: the bundled example)")
