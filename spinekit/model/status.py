@@ -166,24 +166,26 @@ def apply_status(
         calendar = dataclasses.replace(calendar, start=min(starts))
     s = calendar.index_on_or_after(status.date + dt.timedelta(days=1))
     s_date = calendar.date_of(s)
-    tasks = []
+    started = [(t, progress[t.id]) for t in programme.tasks if t.id in progress and progress[t.id].start is not None]
+    # Every date converted at once: a large programme has thousands.
+    begun = calendar.indices([p.start for _, p in started if p.start is not None], "forward").tolist()
+    ended = calendar.indices([p.finish or p.start for _, p in started if p.start is not None], "backward").tolist()
+    actual: dict[str, Task] = {}
     done = set()
-    for task in programme.tasks:
-        got = progress.get(task.id)
-        if got is None or got.start is None:
-            if hold_unstarted and (task.not_before is None or task.not_before < s_date):
-                task = dataclasses.replace(task, not_before=s_date)
-            tasks.append(task)
-            continue
-        start = got.start
-        a = calendar.index_on_or_after(start)
+    for (task, got), a, f in zip(started, begun, ended):
         if got.finish is not None or task.is_milestone:
             done.add(task.id)
-            days = 0 if task.is_milestone else max(calendar.index_on_or_before(got.finish or start) - a + 1, 0)
-            duration = Duration.fixed(days)
+            duration = Duration.fixed(0 if task.is_milestone else max(f - a + 1, 0))
         else:
             duration = _in_progress(task.duration, got, max(s - a, 0))
-        tasks.append(dataclasses.replace(task, duration=duration, depends_on=(), not_before=start))
+        actual[task.id] = _replace(task, duration=duration, depends_on=(), not_before=got.start)
+    tasks = []
+    for task in programme.tasks:
+        if task.id in actual:
+            task = actual[task.id]
+        elif hold_unstarted and (task.not_before is None or task.not_before < s_date):
+            task = _replace(task, not_before=s_date)
+        tasks.append(task)
 
     risks = []
     for r in programme.risks:
@@ -206,6 +208,11 @@ def apply_status(
         status=status,
         planned=programme,
     )
+
+
+def _replace(task: Task, **changes: Any) -> Task:
+    """``dataclasses.replace`` for a task, several times faster (it is called for every task)."""
+    return Task(**{**task.__dict__, **changes})
 
 
 def _in_progress(planned: Duration, p: TaskProgress, elapsed: int) -> Duration:
