@@ -60,6 +60,13 @@ _EXPORTS: dict[str, str] = {
     "Status": "spinekit.model.domain",
     "TaskProgress": "spinekit.model.domain",
     "apply_status": "spinekit.model.status",
+    "progress": "spinekit.analysis.progress",
+    "take_snapshot": "spinekit.analysis.progress",
+    "variance_table": "spinekit.analysis.progress",
+    "read_history": "spinekit.model.history",
+    "open_history": "spinekit.model.history",
+    "default_history_url": "spinekit.model.history",
+    "milestone_trend": "spinekit.views.figures.progress",
     "parse_status": "spinekit.model.status",
     "read_status": "spinekit.model.status",
     "build_network": "spinekit.engine.network",
@@ -170,6 +177,15 @@ if TYPE_CHECKING:  # pragma: no cover - names for type checkers and IDEs
     )
     from spinekit.analysis.compare import (
         compare as compare,
+    )
+    from spinekit.analysis.progress import (
+        progress as progress,
+    )
+    from spinekit.analysis.progress import (
+        take_snapshot as take_snapshot,
+    )
+    from spinekit.analysis.progress import (
+        variance_table as variance_table,
     )
     from spinekit.analysis.summary import (
         assumptions as assumptions,
@@ -363,6 +379,15 @@ if TYPE_CHECKING:  # pragma: no cover - names for type checkers and IDEs
     from spinekit.model.files import (
         write_atomic as write_atomic,
     )
+    from spinekit.model.history import (
+        default_history_url as default_history_url,
+    )
+    from spinekit.model.history import (
+        open_history as open_history,
+    )
+    from spinekit.model.history import (
+        read_history as read_history,
+    )
     from spinekit.model.status import (
         apply_status as apply_status,
     )
@@ -383,6 +408,9 @@ if TYPE_CHECKING:  # pragma: no cover - names for type checkers and IDEs
     )
     from spinekit.views.figures.gantt import (
         gantt_comparison as gantt_comparison,
+    )
+    from spinekit.views.figures.progress import (
+        milestone_trend as milestone_trend,
     )
     from spinekit.views.figures.risk import (
         criticality_chart as criticality_chart,

@@ -59,6 +59,7 @@ def _cmd_report(args: argparse.Namespace) -> str:
         seed=args.seed,
         force=args.force,
         status_file=args.status,
+        history_db=args.db,
     )
     return f"report: {files.html}\nnotebook: {files.notebook}\n"
 
@@ -183,24 +184,14 @@ def _cmd_history(args: argparse.Namespace) -> str:
 
 
 def _cmd_status(args: argparse.Namespace) -> str:
-    import os
-
     from spinekit.analysis.progress import progress
     from spinekit.engine.schedule import schedule
-    from spinekit.model.history import default_history_url, open_history
+    from spinekit.model.history import default_history_url, read_history
 
     programme = _programme_arg(args.file, status=args.status)
     sched = schedule(programme)
-    snaps: list[Any] = []
-    bases: list[Any] = []
     url = args.db or (default_history_url(args.file) if args.file else None)
-    exists = args.db is not None or (url is not None and os.path.exists(url.removeprefix("sqlite:///")))
-    if url is not None and exists and programme.status is not None:
-        store = open_history(url)
-        try:
-            snaps, bases = store.snapshots(programme.name), store.baselines(programme.name)
-        finally:
-            store.close()
+    snaps, bases = read_history(url, programme.name) if url is not None and programme.status else ([], [])
     result = progress(sched, snaps, bases, baseline=args.baseline)
     if args.format == "json":
         return json.dumps(result.to_dict(), indent=2) + "\n"
@@ -337,6 +328,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--iterations", type=_positive, default=10_000, help="Monte Carlo iterations (default 10000)")
     p.add_argument("--seed", type=_seed, help="random seed (default: chosen and shown in the report)")
     p.add_argument("--force", action="store_true", help="overwrite an existing report of the same name")
+    p.add_argument("--db", metavar="URL", help=_DB_HELP)
     p.set_defaults(run=_cmd_report, writes_itself=True)
 
     p = sub.add_parser("batch", help="steering reports for many programmes in parallel, with an index page")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from spinekit.engine.schedule import Schedule
 from spinekit.engine.simulate import SimulationResult
@@ -20,7 +20,10 @@ from spinekit.model.domain import Programme
 from spinekit.model.errors import ProgrammeError
 from spinekit.model.history import Baseline, Snapshot, TaskSnapshot
 
-__all__ = ["take_snapshot", "task_states", "TaskVariance", "Progress", "progress"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["take_snapshot", "task_states", "TaskVariance", "Progress", "progress", "variance_table"]
 
 
 def task_states(programme: Programme) -> dict[str, str]:
@@ -321,3 +324,23 @@ def _changes(
         "became critical": became_critical,
         "no longer critical": left_critical,
     }
+
+
+def variance_table(result: Progress) -> pd.DataFrame:
+    """One row per task against the baseline: baseline and forecast finish, slip, critical.
+
+    Slipped critical tasks first, then by slip (largest first); empty without a baseline.
+    """
+    import pandas as pd
+
+    rows = sorted(result.variance, key=lambda v: (not (v.critical and v.slip > 0), -v.slip, v.id))
+    return pd.DataFrame(
+        {
+            "task": [v.id for v in rows],
+            "baseline finish": [v.baseline_finish for v in rows],
+            "forecast finish": [v.forecast_finish for v in rows],
+            "slip (working days)": [v.slip for v in rows],
+            "critical": ["yes" if v.critical else "" for v in rows],
+        },
+        columns=["task", "baseline finish", "forecast finish", "slip (working days)", "critical"],
+    )

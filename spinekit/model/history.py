@@ -35,6 +35,7 @@ __all__ = [
     "HistoryStore",
     "default_history_url",
     "open_history",
+    "read_history",
 ]
 
 #: The version of the tables below; a database written by a later version is refused.
@@ -503,3 +504,27 @@ def _safe(url: str) -> str:
         return sa.engine.make_url(url).render_as_string(hide_password=True)
     except sa.exc.ArgumentError:
         return url
+
+
+def read_history(url: str, programme: str) -> tuple[list[Snapshot], list[Baseline]]:
+    """The snapshots and baselines of ``programme`` at ``url``; none where a SQLite file does
+    not exist yet (nothing is created).
+
+    Raises
+    ------
+    HistoryError
+        As :func:`open_history` and :meth:`HistoryStore.snapshots` do.
+    """
+    import sqlalchemy as sa
+
+    full = _url(url)
+    parsed = sa.engine.make_url(full) if "://" in full else None
+    if parsed is not None and parsed.get_backend_name() == "sqlite":
+        path = parsed.database
+        if not path or path == ":memory:" or not Path(path).exists():
+            return [], []
+    store = open_history(full)
+    try:
+        return store.snapshots(programme), store.baselines(programme)
+    finally:
+        store.close()

@@ -1,0 +1,121 @@
+"""The steering report of a tracked programme: the bundled example at three status dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from _helpers import ROOT, run
+
+from spinekit import milestone_trend
+from spinekit.model.history import Snapshot
+
+TRACKING = ROOT / "data" / "examples" / "tracking"
+STATUS_DATES = ("2027-01-29", "2027-02-26", "2027-03-26")
+
+
+def _snapshot(status, finish, p50, p80, target=dt.date(2027, 12, 17)):
+    return Snapshot("t", status, dt.datetime(2027, 1, 1), finish, p50, p80, p80, None, target, 10, 1, ())
+
+
+def test_milestone_trend_draws_each_snapshot_and_the_target():
+    d = dt.date
+    snaps = [
+        _snapshot(d(2027, 3, 5), d(2027, 11, 1), d(2027, 11, 20), d(2027, 12, 10)),
+        _snapshot(d(2027, 2, 5), d(2027, 10, 25), d(2027, 11, 10), d(2027, 12, 1)),
+    ]
+    fig = milestone_trend(snaps)
+    lines = {t.name: (list(t.x), list(t.y)) for t in fig.data if t.name}
+    assert lines["P50"] == ([d(2027, 2, 5), d(2027, 3, 5)], [d(2027, 11, 10), d(2027, 11, 20)])
+    assert lines["P80"][1] == [d(2027, 12, 1), d(2027, 12, 10)]
+    assert lines["Deterministic go-live"][1] == [d(2027, 10, 25), d(2027, 11, 1)]
+    band = [t for t in fig.data if t.fill == "tonexty"]
+    assert len(band) == 1 and list(band[0].y) == lines["P50"][1]
+    (target,) = [s for s in fig.layout.shapes if s.name == "target"]
+    assert target.y0 == d(2027, 12, 17)
+
+
+@pytest.fixture(scope="module")
+def tracked_report(tmp_path_factory):
+    from spinekit import build_report
+    from spinekit.cli import main
+
+    folder = tmp_path_factory.mktemp("tracked")
+    db = folder / "history.sqlite"
+    for day in STATUS_DATES:
+        code = main(
+            [
+                "record",
+                str(ROOT / "data/examples/seed-pds-eps-cis2.yaml"),
+                "--status",
+                str(TRACKING / f"status-{day}.yaml"),
+                "--db",
+                str(db),
+                "--iterations",
+                "300",
+                "--seed",
+                "5",
+            ]
+        )
+        assert code == 0
+    assert (
+        main(
+            [
+                "baseline",
+                str(ROOT / "data/examples/seed-pds-eps-cis2.yaml"),
+                "--db",
+                str(db),
+                "--name",
+                "Approved at SG 2027-01",
+                "--status-date",
+                STATUS_DATES[0],
+            ]
+        )
+        == 0
+    )
+    files = build_report(
+        None,
+        folder / "out",
+        iterations=300,
+        seed=5,
+        status_file=TRACKING / f"status-{STATUS_DATES[-1]}.yaml",
+        history_db=str(db),
+    )
+    return files.html.read_text(encoding="utf-8")
+
+
+def test_the_tracked_report_opens_with_progress_variance_and_the_trend(tracked_report):
+    html = tracked_report
+    progress = html.index(">Progress</h2>")
+    assert progress < html.index("Summary")
+    assert "progress at 2027-03-26" in html
+    assert "Against baseline 'Approved at SG 2027-01' (2027-01-29)" in html
+    assert "slip (working days)" in html
+    assert "Milestone trend: go-live forecast at each status date" in html
+    # The trend has one point per snapshot: three status dates on its x axis.
+    assert all(day in html for day in STATUS_DATES)
+
+
+def test_the_history_lists_three_snapshots(tmp_path, capsys):
+    db = tmp_path / "h.sqlite"
+    plan = ROOT / "data/examples/seed-pds-eps-cis2.yaml"
+    for day in STATUS_DATES:
+        assert (
+            run(
+                capsys,
+                "record",
+                plan,
+                "--status",
+                TRACKING / f"status-{day}.yaml",
+                "--db",
+                db,
+                "--iterations",
+                "100",
+                "--seed",
+                "2",
+            )[0]
+            == 0
+        )
+    _, out, _ = run(capsys, "history", plan, "--db", db)
+    assert re.findall(r"^(2027-\d\d-\d\d) ", out, re.M) == list(STATUS_DATES)
