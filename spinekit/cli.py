@@ -198,6 +198,25 @@ def _cmd_status(args: argparse.Namespace) -> str:
     return result.to_text()
 
 
+def _cmd_calibrate(args: argparse.Namespace) -> str:
+    from spinekit.analysis.calibration import calibrate
+
+    misses = calibrate([_programme_arg(f) for f in args.files])
+    if args.format == "json":
+        return json.dumps({"tasks": [m.to_dict() for m in misses]}, indent=2) + "\n"
+    if not misses:
+        return "every finished task took a duration within its three-point range\n"
+    lines = [f"{len(misses)} finished task{'s' if len(misses) != 1 else ''} outside the three-point range", ""]
+    for m in misses:
+        lines.append(
+            f"{m.item or '(no catalogue item)'}: {m.task} in {m.programme!r} took {m.actual} working days, "
+            f"{m.side} {m.min:g}-{m.max:g} (likely {m.likely:g})"
+        )
+        if m.basis:
+            lines.append(f"    source: {m.basis}")
+    return "\n".join(lines) + "\n"
+
+
 def _cmd_batch(args: argparse.Namespace) -> tuple[str, int]:
     from spinekit.views.batch import run_batch
 
@@ -408,6 +427,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.add_argument("--out", help="write to this file instead of standard output")
     p.set_defaults(run=_cmd_history)
+
+    p = sub.add_parser("calibrate", help="finished tasks whose actual duration fell outside their estimate")
+    p.add_argument("files", nargs="+", metavar="FILE", help="programme YAML files with status blocks")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--out", help="write to this file instead of standard output")
+    p.set_defaults(run=_cmd_calibrate)
 
     p = sub.add_parser("explore", help="scope explorer web page on 127.0.0.1 (Ctrl-C to stop)")
     p.add_argument("file", nargs="?", help="scope-based programme YAML (default: the bundled example)")

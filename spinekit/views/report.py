@@ -97,18 +97,18 @@ def build_report(
 ) -> ReportFiles:
     """Execute the steering-report notebook for a programme and write HTML plus notebook.
 
-    The files are named after the programme file (``name`` overrides that). Existing reports
-    are never overwritten unless ``force`` is set: the new files get a numbered suffix instead.
-    Both files appear whole or not at all. ``status_file`` gives the progress at a status date in
-    place of the programme file's own ``status`` block. With a status, the report opens with the
-progress, read from ``history_db`` (default: ``<plan>.history.sqlite`` beside the plan).
+        The files are named after the programme file (``name`` overrides that). Existing reports
+        are never overwritten unless ``force`` is set: the new files get a numbered suffix instead.
+        Both files appear whole or not at all. ``status_file`` gives the progress at a status date in
+        place of the programme file's own ``status`` block. With a status, the report opens with the
+    progress, read from ``history_db`` (default: ``<plan>.history.sqlite`` beside the plan).
 
-    Raises
-    ------
-    ProgrammeError
-        The programme file is invalid (checked before anything runs).
-    ReportError
-        A notebook cell failed.
+        Raises
+        ------
+        ProgrammeError
+            The programme file is invalid (checked before anything runs).
+        ReportError
+            A notebook cell failed.
     """
     import nbformat
     import papermill as pm
