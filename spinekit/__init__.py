@@ -63,6 +63,10 @@ _EXPORTS: dict[str, str] = {
     "progress": "spinekit.analysis.progress",
     "take_snapshot": "spinekit.analysis.progress",
     "variance_table": "spinekit.analysis.progress",
+    "baseline_table": "spinekit.analysis.progress",
+    "finished_by_date": "spinekit.analysis.progress",
+    "calibrate": "spinekit.analysis.calibration",
+    "burn_up": "spinekit.views.figures.progress",
     "read_history": "spinekit.model.history",
     "open_history": "spinekit.model.history",
     "default_history_url": "spinekit.model.history",
@@ -148,6 +152,9 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover - names for type checkers and IDEs
+    from spinekit.analysis.calibration import (
+        calibrate as calibrate,
+    )
     from spinekit.analysis.check import (
         SEVERITIES as SEVERITIES,
     )
@@ -177,6 +184,12 @@ if TYPE_CHECKING:  # pragma: no cover - names for type checkers and IDEs
     )
     from spinekit.analysis.compare import (
         compare as compare,
+    )
+    from spinekit.analysis.progress import (
+        baseline_table as baseline_table,
+    )
+    from spinekit.analysis.progress import (
+        finished_by_date as finished_by_date,
     )
     from spinekit.analysis.progress import (
         progress as progress,
@@ -408,6 +421,9 @@ if TYPE_CHECKING:  # pragma: no cover - names for type checkers and IDEs
     )
     from spinekit.views.figures.gantt import (
         gantt_comparison as gantt_comparison,
+    )
+    from spinekit.views.figures.progress import (
+        burn_up as burn_up,
     )
     from spinekit.views.figures.progress import (
         milestone_trend as milestone_trend,

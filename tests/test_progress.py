@@ -82,3 +82,41 @@ def test_percent_complete_earns_its_share(tmp_path, capsys):
     now = write_file(tmp_path, "date: 2027-01-06\ntasks:\n  a: {start: 2027-01-04, percent_complete: 40}\n", "n.yaml")
     doc = json.loads(run(capsys, "status", plan, "--status", now, "--format", "json")[1])
     assert doc["earned_days"] == 2.0
+
+
+def test_finished_by_date_and_baseline_table_leave_milestones_out_and_keep_durations():
+    import datetime as dt
+
+    from _helpers import plan as make_plan
+
+    from spinekit import baseline_table, finished_by_date, schedule
+    from spinekit.model.history import Snapshot, TaskSnapshot
+
+    d = dt.date
+    p = make_plan(
+        [{"id": "a", "duration": 5}, {"id": "m", "duration": 0, "depends_on": ["a"]}],
+        status={"date": "2027-01-12", "tasks": {"a": {"start": "2027-01-04", "finish": "2027-01-11"}}},
+    )
+    base = Snapshot(
+        "t",
+        d(2027, 1, 1),
+        dt.datetime(2027, 1, 1),
+        d(2027, 1, 8),
+        d(2027, 1, 8),
+        d(2027, 1, 8),
+        d(2027, 1, 8),
+        None,
+        None,
+        1,
+        1,
+        (
+            TaskSnapshot("a", "A", d(2027, 1, 4), d(2027, 1, 8), 0, 0, True, 1.0, "not started"),
+            TaskSnapshot("m", "M", d(2027, 1, 11), d(2027, 1, 11), 0, 0, True, 1.0, "not started"),
+        ),
+    )
+    assert finished_by_date(base, p) == ([d(2027, 1, 8)], [d(2027, 1, 11)])
+    table = baseline_table(base, schedule(p))
+    assert table[["id", "start", "finish", "duration"]].to_dict("records") == [
+        {"id": "a", "start": d(2027, 1, 4), "finish": d(2027, 1, 8), "duration": 6},
+        {"id": "m", "start": d(2027, 1, 11), "finish": d(2027, 1, 11), "duration": 0},
+    ]

@@ -93,8 +93,22 @@ def test_the_tracked_report_opens_with_progress_variance_and_the_trend(tracked_r
     assert "Against baseline 'Approved at SG 2027-01' (2027-01-29)" in html
     assert "slip (working days)" in html
     assert "Milestone trend: go-live forecast at each status date" in html
+    assert "Finished tasks: planned and actual" in html
+    assert "Baseline and forecast" in html and "Baseline: Approved at SG 2027-01" in html
     # The trend has one point per snapshot: three status dates on its x axis.
     assert all(day in html for day in STATUS_DATES)
+
+
+def test_burn_up_steps_once_per_finished_task():
+    from spinekit import burn_up
+
+    d = dt.date
+    fig = burn_up([d(2027, 1, 8), d(2027, 1, 4), d(2027, 2, 1)], [d(2027, 1, 11)], status_date=d(2027, 1, 29))
+    planned, actual = fig.data
+    assert list(planned.x) == [d(2027, 1, 4), d(2027, 1, 8), d(2027, 2, 1)] and list(planned.y) == [1, 2, 3]
+    assert list(actual.x) == [d(2027, 1, 11)] and list(actual.y) == [1]
+    (line,) = fig.layout.shapes
+    assert line.x0 == d(2027, 1, 29)
 
 
 def test_the_history_lists_three_snapshots(tmp_path, capsys):

@@ -23,7 +23,16 @@ from spinekit.model.history import Baseline, Snapshot, TaskSnapshot
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["take_snapshot", "task_states", "TaskVariance", "Progress", "progress", "variance_table"]
+__all__ = [
+    "take_snapshot",
+    "task_states",
+    "TaskVariance",
+    "Progress",
+    "progress",
+    "variance_table",
+    "baseline_table",
+    "finished_by_date",
+]
 
 
 def task_states(programme: Programme) -> dict[str, str]:
@@ -344,3 +353,40 @@ def variance_table(result: Progress) -> pd.DataFrame:
         },
         columns=["task", "baseline finish", "forecast finish", "slip (working days)", "critical"],
     )
+
+
+def baseline_table(snapshot: Snapshot, schedule: Schedule) -> pd.DataFrame:
+    """A snapshot's task dates as a schedule table, for a Gantt of baseline beside forecast.
+
+    Columns ``id, name, start, finish, duration, track, critical``; ``duration`` and ``track``
+    come from ``schedule`` (the current forecast) where it has the task, so that milestones and
+    swimlanes match.
+    """
+    import pandas as pd
+
+    now = {r["id"]: r for r in schedule.records()}
+    rows = [
+        {
+            "id": t.id,
+            "name": t.name,
+            "start": t.start,
+            "finish": t.finish,
+            "duration": now[t.id]["duration"] if t.id in now else max((t.finish - t.start).days, 1),
+            "track": now[t.id]["track"] if t.id in now else None,
+            "critical": t.critical,
+        }
+        for t in snapshot.tasks
+    ]
+    return pd.DataFrame(rows, columns=["id", "name", "start", "finish", "duration", "track", "critical"])
+
+
+def finished_by_date(planned: Snapshot, programme: Programme) -> tuple[list[dt.date], list[dt.date]]:
+    """The finish dates of the tasks (milestones aside) as ``planned`` had them, and as they
+    actually finished by ``programme``'s status date: the two lines of a burn-up chart."""
+    milestones = {t.id for t in (programme.planned or programme).tasks if t.is_milestone}
+    plan = sorted(t.finish for t in planned.tasks if t.id not in milestones)
+    status = programme.status
+    actual = sorted(
+        p.finish for tid, p in (status.tasks if status is not None else ()) if p.finish and tid not in milestones
+    )
+    return plan, actual

@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 from spinekit.model.history import Snapshot
 from spinekit.views.figures.style import PERCENTILE_COLOURS, TARGET, TASK, Decor, finish_figure
 
-__all__ = ["milestone_trend"]
+__all__ = ["milestone_trend", "burn_up"]
 
 # The P50-P80 band: the P80 colour, light.
 _BAND = "rgba(0, 48, 135, 0.15)"
@@ -112,4 +112,45 @@ def milestone_trend(
         xaxis=dict(title="status date", type="date"),
         yaxis=dict(title="forecast go-live", type="date"),
         hovermode="x unified",
+    )
+
+
+def burn_up(
+    planned: Sequence[dt.date],
+    actual: Sequence[dt.date],
+    *,
+    status_date: dt.date | None = None,
+    title: str | None = "Finished tasks: planned and actual",
+    height: int = 380,
+) -> go.Figure:
+    """A burn-up chart: how many tasks the plan had finished by each date, and how many have.
+
+    ``planned`` and ``actual`` are finish dates (one per task); each line steps up by one at
+    each date. The status date, where given, is marked: the actual line stops there.
+    """
+    fig = go.Figure()
+    for name, days, colour, dash in (
+        ("Planned (baseline)", sorted(planned), PERCENTILE_COLOURS["P80"], "dot"),
+        ("Actual", sorted(actual), TASK, "solid"),
+    ):
+        fig.add_trace(
+            go.Scatter(
+                x=list(days),
+                y=list(range(1, len(days) + 1)),
+                mode="lines",
+                line=dict(shape="hv", color=colour, dash=dash, width=2),
+                name=name,
+                hovertemplate=f"{name}: %{{y}} finished by %{{x|%d %b %Y}}<extra></extra>",
+            )
+        )
+    deco = Decor()
+    if status_date is not None:
+        deco.vline(status_date, name="status date", colour=TARGET, dash="dash")
+    return finish_figure(
+        fig,
+        deco,
+        title=title,
+        height=height,
+        xaxis=dict(title="date", type="date"),
+        yaxis=dict(title="tasks finished", rangemode="tozero"),
     )
