@@ -228,6 +228,7 @@ def _cmd_batch(args: argparse.Namespace) -> tuple[str, int]:
         seed=args.seed,
         force=args.force,
         progress=not args.quiet,
+        statuses=args.status,
     )
     lines = [f"index: {result.index}"]
     for item in result.items:
@@ -358,6 +359,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=_seed, help="random seed for every report")
     p.add_argument("--force", action="store_true", help="overwrite existing reports of the same name")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--status", action="append", metavar="FILE", help="status file for each programme file, in the same order"
+    )
     p.set_defaults(run=_cmd_batch, writes_itself=True)
 
     p = sub.add_parser("simulate", help="Monte Carlo schedule risk: P-dates, criticality, drivers")
