@@ -6,7 +6,7 @@ import datetime as dt
 import re
 
 import pytest
-from _helpers import ROOT, run
+from _helpers import ROOT, needs_chromium, run
 
 from spinekit import milestone_trend
 from spinekit.model.history import Snapshot
@@ -82,11 +82,11 @@ def tracked_report(tmp_path_factory):
         status_file=TRACKING / f"status-{STATUS_DATES[-1]}.yaml",
         history_db=str(db),
     )
-    return files.html.read_text(encoding="utf-8")
+    return files.html
 
 
 def test_the_tracked_report_opens_with_progress_variance_and_the_trend(tracked_report):
-    html = tracked_report
+    html = tracked_report.read_text(encoding="utf-8")
     progress = html.index(">Progress</h2>")
     assert progress < html.index("Summary")
     assert "progress at 2027-03-26" in html
@@ -133,3 +133,21 @@ def test_the_history_lists_three_snapshots(tmp_path, capsys):
         )
     _, out, _ = run(capsys, "history", plan, "--db", db)
     assert re.findall(r"^(2027-\d\d-\d\d) ", out, re.M) == list(STATUS_DATES)
+
+
+@pytest.mark.slow
+@needs_chromium
+@pytest.mark.usefixtures("sync_api")
+def test_the_trend_chart_draws_a_point_per_snapshot_in_chromium(browser, tracked_report):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(tracked_report.as_uri(), wait_until="load")
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=20_000)
+    trend = page.locator(".js-plotly-plot", has_text="Milestone trend")
+    assert trend.count() == 1
+    box = trend.bounding_box()
+    assert box and box["width"] > 300 and box["height"] > 200
+    # Deterministic go-live, P50 and P80: three lines of three snapshots each.
+    assert trend.locator("g.trace.scatter path.point").count() == 9
+    burn = page.locator(".js-plotly-plot", has_text="Finished tasks: planned and actual")
+    assert burn.count() == 1 and burn.locator("g.trace.scatter").count() == 2
+    page.close()
