@@ -27,6 +27,7 @@ _EXPORTS: dict[str, str] = {
     "CatalogueError": "spinekit.model.errors",
     "CycleError": "spinekit.model.errors",
     "ExportError": "spinekit.model.errors",
+    "HistoryError": "spinekit.model.errors",
     "ProgrammeError": "spinekit.model.errors",
     "SpinekitError": "spinekit.model.errors",
     "UnknownTaskError": "spinekit.model.errors",
@@ -62,6 +63,22 @@ _EXPORTS: dict[str, str] = {
     "Programme": "spinekit.model.domain",
     "Risk": "spinekit.model.domain",
     "Task": "spinekit.model.domain",
+    "Status": "spinekit.model.domain",
+    "TaskProgress": "spinekit.model.domain",
+    "apply_status": "spinekit.model.status",
+    "progress": "spinekit.analysis.progress",
+    "take_snapshot": "spinekit.analysis.progress",
+    "variance_table": "spinekit.analysis.progress",
+    "baseline_table": "spinekit.analysis.progress",
+    "finished_by_date": "spinekit.analysis.progress",
+    "calibrate": "spinekit.analysis.calibration",
+    "burn_up": "spinekit.views.figures.progress",
+    "read_history": "spinekit.model.history",
+    "open_history": "spinekit.model.history",
+    "default_history_url": "spinekit.model.history",
+    "milestone_trend": "spinekit.views.figures.progress",
+    "parse_status": "spinekit.model.status",
+    "read_status": "spinekit.model.status",
     "build_network": "spinekit.engine.network",
     "SCHEDULE_COLUMNS": "spinekit.engine.schedule",
     "Schedule": "spinekit.engine.schedule",
@@ -145,6 +162,9 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover - names for type checkers and IDEs
+    from spinekit.analysis.calibration import (
+        calibrate as calibrate,
+    )
     from spinekit.analysis.check import (
         SEVERITIES as SEVERITIES,
     )
@@ -174,6 +194,21 @@ if TYPE_CHECKING:  # pragma: no cover - names for type checkers and IDEs
     )
     from spinekit.analysis.compare import (
         compare as compare,
+    )
+    from spinekit.analysis.progress import (
+        baseline_table as baseline_table,
+    )
+    from spinekit.analysis.progress import (
+        finished_by_date as finished_by_date,
+    )
+    from spinekit.analysis.progress import (
+        progress as progress,
+    )
+    from spinekit.analysis.progress import (
+        take_snapshot as take_snapshot,
+    )
+    from spinekit.analysis.progress import (
+        variance_table as variance_table,
     )
     from spinekit.analysis.summary import (
         assumptions as assumptions,
@@ -350,7 +385,13 @@ if TYPE_CHECKING:  # pragma: no cover - names for type checkers and IDEs
         StandingCost as StandingCost,
     )
     from spinekit.model.domain import (
+        Status as Status,
+    )
+    from spinekit.model.domain import (
         Task as Task,
+    )
+    from spinekit.model.domain import (
+        TaskProgress as TaskProgress,
     )
     from spinekit.model.errors import (
         CatalogueError as CatalogueError,
@@ -363,6 +404,9 @@ if TYPE_CHECKING:  # pragma: no cover - names for type checkers and IDEs
     )
     from spinekit.model.errors import (
         FigureExportError as FigureExportError,
+    )
+    from spinekit.model.errors import (
+        HistoryError as HistoryError,
     )
     from spinekit.model.errors import (
         ProgrammeError as ProgrammeError,
@@ -382,6 +426,24 @@ if TYPE_CHECKING:  # pragma: no cover - names for type checkers and IDEs
     from spinekit.model.files import (
         write_atomic as write_atomic,
     )
+    from spinekit.model.history import (
+        default_history_url as default_history_url,
+    )
+    from spinekit.model.history import (
+        open_history as open_history,
+    )
+    from spinekit.model.history import (
+        read_history as read_history,
+    )
+    from spinekit.model.status import (
+        apply_status as apply_status,
+    )
+    from spinekit.model.status import (
+        parse_status as parse_status,
+    )
+    from spinekit.model.status import (
+        read_status as read_status,
+    )
     from spinekit.views.explorer.widgets import (
         ExplorerState as ExplorerState,
     )
@@ -399,6 +461,12 @@ if TYPE_CHECKING:  # pragma: no cover - names for type checkers and IDEs
     )
     from spinekit.views.figures.gantt import (
         gantt_comparison as gantt_comparison,
+    )
+    from spinekit.views.figures.progress import (
+        burn_up as burn_up,
+    )
+    from spinekit.views.figures.progress import (
+        milestone_trend as milestone_trend,
     )
     from spinekit.views.figures.risk import (
         criticality_chart as criticality_chart,

@@ -21,11 +21,11 @@ EXIT_INVALID = 2
 EXIT_FINDINGS = 1
 
 
-def _programme_arg(value: str | None, scenario: str | None = None) -> Programme:
+def _programme_arg(value: str | None, scenario: str | None = None, status: str | None = None) -> Programme:
     from spinekit.catalogue.programme import read_programme
     from spinekit.model.files import example_path
 
-    programme = read_programme(value if value else example_path())
+    programme = read_programme(value if value else example_path(), status=status)
     if scenario is None:
         return programme
     from spinekit.catalogue.scenarios import apply_scenario, select_scenarios
@@ -38,7 +38,7 @@ def _cmd_schedule(args: argparse.Namespace) -> str:
     from spinekit.engine.schedule import schedule
     from spinekit.interop.tables import schedule_csv, schedule_json, schedule_text
 
-    sched = schedule(_programme_arg(args.file, args.scenario))
+    sched = schedule(_programme_arg(args.file, args.scenario, args.status))
     return {"table": schedule_text, "csv": schedule_csv, "json": schedule_json}[args.format](sched)
 
 
@@ -60,7 +60,7 @@ def _cmd_export(args: argparse.Namespace) -> str | bytes:
     if args.to in _BINARY_FORMATS and not args.out:
         raise SpinekitError(f"--to {args.to} writes a binary file: add --out FILE.{args.to}")
     _refuse_existing(args.out, args.force)
-    programme = _programme_arg(args.file, args.scenario)
+    programme = _programme_arg(args.file, args.scenario, args.status)
     if args.to == "tjp":
         from spinekit.interop.tjp import to_tjp
 
@@ -131,6 +131,8 @@ def _cmd_report(args: argparse.Namespace) -> str:
         iterations=args.iterations,
         seed=args.seed,
         force=args.force,
+        status_file=args.status,
+        history_db=args.db,
     )
     return f"report: {files.html}\nnotebook: {files.notebook}\n"
 
@@ -138,7 +140,7 @@ def _cmd_report(args: argparse.Namespace) -> str:
 def _cmd_simulate(args: argparse.Namespace) -> str:
     from spinekit.engine.simulate import simulate
 
-    result = simulate(_programme_arg(args.file, args.scenario), args.iterations, args.seed)
+    result = simulate(_programme_arg(args.file, args.scenario, args.status), args.iterations, args.seed)
     if args.format == "json":
         return json.dumps(result.to_dict(), indent=2) + "\n"
     return result.to_text()
@@ -147,7 +149,9 @@ def _cmd_simulate(args: argparse.Namespace) -> str:
 def _cmd_compare(args: argparse.Namespace) -> str:
     from spinekit.analysis.compare import compare
 
-    result = compare(_programme_arg(args.file), args.scenario, iterations=args.iterations, seed=args.seed)
+    result = compare(
+        _programme_arg(args.file, status=args.status), args.scenario, iterations=args.iterations, seed=args.seed
+    )
     if args.format == "json":
         return json.dumps(result.to_dict(), indent=2) + "\n"
     return result.to_text()
@@ -156,9 +160,134 @@ def _cmd_compare(args: argparse.Namespace) -> str:
 def _cmd_check(args: argparse.Namespace) -> tuple[str, int]:
     from spinekit.analysis.check import check_plan
 
-    result = check_plan(_programme_arg(args.file, args.scenario))
+    result = check_plan(_programme_arg(args.file, args.scenario, args.status), stale_after=args.stale_after)
     text = json.dumps(result.to_dict(), indent=2) + "\n" if args.format == "json" else result.to_text()
     return text, 0 if result.ok else EXIT_FINDINGS
+
+
+def _history_of(args: argparse.Namespace) -> Any:
+    from spinekit.model.history import default_history_url, open_history
+
+    return open_history(args.db or default_history_url(args.file))
+
+
+def _cmd_record(args: argparse.Namespace) -> str:
+    from spinekit.analysis.progress import take_snapshot
+    from spinekit.engine.schedule import schedule
+    from spinekit.engine.simulate import simulate
+
+    programme = _programme_arg(args.file, status=args.status)
+    if programme.status is None:
+        from spinekit.model.errors import ProgrammeError
+
+        raise ProgrammeError(
+            "nothing to record without a status date: add a status block (status: {date: ...}) or give --status FILE",
+            source=programme.source,
+            field="status",
+        )
+    sched = schedule(programme)
+    sim = simulate(programme, args.iterations, args.seed, schedule=sched)
+    snap = take_snapshot(sched, sim)
+    store = _history_of(args)
+    try:
+        replaced = store.record(snap)
+    finally:
+        store.close()
+    verb = "replaced the snapshot" if replaced else "recorded a snapshot"
+    return (
+        f"{verb} of {snap.programme!r} at status date {snap.status_date} in {store.where}\n"
+        f"forecast finish {snap.deterministic_finish}; P50 {snap.p50}, P80 {snap.p80}, P90 {snap.p90} "
+        f"(seed {snap.seed})\n"
+    )
+
+
+def _cmd_baseline(args: argparse.Namespace) -> str:
+    programme = _programme_arg(args.file)
+    store = _history_of(args)
+    try:
+        base = store.set_baseline(programme.name, args.name, args.status_date, force=args.force)
+    finally:
+        store.close()
+    return f"baseline {base.name!r}: the snapshot at status date {base.status_date}\n"
+
+
+def _cmd_history(args: argparse.Namespace) -> str:
+    programme = _programme_arg(args.file)
+    store = _history_of(args)
+    try:
+        snaps, bases = store.snapshots(programme.name), store.baselines(programme.name)
+    finally:
+        store.close()
+    named: dict[Any, list[str]] = {}
+    for b in bases:
+        named.setdefault(b.status_date, []).append(b.name)
+    if args.format == "json":
+        doc = {
+            "programme": programme.name,
+            "snapshots": [
+                {
+                    "status_date": x.status_date.isoformat(),
+                    "recorded_at": x.recorded_at.isoformat(),
+                    "deterministic_finish": x.deterministic_finish.isoformat(),
+                    "p50": x.p50.isoformat(),
+                    "p80": x.p80.isoformat(),
+                    "p90": x.p90.isoformat(),
+                    "on_time_probability": x.on_time_probability,
+                    "baselines": named.get(x.status_date, []),
+                }
+                for x in snaps
+            ],
+            "baselines": [
+                {"name": b.name, "status_date": b.status_date.isoformat(), "created_at": b.created_at.isoformat()}
+                for b in bases
+            ],
+        }
+        return json.dumps(doc, indent=2) + "\n"
+    if not snaps:
+        return f"{programme.name}: no snapshots yet in {store.where}; run spinekit record\n"
+    lines = [f"{programme.name}: {len(snaps)} snapshot{'s' if len(snaps) != 1 else ''}", ""]
+    lines.append("status date  forecast    P50         P80         P90         on time  baselines")
+    for x in snaps:
+        on_time = "" if x.on_time_probability is None else f"{x.on_time_probability:.0%}"
+        lines.append(
+            f"{x.status_date}   {x.deterministic_finish}  {x.p50}  {x.p80}  {x.p90}  {on_time:>7}  "
+            + ", ".join(named.get(x.status_date, []))
+        )
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _cmd_status(args: argparse.Namespace) -> str:
+    from spinekit.analysis.progress import progress
+    from spinekit.engine.schedule import schedule
+    from spinekit.model.history import default_history_url, read_history
+
+    programme = _programme_arg(args.file, status=args.status)
+    sched = schedule(programme)
+    url = args.db or (default_history_url(args.file) if args.file else None)
+    snaps, bases = read_history(url, programme.name) if url is not None and programme.status else ([], [])
+    result = progress(sched, snaps, bases, baseline=args.baseline)
+    if args.format == "json":
+        return json.dumps(result.to_dict(), indent=2) + "\n"
+    return result.to_text()
+
+
+def _cmd_calibrate(args: argparse.Namespace) -> str:
+    from spinekit.analysis.calibration import calibrate
+
+    misses = calibrate([_programme_arg(f) for f in args.files])
+    if args.format == "json":
+        return json.dumps({"tasks": [m.to_dict() for m in misses]}, indent=2) + "\n"
+    if not misses:
+        return "every finished task took a duration within its three-point range\n"
+    lines = [f"{len(misses)} finished task{'s' if len(misses) != 1 else ''} outside the three-point range", ""]
+    for m in misses:
+        lines.append(
+            f"{m.item or '(no catalogue item)'}: {m.task} in {m.programme!r} took {m.actual} working days, "
+            f"{m.side} {m.min:g}-{m.max:g} (likely {m.likely:g})"
+        )
+        if m.basis:
+            lines.append(f"    source: {m.basis}")
+    return "\n".join(lines) + "\n"
 
 
 def _cmd_batch(args: argparse.Namespace) -> tuple[str, int]:
@@ -172,6 +301,7 @@ def _cmd_batch(args: argparse.Namespace) -> tuple[str, int]:
         seed=args.seed,
         force=args.force,
         progress=not args.quiet,
+        statuses=args.status,
     )
     lines = [f"index: {result.index}"]
     for item in result.items:
@@ -244,6 +374,21 @@ class _Version(argparse.Action):
         parser.exit()
 
 
+_DB_HELP = "history database: a SQLAlchemy URL or a SQLite path (default: <plan>.history.sqlite beside the plan)"
+
+
+def _date(value: str) -> Any:
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an ISO date (YYYY-MM-DD), got {value!r}") from None
+
+
+_STATUS_HELP = "progress at a status date (a status block of its own; replaces the file's own)"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="spinekit",
@@ -255,6 +400,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("schedule", help="critical-path schedule of a programme file")
     p.add_argument("file", nargs="?", help="programme YAML (default: the bundled example)")
+    p.add_argument("--status", metavar="FILE", help=_STATUS_HELP)
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.add_argument("--scenario", metavar="ID", help="schedule this scenario of the file")
     p.add_argument("--out", help="write to this file instead of standard output")
@@ -262,6 +408,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="export a programme for another planning tool")
     p.add_argument("file", nargs="?", help="programme YAML (default: the bundled example)")
+    p.add_argument("--status", metavar="FILE", help=_STATUS_HELP)
     p.add_argument(
         "--to",
         choices=EXPORT_FORMATS,
@@ -289,11 +436,13 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("report", help="offline HTML steering report (default: the bundled example)")
     p.add_argument("file", nargs="?", help="programme YAML (default: the bundled example)")
+    p.add_argument("--status", metavar="FILE", help=_STATUS_HELP)
     p.add_argument("--out", default="reports", metavar="DIR", help="folder for the report (default: reports)")
     p.add_argument("--scenario", action="append", metavar="ID", help="scenario to include (repeatable)")
     p.add_argument("--iterations", type=_positive, default=10_000, help="Monte Carlo iterations (default 10000)")
     p.add_argument("--seed", type=_seed, help="random seed (default: chosen and shown in the report)")
     p.add_argument("--force", action="store_true", help="overwrite an existing report of the same name")
+    p.add_argument("--db", metavar="URL", help=_DB_HELP)
     p.set_defaults(run=_cmd_report, writes_itself=True)
 
     p = sub.add_parser("batch", help="steering reports for many programmes in parallel, with an index page")
@@ -304,10 +453,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=_seed, help="random seed for every report")
     p.add_argument("--force", action="store_true", help="overwrite existing reports of the same name")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--status", action="append", metavar="FILE", help="status file for each programme file, in the same order"
+    )
     p.set_defaults(run=_cmd_batch, writes_itself=True)
 
     p = sub.add_parser("simulate", help="Monte Carlo schedule risk: P-dates, criticality, drivers")
     p.add_argument("file", nargs="?", help="programme YAML (default: the bundled example)")
+    p.add_argument("--status", metavar="FILE", help=_STATUS_HELP)
     p.add_argument("--iterations", type=_positive, default=10_000, help="iterations (default 10000)")
     p.add_argument("--seed", type=_seed, help="random seed (default: chosen and reported)")
     p.add_argument("--format", choices=("table", "json"), default="table")
@@ -317,6 +470,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("compare", help="what-if scenarios side by side (deterministic and Monte Carlo)")
     p.add_argument("file", nargs="?", help="programme YAML (default: the bundled example)")
+    p.add_argument("--status", metavar="FILE", help=_STATUS_HELP)
     p.add_argument(
         "--scenario", action="append", metavar="ID", help="scenario to compare (repeatable; default: all in the file)"
     )
@@ -328,10 +482,55 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check", help="plan health check: Spine delivery properties and schedule quality")
     p.add_argument("file", nargs="?", help="programme YAML (default: the bundled example)")
+    p.add_argument("--status", metavar="FILE", help=_STATUS_HELP)
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.add_argument("--scenario", metavar="ID", help="check this scenario of the file")
+    p.add_argument(
+        "--stale-after",
+        type=_seed,
+        metavar="DAYS",
+        help="calendar days after which a status date is stale (default 35)",
+    )
     p.add_argument("--out", help="write to this file instead of standard output")
     p.set_defaults(run=_cmd_check)
+
+    p = sub.add_parser("status", help="progress at the status date, against the baseline and the last snapshot")
+    p.add_argument("file", nargs="?", help="programme YAML with a status block (default: the bundled example)")
+    p.add_argument("--status", metavar="FILE", help=_STATUS_HELP)
+    p.add_argument("--db", metavar="URL", help="history database (default: <plan>.history.sqlite, if it exists)")
+    p.add_argument("--baseline", metavar="NAME", help="compare with this baseline (default: the latest)")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--out", help="write to this file instead of standard output")
+    p.set_defaults(run=_cmd_status)
+
+    p = sub.add_parser("record", help="store the forecast at the status date in the programme's history")
+    p.add_argument("file", help="programme YAML with a status block")
+    p.add_argument("--status", metavar="FILE", help=_STATUS_HELP)
+    p.add_argument("--db", metavar="URL", help=_DB_HELP)
+    p.add_argument("--iterations", type=_positive, default=10_000, help="Monte Carlo iterations (default 10000)")
+    p.add_argument("--seed", type=_seed, help="random seed (default: chosen and recorded)")
+    p.set_defaults(run=_cmd_record)
+
+    p = sub.add_parser("baseline", help="name a recorded snapshot as a baseline")
+    p.add_argument("file", help="programme YAML")
+    p.add_argument("--name", required=True, help='e.g. "Approved at SG 2027-02"')
+    p.add_argument("--status-date", type=_date, metavar="DATE", help="the snapshot to name (default: the latest)")
+    p.add_argument("--db", metavar="URL", help=_DB_HELP)
+    p.add_argument("--force", action="store_true", help="move an existing baseline of that name")
+    p.set_defaults(run=_cmd_baseline)
+
+    p = sub.add_parser("history", help="the snapshots and baselines of a programme")
+    p.add_argument("file", help="programme YAML")
+    p.add_argument("--db", metavar="URL", help=_DB_HELP)
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--out", help="write to this file instead of standard output")
+    p.set_defaults(run=_cmd_history)
+
+    p = sub.add_parser("calibrate", help="finished tasks whose actual duration fell outside their estimate")
+    p.add_argument("files", nargs="+", metavar="FILE", help="programme YAML files with status blocks")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--out", help="write to this file instead of standard output")
+    p.set_defaults(run=_cmd_calibrate)
 
     p = sub.add_parser("explore", help="scope explorer web page on 127.0.0.1 (Ctrl-C to stop)")
     p.add_argument("file", nargs="?", help="scope-based programme YAML (default: the bundled example)")

@@ -66,3 +66,19 @@ def test_same_file_names_in_different_folders_keep_both_reports(tmp_path, capsys
     assert "First" in first and "Second" in second
     index = (out / "index.html").read_text()
     assert 'href="plan.html"' in index and 'href="plan-2.html"' in index
+
+
+def test_batch_matches_status_files_to_programmes(tmp_path, capsys):
+    from _helpers import ROOT, run
+
+    plan = ROOT / "data" / "examples" / "seed-pds-eps-cis2.yaml"
+    status = ROOT / "data" / "examples" / "tracking" / "status-2027-03-26.yaml"
+    out = tmp_path / "out"
+    code, _, err = run(capsys, "batch", plan, plan, "--status", status, "--out", out, "--quiet")
+    assert code == 2 and "1 status files for 2 programme files" in err and not out.exists()
+    code, stdout, err = run(
+        capsys, "batch", plan, "--status", status, "--out", out, "--iterations", "100", "--seed", "3", "--quiet"
+    )
+    assert code == 0, err
+    html = (out / "seed-pds-eps-cis2.html").read_text(encoding="utf-8")
+    assert "progress at 2027-03-26" in html

@@ -4,6 +4,8 @@ import datetime as dt
 
 import holidays
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from spinekit.model.calendar import (
     HOLIDAY_REGIONS,
@@ -60,3 +62,16 @@ def test_one_off_holidays_are_in_the_table():
 def test_a_calendar_skips_the_table_s_holidays():
     cal = WorkingCalendar(D(2023, 5, 4))  # Thursday before the coronation bank holiday
     assert [str(cal.date_of(i)) for i in range(4)] == ["2023-05-04", "2023-05-05", "2023-05-09", "2023-05-10"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.dates(dt.date(2020, 1, 1), dt.date(2035, 12, 31)), max_size=30),
+    st.sampled_from(["england-and-wales", "scotland", "none"]),
+)
+def test_indices_of_many_dates_match_one_at_a_time(days, region):
+    from spinekit import WorkingCalendar as Calendar
+
+    cal = Calendar(dt.date(2027, 1, 4), region)
+    assert cal.indices(days, "forward").tolist() == [cal.index_on_or_after(d) for d in days]
+    assert cal.indices(days, "backward").tolist() == [cal.index_on_or_before(d) for d in days]

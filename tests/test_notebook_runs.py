@@ -65,3 +65,28 @@ def test_timeline_scenarios_runs(timeline_scenarios):
 def test_timeline_scenarios_with_an_added_task(timeline_scenarios):
     nb = timeline_scenarios
     assert "Added:" in outputs_text(nb)
+
+
+def test_progress_notebook_runs_with_a_history(tmp_path):
+    from spinekit.cli import main
+
+    plan = ROOT / "data" / "examples" / "seed-pds-eps-cis2.yaml"
+    tracking = ROOT / "data" / "examples" / "tracking"
+    db = tmp_path / "history.sqlite"
+    for day in ("2027-01-29", "2027-02-26", "2027-03-26"):
+        status = str(tracking / f"status-{day}.yaml")
+        assert (
+            main(["record", str(plan), "--status", status, "--db", str(db), "--iterations", "100", "--seed", "1"]) == 0
+        )
+    assert main(["baseline", str(plan), "--db", str(db), "--name", "SG January", "--status-date", "2027-01-29"]) == 0
+    nb = run(
+        "04-progress.ipynb",
+        tmp_path,
+        status_file=str(tracking / "status-2027-03-26.yaml"),
+        history_db=str(db),
+        iterations=200,
+        seed=2,
+    )
+    text = outputs_text(nb)
+    assert "progress at 2027-03-26" in text and "Against baseline &#x27;SG January&#x27;" in text
+    assert text.count("plotly-graph-div") >= 4  # S-curve, trend, burn-up, baseline Gantt

@@ -6,6 +6,8 @@ one, before build; clinical safety and DSPT in parallel from day one; build agai
 validation on the path to live; reconciliation and observability before the first production
 transaction. Then the schedule-quality checks of the DCMA 14-point assessment: open ends, leads
 and long lags, hard date constraints, negative float and single-point estimates on long tasks.
+With a status, the progress rules too: overdue lead-time items, out-of-sequence progress and a
+stale status date.
 
 Which kinds count as what, the name patterns for hand-written tasks and the thresholds live in
 ``data/catalogue/health-check.yaml``.
@@ -25,11 +27,13 @@ import networkx as nx
 import pandas as pd
 
 from spinekit.engine.cost import deterministic_cost
+from spinekit.engine.network import build_network
 from spinekit.engine.schedule import Schedule
 from spinekit.engine.schedule import schedule as schedule_programme
 from spinekit.engine.simulate import SimulationResult, simulate
-from spinekit.model.domain import Programme, Task
+from spinekit.model.domain import Programme, Status, Task, TaskProgress
 from spinekit.model.errors import CatalogueError, closest
+from spinekit.model.status import apply_status
 
 __all__ = ["SEVERITIES", "Finding", "StartItem", "HealthCheck", "check_plan"]
 
@@ -170,6 +174,7 @@ class HealthCheck:
 @dataclass(frozen=True)
 class _Rules:
     first_week: int
+    stale_status: int
     long_lag: int
     long_fixed: int
     groups: dict[str, frozenset[str]]
@@ -246,6 +251,7 @@ def _rules() -> _Rules:
 
     return _Rules(
         first_week=threshold("first_week_days"),
+        stale_status=threshold("stale_status_days"),
         long_lag=threshold("long_lag_days"),
         long_fixed=threshold("long_fixed_days"),
         groups={g: frozenset(get("groups", g, "kinds")) for g in _GROUPS},
@@ -281,6 +287,9 @@ def _service_names() -> re.Pattern[str]:
 
 @dataclass(frozen=True)
 class _Plan:
+    """The plan under check: ``programme`` as planned (before any status), ``schedule`` the
+    forecast (with the status applied), ``graph`` the planned links."""
+
     programme: Programme
     schedule: Schedule
     rules: _Rules
@@ -288,11 +297,18 @@ class _Plan:
     table: pd.DataFrame
     kinds: dict[str, str | None]
     inferred: dict[str, str]
+    graph: nx.DiGraph
+    status: Status | None = None
+    today: dt.date | None = None
+    stale_after: int | None = None
     simulation: SimulationResult | None = None
 
-    @property
-    def graph(self) -> nx.DiGraph:
-        return self.schedule.graph
+    @functools.cached_property
+    def s(self) -> int:
+        """The first working day after the status date (0 without a status)."""
+        if self.status is None:
+            return 0
+        return self.schedule.programme.calendar.index_on_or_after(self.status.date + dt.timedelta(days=1))
 
     def of(self, group: str) -> list[str]:
         """Ids of tasks whose kind is in ``group``, in file order."""
@@ -312,7 +328,7 @@ class _Plan:
         return self.table.at[task_id, column]
 
     def date(self, offset: int) -> dt.date:
-        return self.programme.calendar.date_of(int(offset))
+        return self.schedule.programme.calendar.date_of(int(offset))
 
 
 def _kind_of(task: Task, rules: _Rules) -> tuple[str | None, bool]:
@@ -487,8 +503,14 @@ def _lead_time(p: _Plan) -> list[Finding]:
             )
         )
     week = p.rules.first_week
+    # Once work is tracked, requests not yet raised are the overdue rule's business.
     held = [
-        i for i in lead if p.graph.in_degree(i) == 0 and p.tasks[i].not_before is not None and p.at(i, "es") >= week
+        i
+        for i in lead
+        if p.status is None
+        and p.graph.in_degree(i) == 0
+        and p.tasks[i].not_before is not None
+        and p.at(i, "es") >= week
     ]
     if held:
         detail = "; ".join(f"{i} not before {p.tasks[i].not_before}" for i in held)
@@ -984,7 +1006,7 @@ def _budget(p: _Plan) -> list[Finding]:
         ]
     sim = p.simulation
     if sim is None or sim.cost is None:
-        sim = simulate(programme, COST_CHECK_ITERATIONS, COST_CHECK_SEED, schedule=p.schedule)
+        sim = simulate(p.schedule.programme, COST_CHECK_ITERATIONS, COST_CHECK_SEED, schedule=p.schedule)
     cost = sim.cost
     if cost is None or cost.summary["p80"] <= programme.budget:
         return []
@@ -1023,15 +1045,115 @@ _RULES: tuple[Callable[[_Plan], list[Finding]], ...] = (
 )
 
 
+# --- progress (a programme with a status) ------------------------------------------------------
+
+
+def _progress(p: _Plan, task_id: str) -> TaskProgress | None:
+    """The task's recorded progress when it has started, else None."""
+    got = p.status.progress(task_id) if p.status is not None else None
+    return got if got is not None and got.start is not None else None
+
+
+def _overdue(p: _Plan) -> list[Finding]:
+    """Lead-time items that the plan, given the actual progress, had starting by the status date."""
+    if p.status is None:
+        return []
+    lead = [i for i in p.of("lead_time") if _progress(p, i) is None]
+    if not lead:
+        return []
+    # Where the network would put them had nothing waited for the status date.
+    free = schedule_programme(apply_status(p.programme, p.status, hold_unstarted=False))
+    es = dict(zip(free.columns["id"], free.columns["es"].tolist()))
+    overdue = [i for i in lead if es[i] < p.s]
+    if not overdue:
+        return []
+    cal = free.programme.calendar
+    detail = "; ".join(f"{i} ({p.tasks[i].name}) could have started on {cal.date_of(es[i])}" for i in overdue)
+    return [
+        Finding(
+            "overdue-lead-time",
+            "error",
+            "Lead-time items still not requested",
+            f"{detail}. None has started by the status date {p.status.date}, and each waits weeks on "
+            "NHS England or a provider once raised, so the forecast moves with every day they wait.",
+            tuple(overdue),
+            "Raise these requests now and record their start in the status; if something really "
+            "stops one, give it a not_before date and say why.",
+        )
+    ]
+
+
+def _out_of_sequence(p: _Plan) -> list[Finding]:
+    """Started tasks whose start breaks a start-constraining link (FS or SS) of the plan."""
+    if p.status is None:
+        return []
+    cal = p.schedule.programme.calendar
+    broken = []
+    for task in p.programme.tasks:
+        mine = _progress(p, task.id)
+        if mine is None or mine.start is None:
+            continue
+        at = cal.index_on_or_after(mine.start)
+        for d in task.depends_on:
+            pred = _progress(p, d.task)
+            if d.type == "FS":
+                end = pred.finish if pred is not None else None
+                if end is None or cal.index_on_or_before(end) + 1 + d.lag > at:
+                    broken.append((task.id, d.task, "finished" if d.lag == 0 else f"finished (+{d.lag} lag)"))
+            elif d.type == "SS":
+                begun = pred.start if pred is not None else None
+                if begun is None or cal.index_on_or_after(begun) + d.lag > at:
+                    broken.append((task.id, d.task, "started" if d.lag == 0 else f"started (+{d.lag} lag)"))
+    if not broken:
+        return []
+    return [
+        Finding(
+            "out-of-sequence",
+            "warning",
+            "Progress out of sequence",
+            "; ".join(f"{t} started before {pred} {what}" for t, pred, what in broken)
+            + ". The forecast pins started work where it is, so the links it broke no longer hold "
+            "it, and the plan no longer says how the work is really being done.",
+            tuple(dict.fromkeys(x for t, pred, _ in broken for x in (t, pred))),
+            "Check the actual dates; if the work really overlapped, change the link (for example "
+            "to start-to-start with a lag) so the plan shows how it is being done.",
+        )
+    ]
+
+
+def _stale(p: _Plan) -> list[Finding]:
+    if p.status is None:
+        return []
+    today = p.today if p.today is not None else dt.date.today()
+    limit = p.stale_after if p.stale_after is not None else p.rules.stale_status
+    age = (today - p.status.date).days
+    if age <= limit:
+        return []
+    return [
+        Finding(
+            "stale-status",
+            "warning",
+            "Stale status",
+            f"The status date {p.status.date} is {age} days before {today}, more than {limit}: the "
+            "forecast leaves out everything that has happened since.",
+            (),
+            "Record progress up to this week and move status.date.",
+        )
+    ]
+
+
+_PROGRESS_RULES: tuple[Callable[[_Plan], list[Finding]], ...] = (_overdue, _out_of_sequence, _stale)
+
+
 def _start_this_week(p: _Plan) -> tuple[StartItem, ...]:
     kinds = p.rules.groups["lead_time"] | p.rules.groups["long_poles"]
-    week = p.rules.first_week
+    week = p.s + p.rules.first_week  # the week after the status date, once work is tracked
     items = []
     for i, k in p.kinds.items():
-        if k not in kinds or p.production(i):
+        if k not in kinds or p.production(i) or _progress(p, i) is not None:
             continue
         es, ls = int(p.at(i, "es")), int(p.at(i, "ls"))
-        waiting = any(int(p.at(pred, "ef")) > 0 for pred in p.graph.predecessors(i))
+        waiting = any(int(p.at(pred, "ef")) > p.s for pred in p.graph.predecessors(i))
         items.append(
             StartItem(
                 i,
@@ -1050,9 +1172,18 @@ def _start_this_week(p: _Plan) -> tuple[StartItem, ...]:
 
 
 def check_plan(
-    programme: Programme, schedule: Schedule | None = None, *, simulation: SimulationResult | None = None
+    programme: Programme,
+    schedule: Schedule | None = None,
+    *,
+    simulation: SimulationResult | None = None,
+    today: dt.date | None = None,
+    stale_after: int | None = None,
 ) -> HealthCheck:
     """Check ``programme`` against the Spine delivery properties and schedule quality.
+
+    A programme with a status is checked as planned (its links, dates and estimates) and as
+    forecast (floats, the target), and three progress rules join in: lead-time items overdue at
+    the status date, progress out of sequence with the plan's links, and a stale status.
 
     Parameters
     ----------
@@ -1064,6 +1195,11 @@ def check_plan(
         Its Monte Carlo run, if already made; the P80-cost check uses its costs. Without one,
         a programme with costs and a budget is simulated for that check
         (:data:`COST_CHECK_ITERATIONS` iterations, seed :data:`COST_CHECK_SEED`).
+    today:
+        The day the check is made, for the stale-status rule (default: today's date).
+    stale_after:
+        Calendar days after which a status date is stale (default: ``stale_status_days`` in
+        ``data/catalogue/health-check.yaml``).
 
     Returns
     -------
@@ -1081,23 +1217,28 @@ def check_plan(
     """
     rules = _rules()
     sched = schedule if schedule is not None else schedule_programme(programme)
+    planned = programme.planned if programme.planned is not None else programme
     kinds: dict[str, str | None] = {}
     inferred: dict[str, str] = {}
-    for t in programme.tasks:
+    for t in planned.tasks:
         kind, guessed = _kind_of(t, rules)
         kinds[t.id] = kind
         if guessed and kind is not None:  # an inferred kind is never None
             inferred[t.id] = kind
     plan = _Plan(
-        programme,
+        planned,
         sched,
         rules,
-        {t.id: t for t in programme.tasks},
+        {t.id: t for t in planned.tasks},
         sched.table.set_index("id"),
         kinds,
         inferred,
+        sched.graph if programme.planned is None else build_network(planned),
+        programme.status,
+        today,
+        stale_after,
         simulation if simulation is not None and simulation.programme is programme else None,
     )
-    findings = [f for rule in _RULES for f in rule(plan)]
+    findings = [f for rule in (*_RULES, *_PROGRESS_RULES) for f in rule(plan)]
     findings.sort(key=lambda f: SEVERITIES.index(f.severity))
     return HealthCheck(tuple(findings), _start_this_week(plan), programme.name)

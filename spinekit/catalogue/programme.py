@@ -43,12 +43,16 @@ from spinekit.model.schema import (
     translate_error,
     whole_days,
 )
+from spinekit.model.status import apply_status, parse_status, read_status
 
 __all__ = ["parse_programme", "read_programme", "scope_from_entry"]
 
 
-def read_programme(path: str | os.PathLike[str]) -> Programme:
-    """Read and validate a programme YAML file.
+def read_programme(path: str | os.PathLike[str], status: str | os.PathLike[str] | None = None) -> Programme:
+    """Read and validate a programme YAML file, with its progress at a status date if any.
+
+    ``status`` names a status file (see :func:`spinekit.model.status.read_status`); it takes the
+    place of any ``status`` block in the programme file.
 
     Raises
     ------
@@ -57,7 +61,12 @@ def read_programme(path: str | os.PathLike[str]) -> Programme:
         message starts with the file name.
     """
     data, source = read_programme_data(path)
-    return parse_programme(data, source=source)
+    if status is None:
+        return parse_programme(data, source=source)
+    recorded = read_status(status)
+    if isinstance(data, dict):
+        data = {k: v for k, v in data.items() if k != "status"}
+    return apply_status(parse_programme(data, source=source), recorded, source=os.fspath(status), prefix="")
 
 
 def scope_from_entry(entry: ScopeEntry) -> Scope:
@@ -130,7 +139,7 @@ def parse_programme(data: Any, *, source: str | None = None, catalogue: Catalogu
 
     A ``scope`` is expanded into tasks with the Spine catalogue; hand-written ``tasks`` are
     added to those and may depend on them, and ``overrides`` change lead times by task id or
-    kind.
+    kind. A ``status`` block is applied last (:func:`spinekit.model.status.apply_status`).
 
     Parameters
     ----------
@@ -208,10 +217,12 @@ def parse_programme(data: Any, *, source: str | None = None, catalogue: Catalogu
         standing_costs=tuple(StandingCost(c.name, c.rate, c.basis) for c in raw.standing_costs),
         source=source,
     )
-    if raw.scenarios is None:
-        return programme
-    scenarios = parse_scenarios(raw.scenarios, programme, source=source)
-    return dataclasses.replace(programme, scenarios=scenarios)
+    if raw.scenarios is not None:
+        scenarios = parse_scenarios(raw.scenarios, programme, source=source)
+        programme = dataclasses.replace(programme, scenarios=scenarios)
+    if raw.status is not None:
+        return apply_status(programme, parse_status(raw.status, source=source), source=source)
+    return programme
 
 
 def _to_task(t: TaskEntry, source: str | None) -> Task:

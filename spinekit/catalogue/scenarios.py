@@ -17,6 +17,7 @@ from spinekit.model.changes import apply_changes, convert_change
 from spinekit.model.domain import Programme, Scenario
 from spinekit.model.errors import ProgrammeError, closest, did_you_mean
 from spinekit.model.schema import ChangeEntry, ScenarioEntry
+from spinekit.model.status import apply_status
 
 __all__ = ["BASELINE", "apply_scenario", "apply_preset_and_changes", "parse_scenarios", "select_scenarios"]
 
@@ -87,10 +88,16 @@ def apply_preset_and_changes(programme: Programme, scenario: Scenario) -> Progra
 
 
 def apply_scenario(programme: Programme, scenario: Scenario) -> Programme:
-    """The programme as ``scenario`` has it: its preset first, then its changes, validated."""
-    result = apply_preset_and_changes(programme, scenario)
+    """The programme as ``scenario`` has it: its preset first, then its changes, validated.
+
+    A programme with a status is changed as planned, and the status applied again after.
+    """
+    planned = programme.planned if programme.planned is not None else programme
+    result = apply_preset_and_changes(planned, scenario)
     try:
         compile_programme(result)
+        if programme.status is not None:
+            result = apply_status(result, programme.status)
     except ProgrammeError as exc:
         raise ProgrammeError(
             f"scenario {scenario.id!r} breaks the network: {exc.message}",

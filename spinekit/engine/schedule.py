@@ -138,12 +138,16 @@ def constraint_bounds(programme: Programme, net: CompiledNetwork) -> tuple[np.nd
     cal = programme.calendar
     lower = np.zeros(net.size, dtype=np.int64)
     upper = np.full(net.size, NO_DEADLINE, dtype=np.int64)
-    for task in programme.tasks:
-        i = net.index[task.id]
-        if task.not_before is not None:
-            lower[i] = max(0, cal.index_on_or_after(task.not_before))
-        if task.deadline is not None:
-            upper[i] = cal.index_on_or_before(task.deadline) + 1
+    # One calendar conversion for all the dates: a programme at a status date holds every task
+    # not yet started to a date.
+    held = [(net.index[t.id], t.not_before) for t in programme.tasks if t.not_before is not None]
+    due = [(net.index[t.id], t.deadline) for t in programme.tasks if t.deadline is not None]
+    if held:
+        rows, days = zip(*held)
+        lower[list(rows)] = np.maximum(cal.indices(list(days), "forward"), 0)
+    if due:
+        rows, days = zip(*due)
+        upper[list(rows)] = cal.indices(list(days), "backward") + 1
     return lower, upper
 
 

@@ -194,6 +194,20 @@ class WorkingCalendar:
         """Index of the first working day on or after ``when``."""
         return self._index(when, "forward")
 
+    def indices(self, days: list[dt.date], roll: Literal["forward", "backward"]) -> npt.NDArray[np.int64]:
+        """:meth:`index_on_or_after` (``roll="forward"``) or :meth:`index_on_or_before`
+        (``"backward"``) of many dates at once."""
+        if not days:
+            return np.zeros(0, dtype=np.int64)
+        # Dates repeat (a status date holds every task not started to one day): convert each once.
+        distinct = list(dict.fromkeys(days))
+        years = max(abs(min(distinct).year - self.start.year), abs(max(distinct).year - self.start.year)) + 1
+        hol = self._holidays(years)
+        rolled = np.busday_offset(np.array(distinct, dtype="datetime64[D]"), 0, roll=roll, holidays=hol)
+        found = np.busday_count(np.datetime64(self.day0, "D"), rolled, holidays=hol).astype(np.int64).tolist()
+        at = dict(zip(distinct, found))
+        return np.array([at[d] for d in days], dtype=np.int64)
+
     def index_on_or_before(self, when: dt.date) -> int:
         """Index of the last working day on or before ``when``."""
         return self._index(when, "backward")

@@ -23,7 +23,10 @@ __all__ = [
     "Correlation",
     "Change",
     "Scenario",
+    "TaskProgress",
+    "Status",
     "Programme",
+    "RISK_STATES",
 ]
 
 #: Dependency types: FS finish-to-start (default), SS start-to-start, FF finish-to-finish,
@@ -193,6 +196,55 @@ class Scenario:
 
 
 @dataclass(frozen=True)
+class TaskProgress:
+    """What has happened to one task by the status date: its actual dates and work left.
+
+    A task with ``finish`` is done; with ``start`` only, in progress, with ``remaining`` working
+    days left or ``percent_complete`` of its estimate done.
+    """
+
+    start: dt.date | None = None
+    finish: dt.date | None = None
+    remaining: Duration | None = None
+    percent_complete: float | None = None
+
+    @property
+    def started(self) -> bool:
+        """Whether the task has an actual start."""
+        return self.start is not None
+
+    @property
+    def done(self) -> bool:
+        """Whether the task has an actual finish."""
+        return self.finish is not None
+
+
+#: What a status may say about a risk.
+RISK_STATES = ("closed", "occurred")
+
+
+@dataclass(frozen=True)
+class Status:
+    """Progress recorded up to the end of ``date``: per task (``tasks``) and per risk (``risks``).
+
+    ``tasks`` pairs task ids with their :class:`TaskProgress`; ``risks`` pairs risk ids with
+    ``"closed"`` (it can no longer happen) or ``"occurred"`` (its impact applies for certain).
+    """
+
+    date: dt.date
+    tasks: tuple[tuple[str, TaskProgress], ...] = ()
+    risks: tuple[tuple[str, str], ...] = ()
+
+    def progress(self, task_id: str) -> TaskProgress | None:
+        """The recorded progress of ``task_id``, or None when it has not started."""
+        return dict(self.tasks).get(task_id)
+
+    def risk(self, risk_id: str) -> str | None:
+        """``"closed"``, ``"occurred"`` or None for a risk still open."""
+        return dict(self.risks).get(risk_id)
+
+
+@dataclass(frozen=True)
 class Programme:
     """A validated programme: tasks on a working calendar, with optional risks and a target.
 
@@ -213,6 +265,10 @@ class Programme:
     resources: tuple[Resource, ...] = ()
     standing_costs: tuple[StandingCost, ...] = ()
     source: str | None = field(default=None, compare=False)
+    #: The progress the tasks reflect (see :func:`spinekit.model.status.apply_status`), if any.
+    status: Status | None = None
+    #: The programme as planned, before the status was applied (None without a status).
+    planned: Programme | None = field(default=None, compare=False, repr=False)
 
     @property
     def has_costs(self) -> bool:

@@ -8,6 +8,7 @@ The tree::
     │   └── UnknownTaskError (KeyError)    a reference to a task id that does not exist
     ├── CatalogueError (ValueError)        invalid catalogue data (services, items, sources)
     ├── ExportError (RuntimeError)         a plan cannot be expressed in an export format
+    ├── HistoryError (RuntimeError)        the history database cannot be read or written
     └── FigureExportError (RuntimeError)   a figure cannot be written as a static image
 
 Every message names where the problem is (file, task id, field) and, where one exists, a fix.
@@ -25,6 +26,7 @@ __all__ = [
     "UnknownTaskError",
     "CatalogueError",
     "ExportError",
+    "HistoryError",
     "FigureExportError",
     "closest",
 ]
@@ -129,6 +131,10 @@ class UnknownTaskError(ProgrammeError, KeyError):
 
 class ExportError(SpinekitError, RuntimeError):
     """A programme cannot be written in the requested export format."""
+
+
+class HistoryError(SpinekitError, RuntimeError):
+    """A programme's history database is unreachable, foreign, newer than spinekit, or busy."""
 
 
 class FigureExportError(SpinekitError, RuntimeError):

@@ -17,8 +17,8 @@ import json
 from typing import Any
 
 from spinekit.model.calendar import HOLIDAY_REGIONS
-from spinekit.model.domain import DEPENDENCY_TYPES, DISTRIBUTIONS
-from spinekit.model.schema import ProgrammeEntry, ScenarioEntry
+from spinekit.model.domain import DEPENDENCY_TYPES, DISTRIBUTIONS, RISK_STATES
+from spinekit.model.schema import ProgrammeEntry, ScenarioEntry, StatusEntry
 
 __all__ = ["programme_schema", "schema_text", "schema_uri", "SCHEMA_ID", "SCHEMA_FILE"]
 
@@ -89,6 +89,18 @@ _SHAPES: dict[tuple[str, str], dict[str, Any]] = {
     ("TaskEntry", "cost"): _COST,
     ("RiskEntry", "cost_impact"): _COST,
     ("ScopeEntry", "indicative_costs"): {"type": "boolean", "default": False},
+    ("ProgrammeEntry", "status"): {"anyOf": [{"$ref": "#/$defs/StatusEntry"}, {"type": "null"}]},
+    ("StatusEntry", "date"): {**_DATE, "description": "Progress is recorded up to the end of this day."},
+    ("StatusEntry", "risks"): {"type": "object", "additionalProperties": {"enum": list(RISK_STATES)}},
+    ("TaskStatusEntry", "start"): _OPTIONAL_DATE,
+    ("TaskStatusEntry", "finish"): _OPTIONAL_DATE,
+    ("TaskStatusEntry", "remaining"): {
+        "anyOf": [{"type": "integer", "minimum": 0}, _THREE_POINT, {"type": "null"}],
+        "description": "Whole working days left, or a three-point estimate of them.",
+    },
+    ("TaskStatusEntry", "percent_complete"): {
+        "anyOf": [{"type": "number", "minimum": 0, "maximum": 100}, {"type": "null"}]
+    },
     ("ProgrammeEntry", "scenarios"): {"type": "array", "items": {"$ref": "#/$defs/ScenarioEntry"}},
     ("CalendarEntry", "holidays"): {"enum": list(HOLIDAY_REGIONS), "default": "england-and-wales"},
     ("ClosureEntry", "from"): _DATE,
@@ -132,6 +144,9 @@ def programme_schema() -> dict[str, Any]:
     defs: dict[str, Any] = schema.setdefault("$defs", {})
     defs.update(scenario.pop("$defs", {}))
     defs["ScenarioEntry"] = scenario
+    status = StatusEntry.model_json_schema(by_alias=True)
+    defs.update(status.pop("$defs", {}))
+    defs["StatusEntry"] = status
     defs["ThreePointEntry"] = copy.deepcopy(_THREE_POINT_DEF)
     defs["CostEntry"] = copy.deepcopy(_COST_DEF)
     models = {"ProgrammeEntry": schema, **defs}

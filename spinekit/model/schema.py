@@ -36,6 +36,8 @@ __all__ = [
     "ProgrammeEntry",
     "ChangeEntry",
     "ScenarioEntry",
+    "TaskStatusEntry",
+    "StatusEntry",
     "parse_date",
     "whole_days",
     "nonnegative_days",
@@ -457,6 +459,7 @@ class ProgrammeEntry(Strict):
     budget: Any = None
     resources: list[ResourceEntry] = Field(default_factory=list)
     standing_costs: list[StandingCostEntry] = Field(default_factory=list)
+    status: Any = None
 
     @field_validator("currency")
     @classmethod
@@ -659,3 +662,61 @@ class ScenarioEntry(Strict):
         if not TASK_ID.match(v):
             raise ValueError(f"scenario id {v!r} may use only letters, digits, '-', '_' and '.'")
         return v
+
+
+# --- status --------------------------------------------------------------------------------
+
+
+class TaskStatusEntry(Strict):
+    start: Any = None
+    finish: Any = None
+    remaining: Any = None
+    percent_complete: Any = None
+
+    @field_validator("start", "finish")
+    @classmethod
+    def _dates(cls, v: Any) -> dt.date | None:
+        return None if v is None else parse_date(v)
+
+    @field_validator("remaining", mode="before")
+    @classmethod
+    def _remaining(cls, v: Any) -> Any:
+        if v is None:
+            return None
+        if isinstance(v, dict):
+            return ThreePointEntry.model_validate(v)
+        return whole_days(v, "remaining", minimum=0)
+
+    @field_validator("percent_complete")
+    @classmethod
+    def _percent(cls, v: Any) -> float | None:
+        if v is None:
+            return None
+        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+            raise ValueError(f"percent_complete must be a number from 0 to 100, got {v!r}")
+        if not 0 <= v <= 100:
+            raise ValueError(f"percent_complete must be from 0 to 100, got {v!r}")
+        return float(v)
+
+
+class StatusEntry(Strict):
+    date: Any
+    tasks: dict[str, TaskStatusEntry] = Field(default_factory=dict)
+    risks: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("tasks", "risks", mode="before")
+    @classmethod
+    def _keys_text(cls, v: Any) -> Any:
+        if v is None:
+            return {}
+        if isinstance(v, dict):
+            return {
+                str(k) if isinstance(k, int) and not isinstance(k, bool) else k: ({} if x is None else x)
+                for k, x in v.items()
+            }
+        return v
+
+    @field_validator("date")
+    @classmethod
+    def _date(cls, v: Any) -> dt.date:
+        return parse_date(v)

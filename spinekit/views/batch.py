@@ -11,6 +11,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
+from spinekit.model.errors import SpinekitError
 from spinekit.model.files import write_atomic
 from spinekit.views.report import _free_names
 
@@ -58,7 +59,9 @@ def _stems(sources: list[str]) -> list[str]:
     return out
 
 
-def _one(source: str, stem: str, out_dir: str, iterations: int, seed: int | None, force: bool) -> BatchItem:
+def _one(
+    source: str, stem: str, out_dir: str, iterations: int, seed: int | None, force: bool, status: str | None = None
+) -> BatchItem:
     from spinekit.catalogue.programme import read_programme
     from spinekit.engine.schedule import schedule
     from spinekit.model.errors import SpinekitError
@@ -66,10 +69,12 @@ def _one(source: str, stem: str, out_dir: str, iterations: int, seed: int | None
 
     name = None
     try:
-        programme = read_programme(source)
+        programme = read_programme(source, status=status)
         name = programme.name
         finish = str(schedule(programme).finish_date)
-        files = build_report(source, out_dir, iterations=iterations, seed=seed, force=force, name=stem)
+        files = build_report(
+            source, out_dir, iterations=iterations, seed=seed, force=force, name=stem, status_file=status
+        )
     except SpinekitError as exc:
         return BatchItem(source, name, None, None, None, str(exc))
     except Exception as exc:  # one broken programme must not stop the batch
@@ -126,22 +131,36 @@ def run_batch(
     seed: int | None = None,
     force: bool = False,
     progress: bool = True,
+    statuses: Sequence[str | os.PathLike[str]] | None = None,
 ) -> BatchResult:
     """Write a steering report for each programme file, ``workers`` at a time, and an index.
 
     A programme that fails (invalid file, failing notebook) is listed in the index with its
-    error; the others still run.
+    error; the others still run. ``statuses``, if given, are status files matched to ``files``
+    one for one, in order.
+
+    Raises
+    ------
+    SpinekitError
+        ``statuses`` does not have one file per programme file.
     """
     from tqdm.auto import tqdm
 
+    sources = [str(f) for f in files]
+    given = [str(f) for f in statuses or ()]
+    if given and len(given) != len(sources):
+        raise SpinekitError(
+            f"{len(given)} status files for {len(sources)} programme files; give one --status per programme file, "
+            "in the same order, or none"
+        )
+    matched: list[str | None] = list(given) if given else [None] * len(sources)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    sources = [str(f) for f in files]
     results: dict[int, BatchItem] = {}
     with ProcessPoolExecutor(max_workers=max(1, workers)) as pool:
         futures = {
-            pool.submit(_one, s, stem, str(out), iterations, seed, force): k
-            for k, (s, stem) in enumerate(zip(sources, _stems(sources)))
+            pool.submit(_one, s, stem, str(out), iterations, seed, force, st): k
+            for k, (s, stem, st) in enumerate(zip(sources, _stems(sources), matched))
         }
         bar = tqdm(total=len(futures), desc="reports", unit="report", disable=not progress, file=sys.stderr)
         for fut in as_completed(futures):

@@ -75,6 +75,12 @@ def note(text: str, *, heading: str | None = None) -> HTML:
     return _html(f"{head}<p>{html.escape(text)}</p>")
 
 
+def preformatted(text: str, *, heading: str | None = None) -> HTML:
+    """Lines of text kept as written (and an optional section heading), escaped."""
+    head = f"<h2>{html.escape(heading)}</h2>" if heading else ""
+    return _html(f"{head}<pre class='spinekit-text'>{html.escape(text)}</pre>")
+
+
 def heading(title: str, subtitle: str | None = None) -> HTML:
     """A page title (and subtitle) as escaped HTML."""
     sub = f"<p class='spinekit-subtitle'>{html.escape(subtitle)}</p>" if subtitle else ""

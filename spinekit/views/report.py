@@ -75,6 +75,13 @@ def report_html(notebook: NotebookNode | Mapping[str, Any]) -> str:
     return html
 
 
+def _absolute(url: str | None) -> str | None:
+    """A history URL or path that still means the same database from the report's folder."""
+    if url is None or "://" in url:
+        return url
+    return str(Path(url).resolve())
+
+
 def build_report(
     programme_file: str | os.PathLike[str] | None = None,
     out_dir: str | os.PathLike[str] = "reports",
@@ -85,25 +92,29 @@ def build_report(
     force: bool = False,
     timeout: int = 900,
     name: str | None = None,
+    status_file: str | os.PathLike[str] | None = None,
+    history_db: str | None = None,
 ) -> ReportFiles:
     """Execute the steering-report notebook for a programme and write HTML plus notebook.
 
-    The files are named after the programme file (``name`` overrides that). Existing reports
-    are never overwritten unless ``force`` is set: the new files get a numbered suffix instead.
-    Both files appear whole or not at all.
+        The files are named after the programme file (``name`` overrides that). Existing reports
+        are never overwritten unless ``force`` is set: the new files get a numbered suffix instead.
+        Both files appear whole or not at all. ``status_file`` gives the progress at a status date in
+        place of the programme file's own ``status`` block. With a status, the report opens with the
+    progress, read from ``history_db`` (default: ``<plan>.history.sqlite`` beside the plan).
 
-    Raises
-    ------
-    ProgrammeError
-        The programme file is invalid (checked before anything runs).
-    ReportError
-        A notebook cell failed.
+        Raises
+        ------
+        ProgrammeError
+            The programme file is invalid (checked before anything runs).
+        ReportError
+            A notebook cell failed.
     """
     import nbformat
     import papermill as pm
 
     source = Path(programme_file) if programme_file else example_path()
-    programme = read_programme(source)
+    programme = read_programme(source, status=status_file)
     if scenarios:
         from spinekit.catalogue.scenarios import select_scenarios
 
@@ -114,6 +125,8 @@ def build_report(
     html_path, nb_path = _free_names(out, stem, force)
     parameters = {
         "programme_file": str(source.resolve()),
+        "status_file": str(Path(status_file).resolve()) if status_file else None,
+        "history_db": _absolute(history_db),
         "scenarios": list(scenarios or []),
         "iterations": int(iterations),
         "seed": seed,

@@ -1,0 +1,530 @@
+"""Programme history: forecast snapshots and baselines in a SQL database (SQLAlchemy Core).
+
+One snapshot per programme and status date holds the forecast then (deterministic finish,
+P50/P80/P90, on-time probability) and each task's forecast dates, floats, criticality and
+state; a baseline names a snapshot. The default database is a SQLite file beside the
+programme; any SQLAlchemy URL works, so one PostgreSQL server can hold many programmes.
+
+Every write is one transaction that first takes the database's write lock (SQLite:
+``BEGIN IMMEDIATE``; PostgreSQL: a transaction-scoped advisory lock), so a killed process
+leaves no half snapshot and two processes recording at once run one after the other. The schema
+version is stored and checked: a newer or foreign schema is refused with a clear message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from spinekit.model.errors import HistoryError
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "TASK_STATES",
+    "TaskSnapshot",
+    "Snapshot",
+    "Baseline",
+    "HistoryStore",
+    "default_history_url",
+    "open_history",
+    "read_history",
+]
+
+#: The version of the tables below; a database written by a later version is refused.
+SCHEMA_VERSION = 1
+_APPLICATION = "spinekit"
+#: Each task's state at the status date.
+TASK_STATES = ("done", "in progress", "not started")
+# Seconds a writer waits for another to finish before giving up with a clear message.
+_BUSY_SECONDS = 60
+# Any fixed number: the advisory lock every spinekit writer on a PostgreSQL server takes.
+_PG_LOCK = 0x5F1E_4B17
+
+
+@dataclass(frozen=True)
+class TaskSnapshot:
+    """One task's forecast at a status date."""
+
+    id: str
+    name: str
+    start: dt.date
+    finish: dt.date
+    total_float: int
+    free_float: int
+    critical: bool
+    criticality: float
+    state: str
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The forecast of one programme at one status date."""
+
+    programme: str
+    status_date: dt.date
+    recorded_at: dt.datetime
+    deterministic_finish: dt.date
+    p50: dt.date
+    p80: dt.date
+    p90: dt.date
+    on_time_probability: float | None
+    target: dt.date | None
+    iterations: int
+    seed: int
+    tasks: tuple[TaskSnapshot, ...]
+    risks: tuple[tuple[str, str], ...] = ()  # (risk id, "open" | "closed" | "occurred")
+
+    def task(self, task_id: str) -> TaskSnapshot | None:
+        """The task's forecast, or None when the snapshot does not have it."""
+        return next((t for t in self.tasks if t.id == task_id), None)
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """A named snapshot ("Approved at SG 2027-02")."""
+
+    name: str
+    status_date: dt.date
+    created_at: dt.datetime
+
+
+def default_history_url(programme_file: str | os.PathLike[str]) -> str:
+    """The SQLite file beside a programme: ``plan.yaml`` -> ``plan.history.sqlite``."""
+    path = Path(programme_file)
+    return "sqlite:///" + str(path.with_name(path.stem + ".history.sqlite").resolve())
+
+
+def _url(value: str) -> str:
+    """A SQLAlchemy URL; a plain path means a SQLite file."""
+    return value if "://" in value else "sqlite:///" + str(Path(value).resolve())
+
+
+def _tables(meta: sa.MetaData) -> dict[str, sa.Table]:
+    import sqlalchemy as sa
+
+    info = sa.Table(
+        "spinekit_meta", meta, sa.Column("key", sa.String(64), primary_key=True), sa.Column("value", sa.String(200))
+    )
+    snapshots = sa.Table(
+        "spinekit_snapshots",
+        meta,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("programme", sa.String(500), nullable=False),
+        sa.Column("status_date", sa.Date, nullable=False),
+        sa.Column("recorded_at", sa.DateTime, nullable=False),
+        sa.Column("deterministic_finish", sa.Date, nullable=False),
+        sa.Column("p50", sa.Date, nullable=False),
+        sa.Column("p80", sa.Date, nullable=False),
+        sa.Column("p90", sa.Date, nullable=False),
+        sa.Column("on_time_probability", sa.Float),
+        sa.Column("target", sa.Date),
+        sa.Column("iterations", sa.Integer, nullable=False),
+        sa.Column("seed", sa.BigInteger, nullable=False),
+        sa.UniqueConstraint("programme", "status_date", name="spinekit_snapshot_once_per_date"),
+    )
+    tasks = sa.Table(
+        "spinekit_snapshot_tasks",
+        meta,
+        sa.Column("snapshot_id", sa.Integer, sa.ForeignKey("spinekit_snapshots.id"), primary_key=True),
+        sa.Column("position", sa.Integer, nullable=False),
+        sa.Column("task_id", sa.String(500), primary_key=True),
+        sa.Column("name", sa.Text, nullable=False),
+        sa.Column("start", sa.Date, nullable=False),
+        sa.Column("finish", sa.Date, nullable=False),
+        sa.Column("total_float", sa.Integer, nullable=False),
+        sa.Column("free_float", sa.Integer, nullable=False),
+        sa.Column("critical", sa.Boolean, nullable=False),
+        sa.Column("criticality", sa.Float, nullable=False),
+        sa.Column("state", sa.String(20), nullable=False),
+    )
+    risks = sa.Table(
+        "spinekit_snapshot_risks",
+        meta,
+        sa.Column("snapshot_id", sa.Integer, sa.ForeignKey("spinekit_snapshots.id"), primary_key=True),
+        sa.Column("risk_id", sa.String(500), primary_key=True),
+        sa.Column("state", sa.String(20), nullable=False),
+    )
+    baselines = sa.Table(
+        "spinekit_baselines",
+        meta,
+        sa.Column("programme", sa.String(500), primary_key=True),
+        sa.Column("name", sa.String(500), primary_key=True),
+        sa.Column("snapshot_id", sa.Integer, sa.ForeignKey("spinekit_snapshots.id"), nullable=False),
+        sa.Column("created_at", sa.DateTime, nullable=False),
+    )
+    return {"meta": info, "snapshots": snapshots, "tasks": tasks, "risks": risks, "baselines": baselines}
+
+
+class HistoryStore:
+    """The history database of one or many programmes (see :func:`open_history`)."""
+
+    def __init__(self, engine: sa.Engine, where: str) -> None:
+        import sqlalchemy as sa
+
+        self.engine = engine
+        self.where = where
+        self._t = _tables(sa.MetaData())
+
+    # --- transactions -------------------------------------------------------------------------
+
+    @contextmanager
+    def _writing(self) -> Iterator[sa.Connection]:
+        """One transaction holding the database's write lock; rolled back on any error."""
+        import sqlalchemy as sa
+
+        try:
+            with self.engine.begin() as conn:
+                if conn.dialect.name == "postgresql":
+                    conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK})
+                yield conn
+        except sa.exc.OperationalError as exc:
+            raise self._failure(exc) from None
+        except sa.exc.IntegrityError as exc:
+            raise HistoryError(
+                f"{self.where}: another process changed the history at the same moment; "
+                f"run the command again ({exc.orig})"
+            ) from None
+
+    @contextmanager
+    def _reading(self) -> Iterator[sa.Connection]:
+        import sqlalchemy as sa
+
+        try:
+            with self.engine.connect() as conn:
+                yield conn
+        except sa.exc.OperationalError as exc:
+            raise self._failure(exc) from None
+
+    def _failure(self, exc: Exception) -> HistoryError:
+        text = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+        if "locked" in text or "busy" in text:
+            return HistoryError(
+                f"{self.where}: the history database is busy (another spinekit is recording); try again in a moment"
+            )
+        return HistoryError(f"{self.where}: cannot use the history database: {text}")
+
+    # --- schema -------------------------------------------------------------------------------
+
+    def ensure_schema(self) -> None:
+        """Create the tables in an empty database, or check the version of existing ones.
+
+        Raises
+        ------
+        HistoryError
+            The database holds a newer spinekit schema, or tables that spinekit did not write.
+        """
+        import sqlalchemy as sa
+
+        names = set(sa.inspect(self.engine).get_table_names()) if self._reachable() else set()
+        ours = {t.name for t in self._t.values()}
+        if names & ours:
+            self.check_schema()
+            return
+        with self._writing() as conn:
+            for table in self._t.values():
+                table.create(conn, checkfirst=True)
+            meta = self._t["meta"]
+            found = conn.execute(sa.select(meta.c.key)).scalars().all()
+            if not found:
+                conn.execute(
+                    meta.insert(),
+                    [
+                        {"key": "application", "value": _APPLICATION},
+                        {"key": "schema_version", "value": str(SCHEMA_VERSION)},
+                    ],
+                )
+
+    def _reachable(self) -> bool:
+        import sqlalchemy as sa
+
+        try:
+            with self.engine.connect():
+                return True
+        except sa.exc.OperationalError as exc:
+            raise self._failure(exc) from None
+
+    def check_schema(self) -> None:
+        """Refuse a database whose spinekit tables are foreign or newer than this spinekit."""
+        import sqlalchemy as sa
+
+        names = set(sa.inspect(self.engine).get_table_names())
+        if "spinekit_meta" not in names:
+            raise HistoryError(
+                f"{self.where}: not a spinekit history database (its spinekit tables have no version); "
+                "give another --db"
+            )
+        meta = self._t["meta"]
+        try:
+            with self._reading() as conn:
+                rows: dict[str, str] = {row.key: row.value for row in conn.execute(sa.select(meta.c.key, meta.c.value))}
+        except sa.exc.DBAPIError:
+            rows = {}
+        if rows.get("application") != _APPLICATION or not str(rows.get("schema_version", "")).isdigit():
+            raise HistoryError(f"{self.where}: not a spinekit history database; give another --db")
+        version = int(rows["schema_version"])
+        if version > SCHEMA_VERSION:
+            raise HistoryError(
+                f"{self.where}: written by a newer spinekit (history schema {version}, this one reads "
+                f"{SCHEMA_VERSION}); upgrade spinekit"
+            )
+        missing = {t.name for t in self._t.values()} - names
+        if missing:
+            raise HistoryError(f"{self.where}: the history database lacks {', '.join(sorted(missing))}; it is damaged")
+
+    # --- writing ------------------------------------------------------------------------------
+
+    def record(self, snapshot: Snapshot) -> bool:
+        """Store ``snapshot``, replacing any of the same programme and status date.
+
+        Returns whether an earlier snapshot was replaced. A baseline naming the replaced
+        snapshot names the new one.
+        """
+        import sqlalchemy as sa
+
+        self.ensure_schema()
+        s, t, r = self._t["snapshots"], self._t["tasks"], self._t["risks"]
+        head = {
+            "programme": snapshot.programme,
+            "status_date": snapshot.status_date,
+            "recorded_at": snapshot.recorded_at,
+            "deterministic_finish": snapshot.deterministic_finish,
+            "p50": snapshot.p50,
+            "p80": snapshot.p80,
+            "p90": snapshot.p90,
+            "on_time_probability": snapshot.on_time_probability,
+            "target": snapshot.target,
+            "iterations": snapshot.iterations,
+            "seed": snapshot.seed,
+        }
+        with self._writing() as conn:
+            found = conn.execute(
+                sa.select(s.c.id).where(s.c.programme == snapshot.programme, s.c.status_date == snapshot.status_date)
+            ).scalar_one_or_none()
+            if found is None:
+                inserted = conn.execute(s.insert().values(**head)).inserted_primary_key
+                if inserted is None:  # pragma: no cover - every dialect spinekit uses returns it
+                    raise HistoryError(f"{self.where}: the database did not return the new snapshot's id")
+                sid = inserted[0]
+            else:
+                sid = found
+                conn.execute(t.delete().where(t.c.snapshot_id == sid))
+                conn.execute(r.delete().where(r.c.snapshot_id == sid))
+                conn.execute(s.update().where(s.c.id == sid).values(**head))
+            _insert_rows(conn, t, r, sid, snapshot)
+        return found is not None
+
+    def set_baseline(
+        self, programme: str, name: str, status_date: dt.date | None = None, *, force: bool = False
+    ) -> Baseline:
+        """Name the snapshot of ``status_date`` (default: the latest) as baseline ``name``.
+
+        Raises
+        ------
+        HistoryError
+            No such snapshot, or a baseline of that name exists and ``force`` is not set.
+        """
+        import sqlalchemy as sa
+
+        self.ensure_schema()
+        s, b = self._t["snapshots"], self._t["baselines"]
+        with self._writing() as conn:
+            query = sa.select(s.c.id, s.c.status_date).where(s.c.programme == programme)
+            if status_date is not None:
+                query = query.where(s.c.status_date == status_date)
+            row = conn.execute(query.order_by(s.c.status_date.desc()).limit(1)).first()
+            if row is None:
+                what = f"no snapshot at {status_date}" if status_date else "no snapshots yet"
+                raise HistoryError(f"{self.where}: programme {programme!r} has {what}; run spinekit record first")
+            exists = conn.execute(sa.select(b.c.name).where(b.c.programme == programme, b.c.name == name)).first()
+            if exists is not None and not force:
+                raise HistoryError(
+                    f"{self.where}: baseline {name!r} already exists; choose another --name, or add --force to move it"
+                )
+            created = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+            if exists is not None:
+                conn.execute(b.delete().where(b.c.programme == programme, b.c.name == name))
+            conn.execute(b.insert().values(programme=programme, name=name, snapshot_id=row.id, created_at=created))
+        return Baseline(name, row.status_date, created)
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def snapshots(self, programme: str) -> list[Snapshot]:
+        """Every snapshot of ``programme``, oldest status date first (empty for a new database)."""
+        import sqlalchemy as sa
+
+        if not self._has_tables():
+            return []
+        s, t, r = self._t["snapshots"], self._t["tasks"], self._t["risks"]
+        with self._reading() as conn:
+            heads = conn.execute(sa.select(s).where(s.c.programme == programme).order_by(s.c.status_date)).all()
+            ids = [h.id for h in heads]
+            tasks: dict[int, list[TaskSnapshot]] = {i: [] for i in ids}
+            risks: dict[int, list[tuple[str, str]]] = {i: [] for i in ids}
+            if ids:
+                for row in conn.execute(sa.select(t).where(t.c.snapshot_id.in_(ids)).order_by(t.c.position)):
+                    tasks[row.snapshot_id].append(
+                        TaskSnapshot(
+                            row.task_id,
+                            row.name,
+                            row.start,
+                            row.finish,
+                            row.total_float,
+                            row.free_float,
+                            bool(row.critical),
+                            row.criticality,
+                            row.state,
+                        )
+                    )
+                for row in conn.execute(sa.select(r).where(r.c.snapshot_id.in_(ids)).order_by(r.c.risk_id)):
+                    risks[row.snapshot_id].append((row.risk_id, row.state))
+        return [
+            Snapshot(
+                h.programme,
+                h.status_date,
+                h.recorded_at,
+                h.deterministic_finish,
+                h.p50,
+                h.p80,
+                h.p90,
+                h.on_time_probability,
+                h.target,
+                h.iterations,
+                h.seed,
+                tuple(tasks[h.id]),
+                tuple(risks[h.id]),
+            )
+            for h in heads
+        ]
+
+    def baselines(self, programme: str) -> list[Baseline]:
+        """The baselines of ``programme``, oldest first."""
+        import sqlalchemy as sa
+
+        if not self._has_tables():
+            return []
+        s, b = self._t["snapshots"], self._t["baselines"]
+        query = (
+            sa.select(b.c.name, s.c.status_date, b.c.created_at)
+            .join(s, s.c.id == b.c.snapshot_id)
+            .where(b.c.programme == programme)
+            .order_by(b.c.created_at, b.c.name)
+        )
+        with self._reading() as conn:
+            return [Baseline(row.name, row.status_date, row.created_at) for row in conn.execute(query)]
+
+    def _has_tables(self) -> bool:
+        import sqlalchemy as sa
+
+        self._reachable()
+        names = set(sa.inspect(self.engine).get_table_names())
+        if not names & {t.name for t in self._t.values()}:
+            return False
+        self.check_schema()
+        return True
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
+
+def _insert_rows(conn: sa.Connection, tasks: sa.Table, risks: sa.Table, sid: Any, snapshot: Snapshot) -> None:
+    if snapshot.tasks:
+        conn.execute(
+            tasks.insert(),
+            [
+                {
+                    "snapshot_id": sid,
+                    "position": k,
+                    "task_id": t.id,
+                    "name": t.name,
+                    "start": t.start,
+                    "finish": t.finish,
+                    "total_float": t.total_float,
+                    "free_float": t.free_float,
+                    "critical": t.critical,
+                    "criticality": t.criticality,
+                    "state": t.state,
+                }
+                for k, t in enumerate(snapshot.tasks)
+            ],
+        )
+    if snapshot.risks:
+        conn.execute(risks.insert(), [{"snapshot_id": sid, "risk_id": i, "state": st} for i, st in snapshot.risks])
+
+
+def open_history(url: str) -> HistoryStore:
+    """The history database at ``url`` (a SQLAlchemy URL, or a path for a SQLite file).
+
+    Nothing is created until something is recorded.
+
+    Raises
+    ------
+    HistoryError
+        The URL is malformed or names a database driver that is not installed.
+    """
+    import sqlalchemy as sa
+    from sqlalchemy import event
+
+    full = _url(url)
+    try:
+        parsed = sa.engine.make_url(full)
+        if parsed.get_backend_name() == "sqlite":
+            engine = sa.create_engine(parsed, connect_args={"timeout": _BUSY_SECONDS})
+
+            # pysqlite's own transaction handling starts a transaction only at the first write;
+            # taking the write lock at BEGIN makes each transaction whole and writers queue.
+            @event.listens_for(engine, "connect")
+            def _no_implicit_transactions(dbapi_connection: Any, _record: Any) -> None:
+                dbapi_connection.isolation_level = None
+
+            @event.listens_for(engine, "begin")
+            def _begin_immediate(conn: sa.Connection) -> None:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        else:
+            engine = sa.create_engine(parsed)
+    except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError) as exc:
+        raise HistoryError(f"{_safe(full)}: cannot open the history database: {exc}") from None
+    return HistoryStore(engine, _safe(full))
+
+
+def _safe(url: str) -> str:
+    """``url`` with any password hidden, for messages."""
+    import sqlalchemy as sa
+
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return url
+
+
+def read_history(url: str, programme: str) -> tuple[list[Snapshot], list[Baseline]]:
+    """The snapshots and baselines of ``programme`` at ``url``; none where a SQLite file does
+    not exist yet (nothing is created).
+
+    Raises
+    ------
+    HistoryError
+        As :func:`open_history` and :meth:`HistoryStore.snapshots` do.
+    """
+    import sqlalchemy as sa
+
+    full = _url(url)
+    parsed = sa.engine.make_url(full) if "://" in full else None
+    if parsed is not None and parsed.get_backend_name() == "sqlite":
+        path = parsed.database
+        if not path or path == ":memory:" or not Path(path).exists():
+            return [], []
+    store = open_history(full)
+    try:
+        return store.snapshots(programme), store.baselines(programme)
+    finally:
+        store.close()
