@@ -55,7 +55,7 @@ def test_options_reach_the_scope(tmp_path, capsys):
     f = tmp_path / "plan.yaml"
     f.write_text(out, encoding="utf-8")
     ids = {t.id for t in read_programme(f).tasks}
-    assert {"go-live-org3", "asid-dep-org3", "cap-assurance-ers", "dep-validation"} <= ids
+    assert {"go-live-org3", "asid-ers-production-org3", "asid-ers-dep", "cap-assurance-ers", "dep-validation"} <= ids
 
 
 def test_commented_examples_work_when_uncommented(tmp_path, capsys):

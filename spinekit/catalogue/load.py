@@ -52,7 +52,7 @@ OWNERS = ("supplier", "deploying organisation", "NHS England", "third party")
 #: Parallel streams of work in a Spine delivery.
 TRACKS = ("identity", "network", "build", "test", "assurance", "governance", "go-live")
 #: How an item repeats; ``once`` alone, or any combination of the other three.
-REPEATS = ("once", "per-environment", "per-organisation", "per-service")
+REPEATS = ("once", "per-environment", "per-organisation", "per-service", "per-interface")
 #: Where a lead time comes from.
 BASES = ("published", "reported", "estimate")
 #: Environments that generate tasks, in path-to-live order.
@@ -157,6 +157,7 @@ class Item:
     environment: str | None = None
     environments: tuple[str, ...] = ENVIRONMENTS
     production: ItemVariant | None = None
+    organisation_environments: tuple[str, ...] = ENVIRONMENTS
 
     @property
     def per_environment(self) -> bool:
@@ -173,6 +174,11 @@ class Item:
         """Whether the item repeats for each service that needs it."""
         return "per-service" in self.repeat
 
+    @property
+    def per_interface(self) -> bool:
+        """Whether a service's fallback interface (HL7 V3 beside FHIR) gets its own repeat."""
+        return "per-interface" in self.repeat
+
 
 @dataclass(frozen=True)
 class Operation:
@@ -181,6 +187,8 @@ class Operation:
     id: str
     name: str
     interfaces: tuple[str, ...]
+    access: tuple[str, ...] = ()
+    """The only access modes that can carry the operation; empty: any its interface offers."""
 
 
 @dataclass(frozen=True)
@@ -460,6 +468,7 @@ class _ItemEntry(Strict):
     service: str | None = None
     environment: str | None = None
     environments: list[str] | None = None
+    per_organisation_in: list[str] | None = None
     depends_on: list[str | _Link] = Field(default_factory=list)
     lead_time: _LeadTime
     provenance: _Provenance
@@ -495,7 +504,11 @@ class _ItemEntry(Strict):
         for r in values:
             _one_of(r, REPEATS, "repeat")
         if not values or ("once" in values and len(values) > 1) or len(set(values)) < len(values):
-            raise ValueError("repeat is 'once', or a list of per-environment, per-organisation, per-service")
+            raise ValueError(
+                "repeat is 'once', or a list of per-environment, per-organisation, per-service, per-interface"
+            )
+        if "per-interface" in values and "per-service" not in values:
+            raise ValueError("a per-interface item must also be per-service")
         return values
 
     @field_validator("environment")
@@ -510,6 +523,13 @@ class _ItemEntry(Strict):
             _one_of(e, ENVIRONMENTS, "environment")
         return v
 
+    @field_validator("per_organisation_in")
+    @classmethod
+    def _per_organisation_in(cls, v: list[str] | None) -> list[str] | None:
+        for e in v or []:
+            _one_of(e, ENVIRONMENTS, "environment")
+        return v
+
     @field_validator("reviewed")
     @classmethod
     def _reviewed(cls, v: Any) -> dt.date:
@@ -517,6 +537,8 @@ class _ItemEntry(Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> _ItemEntry:
+        if self.per_organisation_in is not None and not {"per-environment", "per-organisation"} <= set(self.repeat):
+            raise ValueError("per_organisation_in applies to items repeated per environment and per organisation")
         per_env = "per-environment" in self.repeat
         if self.production is not None and not per_env:
             raise ValueError("only a per-environment item can have a production variant")
@@ -537,6 +559,14 @@ class _Operation(Strict):
     id: str
     name: str
     interfaces: list[str]
+    access: list[str] = Field(default_factory=list)
+
+    @field_validator("access")
+    @classmethod
+    def _access(cls, v: list[str]) -> list[str]:
+        for a in v:
+            _one_of(a, ACCESS_MODES, "access mode")
+        return v
 
 
 class _Interface(Strict):
@@ -860,6 +890,7 @@ def _to_item(i: _ItemEntry) -> Item:
         environment=i.environment,
         environments=tuple(e for e in ENVIRONMENTS if e in (i.environments or ENVIRONMENTS)),
         production=i.production.to_variant() if i.production else None,
+        organisation_environments=tuple(e for e in ENVIRONMENTS if e in (i.per_organisation_in or ENVIRONMENTS)),
     )
 
 
@@ -888,7 +919,7 @@ def _to_service(s: _ServiceEntry) -> Service:
         name=s.name,
         label=s.label,
         interfaces=interfaces,
-        operations=tuple(Operation(o.id, o.name, tuple(o.interfaces)) for o in s.operations),
+        operations=tuple(Operation(o.id, o.name, tuple(o.interfaces), tuple(o.access)) for o in s.operations),
         operations_sources=tuple(s.operations_sources),
     )
 

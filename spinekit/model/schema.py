@@ -285,6 +285,7 @@ class CorrelationEntry(Strict):
 class ScopeServiceEntry(Strict):
     service: str
     operations: list[str] = Field(default_factory=list)
+    access: str | None = None
 
 
 class ScopeEntry(Strict):

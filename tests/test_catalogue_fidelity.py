@@ -1,0 +1,309 @@
+"""Generated plans are ones a Spine integration lead would sign: they pass their own health check,
+keep independent services and organisations apart, and gate production identities by assurance."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from spinekit import (
+    Duration,
+    Scope,
+    ServiceChoice,
+    apply_overrides,
+    check_plan,
+    expand_scope,
+    load_catalogue,
+    parse_programme,
+    schedule,
+)
+from spinekit.catalogue.starter import starter_programme
+from spinekit.model.domain import Programme
+
+CAT = load_catalogue()
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Every service:interface the catalogue offers.
+CHOICES = [f"{s.id}:{i.id}" for s in CAT.services for i in s.interfaces]
+WITH_V3 = [s.id for s in CAT.services if any(i.id == "hl7v3" for i in s.interfaces)]
+
+
+def programme(services, **scope) -> Programme:
+    data = {
+        "name": "generated",
+        "start": "2027-01-04",
+        "calendar": {"holidays": "england-and-wales"},
+        "scope": {"services": list(services), **scope},
+    }
+    return parse_programme(data)
+
+
+@st.composite
+def scopes(draw):
+    picked = draw(st.lists(st.sampled_from(CHOICES), min_size=1, max_size=5, unique=True))
+    services = list(dict.fromkeys(c.split(":")[0] for c in picked))
+    v3 = [s for s in services if s in WITH_V3]
+    fallback = draw(st.sampled_from([False, True, "some"] if v3 else [False]))
+    if fallback == "some":
+        fallback = draw(st.lists(st.sampled_from(v3), min_size=1, unique=True))
+    return picked, {
+        "environments": draw(st.sampled_from([["int", "production"], ["int", "dep", "production"]])),
+        "access": draw(st.sampled_from(["user-restricted", "application-restricted"])),
+        "smartcards": draw(st.booleans()),
+        "organisations": draw(st.integers(1, 5)),
+        "hl7v3_fallback": fallback,
+    }
+
+
+def blocking(p: Programme) -> list[tuple[str, tuple[str, ...]]]:
+    """Errors and open ends: what a generated plan must never carry."""
+    result = check_plan(p)
+    return [(f.rule, f.tasks) for f in result.findings if f.severity == "error" or f.rule == "open-end"]
+
+
+# --- every generated plan passes its own health check --------------------------------------------
+
+
+@SETTINGS
+@given(scopes())
+def test_every_scope_passes_its_own_health_check(drawn):
+    services, scope = drawn
+    assert blocking(programme(services, **scope)) == []
+
+
+@SETTINGS
+@given(
+    st.lists(st.sampled_from(CHOICES), min_size=1, max_size=4, unique_by=lambda c: c.split(":")[0]),
+    st.sampled_from([("int", "production"), ("int", "dep", "production")]),
+    st.integers(1, 5),
+)
+def test_every_starter_file_passes_its_own_health_check(services, environments, organisations):
+    text = starter_programme(services, environments=environments, organisations=organisations, catalogue=CAT)
+    assert blocking(parse_programme(yaml.safe_load(text))) == []
+
+
+def tasks_of(services, **scope):
+    return {t.id: t for t in expand_scope(Scope(services=tuple(services), **scope), CAT)}
+
+
+def preds(tasks, task_id) -> set[str]:
+    return {d.task for d in tasks[task_id].depends_on}
+
+
+@pytest.mark.parametrize(
+    "services, scope, before, after",
+    [
+        # Test smartcards are for testing the build in INT, for HL7 V3 work and for smartcard users.
+        (["pds:hl7v3"], {}, "test-smartcards", "build-pds"),
+        (["ers"], {"smartcards": True}, "test-smartcards", "build-ers"),
+        # GP Connect reaches the Spine Secure Proxy with TLS-MA: INT certificates gate the build.
+        (["gp-connect"], {}, "spine-certificates-gp-connect-int", "build-gp-connect"),
+        # MESH DEP and SDS LDAP are reached over HSCN only.
+        (["mesh"], {"environments": ["int", "dep", "production"]}, "hscn", "dep-validation"),
+        (["sds:ldap"], {}, "hscn", "build-sds"),
+        # DEP test data serves the DEP validation.
+        (["eps:hl7v3"], {"environments": ["int", "dep", "production"]}, "test-data-eps-dep", "dep-validation"),
+        # The product in Digital Onboarding is what the SCAL / DOS submission is made against.
+        (["mesh"], {}, "developer-account", "scal"),
+    ],
+)
+def test_prerequisites_gate_the_work_that_needs_them(services, scope, before, after):
+    assert before in preds(tasks_of(services, **scope), after)
+
+
+@pytest.mark.parametrize("service", ["sds:ldap", "gp-connect"])
+def test_services_without_an_mhs_are_not_reported_as_hl7v3(service):
+    rules = {f.rule for f in check_plan(programme([service])).findings}
+    assert not {r for r in rules if r.startswith("hl7v3")}
+
+
+def test_hl7v3_is_still_reported_and_needs_its_route():
+    rules = {f.rule for f in check_plan(programme(["pds:hl7v3"])).findings}
+    assert "hl7v3-in-scope" in rules and "hl7v3-route-missing" not in rules
+
+
+# --- identifiers per service: independent services never delay each other ------------------------
+
+
+def dates(p: Programme, *task_ids: str) -> dict[str, tuple[int, int]]:
+    t = schedule(p).table.set_index("id")
+    return {i: (int(t.at[i, "es"]), int(t.at[i, "ef"])) for i in task_ids}
+
+
+def test_an_hl7v3_service_beside_ers_leaves_the_ers_build_alone():
+    alone = tasks_of(["ers"])
+    both = tasks_of(["ers", "pds:hl7v3"])
+    # e-RS FHIR has its own ASID and application, not shared with PDS or behind the MHS route.
+    assert preds(both, "build-ers") == preds(alone, "build-ers")
+    assert {"asid-ers-int", "api-application-ers-int", "test-data-ers-int"} <= preds(both, "build-ers")
+    assert preds(both, "asid-ers-int") == {"mpv-registration"}
+    assert preds(both, "asid-pds-int") == {"mpv-registration", "mhs-endpoint-pds-int"}
+    assert dates(programme(["ers"]), "build-ers") == dates(programme(["ers", "pds:hl7v3"]), "build-ers")
+
+
+@SETTINGS
+@given(scopes(), st.sampled_from(CHOICES))
+def test_adding_a_service_never_moves_another_services_build(drawn, extra):
+    services, scope = drawn
+    if extra.split(":")[0] in {s.split(":")[0] for s in services}:
+        return
+    ids = [t.id for t in programme(services, **scope).tasks if t.kind == "build"]
+    before = dates(programme(services, **scope), *ids)
+    after = dates(programme([*services, extra], **scope), *ids)
+    assert after == before
+
+
+# --- production identities after assurance; go-live waits for what it uses -----------------------
+
+BIG = {
+    "services": ["pds", "ers", "eps", "mesh", "gp-connect", "sds:ldap"],
+    "environments": ["int", "dep", "production"],
+    "smartcards": True,
+    "organisations": 3,
+    "hl7v3_fallback": ["pds"],
+}
+PRODUCTION_IDENTITY = {"api-application", "cis2-client", "spine-certificates", "mhs-endpoint", "asid", "mesh-mailbox"}
+PER_ORGANISATION = {
+    "dcb0160",
+    "dpia",
+    "data-processing-agreement",
+    "dspt-organisation",
+    "euo-acceptable-use",
+    "end-user-accounts",
+    "asid",
+    "mesh-mailbox",
+}
+
+
+@pytest.fixture(scope="module")
+def big() -> Programme:
+    scope = dict(BIG)
+    return programme(scope.pop("services"), **scope)
+
+
+def test_production_identities_are_issued_after_the_connection_agreement(big):
+    tasks = {t.id: t for t in big.tasks}
+    live = [i for i, t in tasks.items() if t.kind in PRODUCTION_IDENTITY and t.environment == "production"]
+    assert {
+        "asid-ers-production-org2",
+        "mhs-endpoint-gp-connect-production",
+        "mesh-mailbox-mesh-production-org3",
+    } <= set(live)
+    for i in live:
+        assert "connection-agreement" in preds(tasks, i), i
+
+
+def organisation(task_id: str) -> int | None:
+    m = re.search(r"-org(\d+)$", task_id)
+    return int(m.group(1)) if m else None
+
+
+def go_lives(p: Programme, slow: str | None = None) -> dict[str, tuple[int, int]]:
+    if slow is not None:
+        p = replace(p, tasks=tuple(apply_overrides(p.tasks, {slow: Duration.fixed(400)})))
+    return dates(p, "go-live-org1", "go-live-org2", "go-live-org3")
+
+
+def test_go_live_waits_for_every_production_identity_and_only_its_own_organisations_items(big):
+    base = go_lives(big)
+    gating = [
+        t.id
+        for t in big.tasks
+        if (t.kind in PRODUCTION_IDENTITY and t.environment == "production")
+        or t.kind in PER_ORGANISATION
+        or t.kind in {"hscn", "test-smartcards"}
+        or (t.kind == "spine-certificates")
+    ]
+    assert len(gating) > 30
+    for task_id in gating:
+        moved = go_lives(big, slow=task_id)
+        org = organisation(task_id)
+        for n in (1, 2, 3):
+            key = f"go-live-org{n}"
+            if org is None or org == n:
+                assert moved[key][0] > base[key][0], f"{task_id} taking 400 days does not move {key}"
+            else:
+                assert moved[key] == base[key], f"{task_id} of organisation {org} moves {key}"
+
+
+def test_int_identities_belong_to_the_supplier(big):
+    tasks = {t.id: t for t in big.tasks}
+    assert preds(tasks, "build-ers") >= {"asid-ers-int", "api-application-ers-int"}
+    assert not [i for i in tasks if re.fullmatch(r"(asid|mesh-mailbox)-.*-(int|dep)-org\d+", i)]
+    assert {"asid-pds-dep", "mesh-mailbox-mesh-dep"} <= preds(tasks, "dep-validation")
+
+
+# --- access per service --------------------------------------------------------------------------
+
+
+def test_eps_prescribing_signs_in_with_cis2_whatever_the_scope_default():
+    tasks = {t.id: t for t in programme(["eps", "pds"], access="application-restricted").tasks}
+    assert "cis2-client-int" in preds(tasks, "build-eps")
+    assert "cis2-client-int" not in preds(tasks, "build-pds")
+
+
+def test_access_is_chosen_per_service():
+    tasks = {
+        t.id: t
+        for t in programme(
+            [{"service": "pds", "access": "user-restricted"}, "ers"], access="application-restricted"
+        ).tasks
+    }
+    assert "cis2-client-int" in preds(tasks, "build-pds")
+    assert "cis2-client-int" not in preds(tasks, "build-ers")
+    release = {
+        t.id: t
+        for t in programme([{"service": "eps", "operations": ["release"], "access": "application-restricted"}]).tasks
+    }
+    assert "cis2-client-int" not in release and "end-user-accounts-org1" not in release
+
+
+@pytest.mark.parametrize(
+    "entry, message",
+    [
+        (
+            {"service": "eps", "access": "application-restricted"},
+            "eps: EPS FHIR API (prescribing and dispensing) offers user-restricted access; use access: "
+            "user-restricted, or name only operations that can (release)",
+        ),
+        (
+            {"service": "pds", "operations": ["search", "update"], "access": "application-restricted"},
+            "pds: PDS update cannot use application-restricted access; use access: user-restricted",
+        ),
+        ({"service": "pds", "access": "aplication-restricted"}, "did you mean 'application-restricted'?"),
+        (
+            {"service": "mesh", "access": "user-restricted"},
+            "MESH API offers mailbox access; leave access out (it uses mailbox)",
+        ),
+    ],
+)
+def test_impossible_access_is_a_clear_error(tmp_path, entry, message):
+    from spinekit import ProgrammeError, read_programme
+
+    f = tmp_path / "plan.yaml"
+    f.write_text(yaml.safe_dump({"name": "x", "start": "2027-01-04", "scope": {"services": [entry]}}), encoding="utf-8")
+    with pytest.raises(ProgrammeError) as info:
+        read_programme(f)
+    text = str(info.value)
+    assert text.startswith(str(f)) and "scope.services[0].access" in text and message in text, text
+
+
+# --- an HL7 V3 fallback is built as work of its own ----------------------------------------------
+
+
+def test_an_hl7v3_operation_adds_its_own_build_at_hl7v3_lead_times():
+    tasks = tasks_of([ServiceChoice("pds", operations=("search", "create-patient"))])
+    fhir, v3 = tasks["build-pds"], tasks["build-pds-hl7v3"]
+    assert fhir.duration == Duration(10, 20, 35) and fhir.name.endswith("(search)")
+    assert v3.duration == Duration(15, 30, 60) and v3.name.endswith("(create-patient)")
+    assert v3.basis.startswith("estimate [S12][S20]:")
+    # The HL7 V3 build needs the route to Spine; the FHIR build does not wait for it.
+    assert {"hscn", "asid-pds-int", "spine-certificates-pds-int", "test-smartcards"} <= preds(tasks, "build-pds-hl7v3")
+    assert not {"hscn", "asid-pds-int", "spine-certificates-pds-int"} & preds(tasks, "build-pds")
+    # Both builds, and the MHS, come before CAP and conformance.
+    assert {"build-pds", "build-pds-hl7v3", "mhs-build"} <= preds(tasks, "cap-assurance-pds")
+    assert {"build-pds", "build-pds-hl7v3", "mhs-build"} <= preds(tasks, "conformance")
