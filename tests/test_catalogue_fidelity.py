@@ -80,9 +80,23 @@ def test_every_scope_passes_its_own_health_check(drawn):
     st.lists(st.sampled_from(CHOICES), min_size=1, max_size=4, unique_by=lambda c: c.split(":")[0]),
     st.sampled_from([("int", "production"), ("int", "dep", "production")]),
     st.integers(1, 5),
+    st.sampled_from(["user-restricted", "application-restricted"]),
+    st.booleans(),
+    st.booleans(),
 )
-def test_every_starter_file_passes_its_own_health_check(services, environments, organisations):
-    text = starter_programme(services, environments=environments, organisations=organisations, catalogue=CAT)
+def test_every_starter_file_passes_its_own_health_check(
+    services, environments, organisations, access, smartcards, fallback
+):
+    fallback = fallback and any(s.split(":")[0] in WITH_V3 for s in services)
+    text = starter_programme(
+        services,
+        environments=environments,
+        organisations=organisations,
+        access=access,
+        smartcards=smartcards,
+        hl7v3_fallback=fallback,
+        catalogue=CAT,
+    )
     assert blocking(parse_programme(yaml.safe_load(text))) == []
 
 
