@@ -321,3 +321,21 @@ def test_an_hl7v3_operation_adds_its_own_build_at_hl7v3_lead_times():
     # Both builds, and the MHS, come before CAP and conformance.
     assert {"build-pds", "build-pds-hl7v3", "mhs-build"} <= preds(tasks, "cap-assurance-pds")
     assert {"build-pds", "build-pds-hl7v3", "mhs-build"} <= preds(tasks, "conformance")
+
+
+# --- organisations -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("organisations", [1, 2, 4])
+def test_the_extra_organisation_preset_gives_the_network_of_one_more(organisations):
+    from spinekit.catalogue.presets import PRESETS
+
+    scope = {"hl7v3_fallback": ["pds"], "environments": ["int", "dep", "production"], "smartcards": True}
+    services = ["pds", "eps", "mesh", "ers", "gp-connect"]
+    grown = PRESETS["extra-organisation"](programme(services, organisations=organisations, **scope))
+    direct = programme(services, organisations=organisations + 1, **scope)
+
+    def network(p):
+        return {t.id: (t.name, t.duration, {(d.task, d.type, d.lag) for d in t.depends_on}) for t in p.tasks}
+
+    assert network(grown) == network(direct)
