@@ -339,3 +339,23 @@ def test_the_extra_organisation_preset_gives_the_network_of_one_more(organisatio
         return {t.id: (t.name, t.duration, {(d.task, d.type, d.lag) for d in t.depends_on}) for t in p.tasks}
 
     assert network(grown) == network(direct)
+
+
+# --- presets on generated plans ------------------------------------------------------------------
+
+
+def test_ptl_formality_leaves_nothing_in_dep_gating_production():
+    from spinekit.catalogue.presets import PRESETS
+
+    base = programme(["pds:hl7v3", "mesh", "sds", "cis2"], environments=["int", "dep", "production"])
+    dep = {t.id for t in base.tasks if t.environment == "dep"}
+    assert {"asid-pds-dep", "mesh-mailbox-mesh-dep", "api-application-sds-dep", "cis2-client-dep"} <= dep
+    p = PRESETS["ptl-formality"](base)
+    tasks = {t.id: t for t in p.tasks}
+    assert not {i for i, t in tasks.items() if t.environment == "dep"}
+    assert "dep-validation" not in tasks
+    # The smoke test still waits for everything production needs, through the inherited links.
+    assert {"connection-agreement", "mhs-endpoint-pds-production", "api-application-sds-production"} <= preds(
+        tasks, "smoke-test"
+    )
+    assert blocking(p) == []
