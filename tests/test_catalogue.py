@@ -304,3 +304,21 @@ def test_missing_file_and_bad_yaml(copy):
     assert "sources.yaml: no such file" in error(copy)
     (copy / "sources.yaml").write_text("sources: [\n", encoding="utf-8")
     assert "sources.yaml: malformed YAML" in error(copy)
+
+
+def test_a_variant_drops_only_links_the_item_has(copy):
+    edit(copy, "services.yaml", "            drops: [build, mhs-build]", "            drops: [build, pen-test]")
+    msg = error(copy)
+    assert "entry 'ers'" in msg and "drops[1]" in msg and "'cap-assurance' does not depend on 'pen-test'" in msg
+
+
+def test_per_organisation_in_needs_both_repeats(copy):
+    edit(
+        copy,
+        "items.yaml",
+        "    repeat: [per-environment, per-organisation, per-service]\n    per_organisation_in: [production]\n"
+        "    include: when-needed\n    depends_on: [mpv-registration, mhs-endpoint]",
+        "    repeat: [per-environment, per-service]\n    per_organisation_in: [production]\n"
+        "    include: when-needed\n    depends_on: [mpv-registration, mhs-endpoint]",
+    )
+    assert "per_organisation_in applies to items repeated per environment and per organisation" in error(copy)

@@ -359,3 +359,28 @@ def test_ptl_formality_leaves_nothing_in_dep_gating_production():
         tasks, "smoke-test"
     )
     assert blocking(p) == []
+
+
+# --- assurance routes ----------------------------------------------------------------------------
+
+
+def test_ers_hl7v3_cap_runs_from_first_contact():
+    tasks = tasks_of(["ers:hl7v3"])
+    links = {d.task: d.type for d in tasks["cap-assurance-ers"].depends_on}
+    # Started by first contact and its prerequisites; closed no earlier than the build and MHS.
+    assert links == {
+        "use-case-approval-ers": "FS",
+        "hscn": "FS",
+        "dspt": "FS",
+        "build-ers": "FF",
+        "mhs-build": "FF",
+    }
+    t = schedule(programme(["ers:hl7v3"])).table.set_index("id")
+    start = max(t.at[i, "ef"] for i in ("use-case-approval-ers", "hscn", "dspt"))
+    assert t.at["cap-assurance-ers", "es"] == start < t.at["build-ers", "ef"]
+    assert t.at["cap-assurance-ers", "ef"] >= t.at["build-ers", "ef"]
+    # Other CAP routes still follow the build they assure.
+    assert {d.task: d.type for d in tasks_of(["pds:hl7v3"])["cap-assurance-pds"].depends_on} == {
+        "build-pds": "FS",
+        "mhs-build": "FS",
+    }

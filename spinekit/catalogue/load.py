@@ -126,13 +126,15 @@ class ItemLink:
 class ItemVariant:
     """What differs for an item in one context (production, or one service's interface).
 
-    ``None`` fields fall back to the item's own; ``depends_on`` adds to the item's links. A
-    production variant's ``reviewed`` defaults to the item's.
+    ``None`` fields fall back to the item's own; ``depends_on`` adds to the item's links, after
+    dropping those to the items in ``drops``. A production variant's ``reviewed`` defaults to
+    the item's.
     """
 
     name: str | None = None
     owner: str | None = None
     depends_on: tuple[ItemLink, ...] = ()
+    drops: tuple[str, ...] = ()
     lead_time: Duration | None = None
     provenance: Provenance | None = None
     reviewed: dt.date | None = None
@@ -424,6 +426,7 @@ class _Variant(Strict):
     name: str | None = None
     owner: str | None = None
     depends_on: list[str | _Link] = Field(default_factory=list)
+    drops: list[str] = Field(default_factory=list)
     lead_time: _LeadTime | None = None
     provenance: _Provenance | None = None
     reviewed: Any = None
@@ -451,6 +454,7 @@ class _Variant(Strict):
             name=self.name,
             owner=self.owner,
             depends_on=_links(self.depends_on),
+            drops=tuple(self.drops),
             lead_time=self.lead_time.to_duration() if self.lead_time else None,
             provenance=self.provenance.to_provenance() if self.provenance else None,
             reviewed=self.reviewed,
@@ -858,6 +862,13 @@ def parse_catalogue(
                     raise CatalogueError("a service's own lead time needs a 'reviewed' date", field=vat, **kw)
                 _check_sources(variant.provenance, source_ids, field=f"{vat}.provenance", **kw)
                 _check_links(variant.depends_on, item_ids, field=f"{vat}.depends_on", **kw)
+                for k, dropped in enumerate(variant.drops):
+                    if dropped not in {d if isinstance(d, str) else d.item for d in by_item[item_id].depends_on}:
+                        raise CatalogueError(
+                            f"{item_id!r} does not depend on {dropped!r}, so it cannot drop it",
+                            field=f"{vat}.drops[{k}]",
+                            **kw,
+                        )
         for op in svc.operations:
             for k, i in enumerate(op.interfaces):
                 _known(i, iface_ids, "interface", field=f"operations[{op.id}].interfaces[{k}]", **kw)

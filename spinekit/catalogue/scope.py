@@ -428,7 +428,8 @@ def _task(
     variant = _variant(inst, by_service)
     lead_time = variant.lead_time if variant and variant.lead_time else item.lead_time
     provenance = variant.provenance if variant and variant.provenance else item.provenance
-    links = item.depends_on + (variant.depends_on if variant else ())
+    kept = tuple(link for link in item.depends_on if not (variant and link.item in variant.drops))
+    links = kept + (variant.depends_on if variant else ())
 
     service = inst.service or item.service
     env = inst.environment or item.environment
