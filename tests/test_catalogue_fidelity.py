@@ -50,12 +50,16 @@ def scopes(draw):
     fallback = draw(st.sampled_from([False, True, "some"] if v3 else [False]))
     if fallback == "some":
         fallback = draw(st.lists(st.sampled_from(v3), min_size=1, unique=True))
+    organisations = draw(st.integers(1, 5))
+    cuts = sorted(draw(st.sets(st.integers(1, organisations - 1), max_size=2))) if organisations > 1 else []
+    waves = [b - a for a, b in zip([0, *cuts], [*cuts, organisations], strict=True)]
     return picked, {
         "environments": draw(st.sampled_from([["int", "production"], ["int", "dep", "production"]])),
         "access": draw(st.sampled_from(["user-restricted", "application-restricted"])),
         "smartcards": draw(st.booleans()),
-        "organisations": draw(st.integers(1, 5)),
+        "organisations": organisations,
         "hl7v3_fallback": fallback,
+        "waves": waves if draw(st.booleans()) else [],
     }
 
 
@@ -384,3 +388,39 @@ def test_ers_hl7v3_cap_runs_from_first_contact():
         "build-pds": "FS",
         "mhs-build": "FS",
     }
+
+
+# --- roll-out waves ------------------------------------------------------------------------------
+
+
+def test_waves_stage_the_go_lives_behind_the_pilots_hypercare():
+    p = programme(["pds", "mesh"], organisations=4, waves=[1, 2, 1])
+    tasks = {t.id: t for t in p.tasks}
+    # Hypercare at every organisation of a wave that another wave waits for; none for the last.
+    assert [i for i in tasks if i.startswith("hypercare")] == ["hypercare-org1", "hypercare-org2", "hypercare-org3"]
+    assert "hypercare-org1" not in preds(tasks, "go-live-org1")
+    assert {"hypercare-org1"} <= preds(tasks, "go-live-org2") and {"hypercare-org1"} <= preds(tasks, "go-live-org3")
+    assert {"hypercare-org2", "hypercare-org3"} <= preds(tasks, "go-live-org4")
+    assert "hypercare-org1" not in preds(tasks, "go-live-org4")
+    t = schedule(p).table.set_index("id")
+    # Hand-worked: the pilot's hypercare is 10 working days (likely) from its go-live, and the
+    # second wave is otherwise ready at the pilot's go-live (same smoke test, same IG lead times).
+    assert t.at["go-live-org1", "es"] == t.at["go-live-org2", "es"] - 10 == t.at["go-live-org3", "es"] - 10
+    assert t.at["go-live-org4", "es"] == t.at["go-live-org2", "es"] + 10
+    assert blocking(p) == []
+    assert not [i for i in (t.id for t in programme(["pds"], organisations=3).tasks) if i.startswith("hypercare")]
+
+
+@pytest.mark.parametrize(
+    "waves, message",
+    [
+        ([1, 1], "the waves add up to 2 organisations but the scope has 3; make them add up (for example [1, 2]"),
+        ([1, 0, 2], "1 or more"),
+    ],
+)
+def test_waves_must_add_up(waves, message):
+    from spinekit import ProgrammeError
+
+    with pytest.raises(ProgrammeError) as info:
+        programme(["pds"], organisations=3, waves=waves)
+    assert "scope.waves" in str(info.value) and message in str(info.value)

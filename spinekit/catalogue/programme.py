@@ -61,6 +61,7 @@ def scope_from_entry(entry: ScopeEntry) -> Scope:
         smartcards=entry.smartcards,
         organisations=entry.organisations,
         hl7v3_fallback=fallback,
+        waves=tuple(entry.waves),
     )
 
 

@@ -94,6 +94,10 @@ class Scope:
     hl7v3_fallback:
         ``True`` adds the HL7 V3 interface of every selected service that has one, beside its
         FHIR interface; a tuple of service ids adds it for those services only.
+    waves:
+        Roll-out waves, as organisation counts adding up to ``organisations`` (``(1, 2)``: a
+        pilot, then two more). Each wave's organisations go live after hypercare at every
+        organisation of the wave before; empty, every organisation goes live when ready.
     """
 
     services: tuple[str | ServiceChoice, ...]
@@ -102,6 +106,7 @@ class Scope:
     smartcards: bool = False
     organisations: int = 1
     hl7v3_fallback: bool | tuple[str, ...] = False
+    waves: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -288,6 +293,18 @@ def _check(scope: Scope) -> tuple[str, ...]:
             f"organisations must be a whole number of 1 or more, got {scope.organisations!r}",
             "scope.organisations",
         )
+    waves = list(scope.waves)
+    for k, n in enumerate(waves):
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            raise _error(f"a wave is a number of organisations, 1 or more, got {n!r}", f"scope.waves[{k}]")
+    if waves and sum(waves) != orgs:
+        raise _error(
+            f"the waves add up to {sum(waves)} organisations but the scope has {orgs}; make them add up "
+            f"(for example [1, {orgs - 1}] for a pilot and the rest)"
+            if orgs > 1
+            else f"the waves add up to {sum(waves)} organisations but the scope has {orgs}; make them add up",
+            "scope.waves",
+        )
     return tuple(e for e in ENVIRONMENTS if e in envs)
 
 
@@ -325,6 +342,8 @@ def expand_scope(scope: Scope, catalogue: Catalogue) -> list[Task]:
     envs = _check(scope)
     selected = _choices(scope, catalogue)
     orgs = tuple(range(1, scope.organisations + 1))
+    # Each organisation's wave; hypercare is needed where a later wave waits for it.
+    wave_of = {o: w for w, members in enumerate(_waves(scope)) for o in members}
 
     # Which items the scope needs, with the environments and services that need them.
     need_envs: dict[str, set[str]] = {}
@@ -352,6 +371,8 @@ def expand_scope(scope: Scope, catalogue: Catalogue) -> list[Task]:
                 need(catalogue.options.get("user-restricted", ()), iface.environments, sel.service.id, iface.id)
     if scope.smartcards:
         need(catalogue.options.get("smartcards", ()), ENVIRONMENTS, None)
+    if len(scope.waves) > 1:
+        need([_WAVE_GATE], ENVIRONMENTS, None)
 
     service_ids = [s.service.id for s in selected]
     by_service = {s.service.id: s for s in selected}
@@ -387,6 +408,8 @@ def expand_scope(scope: Scope, catalogue: Catalogue) -> list[Task]:
             for env in item_envs:
                 per_org = item.per_organisation and (env is None or env in item.organisation_environments)
                 for org in orgs if per_org else (None,):
+                    if item.id == _WAVE_GATE and org is not None and wave_of[org] == len(scope.waves) - 1:
+                        continue  # the last wave's hypercare gates no other wave
                     parts = [item.id, sid, env, f"org{org}" if org else None]
                     instances.append(_Instance(item, "-".join(p for p in parts if p), sid, env, org))
                     if item.per_interface and sid is not None:
@@ -400,7 +423,37 @@ def expand_scope(scope: Scope, catalogue: Catalogue) -> list[Task]:
     by_item: dict[str, list[_Instance]] = {}
     for inst in instances:
         by_item.setdefault(inst.item.id, []).append(inst)
-    return [_task(inst, by_item, by_service, need_services, need_interfaces) for inst in instances]
+    tasks = [_task(inst, by_item, by_service, need_services, need_interfaces) for inst in instances]
+    return _staged(tasks, instances, wave_of)
+
+
+#: The item each roll-out wave waits for at every organisation of the wave before it.
+_WAVE_GATE = "hypercare"
+
+
+def _waves(scope: Scope) -> list[tuple[int, ...]]:
+    """The organisations of each roll-out wave, in order (one wave of all when none is given)."""
+    sizes = scope.waves or (scope.organisations,)
+    firsts = [1 + sum(sizes[:k]) for k in range(len(sizes))]
+    return [tuple(range(first, first + n)) for first, n in zip(firsts, sizes, strict=True)]
+
+
+def _staged(tasks: list[Task], instances: Sequence[_Instance], wave_of: Mapping[int, int]) -> list[Task]:
+    """``tasks`` with each go-live waiting for hypercare at every organisation of the wave before."""
+    gates: dict[int, list[str]] = {}
+    for inst in instances:
+        if inst.item.id == _WAVE_GATE and inst.organisation is not None:
+            gates.setdefault(wave_of[inst.organisation], []).append(inst.id)
+    if not gates:
+        return tasks
+    out = []
+    for task, inst in zip(tasks, instances, strict=True):
+        wave = wave_of.get(inst.organisation or 0)
+        if inst.item.id == "go-live" and wave and gates.get(wave - 1):
+            links = tuple(Dependency(g) for g in gates[wave - 1])
+            task = replace(task, depends_on=task.depends_on + links)
+        out.append(task)
+    return out
 
 
 def _variant(inst: _Instance, by_service: Mapping[str, _Selected]) -> ItemVariant | None:

@@ -295,6 +295,7 @@ class ScopeEntry(Strict):
     smartcards: Any = False
     organisations: Any = 1
     hl7v3_fallback: Any = False
+    waves: list[Any] = Field(default_factory=list)
 
     @field_validator("smartcards")
     @classmethod
@@ -307,6 +308,14 @@ class ScopeEntry(Strict):
     @classmethod
     def _organisations(cls, v: Any) -> int:
         return whole_days(v, "organisations", minimum=1)
+
+    @field_validator("waves")
+    @classmethod
+    def _waves(cls, v: list[Any]) -> list[int]:
+        for n in v:
+            if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+                raise ValueError(f"waves are numbers of organisations, each 1 or more, such as [1, 2]; got {n!r}")
+        return v
 
     @field_validator("hl7v3_fallback")
     @classmethod
