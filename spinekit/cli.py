@@ -140,6 +140,7 @@ def _cmd_new(args: argparse.Namespace) -> str:
         start=args.start,
         target=args.target,
         name=args.name,
+        have=_names(args.have) if args.have else (),
     )
 
 
@@ -283,6 +284,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--start", metavar="DATE", help="start date, YYYY-MM-DD (default: a placeholder to edit)")
     p.add_argument("--target", metavar="DATE", help="a promised date, YYYY-MM-DD")
     p.add_argument("--name", help="the programme's name (default: from the services)")
+    p.add_argument(
+        "--have", metavar="LIST", help="what the supplier already holds, such as ods-code,dspt,hscn (kept as met)"
+    )
     p.add_argument("--out", help="write to this file instead of standard output")
     p.add_argument("--force", action="store_true", help="replace an existing --out file")
     p.set_defaults(run=_cmd_new)

@@ -424,3 +424,41 @@ def test_waves_must_add_up(waves, message):
     with pytest.raises(ProgrammeError) as info:
         programme(["pds"], organisations=3, waves=waves)
     assert "scope.waves" in str(info.value) and message in str(info.value)
+
+
+# --- what the supplier already holds -------------------------------------------------------------
+
+
+def test_held_items_are_met_on_day_one(tmp_path, capsys):
+    from _helpers import run
+
+    from spinekit import read_programme
+
+    f = tmp_path / "plan.yaml"
+    code, _, err = run(capsys, "new", "--services", "pds:hl7v3,eps", "--have", "ods-code,dspt,hscn", "--out", str(f))
+    assert code == 0 and err == ""
+    p = read_programme(f)
+    tasks = {t.id: t for t in p.tasks}
+    for held in ("ods-code", "dspt", "hscn"):
+        assert tasks[held].duration == Duration.fixed(0) and tasks[held].depends_on == (), held
+        assert tasks[held].basis.startswith("held: listed in scope.have")
+    t = schedule(p).table.set_index("id")
+    # Hand-worked: developer account 2 days, then the use-case approvals (20) gate EPS intake.
+    assert t.at["developer-account", "es"] == 0 and t.at["developer-account", "ef"] == 2
+    assert t.at["nhs-dns-name-int", "es"] == 0  # HSCN is in place: the DNS request goes in at once
+    assert blocking(p) == []
+
+
+@pytest.mark.parametrize(
+    "have, message",
+    [
+        (["build"], "'build' is not a one-off item a supplier holds"),
+        (["dsp"], "unknown item 'dsp'; did you mean 'dspt'?"),
+    ],
+)
+def test_have_names_only_what_a_supplier_can_hold(have, message):
+    from spinekit import ProgrammeError
+
+    with pytest.raises(ProgrammeError) as info:
+        programme(["pds"], have=have)
+    assert "scope.have[0]" in str(info.value) and message in str(info.value)

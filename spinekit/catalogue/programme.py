@@ -62,6 +62,7 @@ def scope_from_entry(entry: ScopeEntry) -> Scope:
         organisations=entry.organisations,
         hl7v3_fallback=fallback,
         waves=tuple(entry.waves),
+        have=tuple(entry.have),
     )
 
 

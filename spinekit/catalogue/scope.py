@@ -98,6 +98,9 @@ class Scope:
         Roll-out waves, as organisation counts adding up to ``organisations`` (``(1, 2)``: a
         pilot, then two more). Each wave's organisations go live after hypercare at every
         organisation of the wave before; empty, every organisation goes live when ready.
+    have:
+        Catalogue ids of what the supplier already holds (``ods-code``, ``dspt``, ``hscn`` ...):
+        one-off identity, network and governance items, kept as milestones met on day one.
     """
 
     services: tuple[str | ServiceChoice, ...]
@@ -107,6 +110,7 @@ class Scope:
     organisations: int = 1
     hl7v3_fallback: bool | tuple[str, ...] = False
     waves: tuple[int, ...] = ()
+    have: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -340,6 +344,7 @@ def expand_scope(scope: Scope, catalogue: Catalogue) -> list[Task]:
     'published [S33]'
     """
     envs = _check(scope)
+    held = _held(scope, catalogue)
     selected = _choices(scope, catalogue)
     orgs = tuple(range(1, scope.organisations + 1))
     # Each organisation's wave; hypercare is needed where a later wave waits for it.
@@ -424,7 +429,37 @@ def expand_scope(scope: Scope, catalogue: Catalogue) -> list[Task]:
     for inst in instances:
         by_item.setdefault(inst.item.id, []).append(inst)
     tasks = [_task(inst, by_item, by_service, need_services, need_interfaces) for inst in instances]
+    # What the supplier already holds stays in the plan as a milestone met on day one, so the
+    # work that needs it still shows what it rests on.
+    tasks = [
+        replace(
+            t,
+            name=f"{t.name} (already held)",
+            duration=Duration.fixed(0),
+            depends_on=(),
+            basis=f"held: listed in scope.have, already in place; catalogue: {t.basis}",
+        )
+        if t.kind in held
+        else t
+        for t in tasks
+    ]
     return _staged(tasks, instances, wave_of)
+
+
+#: Tracks of the one-off items a supplier may already hold (``scope.have``).
+_HOLDABLE_TRACKS = ("identity", "network", "governance")
+
+
+def _held(scope: Scope, catalogue: Catalogue) -> set[str]:
+    """The ids in ``scope.have``, checked: each a one-off item a supplier can already hold."""
+    holdable = [i.id for i in catalogue.items if i.repeat == ("once",) and i.track in _HOLDABLE_TRACKS]
+    for k, item_id in enumerate(scope.have):
+        if item_id not in holdable:
+            known = item_id in catalogue.item_ids
+            what = f"{item_id!r} is not a one-off item a supplier holds" if known else f"unknown item {item_id!r}"
+            fix = did_you_mean(item_id, holdable, f"use some of {', '.join(holdable)}")
+            raise _error(f"{what}; {fix}", f"scope.have[{k}]")
+    return set(scope.have)
 
 
 #: The item each roll-out wave waits for at every organisation of the wave before it.

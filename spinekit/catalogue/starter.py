@@ -71,6 +71,7 @@ def starter_programme(
     start: str | dt.date | None = None,
     target: str | dt.date | None = None,
     name: str | None = None,
+    have: Sequence[str] = (),
 ) -> str:
     """The text of a starter programme file for ``services``: commented, schedulable as is.
 
@@ -93,6 +94,8 @@ def starter_programme(
         The start date (default: a fixed placeholder to edit) and a promised date.
     name:
         The programme's name (default: from the services).
+    have:
+        What the supplier already holds (``ods-code``, ``dspt``, ``hscn`` ...).
 
     Raises
     ------
@@ -118,6 +121,7 @@ def starter_programme(
         smartcards=smartcards,
         organisations=organisations,
         hl7v3_fallback=fallback,
+        have=tuple(have),
     )
     begin, promised = _date(start, "start"), _date(target, "target")
     tasks = expand_scope(scope, catalogue)
@@ -170,6 +174,9 @@ def starter_programme(
         _pad(f"  smartcards: {'true' if smartcards else 'false'}", "true brings in HSCN and smartcards"),
         _pad(f"  organisations: {organisations}", "deploying organisations going live"),
         _pad(f"  hl7v3_fallback: {_fallback(fallback)}", "true adds HL7 V3 interfaces (HSCN, MHS, CAP)"),
+        _pad(
+            f"  have: [{', '.join(have)}]" if have else "  # have: [ods-code, dspt]", "what the supplier already holds"
+        ),
         "",
         "# Change any generated lead time, by task id or by kind, without editing the catalogue:",
         "# overrides:",

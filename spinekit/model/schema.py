@@ -296,6 +296,7 @@ class ScopeEntry(Strict):
     organisations: Any = 1
     hl7v3_fallback: Any = False
     waves: list[Any] = Field(default_factory=list)
+    have: list[str] = Field(default_factory=list)
 
     @field_validator("smartcards")
     @classmethod
