@@ -956,7 +956,7 @@ def load_catalogue(path: str | os.PathLike[str] | None = None) -> Catalogue:
     >>> cat.service("pds").default_interface.id
     'fhir'
     >>> cat.item("asid").repeat
-    ('per-environment', 'per-organisation')
+    ('per-environment', 'per-organisation', 'per-service')
     """
     if path is None:
         return _bundled()
