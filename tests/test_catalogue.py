@@ -323,3 +323,14 @@ def test_per_organisation_in_needs_both_repeats(copy):
         "    include: when-needed\n    depends_on: [mpv-registration, mhs-endpoint]",
     )
     assert "per_organisation_in applies to items repeated per environment and per organisation" in error(copy)
+
+
+def test_brings_names_a_known_service(copy):
+    edit(
+        copy,
+        "services.yaml",
+        "        brings: [pds]\n        assurance: gp-connect-gates",
+        "        brings: [pdss]\n        assurance: gp-connect-gates",
+    )
+    msg = error(copy)
+    assert "entry 'gp-connect'" in msg and "interfaces[fhir].brings[0]" in msg and "did you mean 'pds'?" in msg

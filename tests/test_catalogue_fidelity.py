@@ -167,7 +167,10 @@ def test_an_hl7v3_service_beside_ers_leaves_the_ers_build_alone():
 @given(scopes(), st.sampled_from(CHOICES))
 def test_adding_a_service_never_moves_another_services_build(drawn, extra):
     services, scope = drawn
-    if extra.split(":")[0] in {s.split(":")[0] for s in services}:
+    in_scope = {s.split(":")[0] for s in services}
+    # A service the scope already brings in (NRL and GP Connect bring PDS) is not independent.
+    brought = {b for s in services for b in CAT.service(s.split(":")[0]).interface(s.split(":")[1]).brings}
+    if extra.split(":")[0] in in_scope | brought:
         return
     ids = [t.id for t in programme(services, **scope).tasks if t.kind == "build"]
     before = dates(programme(services, **scope), *ids)
@@ -462,3 +465,20 @@ def test_have_names_only_what_a_supplier_can_hold(have, message):
     with pytest.raises(ProgrammeError) as info:
         programme(["pds"], have=have)
     assert "scope.have[0]" in str(info.value) and message in str(info.value)
+
+
+def test_gp_connect_passes_its_gates_and_brings_pds():
+    tasks = tasks_of(["gp-connect"], access="application-restricted")
+    # Expression of interest, Gate 1 on the demonstrator, the INT build, Gate 2 end to end in
+    # INT (HSCN and PDS in place), Gate 3, then the Connection Agreement.
+    assert preds(tasks, "gp-connect-gate1") == {"use-case-approval-gp-connect", "design"}
+    assert "gp-connect-gate1" in preds(tasks, "build-gp-connect")
+    assert preds(tasks, "gp-connect-gate2") == {"build-gp-connect", "hscn", "build-pds"}
+    assert preds(tasks, "gp-connect-gate3") == {"gp-connect-gate2"}
+    assert "gp-connect-gate2" in preds(tasks, "conformance")
+    assert "gp-connect-gate3" in preds(tasks, "connection-agreement")
+    # PDS joins for NHS number verification, with its own approval and application.
+    assert {"use-case-approval-pds", "api-application-pds-int"} <= preds(tasks, "build-pds")
+    assert "gp-connect-gate1" not in preds(tasks, "build-pds")
+    nrl = tasks_of(["nrl"], access="application-restricted")
+    assert {"build-pds", "use-case-approval-pds"} <= set(nrl) and not [i for i in nrl if "gp-connect" in i]

@@ -115,11 +115,16 @@ class Provenance:
 
 @dataclass(frozen=True)
 class ItemLink:
-    """A catalogue item depends on ``item``, with a dependency ``type`` and ``lag``."""
+    """A catalogue item depends on ``item``, with a dependency ``type`` and ``lag``.
+
+    ``service`` names the service whose repeat of ``item`` is meant, when it is another service's
+    (GP Connect's Gate 2 waits for the PDS build).
+    """
 
     item: str
     type: str = "FS"
     lag: int = 0
+    service: str | None = None
 
 
 @dataclass(frozen=True)
@@ -211,6 +216,8 @@ class Interface:
     variants: Mapping[str, ItemVariant]
     sources: tuple[str, ...]
     default: bool = False
+    brings: tuple[str, ...] = ()
+    """Other services the interface needs, which join the scope (NRL and GP Connect need PDS)."""
 
     @property
     def is_hl7v3(self) -> bool:
@@ -411,6 +418,7 @@ class _Link(Strict):
     item: str
     type: str = "FS"
     lag: int = 0
+    service: str | None = None
 
     @field_validator("type")
     @classmethod
@@ -419,7 +427,7 @@ class _Link(Strict):
 
 
 def _links(values: list[str | _Link]) -> tuple[ItemLink, ...]:
-    return tuple(ItemLink(v) if isinstance(v, str) else ItemLink(v.item, v.type, v.lag) for v in values)
+    return tuple(ItemLink(v) if isinstance(v, str) else ItemLink(v.item, v.type, v.lag, v.service) for v in values)
 
 
 class _Variant(Strict):
@@ -586,6 +594,7 @@ class _Interface(Strict):
     assurance: str
     assurance_note: str = ""
     needs: list[str]
+    brings: list[str] = Field(default_factory=list)
     variants: dict[str, _Variant] = Field(default_factory=dict)
     sources: list[str]
 
@@ -808,6 +817,9 @@ def parse_catalogue(
         kw = {"source": items_name, "entry": it.id}
         _check_sources(it.provenance, source_ids, field="provenance", **kw)
         _check_links(it.depends_on, item_ids, field="depends_on", **kw)
+        for k, d in enumerate(it.depends_on):
+            if not isinstance(d, str) and d.service is not None:
+                _known(d.service, service_ids, "service", field=f"depends_on[{k}].service", **kw)
         if it.service is not None:
             _known(it.service, service_ids, "service", field="service", **kw)
         if it.production is not None:
@@ -838,6 +850,8 @@ def parse_catalogue(
             _known(s, source_ids, "source", field=f"operations_sources[{k}]", **kw)
         for iface in svc.interfaces:
             at = f"interfaces[{iface.id}]"
+            for k, b in enumerate(iface.brings):
+                _known(b, service_ids, "service", field=f"{at}.brings[{k}]", **kw)
             for k, s in enumerate(iface.sources):
                 _known(s, source_ids, "source", field=f"{at}.sources[{k}]", **kw)
             for k, n in enumerate(iface.needs):
@@ -919,6 +933,7 @@ def _to_service(s: _ServiceEntry) -> Service:
             assurance=i.assurance,
             assurance_note=" ".join(i.assurance_note.split()),
             needs=tuple(i.needs),
+            brings=tuple(i.brings),
             variants=MappingProxyType({k: v.to_variant() for k, v in i.variants.items()}),
             sources=tuple(i.sources),
             default=i.default or len(s.interfaces) == 1,

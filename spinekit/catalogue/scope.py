@@ -260,6 +260,12 @@ def _choices(scope: Scope, catalogue: Catalogue) -> list[_Selected]:
         if v3 not in picked[sid][0]:
             picked[sid][0].append(v3)
 
+    # Services an interface needs join the scope with their default interface (NRL and GP
+    # Connect verify NHS numbers with PDS).
+    for sid in list(picked):
+        for brought in (b for x in picked[sid][0] for b in x.brings):
+            if brought not in picked:
+                picked[brought] = ([catalogue.service(brought).default_interface], [])
     selected = []
     for s, (ifs, ops) in picked.items():
         mode, field = asked.get(s, (None, "scope.access"))
@@ -525,6 +531,11 @@ def _task(
     for link in links:
         for other in by_item.get(link.item, ()):
             if other is inst:
+                continue
+            if link.service is not None:
+                # A link to another service's work names that service.
+                if other.service == link.service:
+                    deps.setdefault(other.id, Dependency(other.id, link.type, link.lag))
                 continue
             if other.service is not None and service is not None and other.service != service:
                 continue
