@@ -60,6 +60,7 @@ def scopes(draw):
         "organisations": organisations,
         "hl7v3_fallback": fallback,
         "waves": waves if draw(st.booleans()) else [],
+        "have": draw(st.lists(st.sampled_from(["ods-code", "dspt", "hscn", "developer-account"]), unique=True)),
     }
 
 
