@@ -483,3 +483,14 @@ def test_gp_connect_passes_its_gates_and_brings_pds():
     assert "gp-connect-gate1" not in preds(tasks, "build-pds")
     nrl = tasks_of(["nrl"], access="application-restricted")
     assert {"build-pds", "use-case-approval-pds"} <= set(nrl) and not [i for i in nrl if "gp-connect" in i]
+
+
+def test_hl7v3_surprise_on_a_plan_already_on_hl7v3_says_so_instead_of_duplicating():
+    from spinekit import ProgrammeError
+    from spinekit.catalogue.presets import PRESETS
+
+    with pytest.raises(ProgrammeError, match=r"already has the HL7 V3 route \(mhs-build\).*nothing to change"):
+        PRESETS["hl7v3-surprise"](programme(["pds:hl7v3", "eps"]))
+    twice = PRESETS["hl7v3-surprise"](programme(["pds", "eps"]))
+    with pytest.raises(ProgrammeError, match=r"already has the HL7 V3 route \(hl7v3-route\)"):
+        PRESETS["hl7v3-surprise"](twice)
