@@ -141,6 +141,7 @@ def _cmd_new(args: argparse.Namespace) -> str:
         target=args.target,
         name=args.name,
         have=_names(args.have) if args.have else (),
+        deployment=args.deployment,
     )
 
 
@@ -284,6 +285,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--start", metavar="DATE", help="start date, YYYY-MM-DD (default: a placeholder to edit)")
     p.add_argument("--target", metavar="DATE", help="a promised date, YYYY-MM-DD")
     p.add_argument("--name", help="the programme's name (default: from the services)")
+    p.add_argument(
+        "--deployment",
+        default="hosted",
+        metavar="MODEL",
+        help="hosted (one system for every organisation) or per-trust-install (default: hosted)",
+    )
     p.add_argument(
         "--have", metavar="LIST", help="what the supplier already holds, such as ods-code,dspt,hscn (kept as met)"
     )

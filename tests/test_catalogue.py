@@ -318,9 +318,9 @@ def test_per_organisation_in_needs_both_repeats(copy):
         copy,
         "items.yaml",
         "    repeat: [per-environment, per-organisation, per-service]\n    per_organisation_in: [production]\n"
-        "    include: when-needed\n    depends_on: [mpv-registration, mhs-endpoint]",
+        "    include: when-needed\n    installed: true\n    depends_on: [mpv-registration, mhs-endpoint]",
         "    repeat: [per-environment, per-service]\n    per_organisation_in: [production]\n"
-        "    include: when-needed\n    depends_on: [mpv-registration, mhs-endpoint]",
+        "    include: when-needed\n    installed: true\n    depends_on: [mpv-registration, mhs-endpoint]",
     )
     assert "per_organisation_in applies to items repeated per environment and per organisation" in error(copy)
 

@@ -61,6 +61,7 @@ def scopes(draw):
         "hl7v3_fallback": fallback,
         "waves": waves if draw(st.booleans()) else [],
         "have": draw(st.lists(st.sampled_from(["ods-code", "dspt", "hscn", "developer-account"]), unique=True)),
+        "deployment": draw(st.sampled_from(["hosted", "per-trust-install"])),
     }
 
 
@@ -201,20 +202,18 @@ PER_ORGANISATION = {
 }
 
 
-@pytest.fixture(scope="module")
-def big() -> Programme:
+@pytest.fixture(scope="module", params=["hosted", "per-trust-install"])
+def big(request) -> Programme:
     scope = dict(BIG)
-    return programme(scope.pop("services"), **scope)
+    return programme(scope.pop("services"), deployment=request.param, **scope)
 
 
 def test_production_identities_are_issued_after_the_connection_agreement(big):
     tasks = {t.id: t for t in big.tasks}
     live = [i for i, t in tasks.items() if t.kind in PRODUCTION_IDENTITY and t.environment == "production"]
-    assert {
-        "asid-ers-production-org2",
-        "mhs-endpoint-gp-connect-production",
-        "mesh-mailbox-mesh-production-org3",
-    } <= set(live)
+    assert {"asid-ers-production-org2", "mesh-mailbox-mesh-production-org3"} <= set(live)
+    # A hosted system has one live endpoint; each Trust's own installation has its own.
+    assert {"mhs-endpoint-gp-connect-production", "mhs-endpoint-gp-connect-production-org3"} & set(live)
     for i in live:
         assert "connection-agreement" in preds(tasks, i), i
 
@@ -239,6 +238,7 @@ def test_go_live_waits_for_every_production_identity_and_only_its_own_organisati
         or t.kind in PER_ORGANISATION
         or t.kind in {"hscn", "test-smartcards"}
         or (t.kind == "spine-certificates")
+        or t.kind in {"dep-validation", "smoke-test"}
     ]
     assert len(gating) > 30
     for task_id in gating:
@@ -255,8 +255,30 @@ def test_go_live_waits_for_every_production_identity_and_only_its_own_organisati
 def test_int_identities_belong_to_the_supplier(big):
     tasks = {t.id: t for t in big.tasks}
     assert preds(tasks, "build-ers") >= {"asid-ers-int", "api-application-ers-int"}
-    assert not [i for i in tasks if re.fullmatch(r"(asid|mesh-mailbox)-.*-(int|dep)-org\d+", i)]
-    assert {"asid-pds-dep", "mesh-mailbox-mesh-dep"} <= preds(tasks, "dep-validation")
+    assert not [i for i in tasks if re.fullmatch(r"(asid|mesh-mailbox)-.*-int-org\d+", i)]
+
+
+def test_dep_follows_the_deployment_model():
+    scope = dict(BIG)
+    services = scope.pop("services")
+    hosted = {t.id: t for t in programme(services, **scope).tasks}
+    # One hosted system: the supplier validates once in DEP with one set of DEP identities.
+    assert {"asid-pds-dep", "mesh-mailbox-mesh-dep"} <= preds(hosted, "dep-validation")
+    assert "dep-validation" in preds(hosted, "smoke-test")
+    installed = {t.id: t for t in programme(services, deployment="per-trust-install", **scope).tasks}
+    # Each Trust's installation validates in situ with its own DEP identities, has its own live
+    # endpoint and certificates, and is smoke-tested before that Trust goes live.
+    assert "dep-validation" not in installed and "smoke-test" not in installed
+    assert {"asid-pds-dep-org2", "mesh-mailbox-mesh-dep-org2", "mhs-endpoint-pds-dep-org2"} <= preds(
+        installed, "dep-validation-org2"
+    )
+    assert {"dep-validation-org2", "mhs-endpoint-pds-production-org2", "spine-certificates-pds-production-org2"} <= (
+        preds(installed, "smoke-test-org2")
+    )
+    assert "smoke-test-org2" in preds(installed, "go-live-org2")
+    assert not {"dep-validation-org1", "smoke-test-org1"} & preds(installed, "go-live-org2")
+    with pytest.raises(Exception, match="unknown deployment 'per-trust'; did you mean 'per-trust-install'"):
+        programme(services, deployment="per-trust", **scope)
 
 
 # --- access per service --------------------------------------------------------------------------
@@ -334,11 +356,17 @@ def test_an_hl7v3_operation_adds_its_own_build_at_hl7v3_lead_times():
 # --- organisations -------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("deployment", ["hosted", "per-trust-install"])
 @pytest.mark.parametrize("organisations", [1, 2, 4])
-def test_the_extra_organisation_preset_gives_the_network_of_one_more(organisations):
+def test_the_extra_organisation_preset_gives_the_network_of_one_more(organisations, deployment):
     from spinekit.catalogue.presets import PRESETS
 
-    scope = {"hl7v3_fallback": ["pds"], "environments": ["int", "dep", "production"], "smartcards": True}
+    scope = {
+        "hl7v3_fallback": ["pds"],
+        "environments": ["int", "dep", "production"],
+        "smartcards": True,
+        "deployment": deployment,
+    }
     services = ["pds", "eps", "mesh", "ers", "gp-connect"]
     grown = PRESETS["extra-organisation"](programme(services, organisations=organisations, **scope))
     direct = programme(services, organisations=organisations + 1, **scope)

@@ -157,3 +157,14 @@ def test_bad_flags_exit_2_and_write_nothing(tmp_path, capsys, argv, message):
     code, out, err = run(capsys, "new", "--services", "pds", *argv, "--out", str(f))
     assert code == 2 and out == "" and message in err and err.count("\n") == 1
     assert not f.exists()
+
+
+def test_deployment_flag(tmp_path, capsys):
+    f = tmp_path / "plan.yaml"
+    args = ("--services", "mesh", "--environments", "int,ptl,production", "--organisations", "2")
+    code, _, _ = run(capsys, "new", *args, "--deployment", "per-trust-install", "--out", str(f))
+    assert code == 0
+    ids = {t.id for t in read_programme(f).tasks}
+    assert {"dep-validation-org1", "dep-validation-org2", "smoke-test-org2", "mesh-mailbox-mesh-dep-org2"} <= ids
+    code, _, err = run(capsys, "new", *args, "--deployment", "per-trust")
+    assert code == 2 and "did you mean 'per-trust-install'?" in err

@@ -165,6 +165,9 @@ class Item:
     environments: tuple[str, ...] = ENVIRONMENTS
     production: ItemVariant | None = None
     organisation_environments: tuple[str, ...] = ENVIRONMENTS
+    installed: bool = False
+    """Whether, where each Trust installs its own system, the item repeats per organisation in DEP
+    and production (the Trust's own endpoint, certificates, identities and validation)."""
 
     @property
     def per_environment(self) -> bool:
@@ -481,6 +484,7 @@ class _ItemEntry(Strict):
     environment: str | None = None
     environments: list[str] | None = None
     per_organisation_in: list[str] | None = None
+    installed: bool = False
     depends_on: list[str | _Link] = Field(default_factory=list)
     lead_time: _LeadTime
     provenance: _Provenance
@@ -916,6 +920,7 @@ def _to_item(i: _ItemEntry) -> Item:
         environments=tuple(e for e in ENVIRONMENTS if e in (i.environments or ENVIRONMENTS)),
         production=i.production.to_variant() if i.production else None,
         organisation_environments=tuple(e for e in ENVIRONMENTS if e in (i.per_organisation_in or ENVIRONMENTS)),
+        installed=i.installed,
     )
 
 

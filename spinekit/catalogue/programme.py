@@ -63,6 +63,7 @@ def scope_from_entry(entry: ScopeEntry) -> Scope:
         hl7v3_fallback=fallback,
         waves=tuple(entry.waves),
         have=tuple(entry.have),
+        deployment=entry.deployment,
     )
 
 

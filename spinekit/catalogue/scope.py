@@ -34,10 +34,14 @@ from spinekit.catalogue.load import ENVIRONMENTS, Catalogue, Interface, Item, It
 from spinekit.model.domain import Dependency, Duration, Task
 from spinekit.model.errors import ProgrammeError, closest, did_you_mean
 
-__all__ = ["ACCESS", "ServiceChoice", "Scope", "expand_scope", "apply_overrides"]
+__all__ = ["ACCESS", "DEPLOYMENTS", "ServiceChoice", "Scope", "expand_scope", "apply_overrides"]
 
 #: Access modes a scope may ask for (healthcare worker via CIS2, or the application itself).
 ACCESS = ("user-restricted", "application-restricted")
+#: Deployment models: one supplier-hosted system, or an installation at each organisation.
+DEPLOYMENTS = ("hosted", "per-trust-install")
+#: Environments where an installation at each organisation has its own items.
+_INSTALLED_ENVIRONMENTS = ("dep", "production")
 
 _ENV_LABELS = {"int": "INT", "dep": "DEP", "production": "production"}
 _ENV_HINTS = {
@@ -101,6 +105,10 @@ class Scope:
     have:
         Catalogue ids of what the supplier already holds (``ods-code``, ``dspt``, ``hscn`` ...):
         one-off identity, network and governance items, kept as milestones met on day one.
+    deployment:
+        ``hosted`` (the supplier runs one system for every organisation: DEP validation and the
+        smoke test happen once) or ``per-trust-install`` (each organisation installs its own:
+        its own DEP identities and validation, production endpoint, certificates and smoke test).
     """
 
     services: tuple[str | ServiceChoice, ...]
@@ -111,6 +119,7 @@ class Scope:
     hl7v3_fallback: bool | tuple[str, ...] = False
     waves: tuple[int, ...] = ()
     have: tuple[str, ...] = ()
+    deployment: str = "hosted"
 
 
 @dataclass(frozen=True)
@@ -303,6 +312,9 @@ def _check(scope: Scope) -> tuple[str, ...]:
             f"organisations must be a whole number of 1 or more, got {scope.organisations!r}",
             "scope.organisations",
         )
+    if scope.deployment not in DEPLOYMENTS:
+        fix = did_you_mean(str(scope.deployment), DEPLOYMENTS, f"use {' or '.join(DEPLOYMENTS)}")
+        raise _error(f"unknown deployment {scope.deployment!r}; {fix}", "scope.deployment")
     waves = list(scope.waves)
     for k, n in enumerate(waves):
         if isinstance(n, bool) or not isinstance(n, int) or n < 1:
@@ -418,6 +430,8 @@ def expand_scope(scope: Scope, catalogue: Catalogue) -> list[Task]:
                 item_envs = [e for e in envs if e in wanted and e in item.environments]
             for env in item_envs:
                 per_org = item.per_organisation and (env is None or env in item.organisation_environments)
+                if scope.deployment == "per-trust-install" and item.installed:
+                    per_org = (env or item.environment) in _INSTALLED_ENVIRONMENTS
                 for org in orgs if per_org else (None,):
                     if item.id == _WAVE_GATE and org is not None and wave_of[org] == len(scope.waves) - 1:
                         continue  # the last wave's hypercare gates no other wave

@@ -72,6 +72,7 @@ def starter_programme(
     target: str | dt.date | None = None,
     name: str | None = None,
     have: Sequence[str] = (),
+    deployment: str = "hosted",
 ) -> str:
     """The text of a starter programme file for ``services``: commented, schedulable as is.
 
@@ -96,6 +97,8 @@ def starter_programme(
         The programme's name (default: from the services).
     have:
         What the supplier already holds (``ods-code``, ``dspt``, ``hscn`` ...).
+    deployment:
+        ``hosted`` or ``per-trust-install`` (see :class:`~spinekit.Scope`).
 
     Raises
     ------
@@ -122,6 +125,7 @@ def starter_programme(
         organisations=organisations,
         hl7v3_fallback=fallback,
         have=tuple(have),
+        deployment=deployment,
     )
     begin, promised = _date(start, "start"), _date(target, "target")
     tasks = expand_scope(scope, catalogue)
@@ -173,6 +177,7 @@ def starter_programme(
         _pad(f"  access: {access}", "user- or application-restricted, where allowed"),
         _pad(f"  smartcards: {'true' if smartcards else 'false'}", "true brings in HSCN and smartcards"),
         _pad(f"  organisations: {organisations}", "deploying organisations going live"),
+        _pad(f"  deployment: {deployment}", "or per-trust-install: each installs its own"),
         _pad(f"  hl7v3_fallback: {_fallback(fallback)}", "true adds HL7 V3 interfaces (HSCN, MHS, CAP)"),
         _pad(
             f"  have: [{', '.join(have)}]" if have else "  # have: [ods-code, dspt]", "what the supplier already holds"

@@ -297,6 +297,7 @@ class ScopeEntry(Strict):
     hl7v3_fallback: Any = False
     waves: list[Any] = Field(default_factory=list)
     have: list[str] = Field(default_factory=list)
+    deployment: str = "hosted"
 
     @field_validator("smartcards")
     @classmethod
