@@ -4,13 +4,15 @@ A scope says what a programme integrates with; :func:`expand_scope` turns it, wi
 :class:`~spinekit.Catalogue`, into the network of identity requests, network, build, test,
 assurance, governance and go-live tasks that delivering it takes. The rules it follows:
 
-- every selected service's interface brings in the catalogue items it ``needs``; HL7 V3
-  interfaces (chosen, as a fallback, or because an operation is HL7 V3 only) bring HSCN, an NHS
-  DNS name, the MHS endpoint and party key, Spine certificates and the Common Assurance Process;
-- an interface uses the scope's access mode where it offers it; user-restricted access signs
-  healthcare workers in with CIS2, so ``cis2`` joins the scope and each such service's build
-  waits for the CIS2 client;
-  ``smartcards`` brings HSCN and smartcards;
+- every selected service's interface brings in the catalogue items it ``needs`` (and the
+  services it ``brings``: NRL and GP Connect bring PDS); HL7 V3 interfaces (chosen, as a
+  fallback, or because an operation is HL7 V3 only) bring HSCN, an NHS DNS name, the MHS and
+  its endpoint and party key, Spine certificates and the Common Assurance Process, and one beside
+  FHIR is built as a task of its own (``build-pds-hl7v3``);
+- each service uses its own access mode, or the scope's where its interface and operations
+  allow it; user-restricted access signs healthcare workers in with CIS2, so ``cis2`` joins the
+  scope and each such service's build waits for the CIS2 client; ``smartcards`` brings HSCN and
+  smartcards;
 - items repeat once, per environment, per deploying organisation and/or per service, and are
   linked to the matching repeat of each predecessor (same environment, organisation, service);
   an item only some services need precedes only those services' work, and a shared task only
@@ -18,6 +20,9 @@ assurance, governance and go-live tasks that delivering it takes. The rules it f
 - identifiers (ASIDs, endpoints, certificates, applications, mailboxes) belong to one service;
   an item repeated per organisation only in some environments (``per_organisation_in``) is the
   supplier's one set elsewhere: INT identities are the supplier's, live ones each organisation's;
+- ``deployment: per-trust-install`` repeats each installation's items per organisation in DEP
+  and production; ``waves`` stage the go-lives behind hypercare; ``have`` keeps what the
+  supplier already holds as milestones met on day one;
 - a predecessor that the scope does not bring in is left out of the links.
 
 Task ids are the catalogue id followed by the service, environment and organisation they repeat
