@@ -332,11 +332,24 @@ def _cmd_new(args: argparse.Namespace) -> str:
     if args.out and Path(args.out).exists() and not args.force:
         raise SpinekitError(f"{args.out}: already exists; choose another --out, or add --force to replace it")
 
+    fallback = args.hl7v3_fallback
     return starter_programme(
         _names(args.services),
-        environments=_names(args.environments),
+        environments=[_ENVIRONMENT_NAMES.get(e.lower(), e) for e in _names(args.environments)],
         organisations=args.organisations,
+        access=args.access,
+        smartcards=args.smartcards,
+        hl7v3_fallback=fallback == "all" or (_names(fallback) if fallback else False),
+        start=args.start,
+        target=args.target,
+        name=args.name,
+        have=_names(args.have) if args.have else (),
+        deployment=args.deployment,
     )
+
+
+#: Other names `spinekit new` accepts for an environment: the Path to Live (UAT) is DEP.
+_ENVIRONMENT_NAMES = {"ptl": "dep", "path-to-live": "dep"}
 
 
 def _names(value: str) -> list[str]:
@@ -543,10 +556,36 @@ def _parser() -> argparse.ArgumentParser:
         "--environments",
         default="int,production",
         metavar="LIST",
-        help="int and production, optionally dep (default: int,production)",
+        help="int and production, optionally dep (also called ptl or path-to-live) (default: int,production)",
     )
     p.add_argument(
         "--organisations", type=_positive, default=1, metavar="N", help="deploying organisations (default 1)"
+    )
+    p.add_argument(
+        "--access",
+        default="user-restricted",
+        metavar="MODE",
+        help="user-restricted or application-restricted: the default for services that allow it",
+    )
+    p.add_argument("--smartcards", action="store_true", help="users sign in with smartcards (brings HSCN)")
+    p.add_argument(
+        "--hl7v3-fallback",
+        nargs="?",
+        const="all",
+        metavar="LIST",
+        help="add HL7 V3 interfaces beside FHIR: for every service that has one, or for LIST (e.g. pds)",
+    )
+    p.add_argument("--start", metavar="DATE", help="start date, YYYY-MM-DD (default: a placeholder to edit)")
+    p.add_argument("--target", metavar="DATE", help="a promised date, YYYY-MM-DD")
+    p.add_argument("--name", help="the programme's name (default: from the services)")
+    p.add_argument(
+        "--deployment",
+        default="hosted",
+        metavar="MODEL",
+        help="hosted (one system for every organisation) or per-trust-install (default: hosted)",
+    )
+    p.add_argument(
+        "--have", metavar="LIST", help="what the supplier already holds, such as ods-code,dspt,hscn (kept as met)"
     )
     p.add_argument("--out", help="write to this file instead of standard output")
     p.add_argument("--force", action="store_true", help="replace an existing --out file")

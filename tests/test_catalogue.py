@@ -102,7 +102,8 @@ def test_items_cover_the_prerequisites():
 def test_items_use_the_vocabularies():
     for item in load_catalogue().items:
         assert item.owner in OWNERS and item.track in TRACKS, item.id
-        assert item.reviewed == dt.date(2026, 11, 26), item.id
+        # Reviewed when the catalogue was compiled (2026-11-26) or since, never in the future.
+        assert dt.date(2026, 11, 26) <= item.reviewed <= dt.date.today(), item.id
         assert item.lead_time.min <= item.lead_time.likely <= item.lead_time.max
 
 
@@ -304,3 +305,32 @@ def test_missing_file_and_bad_yaml(copy):
     assert "sources.yaml: no such file" in error(copy)
     (copy / "sources.yaml").write_text("sources: [\n", encoding="utf-8")
     assert "sources.yaml: malformed YAML" in error(copy)
+
+
+def test_a_variant_drops_only_links_the_item_has(copy):
+    edit(copy, "services.yaml", "            drops: [build, mhs-build]", "            drops: [build, pen-test]")
+    msg = error(copy)
+    assert "entry 'ers'" in msg and "drops[1]" in msg and "'cap-assurance' does not depend on 'pen-test'" in msg
+
+
+def test_per_organisation_in_needs_both_repeats(copy):
+    edit(
+        copy,
+        "items.yaml",
+        "    repeat: [per-environment, per-organisation, per-service]\n    per_organisation_in: [production]\n"
+        "    include: when-needed\n    installed: true\n    depends_on: [mpv-registration, mhs-endpoint]",
+        "    repeat: [per-environment, per-service]\n    per_organisation_in: [production]\n"
+        "    include: when-needed\n    installed: true\n    depends_on: [mpv-registration, mhs-endpoint]",
+    )
+    assert "per_organisation_in applies to items repeated per environment and per organisation" in error(copy)
+
+
+def test_brings_names_a_known_service(copy):
+    edit(
+        copy,
+        "services.yaml",
+        "        brings: [pds]\n        assurance: gp-connect-gates",
+        "        brings: [pdss]\n        assurance: gp-connect-gates",
+    )
+    msg = error(copy)
+    assert "entry 'gp-connect'" in msg and "interfaces[fhir].brings[0]" in msg and "did you mean 'pds'?" in msg

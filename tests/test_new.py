@@ -56,7 +56,7 @@ def test_options_reach_the_scope(tmp_path, capsys):
     f = tmp_path / "plan.yaml"
     f.write_text(out, encoding="utf-8")
     ids = {t.id for t in read_programme(f).tasks}
-    assert {"go-live-org3", "asid-dep-org3", "cap-assurance-ers", "dep-validation"} <= ids
+    assert {"go-live-org3", "asid-ers-production-org3", "asid-ers-dep", "cap-assurance-ers", "dep-validation"} <= ids
 
 
 def test_commented_examples_work_when_uncommented(tmp_path, capsys):
@@ -112,3 +112,76 @@ def test_starter_cost_block_uncommented_prices_the_plan():
     # Pen test likely 12,000 (catalogue estimate), trainer half-time for 10 days at 600, team for every day.
     assert deterministic_cost(sched).total == 12000 + 0.5 * 600 * 10 + 2500 * sched.finish_offset
     assert p.budget == 500000
+
+
+def test_flags_reach_the_file(tmp_path, capsys):
+    f = tmp_path / "plan.yaml"
+    code, _, err = run(
+        capsys,
+        "new",
+        "--services",
+        "pds,eps",
+        "--environments",
+        "int,path-to-live,production",
+        "--access",
+        "application-restricted",
+        "--smartcards",
+        "--hl7v3-fallback",
+        "pds",
+        "--start",
+        "2027-03-01",
+        "--target",
+        "2028-01-31",
+        "--name",
+        "Pilot: PDS & EPS",
+        "--out",
+        str(f),
+    )
+    assert code == 0 and err == ""
+    p = read_programme(f)
+    assert p.name == "Pilot: PDS & EPS"
+    assert str(p.start) == "2027-03-01" and str(p.target) == "2028-01-31"
+    tasks = {t.id: t for t in p.tasks}
+    # path-to-live is DEP; smartcards bring HSCN and test smartcards; the PDS fallback is built
+    # on its own; PDS is application-restricted while EPS prescribing still signs in with CIS2.
+    assert {"dep-validation", "hscn", "test-smartcards", "build-pds-hl7v3", "cap-assurance-pds"} <= set(tasks)
+    assert "build-eps-hl7v3" not in tasks
+    assert "cis2-client-int" in {d.task for d in tasks["build-eps"].depends_on}
+    assert "cis2-client-int" not in {d.task for d in tasks["build-pds"].depends_on}
+    assert "test-smartcards" in {d.task for d in tasks["build-pds"].depends_on}
+
+
+def test_hl7v3_fallback_flag_alone_means_every_service(tmp_path, capsys):
+    _, out, _ = run(capsys, "new", "--services", "pds,ers,mesh", "--hl7v3-fallback")
+    assert re.search(r"^  hl7v3_fallback: true ", out, re.M)
+    f = tmp_path / "plan.yaml"
+    f.write_text(out, encoding="utf-8")
+    ids = {t.id for t in read_programme(f).tasks}
+    assert {"build-pds-hl7v3", "build-ers-hl7v3"} <= ids
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (("--start", "2027-13-01"), "the start date must be YYYY-MM-DD"),
+        (("--target", "soon"), "the target date must be YYYY-MM-DD"),
+        (("--access", "user-restricetd"), "did you mean 'user-restricted'?"),
+        (("--hl7v3-fallback", "nrl"), "unknown service in scope 'nrl'"),
+    ],
+)
+def test_bad_flags_exit_2_and_write_nothing(tmp_path, capsys, argv, message):
+    f = tmp_path / "plan.yaml"
+    code, out, err = run(capsys, "new", "--services", "pds", *argv, "--out", str(f))
+    assert code == 2 and out == "" and message in err and err.count("\n") == 1
+    assert not f.exists()
+
+
+def test_deployment_flag(tmp_path, capsys):
+    f = tmp_path / "plan.yaml"
+    args = ("--services", "mesh", "--environments", "int,ptl,production", "--organisations", "2")
+    code, _, _ = run(capsys, "new", *args, "--deployment", "per-trust-install", "--out", str(f))
+    assert code == 0
+    ids = {t.id for t in read_programme(f).tasks}
+    assert {"dep-validation-org1", "dep-validation-org2", "smoke-test-org2", "mesh-mailbox-mesh-dep-org2"} <= ids
+    code, _, err = run(capsys, "new", *args, "--deployment", "per-trust")
+    assert code == 2 and "did you mean 'per-trust-install'?" in err

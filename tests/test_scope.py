@@ -50,21 +50,32 @@ ALWAYS = {
     "dcb0160-org1",
     "go-live-org1",
 }
-# HL7 V3 brings these for one organisation in INT and production (plus one CAP per service).
-SPINE_MESSAGING = {
+# HL7 V3 brings these once for the supplier (one HSCN connection, one MHS, one DNS name per
+# environment) ...
+SHARED_MESSAGING = {
     "hscn",
     "mpv-registration",
     "test-smartcards",
     "mhs-build",
     "nhs-dns-name-int",
     "nhs-dns-name-production",
-    "mhs-endpoint-int",
-    "mhs-endpoint-production",
-    "asid-int-org1",
-    "asid-production-org1",
-    "spine-certificates-int",
-    "spine-certificates-production",
 }
+
+
+def spine_messaging(*services: str) -> set[str]:
+    """... and these per service, for one organisation in INT and production (plus one CAP each):
+    the supplier's own INT identities, and a live ASID per deploying organisation."""
+    out = set(SHARED_MESSAGING)
+    for s in services:
+        out |= {
+            f"mhs-endpoint-{s}-int",
+            f"mhs-endpoint-{s}-production",
+            f"asid-{s}-int",
+            f"asid-{s}-production-org1",
+            f"spine-certificates-{s}-int",
+            f"spine-certificates-{s}-production",
+        }
+    return out
 
 
 def expand(*services, **options) -> dict[str, Task]:
@@ -102,11 +113,11 @@ def test_pds_alone_expands_to_the_hand_derived_set():
         "use-case-approval-cis2",
         "build-pds",
         "build-cis2",
-        "api-application-int",
-        "api-application-production",
+        "api-application-pds-int",
+        "api-application-pds-production",
         "cis2-client-int",
         "cis2-client-production",
-        "test-data-int",
+        "test-data-pds-int",
         "end-user-accounts-org1",  # the Trust's clinicians need CIS2 accounts and roles
     }
 
@@ -116,9 +127,9 @@ def test_application_restricted_pds_needs_no_cis2():
     assert set(tasks) == ALWAYS | {
         "use-case-approval-pds",
         "build-pds",
-        "api-application-int",
-        "api-application-production",
-        "test-data-int",
+        "api-application-pds-int",
+        "api-application-pds-production",
+        "test-data-pds-int",
     }
 
 
@@ -132,17 +143,22 @@ def test_seed_scope_tasks():
         "build-pds",
         "build-eps",
         "build-cis2",
-        "api-application-int",
-        "api-application-production",
+        # each API has its own application and test data
+        "api-application-pds-int",
+        "api-application-pds-production",
+        "api-application-eps-int",
+        "api-application-eps-production",
         "cis2-client-int",
         "cis2-client-production",
-        "test-data-int",
-        # EPS cancellation responses arrive over MESH: a mailbox per environment and organisation
-        "mesh-mailbox-int-org1",
-        "mesh-mailbox-production-org1",
+        "test-data-pds-int",
+        "test-data-eps-int",
+        # EPS cancellation responses arrive over MESH: the supplier's INT mailbox and a live
+        # mailbox per organisation
+        "mesh-mailbox-eps-int",
+        "mesh-mailbox-eps-production-org1",
         "end-user-accounts-org1",
     }
-    assert len(tasks) == 34
+    assert len(tasks) == 37
 
 
 @pytest.mark.parametrize(
@@ -167,11 +183,14 @@ def test_identity_items_repeat_per_environment(environments, asids, certificates
 def test_an_api_with_dep_gets_a_dep_application():
     tasks = expand("pds", "sds", environments=("int", "dep", "production"))
     assert of_kind(tasks, "api-application") == [
-        "api-application-int",
-        "api-application-dep",
-        "api-application-production",
+        "api-application-pds-int",
+        "api-application-pds-production",
+        "api-application-sds-int",
+        "api-application-sds-dep",
+        "api-application-sds-production",
     ]
-    assert "test-data-dep" not in tasks  # neither PDS FHIR nor SDS FHIR has a DEP environment
+    # Neither PDS FHIR nor SDS FHIR has DEP test data; PDS FHIR has no DEP environment at all.
+    assert not {"test-data-pds-dep", "test-data-sds-dep"} & set(tasks)
 
 
 def test_one_environment_is_not_enough():
@@ -182,30 +201,38 @@ def test_one_environment_is_not_enough():
 def test_hl7v3_fallback_brings_spine_messaging():
     off = expand("pds", "eps")
     on = expand("pds", "eps", hl7v3_fallback=True)
-    assert not SPINE_MESSAGING & set(off)
+    assert not spine_messaging("pds", "eps") & set(off)
     assert "cap-assurance-pds" not in off
-    assert set(on) - set(off) == SPINE_MESSAGING | {"cap-assurance-pds", "cap-assurance-eps"}
+    # Each fallback interface is built as work of its own, beside the FHIR build.
+    assert set(on) - set(off) == spine_messaging("pds", "eps") | {
+        "cap-assurance-pds",
+        "cap-assurance-eps",
+        "build-pds-hl7v3",
+        "build-eps-hl7v3",
+    }
 
 
 def test_hl7v3_fallback_for_named_services_only():
     tasks = expand("pds", "eps", hl7v3_fallback=["pds"])
-    assert SPINE_MESSAGING <= set(tasks)
+    assert spine_messaging("pds") <= set(tasks)
+    assert [i for i in tasks if i.startswith(("asid-eps", "mhs-endpoint-eps", "spine-certificates-eps"))] == []
     assert of_kind(tasks, "cap-assurance") == ["cap-assurance-pds"]
 
 
 def test_hl7v3_only_operation_brings_the_hl7v3_interface():
     tasks = expand(ServiceChoice("pds", operations=("search", "birth-registration")))
-    assert SPINE_MESSAGING <= set(tasks) and "cap-assurance-pds" in tasks
-    assert tasks["build-pds"].name.endswith("(search, birth-registration)")
-    assert not SPINE_MESSAGING & set(expand(ServiceChoice("pds", operations=("search",))))
+    assert spine_messaging("pds") <= set(tasks) and "cap-assurance-pds" in tasks
+    assert tasks["build-pds"].name.endswith("FHIR integration against INT (search)")
+    assert tasks["build-pds-hl7v3"].name.endswith("HL7 V3 messaging against INT (birth-registration)")
+    assert not spine_messaging("pds") & set(expand(ServiceChoice("pds", operations=("search",))))
 
 
 def test_interface_by_id():
     tasks = expand("ers:hl7v3")
-    assert SPINE_MESSAGING <= set(tasks)
+    assert spine_messaging("ers") <= set(tasks)
     assert tasks["cap-assurance-ers"].name.startswith("e-RS HL7 V3 Common Assurance Process")
     assert tasks["cap-assurance-ers"].duration.max == 235
-    assert "api-application-int" not in tasks
+    assert "api-application-ers-int" not in tasks
 
 
 @pytest.mark.parametrize("organisations", [1, 3])
@@ -222,26 +249,35 @@ def test_per_organisation_repeats(organisations):
     }
     for kind in per_org:
         assert of_kind(tasks, kind) == [f"{kind}-org{n}" for n in range(1, organisations + 1)]
-    # ASIDs and MESH mailboxes repeat per environment and per organisation.
+    # ASIDs and MESH mailboxes repeat per service and environment; the supplier builds and tests
+    # in INT with one set, and each organisation gets its own live ones.
+    live = [f"org{n}" for n in range(1, organisations + 1)]
     assert of_kind(tasks, "asid") == [
-        f"asid-{env}-org{n}" for env in ("int", "production") for n in range(1, organisations + 1)
+        f"asid-{s}-{where}" for s in ("pds", "eps") for where in ("int", *(f"production-{o}" for o in live))
     ]
-    assert len(of_kind(tasks, "mesh-mailbox")) == 2 * organisations
+    assert of_kind(tasks, "mesh-mailbox") == [
+        "mesh-mailbox-eps-int",
+        *(f"mesh-mailbox-eps-production-{o}" for o in live),
+    ]
     # Once-only work does not repeat.
-    assert of_kind(tasks, "scal") == ["scal"] and len(of_kind(tasks, "mhs-endpoint")) == 2
+    assert of_kind(tasks, "scal") == ["scal"]
+    assert of_kind(tasks, "mhs-endpoint") == [
+        f"mhs-endpoint-{s}-{e}" for s in ("pds", "eps") for e in ("int", "production")
+    ]
 
 
 def test_three_organisations_add_exactly_the_per_organisation_tasks():
     one = expand("pds", "eps", hl7v3_fallback=True)
     three = expand("pds", "eps", hl7v3_fallback=True, organisations=3)
-    # seven per-organisation kinds, ASIDs in two environments, mailboxes in two: 11 per organisation
-    assert len(three) - len(one) == 2 * 11
+    # seven per-organisation kinds, a live ASID for each of PDS and EPS, a live EPS mailbox:
+    # 10 per organisation
+    assert len(three) - len(one) == 2 * 10
 
 
 def test_smartcards_bring_hscn_but_not_spine_messaging():
     tasks = expand("pds", smartcards=True, organisations=2)
     assert {"hscn", "test-smartcards", "end-user-accounts-org1", "end-user-accounts-org2"} <= set(tasks)
-    assert not {"mhs-endpoint-int", "asid-int-org1", "cap-assurance-pds"} & set(tasks)
+    assert not {"mhs-endpoint-pds-int", "asid-pds-int", "cap-assurance-pds", "mhs-build"} & set(tasks)
 
 
 def test_services_with_their_own_onboarding():
@@ -249,7 +285,13 @@ def test_services_with_their_own_onboarding():
     assert "nhs-login-onboarding" in tasks and "cis2-client-int" not in tasks
     assert tasks["nhs-login-onboarding"].basis.startswith("published [S44]:")
     gp = expand("gp-connect")
-    assert {"hscn", "asid-int-org1", "mhs-endpoint-int", "spine-certificates-production"} <= set(gp)
+    assert {
+        "hscn",
+        "asid-gp-connect-int",
+        "mhs-endpoint-gp-connect-int",
+        "spine-certificates-gp-connect-int",
+        "spine-certificates-gp-connect-production",
+    } <= set(gp)
     assert "cap-assurance-gp-connect" not in gp and "mhs-build" not in gp
 
 
@@ -262,10 +304,18 @@ def seed_v3() -> dict[str, Task]:
 
 
 def test_production_certificates_and_access_only_after_assurance(seed_v3):
-    for task_id in ("spine-certificates-production", "api-application-production", "cis2-client-production"):
+    for task_id in (
+        "spine-certificates-pds-production",
+        "api-application-pds-production",
+        "cis2-client-production",
+        "asid-pds-production-org1",
+        "mhs-endpoint-eps-production",
+        "mesh-mailbox-eps-production-org1",
+    ):
         assert "connection-agreement" in preds(seed_v3, task_id)
         assert {"scal", "conformance", "pen-test"} <= ancestors(seed_v3, task_id)
-    assert "connection-agreement" not in ancestors(seed_v3, "spine-certificates-int")
+    for task_id in ("spine-certificates-pds-int", "asid-pds-int", "asid-eps-dep", "mesh-mailbox-eps-int"):
+        assert "connection-agreement" not in ancestors(seed_v3, task_id)
 
 
 def test_the_tail_is_a_sequential_chain(seed_v3):
@@ -273,9 +323,12 @@ def test_the_tail_is_a_sequential_chain(seed_v3):
     assert "scal" in preds(seed_v3, "connection-agreement")
     assert {"cap-assurance-pds", "cap-assurance-eps"} <= preds(seed_v3, "connection-agreement")
     assert {
-        "api-application-production",
+        "api-application-pds-production",
+        "api-application-eps-production",
         "cis2-client-production",
-        "spine-certificates-production",
+        "spine-certificates-pds-production",
+        "spine-certificates-eps-production",
+        "mhs-endpoint-pds-production",
         "dep-validation",
     } <= preds(seed_v3, "smoke-test")
     assert "smoke-test" in preds(seed_v3, "go-live-org1")
@@ -288,20 +341,34 @@ def test_assurance_runs_from_day_one_with_no_build_predecessor(seed_v3):
 
 
 def test_repeats_link_to_the_matching_repeat(seed_v3):
-    assert preds(seed_v3, "spine-certificates-dep") == {"nhs-dns-name-dep", "mhs-endpoint-dep"}
-    assert preds(seed_v3, "asid-int-org1") == {"mpv-registration", "mhs-endpoint-int"}
-    assert "asid-production-org1" in preds(seed_v3, "go-live-org1")
+    assert preds(seed_v3, "spine-certificates-pds-dep") == {"nhs-dns-name-dep", "mhs-endpoint-pds-dep"}
+    assert preds(seed_v3, "asid-pds-int") == {"mpv-registration", "mhs-endpoint-pds-int"}
+    assert preds(seed_v3, "asid-pds-production-org1") == {
+        "mpv-registration",
+        "mhs-endpoint-pds-production",
+        "connection-agreement",
+    }
+    assert {"asid-pds-production-org1", "asid-eps-production-org1", "mesh-mailbox-eps-production-org1"} <= preds(
+        seed_v3, "go-live-org1"
+    )
     assert "use-case-approval-eps" in preds(seed_v3, "eps-intake")
     assert "use-case-approval-cis2" in preds(seed_v3, "cis2-client-int")
 
 
 def test_shared_items_precede_only_the_services_that_need_them(seed_v3):
     assert "eps-intake" in preds(seed_v3, "build-eps") and "eps-intake" not in preds(seed_v3, "build-pds")
-    assert "api-application-int" in preds(seed_v3, "build-pds")
-    assert "api-application-int" not in preds(seed_v3, "build-cis2")
+    assert "api-application-pds-int" in preds(seed_v3, "build-pds")
+    assert "api-application-eps-int" not in preds(seed_v3, "build-pds")
+    assert not {"api-application-pds-int", "api-application-eps-int"} & preds(seed_v3, "build-cis2")
     assert "cis2-client-int" in preds(seed_v3, "build-pds")  # user-restricted PDS signs in with CIS2
-    assert "mesh-mailbox-int-org1" in preds(seed_v3, "build-eps")
-    assert "mesh-mailbox-int-org1" not in preds(seed_v3, "build-pds")
+    assert "mesh-mailbox-eps-int" in preds(seed_v3, "build-eps")
+    assert "mesh-mailbox-eps-int" not in preds(seed_v3, "build-pds")
+    assert {"asid-pds-int", "spine-certificates-pds-int", "hscn", "test-smartcards"} <= preds(
+        seed_v3, "build-pds-hl7v3"
+    )
+    # The FHIR build does not wait for the HL7 V3 route beside it.
+    assert not {"asid-pds-int", "spine-certificates-pds-int", "hscn", "test-smartcards"} & preds(seed_v3, "build-pds")
+    assert not {"asid-pds-int", "asid-eps-int", "hscn", "test-smartcards"} & preds(seed_v3, "build-cis2")
 
 
 def test_tasks_carry_attributes_and_valid_ids(seed_v3):
@@ -311,9 +378,9 @@ def test_tasks_carry_attributes_and_valid_ids(seed_v3):
         assert re.match(r"(published|reported) (\[S\d+b?\])+: .+|estimate( (\[S\d+b?\])+)?: .+", t.basis), t.basis
         for d in t.depends_on:
             assert d.task in seed_v3
-    assert seed_v3["api-application-production"].owner == "NHS England"
+    assert seed_v3["api-application-pds-production"].owner == "NHS England"
     assert seed_v3["build-pds"].service == "pds" and seed_v3["build-pds"].environment == "int"
-    assert seed_v3["asid-dep-org1"].environment == "dep"
+    assert seed_v3["asid-pds-dep"].environment == "dep"
 
 
 def test_expansion_is_deterministic():
@@ -470,7 +537,7 @@ def test_seed_example_schedules():
     p = read_programme(data_dir() / "examples" / "seed-pds-eps-cis2.yaml")
     sched = schedule(p)
     t = sched.table.set_index("id")
-    assert len(p.tasks) == 35  # 34 generated from the scope and one hand-written
+    assert len(p.tasks) == 38  # 37 generated from the scope and one hand-written
     # The EPS intake queue drives the date; assurance starts in week one.
     assert {"eps-intake", "build-eps", "scal", "connection-agreement", "smoke-test", "go-live-org1"} <= set(
         sched.critical_path

@@ -52,7 +52,7 @@ OWNERS = ("supplier", "deploying organisation", "NHS England", "third party")
 #: Parallel streams of work in a Spine delivery.
 TRACKS = ("identity", "network", "build", "test", "assurance", "governance", "go-live")
 #: How an item repeats; ``once`` alone, or any combination of the other three.
-REPEATS = ("once", "per-environment", "per-organisation", "per-service")
+REPEATS = ("once", "per-environment", "per-organisation", "per-service", "per-interface")
 #: Where a lead time comes from.
 BASES = ("published", "reported", "estimate")
 #: Environments that generate tasks, in path-to-live order.
@@ -115,24 +115,31 @@ class Provenance:
 
 @dataclass(frozen=True)
 class ItemLink:
-    """A catalogue item depends on ``item``, with a dependency ``type`` and ``lag``."""
+    """A catalogue item depends on ``item``, with a dependency ``type`` and ``lag``.
+
+    ``service`` names the service whose repeat of ``item`` is meant, when it is another service's
+    (GP Connect's Gate 2 waits for the PDS build).
+    """
 
     item: str
     type: str = "FS"
     lag: int = 0
+    service: str | None = None
 
 
 @dataclass(frozen=True)
 class ItemVariant:
     """What differs for an item in one context (production, or one service's interface).
 
-    ``None`` fields fall back to the item's own; ``depends_on`` adds to the item's links. A
-    production variant's ``reviewed`` defaults to the item's.
+    ``None`` fields fall back to the item's own; ``depends_on`` adds to the item's links, after
+    dropping those to the items in ``drops``. A production variant's ``reviewed`` defaults to
+    the item's.
     """
 
     name: str | None = None
     owner: str | None = None
     depends_on: tuple[ItemLink, ...] = ()
+    drops: tuple[str, ...] = ()
     lead_time: Duration | None = None
     provenance: Provenance | None = None
     reviewed: dt.date | None = None
@@ -163,6 +170,10 @@ class Item:
     production: ItemVariant | None = None
     cost: Amount | None = None
     cost_provenance: Provenance | None = None
+    organisation_environments: tuple[str, ...] = ENVIRONMENTS
+    installed: bool = False
+    """Whether, where each Trust installs its own system, the item repeats per organisation in DEP
+    and production (the Trust's own endpoint, certificates, identities and validation)."""
 
     @property
     def per_environment(self) -> bool:
@@ -179,6 +190,11 @@ class Item:
         """Whether the item repeats for each service that needs it."""
         return "per-service" in self.repeat
 
+    @property
+    def per_interface(self) -> bool:
+        """Whether a service's fallback interface (HL7 V3 beside FHIR) gets its own repeat."""
+        return "per-interface" in self.repeat
+
 
 @dataclass(frozen=True)
 class Operation:
@@ -187,6 +203,8 @@ class Operation:
     id: str
     name: str
     interfaces: tuple[str, ...]
+    access: tuple[str, ...] = ()
+    """The only access modes that can carry the operation; empty: any its interface offers."""
 
 
 @dataclass(frozen=True)
@@ -207,6 +225,8 @@ class Interface:
     variants: Mapping[str, ItemVariant]
     sources: tuple[str, ...]
     default: bool = False
+    brings: tuple[str, ...] = ()
+    """Other services the interface needs, which join the scope (NRL and GP Connect need PDS)."""
 
     @property
     def is_hl7v3(self) -> bool:
@@ -437,6 +457,7 @@ class _Link(Strict):
     item: str
     type: str = "FS"
     lag: int = 0
+    service: str | None = None
 
     @field_validator("type")
     @classmethod
@@ -445,13 +466,14 @@ class _Link(Strict):
 
 
 def _links(values: list[str | _Link]) -> tuple[ItemLink, ...]:
-    return tuple(ItemLink(v) if isinstance(v, str) else ItemLink(v.item, v.type, v.lag) for v in values)
+    return tuple(ItemLink(v) if isinstance(v, str) else ItemLink(v.item, v.type, v.lag, v.service) for v in values)
 
 
 class _Variant(Strict):
     name: str | None = None
     owner: str | None = None
     depends_on: list[str | _Link] = Field(default_factory=list)
+    drops: list[str] = Field(default_factory=list)
     lead_time: _LeadTime | None = None
     provenance: _Provenance | None = None
     reviewed: Any = None
@@ -479,6 +501,7 @@ class _Variant(Strict):
             name=self.name,
             owner=self.owner,
             depends_on=_links(self.depends_on),
+            drops=tuple(self.drops),
             lead_time=self.lead_time.to_duration() if self.lead_time else None,
             provenance=self.provenance.to_provenance() if self.provenance else None,
             reviewed=self.reviewed,
@@ -496,6 +519,8 @@ class _ItemEntry(Strict):
     service: str | None = None
     environment: str | None = None
     environments: list[str] | None = None
+    per_organisation_in: list[str] | None = None
+    installed: bool = False
     depends_on: list[str | _Link] = Field(default_factory=list)
     lead_time: _LeadTime
     provenance: _Provenance
@@ -532,7 +557,11 @@ class _ItemEntry(Strict):
         for r in values:
             _one_of(r, REPEATS, "repeat")
         if not values or ("once" in values and len(values) > 1) or len(set(values)) < len(values):
-            raise ValueError("repeat is 'once', or a list of per-environment, per-organisation, per-service")
+            raise ValueError(
+                "repeat is 'once', or a list of per-environment, per-organisation, per-service, per-interface"
+            )
+        if "per-interface" in values and "per-service" not in values:
+            raise ValueError("a per-interface item must also be per-service")
         return values
 
     @field_validator("environment")
@@ -547,6 +576,13 @@ class _ItemEntry(Strict):
             _one_of(e, ENVIRONMENTS, "environment")
         return v
 
+    @field_validator("per_organisation_in")
+    @classmethod
+    def _per_organisation_in(cls, v: list[str] | None) -> list[str] | None:
+        for e in v or []:
+            _one_of(e, ENVIRONMENTS, "environment")
+        return v
+
     @field_validator("reviewed")
     @classmethod
     def _reviewed(cls, v: Any) -> dt.date:
@@ -554,6 +590,8 @@ class _ItemEntry(Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> _ItemEntry:
+        if self.per_organisation_in is not None and not {"per-environment", "per-organisation"} <= set(self.repeat):
+            raise ValueError("per_organisation_in applies to items repeated per environment and per organisation")
         per_env = "per-environment" in self.repeat
         if self.production is not None and not per_env:
             raise ValueError("only a per-environment item can have a production variant")
@@ -574,6 +612,14 @@ class _Operation(Strict):
     id: str
     name: str
     interfaces: list[str]
+    access: list[str] = Field(default_factory=list)
+
+    @field_validator("access")
+    @classmethod
+    def _access(cls, v: list[str]) -> list[str]:
+        for a in v:
+            _one_of(a, ACCESS_MODES, "access mode")
+        return v
 
 
 class _Interface(Strict):
@@ -589,6 +635,7 @@ class _Interface(Strict):
     assurance: str
     assurance_note: str = ""
     needs: list[str]
+    brings: list[str] = Field(default_factory=list)
     variants: dict[str, _Variant] = Field(default_factory=dict)
     sources: list[str]
 
@@ -813,6 +860,9 @@ def parse_catalogue(
         if it.cost is not None:
             _check_sources(it.cost.provenance, source_ids, field="cost.provenance", **kw)
         _check_links(it.depends_on, item_ids, field="depends_on", **kw)
+        for k, d in enumerate(it.depends_on):
+            if not isinstance(d, str) and d.service is not None:
+                _known(d.service, service_ids, "service", field=f"depends_on[{k}].service", **kw)
         if it.service is not None:
             _known(it.service, service_ids, "service", field="service", **kw)
         if it.production is not None:
@@ -843,6 +893,8 @@ def parse_catalogue(
             _known(s, source_ids, "source", field=f"operations_sources[{k}]", **kw)
         for iface in svc.interfaces:
             at = f"interfaces[{iface.id}]"
+            for k, b in enumerate(iface.brings):
+                _known(b, service_ids, "service", field=f"{at}.brings[{k}]", **kw)
             for k, s in enumerate(iface.sources):
                 _known(s, source_ids, "source", field=f"{at}.sources[{k}]", **kw)
             for k, n in enumerate(iface.needs):
@@ -867,6 +919,13 @@ def parse_catalogue(
                     raise CatalogueError("a service's own lead time needs a 'reviewed' date", field=vat, **kw)
                 _check_sources(variant.provenance, source_ids, field=f"{vat}.provenance", **kw)
                 _check_links(variant.depends_on, item_ids, field=f"{vat}.depends_on", **kw)
+                for k, dropped in enumerate(variant.drops):
+                    if dropped not in {d if isinstance(d, str) else d.item for d in by_item[item_id].depends_on}:
+                        raise CatalogueError(
+                            f"{item_id!r} does not depend on {dropped!r}, so it cannot drop it",
+                            field=f"{vat}.drops[{k}]",
+                            **kw,
+                        )
         for op in svc.operations:
             for k, i in enumerate(op.interfaces):
                 _known(i, iface_ids, "interface", field=f"operations[{op.id}].interfaces[{k}]", **kw)
@@ -901,6 +960,8 @@ def _to_item(i: _ItemEntry) -> Item:
         production=i.production.to_variant() if i.production else None,
         cost=Amount(i.cost.min, i.cost.likely, i.cost.max) if i.cost else None,
         cost_provenance=i.cost.provenance.to_provenance() if i.cost else None,
+        organisation_environments=tuple(e for e in ENVIRONMENTS if e in (i.per_organisation_in or ENVIRONMENTS)),
+        installed=i.installed,
     )
 
 
@@ -918,6 +979,7 @@ def _to_service(s: _ServiceEntry) -> Service:
             assurance=i.assurance,
             assurance_note=" ".join(i.assurance_note.split()),
             needs=tuple(i.needs),
+            brings=tuple(i.brings),
             variants=MappingProxyType({k: v.to_variant() for k, v in i.variants.items()}),
             sources=tuple(i.sources),
             default=i.default or len(s.interfaces) == 1,
@@ -929,7 +991,7 @@ def _to_service(s: _ServiceEntry) -> Service:
         name=s.name,
         label=s.label,
         interfaces=interfaces,
-        operations=tuple(Operation(o.id, o.name, tuple(o.interfaces)) for o in s.operations),
+        operations=tuple(Operation(o.id, o.name, tuple(o.interfaces), tuple(o.access)) for o in s.operations),
         operations_sources=tuple(s.operations_sources),
     )
 
@@ -955,7 +1017,7 @@ def load_catalogue(path: str | os.PathLike[str] | None = None) -> Catalogue:
     >>> cat.service("pds").default_interface.id
     'fhir'
     >>> cat.item("asid").repeat
-    ('per-environment', 'per-organisation')
+    ('per-environment', 'per-organisation', 'per-service')
     """
     if path is None:
         return _bundled()

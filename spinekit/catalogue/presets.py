@@ -124,6 +124,13 @@ def hl7v3_surprise(programme: Programme) -> Programme:
     scal = [t.id for t in programme.tasks if t.kind == "scal"]
     if not conformance or not scal:
         raise _fail("hl7v3-surprise", "needs conformance and scal tasks (kinds conformance, scal)", programme)
+    on_v3 = [t.id for t in programme.tasks if t.kind in ("mhs-build", "hl7v3-route")]
+    if on_v3:
+        raise _fail(
+            "hl7v3-surprise",
+            f"the plan already has the HL7 V3 route ({', '.join(on_v3)}) and its assurance; nothing to change",
+            programme,
+        )
     route_id = _unique_id("hl7v3-route", tasks)
     route = Task(
         route_id,
@@ -169,6 +176,11 @@ def ptl_formality(programme: Programme) -> Programme:
             programme,
         )
     for tid in skipped:
+        remove_task(tasks, tid)
+    # What existed only for the validation goes with it: DEP identities, certificates and test
+    # data would otherwise be inherited as predecessors of the production smoke test.
+    dep = {e.lower() for e in info.settings["environments"]}
+    for tid in [t.id for t in programme.tasks if t.id in tasks and (t.environment or "").lower() in dep]:
         remove_task(tasks, tid)
     smoke = tuple(t.id for t in tasks.values() if t.kind == "smoke-test")
     if not smoke:

@@ -71,7 +71,9 @@ def read_programme(path: str | os.PathLike[str], status: str | os.PathLike[str] 
 
 def scope_from_entry(entry: ScopeEntry) -> Scope:
     """The :class:`Scope` a validated ``scope:`` entry asks for."""
-    services = tuple(s if isinstance(s, str) else ServiceChoice.parse(s.service, s.operations) for s in entry.services)
+    services = tuple(
+        s if isinstance(s, str) else ServiceChoice.parse(s.service, s.operations, s.access) for s in entry.services
+    )
     fallback = entry.hl7v3_fallback if isinstance(entry.hl7v3_fallback, bool) else tuple(entry.hl7v3_fallback)
     return Scope(
         services=services,
@@ -80,6 +82,9 @@ def scope_from_entry(entry: ScopeEntry) -> Scope:
         smartcards=entry.smartcards,
         organisations=entry.organisations,
         hl7v3_fallback=fallback,
+        waves=tuple(entry.waves),
+        have=tuple(entry.have),
+        deployment=entry.deployment,
     )
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import re
 import textwrap
 from collections.abc import Sequence
 
 from spinekit.catalogue.load import ENVIRONMENTS, Catalogue
 from spinekit.catalogue.scope import Scope, ServiceChoice, _interface, expand_scope
+from spinekit.model.errors import ProgrammeError
 from spinekit.model.jsonschema import schema_uri
 
 __all__ = ["starter_programme"]
@@ -33,12 +37,43 @@ def _quoted(text: str) -> str:
     return f'"{text}"' if ":" in text else text
 
 
+def _text(value: str) -> str:
+    """``value`` as a YAML scalar: plain where that reads back the same, else double-quoted."""
+    plain = re.fullmatch(r"[A-Za-z][A-Za-z0-9 ,()&/.'-]*", value) and value.lower() not in {
+        "yes",
+        "no",
+        "true",
+        "false",
+        "null",
+        "on",
+        "off",
+    }
+    return value if plain and not value.endswith(" ") else json.dumps(value)
+
+
+def _date(value: str | dt.date | None, field: str) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ProgrammeError(f"the {field} date must be YYYY-MM-DD, such as 2027-03-01; got {value!r}") from None
+
+
 def starter_programme(
     services: Sequence[str],
     *,
     environments: Sequence[str] = ("int", "production"),
     organisations: int = 1,
     catalogue: Catalogue | None = None,
+    access: str = "user-restricted",
+    smartcards: bool = False,
+    hl7v3_fallback: bool | Sequence[str] = False,
+    start: str | dt.date | None = None,
+    target: str | dt.date | None = None,
+    name: str | None = None,
+    have: Sequence[str] = (),
+    deployment: str = "hosted",
 ) -> str:
     """The text of a starter programme file for ``services``: commented, schedulable as is.
 
@@ -55,11 +90,22 @@ def starter_programme(
         How many deploying organisations go live.
     catalogue:
         The Spine catalogue (default: spinekit's bundled one).
+    access, smartcards, hl7v3_fallback:
+        The scope options of the same names (see :class:`~spinekit.Scope`).
+    start, target:
+        The start date (default: a fixed placeholder to edit) and a promised date.
+    name:
+        The programme's name (default: from the services).
+    have:
+        What the supplier already holds (``ods-code``, ``dspt``, ``hscn`` ...).
+    deployment:
+        ``hosted`` or ``per-trust-install`` (see :class:`~spinekit.Scope`).
 
     Raises
     ------
     ProgrammeError
-        A service, interface or environment is unknown, or the scope breaks a rule.
+        A service, interface or environment is unknown, the scope breaks a rule, or a date is
+        not YYYY-MM-DD.
 
     Examples
     --------
@@ -74,11 +120,18 @@ def starter_programme(
         from spinekit.catalogue.load import load_catalogue
 
         catalogue = load_catalogue()
+    fallback = hl7v3_fallback if isinstance(hl7v3_fallback, bool) else tuple(hl7v3_fallback)
     scope = Scope(
         services=tuple(services),
         environments=tuple(environments),
+        access=access,
+        smartcards=smartcards,
         organisations=organisations,
+        hl7v3_fallback=fallback,
+        have=tuple(have),
+        deployment=deployment,
     )
+    begin, promised = _date(start, "start"), _date(target, "target")
     tasks = expand_scope(scope, catalogue)
     choices = [ServiceChoice.parse(s) for s in services]
     labels = list(dict.fromkeys(catalogue.service(c.service).label for c in choices))
@@ -94,13 +147,19 @@ def starter_programme(
         "# environment requests, build against INT, conformance, assurance, governance and go-live,",
         "# each with an owner and a three-point lead time in working days whose provenance",
         "# (published, reported or estimate) shows in the schedule's basis.",
-        f"name: {_listing(labels)} integration",
-        _pad(f"start: {_START}", "change to your start date (YYYY-MM-DD)"),
+        f"name: {_text(name) if name else f'{_listing(labels)} integration'}",
+        _pad(
+            f"start: {begin or _START}",
+            "the programme's start date" if begin else "change to your start date (YYYY-MM-DD)",
+        ),
         "calendar:",
         _pad("  holidays: england-and-wales", "or scotland, northern-ireland, none"),
         "  # closures:",
         "  #   - {from: 2027-12-20, to: 2028-01-04, name: change freeze}",
-        _pad("# target: 2027-12-17", "a promised date, to compare the forecast with"),
+        _pad(
+            f"target: {promised}" if promised else "# target: 2027-12-17",
+            "a promised date, to compare the forecast with",
+        ),
         "",
         "scope:",
         "  services:",
@@ -118,12 +177,17 @@ def starter_programme(
         lines.append(f"    - {_quoted(str(c.service) + (':' + c.interface if c.interface else ''))}")
     lines += [
         "    # Name the operations to map the workflow: {service: pds, operations: [search, retrieve]}",
+        "    # and set one service's access: {service: pds, access: application-restricted}",
         _pad(f"  environments: [{', '.join(envs)}]", "int and production; dep (UAT) is optional"),
-        _pad("  access: user-restricted", "or application-restricted"),
-        _pad("  smartcards: false", "true brings in HSCN and smartcards"),
+        _pad(f"  access: {access}", "user- or application-restricted, where allowed"),
+        _pad(f"  smartcards: {'true' if smartcards else 'false'}", "true brings in HSCN and smartcards"),
         _pad(f"  organisations: {organisations}", "deploying organisations going live"),
-        _pad("  hl7v3_fallback: false", "true adds HL7 V3 interfaces (HSCN, MHS, CAP)"),
+        _pad(f"  deployment: {deployment}", "or per-trust-install: each installs its own"),
+        _pad(f"  hl7v3_fallback: {_fallback(fallback)}", "true adds HL7 V3 interfaces (HSCN, MHS, CAP)"),
         _pad("  # indicative_costs: true", "the catalogue's estimated costs (GBP)"),
+        _pad(
+            f"  have: [{', '.join(have)}]" if have else "  # have: [ods-code, dspt]", "what the supplier already holds"
+        ),
         "",
         "# Change any generated lead time, by task id or by kind, without editing the catalogue:",
         "# overrides:",
@@ -150,3 +214,9 @@ def starter_programme(
         _pad("# - {name: Supplier delivery team, rate: 2500}", "per working day, start to finish"),
     ]
     return "\n".join(lines) + "\n"
+
+
+def _fallback(value: bool | tuple[str, ...]) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return f"[{', '.join(value)}]"

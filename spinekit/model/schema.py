@@ -413,6 +413,7 @@ class CorrelationEntry(Strict):
 class ScopeServiceEntry(Strict):
     service: str
     operations: list[str] = Field(default_factory=list)
+    access: str | None = None
 
 
 class ScopeEntry(Strict):
@@ -423,6 +424,9 @@ class ScopeEntry(Strict):
     organisations: Any = 1
     hl7v3_fallback: Any = False
     indicative_costs: Any = False
+    waves: list[Any] = Field(default_factory=list)
+    have: list[str] = Field(default_factory=list)
+    deployment: str = "hosted"
 
     @field_validator("smartcards", "indicative_costs")
     @classmethod
@@ -435,6 +439,14 @@ class ScopeEntry(Strict):
     @classmethod
     def _organisations(cls, v: Any) -> int:
         return whole_days(v, "organisations", minimum=1)
+
+    @field_validator("waves")
+    @classmethod
+    def _waves(cls, v: list[Any]) -> list[int]:
+        for n in v:
+            if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+                raise ValueError(f"waves are numbers of organisations, each 1 or more, such as [1, 2]; got {n!r}")
+        return v
 
     @field_validator("hl7v3_fallback")
     @classmethod

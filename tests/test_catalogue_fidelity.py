@@ -1,0 +1,524 @@
+"""Generated plans are ones a Spine integration lead would sign: they pass their own health check,
+keep independent services and organisations apart, and gate production identities by assurance."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from spinekit import (
+    Duration,
+    Scope,
+    ServiceChoice,
+    apply_overrides,
+    check_plan,
+    expand_scope,
+    load_catalogue,
+    parse_programme,
+    schedule,
+)
+from spinekit.catalogue.starter import starter_programme
+from spinekit.model.domain import Programme
+
+CAT = load_catalogue()
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Every service:interface the catalogue offers.
+CHOICES = [f"{s.id}:{i.id}" for s in CAT.services for i in s.interfaces]
+WITH_V3 = [s.id for s in CAT.services if any(i.id == "hl7v3" for i in s.interfaces)]
+
+
+def programme(services, **scope) -> Programme:
+    data = {
+        "name": "generated",
+        "start": "2027-01-04",
+        "calendar": {"holidays": "england-and-wales"},
+        "scope": {"services": list(services), **scope},
+    }
+    return parse_programme(data)
+
+
+@st.composite
+def scopes(draw):
+    picked = draw(st.lists(st.sampled_from(CHOICES), min_size=1, max_size=5, unique=True))
+    services = list(dict.fromkeys(c.split(":")[0] for c in picked))
+    v3 = [s for s in services if s in WITH_V3]
+    fallback = draw(st.sampled_from([False, True, "some"] if v3 else [False]))
+    if fallback == "some":
+        fallback = draw(st.lists(st.sampled_from(v3), min_size=1, unique=True))
+    organisations = draw(st.integers(1, 5))
+    cuts = sorted(draw(st.sets(st.integers(1, organisations - 1), max_size=2))) if organisations > 1 else []
+    waves = [b - a for a, b in zip([0, *cuts], [*cuts, organisations], strict=True)]
+    return picked, {
+        "environments": draw(st.sampled_from([["int", "production"], ["int", "dep", "production"]])),
+        "access": draw(st.sampled_from(["user-restricted", "application-restricted"])),
+        "smartcards": draw(st.booleans()),
+        "organisations": organisations,
+        "hl7v3_fallback": fallback,
+        "waves": waves if draw(st.booleans()) else [],
+        "have": draw(st.lists(st.sampled_from(["ods-code", "dspt", "hscn", "developer-account"]), unique=True)),
+        "deployment": draw(st.sampled_from(["hosted", "per-trust-install"])),
+    }
+
+
+def blocking(p: Programme) -> list[tuple[str, tuple[str, ...]]]:
+    """Errors and open ends: what a generated plan must never carry."""
+    result = check_plan(p)
+    return [(f.rule, f.tasks) for f in result.findings if f.severity == "error" or f.rule == "open-end"]
+
+
+# --- every generated plan passes its own health check --------------------------------------------
+
+
+@SETTINGS
+@given(scopes())
+def test_every_scope_passes_its_own_health_check(drawn):
+    services, scope = drawn
+    assert blocking(programme(services, **scope)) == []
+
+
+@SETTINGS
+@given(
+    st.lists(st.sampled_from(CHOICES), min_size=1, max_size=4, unique_by=lambda c: c.split(":")[0]),
+    st.sampled_from([("int", "production"), ("int", "dep", "production")]),
+    st.integers(1, 5),
+    st.sampled_from(["user-restricted", "application-restricted"]),
+    st.booleans(),
+    st.booleans(),
+)
+def test_every_starter_file_passes_its_own_health_check(
+    services, environments, organisations, access, smartcards, fallback
+):
+    fallback = fallback and any(s.split(":")[0] in WITH_V3 for s in services)
+    text = starter_programme(
+        services,
+        environments=environments,
+        organisations=organisations,
+        access=access,
+        smartcards=smartcards,
+        hl7v3_fallback=fallback,
+        catalogue=CAT,
+    )
+    assert blocking(parse_programme(yaml.safe_load(text))) == []
+
+
+def tasks_of(services, **scope):
+    return {t.id: t for t in expand_scope(Scope(services=tuple(services), **scope), CAT)}
+
+
+def preds(tasks, task_id) -> set[str]:
+    return {d.task for d in tasks[task_id].depends_on}
+
+
+@pytest.mark.parametrize(
+    "services, scope, before, after",
+    [
+        # Test smartcards are for testing the build in INT, for HL7 V3 work and for smartcard users.
+        (["pds:hl7v3"], {}, "test-smartcards", "build-pds"),
+        (["ers"], {"smartcards": True}, "test-smartcards", "build-ers"),
+        # GP Connect reaches the Spine Secure Proxy with TLS-MA: INT certificates gate the build.
+        (["gp-connect"], {}, "spine-certificates-gp-connect-int", "build-gp-connect"),
+        # MESH DEP and SDS LDAP are reached over HSCN only.
+        (["mesh"], {"environments": ["int", "dep", "production"]}, "hscn", "dep-validation"),
+        (["sds:ldap"], {}, "hscn", "build-sds"),
+        # DEP test data serves the DEP validation.
+        (["eps:hl7v3"], {"environments": ["int", "dep", "production"]}, "test-data-eps-dep", "dep-validation"),
+        # The product in Digital Onboarding is what the SCAL / DOS submission is made against.
+        (["mesh"], {}, "developer-account", "scal"),
+    ],
+)
+def test_prerequisites_gate_the_work_that_needs_them(services, scope, before, after):
+    assert before in preds(tasks_of(services, **scope), after)
+
+
+@pytest.mark.parametrize("service", ["sds:ldap", "gp-connect"])
+def test_services_without_an_mhs_are_not_reported_as_hl7v3(service):
+    rules = {f.rule for f in check_plan(programme([service])).findings}
+    assert not {r for r in rules if r.startswith("hl7v3")}
+
+
+def test_hl7v3_is_still_reported_and_needs_its_route():
+    rules = {f.rule for f in check_plan(programme(["pds:hl7v3"])).findings}
+    assert "hl7v3-in-scope" in rules and "hl7v3-route-missing" not in rules
+
+
+# --- identifiers per service: independent services never delay each other ------------------------
+
+
+def dates(p: Programme, *task_ids: str) -> dict[str, tuple[int, int]]:
+    t = schedule(p).table.set_index("id")
+    return {i: (int(t.at[i, "es"]), int(t.at[i, "ef"])) for i in task_ids}
+
+
+def test_an_hl7v3_service_beside_ers_leaves_the_ers_build_alone():
+    alone = tasks_of(["ers"])
+    both = tasks_of(["ers", "pds:hl7v3"])
+    # e-RS FHIR has its own ASID and application, not shared with PDS or behind the MHS route.
+    assert preds(both, "build-ers") == preds(alone, "build-ers")
+    assert {"asid-ers-int", "api-application-ers-int", "test-data-ers-int"} <= preds(both, "build-ers")
+    assert preds(both, "asid-ers-int") == {"mpv-registration"}
+    assert preds(both, "asid-pds-int") == {"mpv-registration", "mhs-endpoint-pds-int"}
+    assert dates(programme(["ers"]), "build-ers") == dates(programme(["ers", "pds:hl7v3"]), "build-ers")
+
+
+@SETTINGS
+@given(scopes(), st.sampled_from(CHOICES))
+def test_adding_a_service_never_moves_another_services_build(drawn, extra):
+    services, scope = drawn
+    in_scope = {s.split(":")[0] for s in services}
+    # A service the scope already brings in (NRL and GP Connect bring PDS) is not independent.
+    brought = {b for s in services for b in CAT.service(s.split(":")[0]).interface(s.split(":")[1]).brings}
+    if extra.split(":")[0] in in_scope | brought:
+        return
+    ids = [t.id for t in programme(services, **scope).tasks if t.kind == "build"]
+    before = dates(programme(services, **scope), *ids)
+    after = dates(programme([*services, extra], **scope), *ids)
+    assert after == before
+
+
+# --- production identities after assurance; go-live waits for what it uses -----------------------
+
+BIG = {
+    "services": ["pds", "ers", "eps", "mesh", "gp-connect", "sds:ldap"],
+    "environments": ["int", "dep", "production"],
+    "smartcards": True,
+    "organisations": 3,
+    "hl7v3_fallback": ["pds"],
+}
+PRODUCTION_IDENTITY = {"api-application", "cis2-client", "spine-certificates", "mhs-endpoint", "asid", "mesh-mailbox"}
+PER_ORGANISATION = {
+    "dcb0160",
+    "dpia",
+    "data-processing-agreement",
+    "dspt-organisation",
+    "euo-acceptable-use",
+    "end-user-accounts",
+    "asid",
+    "mesh-mailbox",
+}
+
+
+@pytest.fixture(scope="module", params=["hosted", "per-trust-install"])
+def big(request) -> Programme:
+    scope = dict(BIG)
+    return programme(scope.pop("services"), deployment=request.param, **scope)
+
+
+def test_production_identities_are_issued_after_the_connection_agreement(big):
+    tasks = {t.id: t for t in big.tasks}
+    live = [i for i, t in tasks.items() if t.kind in PRODUCTION_IDENTITY and t.environment == "production"]
+    assert {"asid-ers-production-org2", "mesh-mailbox-mesh-production-org3"} <= set(live)
+    # A hosted system has one live endpoint; each Trust's own installation has its own.
+    assert {"mhs-endpoint-gp-connect-production", "mhs-endpoint-gp-connect-production-org3"} & set(live)
+    for i in live:
+        assert "connection-agreement" in preds(tasks, i), i
+
+
+def organisation(task_id: str) -> int | None:
+    m = re.search(r"-org(\d+)$", task_id)
+    return int(m.group(1)) if m else None
+
+
+def go_lives(p: Programme, slow: str | None = None) -> dict[str, tuple[int, int]]:
+    if slow is not None:
+        p = replace(p, tasks=tuple(apply_overrides(p.tasks, {slow: Duration.fixed(400)})))
+    return dates(p, "go-live-org1", "go-live-org2", "go-live-org3")
+
+
+def test_go_live_waits_for_every_production_identity_and_only_its_own_organisations_items(big):
+    base = go_lives(big)
+    gating = [
+        t.id
+        for t in big.tasks
+        if (t.kind in PRODUCTION_IDENTITY and t.environment == "production")
+        or t.kind in PER_ORGANISATION
+        or t.kind in {"hscn", "test-smartcards"}
+        or (t.kind == "spine-certificates")
+        or t.kind in {"dep-validation", "smoke-test"}
+    ]
+    assert len(gating) > 30
+    for task_id in gating:
+        moved = go_lives(big, slow=task_id)
+        org = organisation(task_id)
+        for n in (1, 2, 3):
+            key = f"go-live-org{n}"
+            if org is None or org == n:
+                assert moved[key][0] > base[key][0], f"{task_id} taking 400 days does not move {key}"
+            else:
+                assert moved[key] == base[key], f"{task_id} of organisation {org} moves {key}"
+
+
+def test_int_identities_belong_to_the_supplier(big):
+    tasks = {t.id: t for t in big.tasks}
+    assert preds(tasks, "build-ers") >= {"asid-ers-int", "api-application-ers-int"}
+    assert not [i for i in tasks if re.fullmatch(r"(asid|mesh-mailbox)-.*-int-org\d+", i)]
+
+
+def test_dep_follows_the_deployment_model():
+    scope = dict(BIG)
+    services = scope.pop("services")
+    hosted = {t.id: t for t in programme(services, **scope).tasks}
+    # One hosted system: the supplier validates once in DEP with one set of DEP identities.
+    assert {"asid-pds-dep", "mesh-mailbox-mesh-dep"} <= preds(hosted, "dep-validation")
+    assert "dep-validation" in preds(hosted, "smoke-test")
+    installed = {t.id: t for t in programme(services, deployment="per-trust-install", **scope).tasks}
+    # Each Trust's installation validates in situ with its own DEP identities, has its own live
+    # endpoint and certificates, and is smoke-tested before that Trust goes live.
+    assert "dep-validation" not in installed and "smoke-test" not in installed
+    assert {"asid-pds-dep-org2", "mesh-mailbox-mesh-dep-org2", "mhs-endpoint-pds-dep-org2"} <= preds(
+        installed, "dep-validation-org2"
+    )
+    assert {"dep-validation-org2", "mhs-endpoint-pds-production-org2", "spine-certificates-pds-production-org2"} <= (
+        preds(installed, "smoke-test-org2")
+    )
+    assert "smoke-test-org2" in preds(installed, "go-live-org2")
+    assert not {"dep-validation-org1", "smoke-test-org1"} & preds(installed, "go-live-org2")
+    with pytest.raises(Exception, match="unknown deployment 'per-trust'; did you mean 'per-trust-install'"):
+        programme(services, deployment="per-trust", **scope)
+
+
+# --- access per service --------------------------------------------------------------------------
+
+
+def test_eps_prescribing_signs_in_with_cis2_whatever_the_scope_default():
+    tasks = {t.id: t for t in programme(["eps", "pds"], access="application-restricted").tasks}
+    assert "cis2-client-int" in preds(tasks, "build-eps")
+    assert "cis2-client-int" not in preds(tasks, "build-pds")
+
+
+def test_access_is_chosen_per_service():
+    tasks = {
+        t.id: t
+        for t in programme(
+            [{"service": "pds", "access": "user-restricted"}, "ers"], access="application-restricted"
+        ).tasks
+    }
+    assert "cis2-client-int" in preds(tasks, "build-pds")
+    assert "cis2-client-int" not in preds(tasks, "build-ers")
+    release = {
+        t.id: t
+        for t in programme([{"service": "eps", "operations": ["release"], "access": "application-restricted"}]).tasks
+    }
+    assert "cis2-client-int" not in release and "end-user-accounts-org1" not in release
+
+
+@pytest.mark.parametrize(
+    "entry, message",
+    [
+        (
+            {"service": "eps", "access": "application-restricted"},
+            "eps: EPS FHIR API (prescribing and dispensing) offers user-restricted access; use access: "
+            "user-restricted, or name only operations that can (release)",
+        ),
+        (
+            {"service": "pds", "operations": ["search", "update"], "access": "application-restricted"},
+            "pds: PDS update cannot use application-restricted access; use access: user-restricted",
+        ),
+        ({"service": "pds", "access": "aplication-restricted"}, "did you mean 'application-restricted'?"),
+        (
+            {"service": "mesh", "access": "user-restricted"},
+            "MESH API offers mailbox access; leave access out (it uses mailbox)",
+        ),
+    ],
+)
+def test_impossible_access_is_a_clear_error(tmp_path, entry, message):
+    from spinekit import ProgrammeError, read_programme
+
+    f = tmp_path / "plan.yaml"
+    f.write_text(yaml.safe_dump({"name": "x", "start": "2027-01-04", "scope": {"services": [entry]}}), encoding="utf-8")
+    with pytest.raises(ProgrammeError) as info:
+        read_programme(f)
+    text = str(info.value)
+    assert text.startswith(str(f)) and "scope.services[0].access" in text and message in text, text
+
+
+# --- an HL7 V3 fallback is built as work of its own ----------------------------------------------
+
+
+def test_an_hl7v3_operation_adds_its_own_build_at_hl7v3_lead_times():
+    tasks = tasks_of([ServiceChoice("pds", operations=("search", "create-patient"))])
+    fhir, v3 = tasks["build-pds"], tasks["build-pds-hl7v3"]
+    assert fhir.duration == Duration(10, 20, 35) and fhir.name.endswith("(search)")
+    assert v3.duration == Duration(15, 30, 60) and v3.name.endswith("(create-patient)")
+    assert v3.basis.startswith("estimate [S12][S20]:")
+    # The HL7 V3 build needs the route to Spine; the FHIR build does not wait for it.
+    assert {"hscn", "asid-pds-int", "spine-certificates-pds-int", "test-smartcards"} <= preds(tasks, "build-pds-hl7v3")
+    assert not {"hscn", "asid-pds-int", "spine-certificates-pds-int"} & preds(tasks, "build-pds")
+    # Both builds, and the MHS, come before CAP and conformance.
+    assert {"build-pds", "build-pds-hl7v3", "mhs-build"} <= preds(tasks, "cap-assurance-pds")
+    assert {"build-pds", "build-pds-hl7v3", "mhs-build"} <= preds(tasks, "conformance")
+
+
+# --- organisations -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("deployment", ["hosted", "per-trust-install"])
+@pytest.mark.parametrize("organisations", [1, 2, 4])
+def test_the_extra_organisation_preset_gives_the_network_of_one_more(organisations, deployment):
+    from spinekit.catalogue.presets import PRESETS
+
+    scope = {
+        "hl7v3_fallback": ["pds"],
+        "environments": ["int", "dep", "production"],
+        "smartcards": True,
+        "deployment": deployment,
+    }
+    services = ["pds", "eps", "mesh", "ers", "gp-connect"]
+    grown = PRESETS["extra-organisation"](programme(services, organisations=organisations, **scope))
+    direct = programme(services, organisations=organisations + 1, **scope)
+
+    def network(p):
+        return {t.id: (t.name, t.duration, {(d.task, d.type, d.lag) for d in t.depends_on}) for t in p.tasks}
+
+    assert network(grown) == network(direct)
+
+
+# --- presets on generated plans ------------------------------------------------------------------
+
+
+def test_ptl_formality_leaves_nothing_in_dep_gating_production():
+    from spinekit.catalogue.presets import PRESETS
+
+    base = programme(["pds:hl7v3", "mesh", "sds", "cis2"], environments=["int", "dep", "production"])
+    dep = {t.id for t in base.tasks if t.environment == "dep"}
+    assert {"asid-pds-dep", "mesh-mailbox-mesh-dep", "api-application-sds-dep", "cis2-client-dep"} <= dep
+    p = PRESETS["ptl-formality"](base)
+    tasks = {t.id: t for t in p.tasks}
+    assert not {i for i, t in tasks.items() if t.environment == "dep"}
+    assert "dep-validation" not in tasks
+    # The smoke test still waits for everything production needs, through the inherited links.
+    assert {"connection-agreement", "mhs-endpoint-pds-production", "api-application-sds-production"} <= preds(
+        tasks, "smoke-test"
+    )
+    assert blocking(p) == []
+
+
+# --- assurance routes ----------------------------------------------------------------------------
+
+
+def test_ers_hl7v3_cap_runs_from_first_contact():
+    tasks = tasks_of(["ers:hl7v3"])
+    links = {d.task: d.type for d in tasks["cap-assurance-ers"].depends_on}
+    # Started by first contact and its prerequisites; closed no earlier than the build and MHS.
+    assert links == {
+        "use-case-approval-ers": "FS",
+        "hscn": "FS",
+        "dspt": "FS",
+        "build-ers": "FF",
+        "mhs-build": "FF",
+    }
+    t = schedule(programme(["ers:hl7v3"])).table.set_index("id")
+    start = max(t.at[i, "ef"] for i in ("use-case-approval-ers", "hscn", "dspt"))
+    assert t.at["cap-assurance-ers", "es"] == start < t.at["build-ers", "ef"]
+    assert t.at["cap-assurance-ers", "ef"] >= t.at["build-ers", "ef"]
+    # Other CAP routes still follow the build they assure.
+    assert {d.task: d.type for d in tasks_of(["pds:hl7v3"])["cap-assurance-pds"].depends_on} == {
+        "build-pds": "FS",
+        "mhs-build": "FS",
+    }
+
+
+# --- roll-out waves ------------------------------------------------------------------------------
+
+
+def test_waves_stage_the_go_lives_behind_the_pilots_hypercare():
+    p = programme(["pds", "mesh"], organisations=4, waves=[1, 2, 1])
+    tasks = {t.id: t for t in p.tasks}
+    # Hypercare at every organisation of a wave that another wave waits for; none for the last.
+    assert [i for i in tasks if i.startswith("hypercare")] == ["hypercare-org1", "hypercare-org2", "hypercare-org3"]
+    assert "hypercare-org1" not in preds(tasks, "go-live-org1")
+    assert {"hypercare-org1"} <= preds(tasks, "go-live-org2") and {"hypercare-org1"} <= preds(tasks, "go-live-org3")
+    assert {"hypercare-org2", "hypercare-org3"} <= preds(tasks, "go-live-org4")
+    assert "hypercare-org1" not in preds(tasks, "go-live-org4")
+    t = schedule(p).table.set_index("id")
+    # Hand-worked: the pilot's hypercare is 10 working days (likely) from its go-live, and the
+    # second wave is otherwise ready at the pilot's go-live (same smoke test, same IG lead times).
+    assert t.at["go-live-org1", "es"] == t.at["go-live-org2", "es"] - 10 == t.at["go-live-org3", "es"] - 10
+    assert t.at["go-live-org4", "es"] == t.at["go-live-org2", "es"] + 10
+    assert blocking(p) == []
+    assert not [i for i in (t.id for t in programme(["pds"], organisations=3).tasks) if i.startswith("hypercare")]
+
+
+@pytest.mark.parametrize(
+    "waves, message",
+    [
+        ([1, 1], "the waves add up to 2 organisations but the scope has 3; make them add up (for example [1, 2]"),
+        ([1, 0, 2], "1 or more"),
+    ],
+)
+def test_waves_must_add_up(waves, message):
+    from spinekit import ProgrammeError
+
+    with pytest.raises(ProgrammeError) as info:
+        programme(["pds"], organisations=3, waves=waves)
+    assert "scope.waves" in str(info.value) and message in str(info.value)
+
+
+# --- what the supplier already holds -------------------------------------------------------------
+
+
+def test_held_items_are_met_on_day_one(tmp_path, capsys):
+    from _helpers import run
+
+    from spinekit import read_programme
+
+    f = tmp_path / "plan.yaml"
+    code, _, err = run(capsys, "new", "--services", "pds:hl7v3,eps", "--have", "ods-code,dspt,hscn", "--out", str(f))
+    assert code == 0 and err == ""
+    p = read_programme(f)
+    tasks = {t.id: t for t in p.tasks}
+    for held in ("ods-code", "dspt", "hscn"):
+        assert tasks[held].duration == Duration.fixed(0) and tasks[held].depends_on == (), held
+        assert tasks[held].basis.startswith("held: listed in scope.have")
+    t = schedule(p).table.set_index("id")
+    # Hand-worked: developer account 2 days, then the use-case approvals (20) gate EPS intake.
+    assert t.at["developer-account", "es"] == 0 and t.at["developer-account", "ef"] == 2
+    assert t.at["nhs-dns-name-int", "es"] == 0  # HSCN is in place: the DNS request goes in at once
+    assert blocking(p) == []
+
+
+@pytest.mark.parametrize(
+    "have, message",
+    [
+        (["build"], "'build' is not a one-off item a supplier holds"),
+        (["dsp"], "unknown item 'dsp'; did you mean 'dspt'?"),
+    ],
+)
+def test_have_names_only_what_a_supplier_can_hold(have, message):
+    from spinekit import ProgrammeError
+
+    with pytest.raises(ProgrammeError) as info:
+        programme(["pds"], have=have)
+    assert "scope.have[0]" in str(info.value) and message in str(info.value)
+
+
+def test_gp_connect_passes_its_gates_and_brings_pds():
+    tasks = tasks_of(["gp-connect"], access="application-restricted")
+    # Expression of interest, Gate 1 on the demonstrator, the INT build, Gate 2 end to end in
+    # INT (HSCN and PDS in place), Gate 3, then the Connection Agreement.
+    assert preds(tasks, "gp-connect-gate1") == {"use-case-approval-gp-connect", "design"}
+    assert "gp-connect-gate1" in preds(tasks, "build-gp-connect")
+    assert preds(tasks, "gp-connect-gate2") == {"build-gp-connect", "hscn", "build-pds"}
+    assert preds(tasks, "gp-connect-gate3") == {"gp-connect-gate2"}
+    assert "gp-connect-gate2" in preds(tasks, "conformance")
+    assert "gp-connect-gate3" in preds(tasks, "connection-agreement")
+    # PDS joins for NHS number verification, with its own approval and application.
+    assert {"use-case-approval-pds", "api-application-pds-int"} <= preds(tasks, "build-pds")
+    assert "gp-connect-gate1" not in preds(tasks, "build-pds")
+    nrl = tasks_of(["nrl"], access="application-restricted")
+    assert {"build-pds", "use-case-approval-pds"} <= set(nrl) and not [i for i in nrl if "gp-connect" in i]
+
+
+def test_hl7v3_surprise_on_a_plan_already_on_hl7v3_says_so_instead_of_duplicating():
+    from spinekit import ProgrammeError
+    from spinekit.catalogue.presets import PRESETS
+
+    with pytest.raises(ProgrammeError, match=r"already has the HL7 V3 route \(mhs-build\).*nothing to change"):
+        PRESETS["hl7v3-surprise"](programme(["pds:hl7v3", "eps"]))
+    twice = PRESETS["hl7v3-surprise"](programme(["pds", "eps"]))
+    with pytest.raises(ProgrammeError, match=r"already has the HL7 V3 route \(hl7v3-route\)"):
+        PRESETS["hl7v3-surprise"](twice)
