@@ -16,6 +16,7 @@ Every message names where the problem is (file, task id, field) and, where one e
 from __future__ import annotations
 
 import difflib
+import reprlib
 from collections.abc import Iterable, Sequence
 
 __all__ = [
@@ -27,7 +28,34 @@ __all__ = [
     "ExportError",
     "FigureExportError",
     "closest",
+    "short_repr",
 ]
+
+#: The longest a value quoted in an error message may be (a hostile file must not flood the terminal).
+SHORT_REPR_LIMIT = 60
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel = 2
+_REPR.maxstring = SHORT_REPR_LIMIT
+_REPR.maxother = SHORT_REPR_LIMIT
+_REPR.maxlong = 24
+for _attr in ("maxlist", "maxtuple", "maxdict", "maxset", "maxfrozenset", "maxdeque", "maxarray"):
+    setattr(_REPR, _attr, 4)
+
+
+def short_repr(value: object, limit: int = SHORT_REPR_LIMIT) -> str:
+    """``repr(value)`` cut to about ``limit`` characters, never building the whole of a large value.
+
+    >>> short_repr("pds")
+    "'pds'"
+    >>> short_repr(list(range(1000)))
+    '[0, 1, 2, 3, ...]'
+    >>> len(short_repr("x" * 10_000)) <= 60
+    True
+    """
+    # Strings are cut at the end, so the start of a long id or path stays readable.
+    text = repr(value[: limit + 1]) if isinstance(value, str) else _REPR.repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def closest(word: str, candidates: Iterable[str]) -> str | None:
@@ -92,9 +120,9 @@ class ProgrammeError(SpinekitError, ValueError):
         if self.source:
             where.append(str(self.source))
         if self.task is not None:
-            where.append(f"task {self.task!r}")
+            where.append(f"task {short_repr(self.task)}")
         if self.field:
-            where.append(f"field {self.field!r}")
+            where.append(f"field {short_repr(self.field, 300)}")
         prefix = ": ".join(where)
         return f"{prefix}: {self.message}" if prefix else self.message
 
@@ -164,8 +192,8 @@ class CatalogueError(SpinekitError, ValueError):
         self.field = field
         where = [str(source)] if source else []
         if entry is not None:
-            where.append(f"entry {entry!r}")
+            where.append(f"entry {short_repr(entry)}")
         if field:
-            where.append(f"field {field!r}")
+            where.append(f"field {short_repr(field, 300)}")
         prefix = ": ".join(where)
         super().__init__(f"{prefix}: {message}" if prefix else message)
