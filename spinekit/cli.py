@@ -124,10 +124,6 @@ def _seed(value: str) -> int:
 
 def _cmd_new(args: argparse.Namespace) -> str:
     from spinekit.catalogue.starter import starter_programme
-    from spinekit.model.errors import SpinekitError
-
-    if args.out and Path(args.out).exists() and not args.force:
-        raise SpinekitError(f"{args.out}: already exists; choose another --out, or add --force to replace it")
 
     return starter_programme(
         _names(args.services),
@@ -185,12 +181,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.add_argument("--scenario", metavar="ID", help="schedule this scenario of the file")
     p.add_argument("--out", help="write to this file instead of standard output")
+    p.add_argument("--force", action="store_true", help="replace an existing --out file")
     p.set_defaults(run=_cmd_schedule)
 
     p = sub.add_parser("export", help="export a programme for another planning tool")
     p.add_argument("file", nargs="?", help="programme YAML (default: the bundled example)")
     p.add_argument("--to", choices=("tjp",), required=True, help="tjp: a TaskJuggler project")
     p.add_argument("--out", help="write to this file instead of standard output")
+    p.add_argument("--force", action="store_true", help="replace an existing --out file")
     p.set_defaults(run=_cmd_export)
 
     p = sub.add_parser("report", help="offline HTML steering report (default: the bundled example)")
@@ -219,6 +217,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.add_argument("--scenario", metavar="ID", help="simulate this scenario of the file")
     p.add_argument("--out", help="write to this file instead of standard output")
+    p.add_argument("--force", action="store_true", help="replace an existing --out file")
     p.set_defaults(run=_cmd_simulate)
 
     p = sub.add_parser("compare", help="what-if scenarios side by side (deterministic and Monte Carlo)")
@@ -230,6 +229,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=_seed, help="random seed shared by every scenario (default: chosen and reported)")
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.add_argument("--out", help="write to this file instead of standard output")
+    p.add_argument("--force", action="store_true", help="replace an existing --out file")
     p.set_defaults(run=_cmd_compare)
 
     p = sub.add_parser("check", help="plan health check: Spine delivery properties and schedule quality")
@@ -237,6 +237,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.add_argument("--scenario", metavar="ID", help="check this scenario of the file")
     p.add_argument("--out", help="write to this file instead of standard output")
+    p.add_argument("--force", action="store_true", help="replace an existing --out file")
     p.set_defaults(run=_cmd_check)
 
     p = sub.add_parser("explore", help="scope explorer web page on 127.0.0.1 (Ctrl-C to stop)")
@@ -269,9 +270,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = _parser().parse_args(argv)
     from spinekit.model.errors import SpinekitError
-    from spinekit.model.files import write_atomic
+    from spinekit.model.files import check_output_file, write_atomic
 
+    out: str | None = getattr(args, "out", None)
+    if getattr(args, "writes_itself", False):
+        out = None  # report and batch check and write their own files
+    force = bool(getattr(args, "force", False))
     try:
+        if out:
+            check_output_file(out, force=force)  # before any work: a bad --out fails at once
         text = args.run(args)
     except SpinekitError as exc:
         print(f"spinekit: error: {exc}", file=sys.stderr)
@@ -282,10 +289,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     code = 0
     if isinstance(text, tuple):
         text, code = text
-    out = getattr(args, "out", None)
-    if out and not getattr(args, "writes_itself", False):
+    if out:
         try:
-            write_atomic(Path(out), text)
+            write_atomic(Path(out), text, exclusive=not force)
+        except FileExistsError:
+            print(
+                f"spinekit: error: {out}: already exists; choose another --out, or add --force to replace it",
+                file=sys.stderr,
+            )
+            return EXIT_INVALID
         except OSError as exc:
             print(f"spinekit: error: {out}: cannot write: {exc.strerror or exc}", file=sys.stderr)
             return EXIT_INVALID

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from spinekit.cli import main
 
 GOOD = """name: "{name}"
@@ -48,9 +50,22 @@ def test_batch_with_one_broken_programme(tmp_path, capsys):
     assert "Alpha &lt;trust&gt;" in index and "<trust>" not in index
     assert "2 of 3 reports written" in index
     assert stdout.count("ok: ") == 2 and "failed: " in stdout and "broken.yaml" in stdout
-    # A second batch keeps the first index and reports, adding numbered ones.
-    assert main(["batch", str(files[0]), "--out", str(out), "--iterations", "50", "--quiet"]) == 0
-    assert (out / "index-2.html").exists() and (out / "plan0-2.html").exists()
+    # A second batch into the same folder is refused at once, before any report runs.
+    before = {f.name: f.read_bytes() for f in out.iterdir()}
+    started = time.monotonic()
+    assert main(["batch", str(files[0]), "--out", str(out), "--iterations", "50", "--quiet"]) == 2
+    assert time.monotonic() - started < 3
+    err = capsys.readouterr().err
+    assert (
+        err
+        == f"spinekit: error: {out / 'index.html'}: already exists; add --force to replace it, or choose another --out folder\n"
+    )
+    assert {f.name: f.read_bytes() for f in out.iterdir()} == before
+    # With --force the report and the index are replaced, under the same names.
+    assert main(["batch", str(files[0]), "--out", str(out), "--iterations", "50", "--quiet", "--force"]) == 0
+    assert sorted(f.name for f in out.iterdir()) == sorted(before)
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "1 of 1 reports written" in index and 'href="plan0.html"' in index
 
 
 def test_same_file_names_in_different_folders_keep_both_reports(tmp_path, capsys):
@@ -66,3 +81,17 @@ def test_same_file_names_in_different_folders_keep_both_reports(tmp_path, capsys
     assert "First" in first and "Second" in second
     index = (out / "index.html").read_text()
     assert 'href="plan.html"' in index and 'href="plan-2.html"' in index
+
+
+def test_batch_refuses_an_existing_report_before_running_any(tmp_path, capsys):
+    f = tmp_path / "plan.yaml"
+    f.write_text(GOOD.format(name="One"), encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "plan.ipynb").write_text("keep")
+    assert main(["batch", str(f), "--out", str(out), "--iterations", "50", "--quiet"]) == 2
+    assert capsys.readouterr().err == (
+        f"spinekit: error: {out / 'plan.ipynb'}: already exists; add --force to replace it, "
+        "or choose another --out folder\n"
+    )
+    assert [p.name for p in out.iterdir()] == ["plan.ipynb"]

@@ -8,6 +8,7 @@ The tree::
     │   └── UnknownTaskError (KeyError)    a reference to a task id that does not exist
     ├── CatalogueError (ValueError)        invalid catalogue data (services, items, sources)
     ├── ExportError (RuntimeError)         a plan cannot be expressed in an export format
+    ├── OutputError (OSError)              an output cannot go where asked (exists, not writable)
     └── FigureExportError (RuntimeError)   a figure cannot be written as a static image
 
 Every message names where the problem is (file, task id, field) and, where one exists, a fix.
@@ -26,6 +27,7 @@ __all__ = [
     "UnknownTaskError",
     "CatalogueError",
     "ExportError",
+    "OutputError",
     "FigureExportError",
     "closest",
     "short_repr",
@@ -157,6 +159,11 @@ class UnknownTaskError(ProgrammeError, KeyError):
 
 class ExportError(SpinekitError, RuntimeError):
     """A programme cannot be written in the requested export format."""
+
+
+class OutputError(SpinekitError, OSError):
+    """An output cannot be written where asked: the file exists (and ``--force`` was not given),
+    the folder is a file, or the place is not writable. Raised before any work is done."""
 
 
 class FigureExportError(SpinekitError, RuntimeError):

@@ -9,12 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from spinekit.model.errors import CatalogueError, ProgrammeError
+from spinekit.model.errors import CatalogueError, OutputError, ProgrammeError
 
 __all__ = [
     "load_yaml",
     "read_programme_data",
     "write_atomic",
+    "check_output_file",
+    "check_output_folder",
     "data_dir",
     "example_path",
     "notebook_path",
@@ -212,6 +214,48 @@ def read_programme_data(path: str | os.PathLike[str]) -> tuple[Any, str]:
     except OSError as exc:
         raise ProgrammeError(f"cannot be read: {exc.strerror}", source=source) from None
     return load_yaml(text, source=source), source
+
+
+def check_output_folder(path: str | os.PathLike[str]) -> Path:
+    """Make sure outputs can be written in the folder ``path`` (created later if missing).
+
+    Nothing is created: this runs before any work, so a mistyped ``--out`` is reported at once.
+
+    Raises
+    ------
+    OutputError
+        ``path`` (or the nearest of its parents that exists) is a file, or is not writable.
+    """
+    folder = Path(path)
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"{folder}: is a file, not a folder; choose another --out")
+    existing = folder
+    while not existing.exists():
+        if existing.parent == existing:
+            break
+        existing = existing.parent
+    if not existing.is_dir():
+        raise OutputError(f"{folder}: cannot be created because {existing} is a file; choose another --out")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise OutputError(f"{folder}: cannot write there (permission denied); choose another --out")
+    return folder
+
+
+def check_output_file(path: str | os.PathLike[str], *, force: bool = False) -> Path:
+    """Make sure ``path`` may be written: not a folder, not an existing file unless ``force``.
+
+    Raises
+    ------
+    OutputError
+        ``path`` is a folder, exists (without ``force``), or its folder cannot be written.
+    """
+    target = Path(path)
+    if target.is_dir():
+        raise OutputError(f"{target}: is a folder; cannot write the output there; give a file name for --out")
+    if target.exists() and not force:
+        raise OutputError(f"{target}: already exists; choose another --out, or add --force to replace it")
+    check_output_folder(target.parent)
+    return target
 
 
 def _default_mode() -> int:

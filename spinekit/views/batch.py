@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from spinekit.model.files import write_atomic
-from spinekit.views.report import _free_names
+from spinekit.views.report import report_paths
 
 __all__ = ["BatchItem", "BatchResult", "run_batch", "index_html"]
 
@@ -130,18 +130,29 @@ def run_batch(
     """Write a steering report for each programme file, ``workers`` at a time, and an index.
 
     A programme that fails (invalid file, failing notebook) is listed in the index with its
-    error; the others still run.
+    error; the others still run. Reports and the index are named after the files (numbered
+    where two files share a name); none replaces an existing file unless ``force`` is set.
+
+    Raises
+    ------
+    OutputError
+        ``out_dir`` is a file or not writable, or (without ``force``) a report or the index
+        already exists there; checked before any report runs.
     """
     from tqdm.auto import tqdm
 
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     sources = [str(f) for f in files]
+    stems = _stems(sources)
+    (index,) = report_paths(out, "index", force, suffixes=(".html",))
+    for stem in stems:
+        report_paths(out, stem, force)
+    out.mkdir(parents=True, exist_ok=True)
     results: dict[int, BatchItem] = {}
     with ProcessPoolExecutor(max_workers=max(1, workers)) as pool:
         futures = {
             pool.submit(_one, s, stem, str(out), iterations, seed, force): k
-            for k, (s, stem) in enumerate(zip(sources, _stems(sources)))
+            for k, (s, stem) in enumerate(zip(sources, stems))
         }
         bar = tqdm(total=len(futures), desc="reports", unit="report", disable=not progress, file=sys.stderr)
         for fut in as_completed(futures):
@@ -149,6 +160,5 @@ def run_batch(
             bar.update(1)
         bar.close()
     items = tuple(results[k] for k in range(len(sources)))
-    (index,) = _free_names(out, "index", force, suffixes=(".html",))
     write_atomic(index, index_html(items, generated=dt.datetime.now(), out_dir=out))
     return BatchResult(items, index)
