@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 
 from spinekit.cli import main
+from spinekit.model.files import data_dir
 
 GOOD = """name: "{name}"
 start: 2027-01-04
@@ -95,3 +98,18 @@ def test_batch_refuses_an_existing_report_before_running_any(tmp_path, capsys):
         "or choose another --out folder\n"
     )
     assert [p.name for p in out.iterdir()] == ["plan.ipynb"]
+
+
+def test_successful_runs_print_nothing_on_stderr(tmp_path):
+    """No kernel log lines ("KeyboardInterrupt caught in kernel") after runs that succeeded.
+
+    The kernel writes to the terminal directly, so the commands run as a user runs them.
+    """
+    examples = sorted(str(f) for f in (data_dir() / "examples").glob("*.yaml"))
+    command = [sys.executable, "-m", "spinekit"]
+    runs = [["batch", *examples, "--out", str(tmp_path / "batch"), "--iterations", "300", "--seed", "1", "--quiet"]]
+    runs += [["report", "--out", str(tmp_path / "report"), "--iterations", "300", "--force"]]
+    for argv in runs:
+        done = subprocess.run([*command, *argv], capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr
+        assert done.stderr == "", argv[0]

@@ -13,9 +13,14 @@ def test_report_renders_charts_offline(browser, example_report, tmp_path):
     files = example_report
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     requested = []
+    console = []
     page.on("request", lambda r: requested.append(r.url))
+    page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
     page.goto(files.html.as_uri(), wait_until="load")
     page.wait_for_selector(".js-plotly-plot .main-svg", timeout=20_000)
+    page.wait_for_timeout(500)  # let every chart finish drawing
+    # plotly.js logs "WARN: Invalid color specifier" (as a console trace) for a colour it cannot use.
+    assert [m for m in console if m.startswith(("error", "warning")) or "WARN" in m] == []
     assert page.evaluate("typeof window.Plotly") == "object"
     plots = page.locator(".js-plotly-plot")
     assert plots.count() >= 6

@@ -109,6 +109,8 @@ def build_report(
     import nbformat
     import papermill as pm
 
+    from spinekit.views.kernel import QuietShutdownKernelManager
+
     source = Path(programme_file) if programme_file else example_path()
     out = Path(out_dir)
     stem = _slug(name or (source.stem if programme_file else "example"))
@@ -138,6 +140,7 @@ def build_report(
             cwd=str(out),
             # Keep the kernel's own start-up log lines off the user's terminal.
             extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            kernel_manager_class=QuietShutdownKernelManager,
         )
     except pm.PapermillExecutionError as exc:
         raise ReportError(

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
 
 from spinekit.views.figures.axes import (
     axis_values,
@@ -42,6 +43,9 @@ if TYPE_CHECKING:
     pass
 
 __all__ = ["finish_histogram", "s_curve", "tornado", "criticality_chart"]
+
+#: Criticality bars run from grey (never critical) through amber to red (always critical).
+_CRITICALITY_SCALE = [[0.0, "#AEB7BD"], [0.5, "#ED8B00"], [1.0, CRITICAL]]
 
 
 def _percentile_marks(
@@ -431,13 +435,9 @@ def criticality_chart(
             orientation="h",
             customdata=list(s.index),
             name="Criticality index",
-            marker=dict(
-                color=s.to_numpy(),
-                cmin=0,
-                cmax=1,
-                showscale=False,
-                colorscale=[[0, "#AEB7BD"], [0.5, "#ED8B00"], [1, CRITICAL]],
-            ),
+            # Colours are given as colours, not as numbers on a colour scale: plotly.js warns
+            # ("Invalid color specifier") when it picks a text colour against a numeric one.
+            marker=dict(color=sample_colorscale(_CRITICALITY_SCALE, np.clip(s.to_numpy(), 0.0, 1.0).tolist())),
             text=[f"{v:.0%}" for v in s],
             textposition="outside",
             cliponaxis=False,
