@@ -113,3 +113,21 @@ def test_successful_runs_print_nothing_on_stderr(tmp_path):
         done = subprocess.run([*command, *argv], capture_output=True, text=True, timeout=600)
         assert done.returncode == 0, done.stderr
         assert done.stderr == "", argv[0]
+
+
+def test_index_shows_p80_target_and_chance_of_meeting_it(tmp_path, capsys):
+    # One task, uniform on [10, 32] working days from Monday 4 January 2027 (no holidays).
+    # P80 of F is 27.6, dated on working day 27: Wednesday 10 February. The target, Friday
+    # 5 February, is working day 24: met when F <= 25, with chance (25 - 10) / 22 = 68%.
+    f = tmp_path / "plan.yaml"
+    f.write_text(
+        "name: Uniform\nstart: 2027-01-04\ntarget: 2027-02-05\ncalendar: {holidays: none}\n"
+        "tasks:\n  - {id: a, duration: {min: 10, likely: 21, max: 32, dist: uniform}}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    assert main(["batch", str(f), "--out", str(out), "--iterations", "40000", "--seed", "5", "--quiet"]) == 0
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "<th>P80 finish</th><th>Target</th><th>Chance of meeting the target</th>" in index
+    # The deterministic finish uses the planned (mean) duration, 21 days: day 20, 1 February.
+    assert "<td>2027-02-01</td><td>2027-02-10</td><td>2027-02-05</td><td>68%</td>" in index

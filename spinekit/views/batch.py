@@ -27,6 +27,9 @@ class BatchItem:
     notebook: Path | None
     finish: str | None
     error: str | None
+    p80: str | None = None
+    target: str | None = None
+    on_time: float | None = None
 
     @property
     def ok(self) -> bool:
@@ -61,6 +64,7 @@ def _stems(sources: list[str]) -> list[str]:
 def _one(source: str, stem: str, out_dir: str, iterations: int, seed: int | None, force: bool) -> BatchItem:
     from spinekit.catalogue.programme import read_programme
     from spinekit.engine.schedule import schedule
+    from spinekit.engine.simulate import simulate
     from spinekit.model.errors import SpinekitError
     from spinekit.views.report import build_report
 
@@ -68,13 +72,27 @@ def _one(source: str, stem: str, out_dir: str, iterations: int, seed: int | None
     try:
         programme = read_programme(source)
         name = programme.name
-        finish = str(schedule(programme).finish_date)
-        files = build_report(source, out_dir, iterations=iterations, seed=seed, force=force, name=stem)
+        sched = schedule(programme)
+        # The report runs the same simulation (same iterations and seed), so the index's P80 and
+        # chance of meeting the target are the report's own numbers.
+        sim = simulate(programme, iterations, seed, schedule=sched)
+        files = build_report(source, out_dir, iterations=iterations, seed=sim.seed, force=force, name=stem)
     except SpinekitError as exc:
         return BatchItem(source, name, None, None, None, str(exc))
     except Exception as exc:  # one broken programme must not stop the batch
         return BatchItem(source, name, None, None, None, f"{source}: {type(exc).__name__}: {exc}")
-    return BatchItem(source, name, files.html, files.notebook, finish, None)
+    target = str(programme.target) if programme.target else None
+    return BatchItem(
+        source,
+        name,
+        files.html,
+        files.notebook,
+        str(sched.finish_date),
+        None,
+        p80=str(sim.finish_date["p80"]),
+        target=target,
+        on_time=sim.on_time_probability,
+    )
 
 
 def index_html(items: Sequence[BatchItem], *, generated: dt.datetime, out_dir: Path) -> str:
@@ -100,9 +118,11 @@ def index_html(items: Sequence[BatchItem], *, generated: dt.datetime, out_dir: P
         else:
             status = f"<span class='error'>failed: {e(item.error)}</span>"
             cls = "failed"
+        chance = "" if item.on_time is None else f"{item.on_time:.0%}"
         rows.append(
             f"<tr class='{cls}'><td>{e(item.name or '')}</td><td>{e(item.source)}</td>"
-            f"<td>{e(item.finish or '')}</td><td>{status}</td></tr>"
+            f"<td>{e(item.finish or '')}</td><td>{e(item.p80 or '')}</td><td>{e(item.target or '')}</td>"
+            f"<td>{chance}</td><td>{status}</td></tr>"
         )
     when = f"<p>Generated {e(generated.strftime('%Y-%m-%d %H:%M'))}</p>"
     ok = sum(i.ok for i in items)
@@ -113,6 +133,7 @@ def index_html(items: Sequence[BatchItem], *, generated: dt.datetime, out_dir: P
         ".error{color:#b00020}</style></head><body>"
         f"<h1>Steering reports</h1>{when}<p>{ok} of {len(items)} reports written.</p>"
         "<table><thead><tr><th>Programme</th><th>File</th><th>Deterministic finish</th>"
+        "<th>P80 finish</th><th>Target</th><th>Chance of meeting the target</th>"
         f"<th>Report</th></tr></thead><tbody>{''.join(rows)}</tbody></table></body></html>\n"
     )
 
