@@ -197,3 +197,41 @@ def test_p80_difference_uses_each_scenarios_p80():
     assert fixed["finish_date"]["p80"] == "2027-01-29"  # working day 19
     assert fixed["difference"]["p80_working_days"] == -8
     assert fixed["difference"]["p80_calendar_weeks"] == round(-12 / 7, 1)
+
+
+def test_risk_changes_are_listed_in_changed_tasks_and_in_words():
+    from _helpers import plan
+
+    from spinekit import changed_tasks_words
+
+    p = plan(
+        [{"id": "a", "duration": 5}, {"id": "b", "duration": 3, "depends_on": ["a"]}],
+        risks=[{"id": "late", "name": "Supplier late", "probability": 0.3, "impact": 5, "tasks": ["a"]}],
+        scenarios=[
+            {"id": "likelier", "name": "Likelier", "changes": [{"risk": "late", "probability": 0.6}]},
+            {
+                "id": "worse",
+                "name": "Worse",
+                "changes": [
+                    {"risk": "late", "impact": {"min": 5, "likely": 10, "max": 20}},
+                    {"task": "b", "duration": 4},
+                ],
+            },
+        ],
+    )
+    doc = compare(p, ["baseline", "likelier", "worse"], iterations=None).to_dict()
+    likelier, worse = doc["scenarios"][1:]
+    assert likelier["changed_tasks"] == {
+        "added": [],
+        "removed": [],
+        "changed": [],
+        "risks": [{"risk": "late", "probability": [0.3, 0.6]}],
+    }
+    assert worse["changed_tasks"]["changed"] == ["b"]
+    assert worse["changed_tasks"]["risks"] == [
+        {"risk": "late", "impact": [5.0, {"min": 5.0, "likely": 10.0, "max": 20.0}]}
+    ]
+    variant = apply_scenario(p, p.scenarios[0])
+    assert changed_tasks_words(p, variant) == "Risks: Supplier late probability 30% to 60%."
+    variant = apply_scenario(p, p.scenarios[1])
+    assert changed_tasks_words(p, variant) == "Changed: b. Risks: Supplier late impact 5 days to 5-10-20 days."
