@@ -526,3 +526,15 @@ def test_target_rules():
     assert "target-missed" not in {f.rule for f in check_plan(_target_plan("2027-01-15")).findings}
     before = check_plan(_target_plan("2026-12-17"))
     assert "target-before-start" in {f.rule for f in before.errors}
+
+
+def test_start_now_lines_do_not_repeat_an_owner_the_name_already_gives():
+    from spinekit.analysis.summary import start_now_lines
+
+    named = "DSPT published at Standards Met (supplier)"
+    result = check_plan(changed(dspt={"name": named, "owner": "supplier"}, ods={"owner": "NHS England"}))
+    lines = start_now_lines(result)
+    # Hand-worked (likely durations): ods 0-10 feeds dspt 10-20, which has float until scal.
+    dspt = next(s for s in result.start_this_week if s.id == "dspt")
+    assert f"{named}: start by {dspt.latest_start}, {dspt.total_float} working days of float" in lines
+    assert "ods (NHS England): start now, 0 working days of float" in lines

@@ -32,3 +32,44 @@ def test_report_renders_charts_offline(browser, example_report, tmp_path):
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 50_000
     assert not [u for u in requested if u.startswith(("http://", "https://"))], requested
+
+
+@pytest.mark.slow
+@needs_chromium
+@pytest.mark.usefixtures("sync_api")
+def test_report_says_how_it_was_made_and_reads_cleanly(browser, example_report):
+    import datetime as dt
+    import importlib.metadata
+    import re
+
+    import yaml
+
+    from spinekit.model.files import data_dir
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(example_report.html.as_uri(), wait_until="load")
+    text = page.inner_text("body")
+    reviewed = yaml.safe_load((data_dir() / "catalogue" / "services.yaml").read_text(encoding="utf-8"))["reviewed"]
+    made = re.search(
+        r"Made (\d{4}-\d\d-\d\d \d\d:\d\d) UTC with spinekit (\S+); catalogue reviewed (\S+); "
+        r"Monte Carlo 400 iterations, seed 7 \(run again with --seed 7 for the same numbers\)\.",
+        text,
+    )
+    assert made, text[:600]
+    when = dt.datetime.strptime(made.group(1), "%Y-%m-%d %H:%M").replace(tzinfo=dt.UTC)
+    assert abs(dt.datetime.now(dt.UTC) - when) < dt.timedelta(hours=3)  # built in this test session
+    assert made.group(2) == importlib.metadata.version("spinekit")
+    assert made.group(3) == str(reviewed)
+    # Source addresses are links to themselves; every table cell reads left to right.
+    links = page.locator(".spinekit-table a")
+    assert links.count() > 0
+    for k in range(links.count()):
+        link = links.nth(k)
+        assert link.get_attribute("href") == link.inner_text()
+        assert link.inner_text().startswith("https://")
+    aligns = page.eval_on_selector_all(
+        ".spinekit-table td, .spinekit-table th", "cells => [...new Set(cells.map(c => getComputedStyle(c).textAlign))]"
+    )
+    assert aligns == ["left"]
+    # No owner said twice ("... Standards Met (supplier) (supplier)").
+    assert not re.search(r"(\([^()]+\)) \1", text)

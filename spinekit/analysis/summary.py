@@ -251,7 +251,10 @@ def start_now_lines(health: HealthCheck, *, limit: int = 8) -> list[str]:
     out = []
     for s in list(health.start_this_week)[:limit]:
         when = "start now" if s.can_start_now else f"start by {s.latest_start}"
-        out.append(f"{s.name} ({s.owner or 'owner not set'}): {when}, {s.total_float} working days of float")
+        owner = f"({s.owner or 'owner not set'})"
+        # Some catalogue names already say whose task it is ("... Standards Met (supplier)").
+        who = s.name if s.name.endswith(owner) else f"{s.name} {owner}"
+        out.append(f"{who}: {when}, {s.total_float} working days of float")
     return out
 
 
