@@ -125,3 +125,15 @@ def test_invalid_programme_fails_before_running(tmp_path, capsys):
         build_report(plan, tmp_path / "out")
     assert main(["report", str(plan), "--out", str(tmp_path / "out2")]) == 2
     assert not (tmp_path / "out2").exists() or not list((tmp_path / "out2").iterdir())
+
+
+def test_every_scenario_gets_its_own_timeline_against_the_first(example_report):
+    import yaml
+
+    from spinekit.model.files import example_path
+
+    scenarios = yaml.safe_load(example_path().read_text(encoding="utf-8"))["scenarios"]
+    page = example_report.html.read_text(encoding="utf-8")
+    first = scenarios[0]["name"]
+    for s in scenarios[1:]:
+        assert f"Timeline: {s['name']}, against {first}" in page, s["id"]
