@@ -520,3 +520,13 @@ def test_save_static_writes_png_and_svg(tmp_path):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     text = svg.read_text(encoding="utf-8")
     assert "<svg" in text and "alert(1)" in text and "<script>" not in text  # shown as text
+
+
+def test_tornado_leaves_out_values_inside_the_noise_band():
+    from spinekit.views.figures.risk import tornado
+
+    fig = tornado({"a": 0.3, "b": -0.015, "c": 0.021, "d": -0.5, "e": 0.0}, noise=0.0196)
+    assert list(fig.data[0].customdata) == ["d", "a", "c"]
+    assert list(fig.data[0].x) == [-0.5, 0.3, 0.021]
+    assert "tasks within ±0.020" in fig.layout.title.subtitle.text
+    assert len(tornado({"a": 0.01}, noise=0.0196).data) == 0

@@ -598,3 +598,21 @@ def test_sensitivity_of_a_tied_duration_matches_scipy_spearman():
     assert result.sensitivity["a"] == pytest.approx(stats.spearmanr(a, result.finish).statistic, abs=1e-12)
     b = result.finish - a
     assert result.sensitivity["b"] == pytest.approx(stats.spearmanr(b, result.finish).statistic, abs=1e-12)
+
+
+def test_simulate_text_lists_only_drivers_beyond_sampling_noise():
+    # a (uniform 10-20) is the whole programme; c (uniform 1-3) runs beside it and never
+    # matters, so its rank correlation with F is noise, inside ±1.96 / sqrt(9999) = ±0.0196.
+    p = plan(
+        [{"id": "a", "duration": three(10, 15, 20, "uniform")}, {"id": "c", "duration": three(1, 2, 3, "uniform")}]
+    )
+    result = simulate(p, 10_000, seed=4)
+    assert result.sensitivity_noise == pytest.approx(1.96 / math.sqrt(9_999))
+    assert abs(result.sensitivity["c"]) < result.sensitivity_noise and result.criticality["c"] == 0.0
+    text = result.to_text()
+    rows = text.split("sensitivity\n")[1].split("\n\n")[0].splitlines()
+    assert rows[0].split() == ["a", "100.0%", "1.00"]
+    assert rows[1:] == [
+        "(1 task never critical and with sensitivity within ±0.020, the range sampling noise gives "
+        "for this many iterations, not listed)"
+    ]
