@@ -530,3 +530,33 @@ def test_tornado_leaves_out_values_inside_the_noise_band():
     assert list(fig.data[0].x) == [-0.5, 0.3, 0.021]
     assert "tasks within ±0.020" in fig.layout.title.subtitle.text
     assert len(tornado({"a": 0.01}, noise=0.0196).data) == 0
+
+
+def test_cut_labels_keep_the_part_that_tells_rows_apart():
+    from spinekit.views.figures.style import short_label
+
+    assert (
+        short_label("ASID issued for the system at the deploying organisation (production, organisation 2)")
+        == "ASID issued for… (production, organisation 2)"
+    )
+    assert (
+        short_label("MESH mailbox, client certificate, shared secret and workflow IDs (production, organisation 1)")
+        == "MESH mailbox… (production, organisation 1)"
+    )
+    assert (
+        short_label("Common Assurance Process (CAP) for the HL7 V3 interface: EPS")
+        == "Common Assurance Process (CAP) for the…: EPS"
+    )
+    assert short_label("A short name (INT)") == "A short name (INT)"
+    assert short_label("x" * 60) == "x" * 47 + "…"
+
+
+def test_gantt_rows_of_a_two_organisation_hl7v3_plan_read_differently():
+    from spinekit.views.figures.style import short_label
+
+    tasks = spinekit.expand_scope(
+        spinekit.Scope(services=("pds", "eps", "mesh"), hl7v3_fallback=True, organisations=2), spinekit.load_catalogue()
+    )
+    labels = [short_label(t.name) for t in tasks]
+    assert len(set(labels)) == len(labels)
+    assert max(map(len, labels)) <= 48
