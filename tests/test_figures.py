@@ -560,3 +560,23 @@ def test_gantt_rows_of_a_two_organisation_hl7v3_plan_read_differently():
     labels = [short_label(t.name) for t in tasks]
     assert len(set(labels)) == len(labels)
     assert max(map(len, labels)) <= 48
+
+
+def test_a_long_critical_path_is_summarised():
+    from _helpers import plan
+
+    from spinekit.analysis.summary import critical_path_words
+
+    # A chain of 2,000 one-day tasks, except task 500 (30 days), 1200 (20) and 1500 (25):
+    # every task is critical, in order.
+    days = {500: 30, 1200: 20, 1500: 25}
+    tasks = [{"id": "t0", "name": "Task 0", "duration": 1}] + [
+        {"id": f"t{i}", "name": f"Task {i}", "duration": days.get(i, 1), "depends_on": [f"t{i - 1}"]}
+        for i in range(1, 2000)
+    ]
+    words = critical_path_words(spinekit.schedule(plan(tasks)))
+    assert words == (
+        "Task 0 (1 day), then Task 1 (1 day), then Task 2 (1 day), then 1,994 more tasks "
+        "(the longest: Task 500 (30 days), Task 1200 (20 days), Task 1500 (25 days)), "
+        "then Task 1997 (1 day), then Task 1998 (1 day), then Task 1999 (1 day). 2,000 tasks in all."
+    )

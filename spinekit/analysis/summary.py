@@ -45,8 +45,11 @@ def _weeks(days: int) -> str:
     return f"{w:.0f} weeks" if w >= 2 else f"{days} working days"
 
 
-def critical_path_words(sched: Schedule) -> str:
+def critical_path_words(sched: Schedule, *, limit: int = 12) -> str:
     """The critical path as a sentence, e.g. "ODS code (10 days), then ...".
+
+    A path longer than ``limit`` tasks is summarised: its first three tasks, how many come
+    between with the three longest of them, its last three, and the count.
 
     Examples
     --------
@@ -59,12 +62,26 @@ def critical_path_words(sched: Schedule) -> str:
     'Request ASID (3 days), then Go live (milestone, 2027-01-07).'
     """
     t = sched.table.set_index("id")
-    parts = []
-    for tid in sched.critical_path:
+    path = sched.critical_path
+
+    def words(tid: str) -> str:
         d = int(t.at[tid, "duration"])
         label = f"milestone, {t.at[tid, 'start']}" if d == 0 else f"{d} day{'s' if d != 1 else ''}"
-        parts.append(f"{t.at[tid, 'name']} ({label})")
-    return (", then ".join(parts) + ".") if parts else "No critical path."
+        return f"{t.at[tid, 'name']} ({label})"
+
+    if not path:
+        return "No critical path."
+    if len(path) <= limit:
+        return ", then ".join(map(words, path)) + "."
+    middle = path[3:-3]
+    longest = sorted(middle, key=lambda tid: -int(t.at[tid, "duration"]))[:3]
+    longest_in_order = [tid for tid in middle if tid in longest]
+    return (
+        ", then ".join(map(words, path[:3]))
+        + f", then {len(middle):,} more tasks (the longest: {', '.join(map(words, longest_in_order))}), then "
+        + ", then ".join(map(words, path[-3:]))
+        + f". {len(path):,} tasks in all."
+    )
 
 
 def finish_dates(simulation: SimulationResult) -> list[dt.date]:
