@@ -73,3 +73,46 @@ def test_report_says_how_it_was_made_and_reads_cleanly(browser, example_report):
     assert aligns == ["left"]
     # No owner said twice ("... Standards Met (supplier) (supplier)").
     assert not re.search(r"(\([^()]+\)) \1", text)
+
+
+@pytest.mark.slow
+@needs_chromium
+@pytest.mark.usefixtures("sync_api")
+@pytest.mark.parametrize("target_day", [1, 15, 40, 70])  # from left of every range to right of them
+def test_finish_by_scenario_target_label_does_not_cover_the_legend(browser, tmp_path, target_day):
+    import datetime as dt
+
+    import pandas as pd
+    import plotly.io as pio
+
+    from spinekit import scenario_ranges
+
+    start = dt.date(2027, 9, 1)
+    table = pd.DataFrame(
+        {
+            "scenario": ["Baseline", "Fast track", "Late requests"],
+            "deterministic": [start + dt.timedelta(days=d) for d in (20, 5, 35)],
+            "p50": [start + dt.timedelta(days=d) for d in (25, 10, 40)],
+            "p80": [start + dt.timedelta(days=d) for d in (35, 20, 50)],
+            "p90": [start + dt.timedelta(days=d) for d in (45, 25, 60)],
+        }
+    )
+    fig = scenario_ranges(table, target=start + dt.timedelta(days=target_day))
+    page_file = tmp_path / "ranges.html"
+    page_file.write_text(pio.to_html(fig, include_plotlyjs=True, full_html=True), encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1000, "height": 700})
+    page.goto(page_file.as_uri(), wait_until="load")
+    page.wait_for_selector("g.legend")
+    legend = page.locator("g.legend").bounding_box()
+    label = page.locator("g.annotation", has_text="Target").bounding_box()
+    assert legend and label
+
+    def overlap(a, b):
+        return (
+            a["x"] < b["x"] + b["width"]
+            and b["x"] < a["x"] + a["width"]
+            and a["y"] < b["y"] + b["height"]
+            and (b["y"] < a["y"] + a["height"])
+        )
+
+    assert not overlap(legend, label), (legend, label)
