@@ -338,3 +338,20 @@ def test_a_fixed_save_folder_cannot_be_changed_from_the_page(base, tmp_path):
     served.save_folder.value = str(elsewhere)
     path = served.save("Try elsewhere")
     assert path is not None and path.parent == home and not list(elsewhere.iterdir())
+
+
+def test_a_service_the_scope_brings_in_shows_ticked():
+    from spinekit.model.files import example_path, load_yaml
+
+    data = load_yaml(example_path().read_text(encoding="utf-8"))
+    # PDS and EPS with user-restricted access: clinicians sign in with CIS2, so CIS2 joins.
+    data["scope"]["services"] = [s for s in data["scope"]["services"] if s["service"] != "cis2"]
+    base = ExplorerBase.from_data(data)
+    assert "build-cis2" in {t.id for t in base.programme.tasks}
+    state = ExplorerState.from_programme(base)
+    assert [c.service for c in state.services] == ["pds", "eps", "cis2"]
+    # Ticking it changes nothing: the explorer opens on the plan the file describes.
+    assert _ids(evaluate(base, state)) == {t.id for t in base.programme.tasks}
+    explorer = Explorer(base)
+    assert explorer.services["cis2"][0].value is True
+    assert explorer.services["mesh"][0].value is False
