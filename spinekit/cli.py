@@ -327,10 +327,6 @@ def _seed(value: str) -> int:
 
 def _cmd_new(args: argparse.Namespace) -> str:
     from spinekit.catalogue.starter import starter_programme
-    from spinekit.model.errors import SpinekitError
-
-    if args.out and Path(args.out).exists() and not args.force:
-        raise SpinekitError(f"{args.out}: already exists; choose another --out, or add --force to replace it")
 
     fallback = args.hl7v3_fallback
     return starter_programme(
@@ -417,6 +413,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.add_argument("--scenario", metavar="ID", help="schedule this scenario of the file")
     p.add_argument("--out", help="write to this file instead of standard output")
+    p.add_argument("--force", action="store_true", help="replace an existing --out file")
     p.set_defaults(run=_cmd_schedule)
 
     p = sub.add_parser("export", help="export a programme for another planning tool")
@@ -479,6 +476,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.add_argument("--scenario", metavar="ID", help="simulate this scenario of the file")
     p.add_argument("--out", help="write to this file instead of standard output")
+    p.add_argument("--force", action="store_true", help="replace an existing --out file")
     p.set_defaults(run=_cmd_simulate)
 
     p = sub.add_parser("compare", help="what-if scenarios side by side (deterministic and Monte Carlo)")
@@ -491,6 +489,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=_seed, help="random seed shared by every scenario (default: chosen and reported)")
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.add_argument("--out", help="write to this file instead of standard output")
+    p.add_argument("--force", action="store_true", help="replace an existing --out file")
     p.set_defaults(run=_cmd_compare)
 
     p = sub.add_parser("check", help="plan health check: Spine delivery properties and schedule quality")
@@ -505,6 +504,7 @@ def _parser() -> argparse.ArgumentParser:
         help="calendar days after which a status date is stale (default 35)",
     )
     p.add_argument("--out", help="write to this file instead of standard output")
+    p.add_argument("--force", action="store_true", help="replace an existing --out file")
     p.set_defaults(run=_cmd_check)
 
     p = sub.add_parser("status", help="progress at the status date, against the baseline and the last snapshot")
@@ -601,9 +601,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = _parser().parse_args(argv)
     from spinekit.model.errors import SpinekitError
-    from spinekit.model.files import write_atomic
+    from spinekit.model.files import check_output_file, write_atomic
 
+    out: str | None = getattr(args, "out", None)
+    if getattr(args, "writes_itself", False):
+        out = None  # report and batch check and write their own files
+    force = bool(getattr(args, "force", False))
     try:
+        if out:
+            check_output_file(out, force=force)  # before any work: a bad --out fails at once
         text = args.run(args)
     except SpinekitError as exc:
         print(f"spinekit: error: {exc}", file=sys.stderr)
@@ -614,10 +620,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     code = 0
     if isinstance(text, tuple):
         text, code = text
-    out = getattr(args, "out", None)
-    if out and not getattr(args, "writes_itself", False):
+    if out:
         try:
-            write_atomic(Path(out), text)
+            write_atomic(Path(out), text, exclusive=not force)
+        except FileExistsError:
+            print(
+                f"spinekit: error: {out}: already exists; choose another --out, or add --force to replace it",
+                file=sys.stderr,
+            )
+            return EXIT_INVALID
         except OSError as exc:
             print(f"spinekit: error: {out}: cannot write: {exc.strerror or exc}", file=sys.stderr)
             return EXIT_INVALID

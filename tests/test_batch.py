@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
+
 from spinekit.cli import main
+from spinekit.model.files import data_dir
 
 GOOD = """name: "{name}"
 start: 2027-01-04
@@ -48,9 +53,22 @@ def test_batch_with_one_broken_programme(tmp_path, capsys):
     assert "Alpha &lt;trust&gt;" in index and "<trust>" not in index
     assert "2 of 3 reports written" in index
     assert stdout.count("ok: ") == 2 and "failed: " in stdout and "broken.yaml" in stdout
-    # A second batch keeps the first index and reports, adding numbered ones.
-    assert main(["batch", str(files[0]), "--out", str(out), "--iterations", "50", "--quiet"]) == 0
-    assert (out / "index-2.html").exists() and (out / "plan0-2.html").exists()
+    # A second batch into the same folder is refused at once, before any report runs.
+    before = {f.name: f.read_bytes() for f in out.iterdir()}
+    started = time.monotonic()
+    assert main(["batch", str(files[0]), "--out", str(out), "--iterations", "50", "--quiet"]) == 2
+    assert time.monotonic() - started < 3
+    err = capsys.readouterr().err
+    assert (
+        err
+        == f"spinekit: error: {out / 'index.html'}: already exists; add --force to replace it, or choose another --out folder\n"
+    )
+    assert {f.name: f.read_bytes() for f in out.iterdir()} == before
+    # With --force the report and the index are replaced, under the same names.
+    assert main(["batch", str(files[0]), "--out", str(out), "--iterations", "50", "--quiet", "--force"]) == 0
+    assert sorted(f.name for f in out.iterdir()) == sorted(before)
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "1 of 1 reports written" in index and 'href="plan0.html"' in index
 
 
 def test_same_file_names_in_different_folders_keep_both_reports(tmp_path, capsys):
@@ -82,3 +100,50 @@ def test_batch_matches_status_files_to_programmes(tmp_path, capsys):
     assert code == 0, err
     html = (out / "seed-pds-eps-cis2.html").read_text(encoding="utf-8")
     assert "progress at 2027-03-26" in html
+
+
+def test_batch_refuses_an_existing_report_before_running_any(tmp_path, capsys):
+    f = tmp_path / "plan.yaml"
+    f.write_text(GOOD.format(name="One"), encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "plan.ipynb").write_text("keep")
+    assert main(["batch", str(f), "--out", str(out), "--iterations", "50", "--quiet"]) == 2
+    assert capsys.readouterr().err == (
+        f"spinekit: error: {out / 'plan.ipynb'}: already exists; add --force to replace it, "
+        "or choose another --out folder\n"
+    )
+    assert [p.name for p in out.iterdir()] == ["plan.ipynb"]
+
+
+def test_successful_runs_print_nothing_on_stderr(tmp_path):
+    """No kernel log lines ("KeyboardInterrupt caught in kernel") after runs that succeeded.
+
+    The kernel writes to the terminal directly, so the commands run as a user runs them.
+    """
+    examples = sorted(str(f) for f in (data_dir() / "examples").glob("*.yaml"))
+    command = [sys.executable, "-m", "spinekit"]
+    runs = [["batch", *examples, "--out", str(tmp_path / "batch"), "--iterations", "300", "--seed", "1", "--quiet"]]
+    runs += [["report", "--out", str(tmp_path / "report"), "--iterations", "300", "--force"]]
+    for argv in runs:
+        done = subprocess.run([*command, *argv], capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr
+        assert done.stderr == "", argv[0]
+
+
+def test_index_shows_p80_target_and_chance_of_meeting_it(tmp_path, capsys):
+    # One task, uniform on [10, 32] working days from Monday 4 January 2027 (no holidays).
+    # P80 of F is 27.6, dated on working day 27: Wednesday 10 February. The target, Friday
+    # 5 February, is working day 24: met when F <= 25, with chance (25 - 10) / 22 = 68%.
+    f = tmp_path / "plan.yaml"
+    f.write_text(
+        "name: Uniform\nstart: 2027-01-04\ntarget: 2027-02-05\ncalendar: {holidays: none}\n"
+        "tasks:\n  - {id: a, duration: {min: 10, likely: 21, max: 32, dist: uniform}}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    assert main(["batch", str(f), "--out", str(out), "--iterations", "40000", "--seed", "5", "--quiet"]) == 0
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "<th>P80 finish</th><th>Target</th><th>Chance of meeting the target</th>" in index
+    # The deterministic finish uses the planned (mean) duration, 21 days: day 20, 1 February.
+    assert "<td>2027-02-01</td><td>2027-02-10</td><td>2027-02-05</td><td>68%</td>" in index

@@ -75,3 +75,25 @@ def test_indices_of_many_dates_match_one_at_a_time(days, region):
     cal = Calendar(dt.date(2027, 1, 4), region)
     assert cal.indices(days, "forward").tolist() == [cal.index_on_or_after(d) for d in days]
     assert cal.indices(days, "backward").tolist() == [cal.index_on_or_before(d) for d in days]
+
+
+def test_non_working_days_are_the_weekday_holidays_and_closure_days_exactly():
+    from spinekit.model.calendar import Closure
+
+    # Christmas 2027 falls on a Saturday: Christmas Day (25th) and Boxing Day (26th) are
+    # weekend days, replaced by Monday 27 and Tuesday 28 December; New Year's Day 2028 is a
+    # Saturday, replaced by Monday 3 January. Scotland adds 2 January (a Sunday), observed on
+    # Tuesday 4 January. A closure from Saturday 8 to Monday 10 January adds only the Monday.
+    first, last = dt.date(2027, 12, 20), dt.date(2028, 1, 14)
+    ew = WorkingCalendar(dt.date(2027, 12, 1))
+    assert ew.non_working_days(first, last) == [dt.date(2027, 12, 27), dt.date(2027, 12, 28), dt.date(2028, 1, 3)]
+    scot = WorkingCalendar(
+        dt.date(2027, 12, 1), "scotland", (Closure(dt.date(2028, 1, 8), dt.date(2028, 1, 10), "move"),)
+    )
+    assert scot.non_working_days(first, last) == [
+        dt.date(2027, 12, 27),
+        dt.date(2027, 12, 28),
+        dt.date(2028, 1, 3),
+        dt.date(2028, 1, 4),
+        dt.date(2028, 1, 10),
+    ]

@@ -313,6 +313,19 @@ def test_negative_float_from_a_deadline():
     assert "conf must finish by 2027-02-15" in only(result, "hard-deadline").message
 
 
+def test_negative_float_says_how_many_days_to_recover():
+    # Likely durations: ods 0-10, asid-int 10-20, design 0-10, build 20-40 (after asid-int),
+    # obs SS+2 22-32, conf 40-50. conf must finish by Monday 15 February 2027, working day 30
+    # (no holidays), so its latest finish is 31 and its float 31 - 50 = -19.
+    f = only(check_plan(changed(conf={"deadline": dt.date(2027, 2, 15)})), "negative-float")
+    assert f.tasks == ("ods", "asid-int", "design", "build", "obs", "conf")
+    assert "(down to -19 working days)" in f.message
+    assert f.fix.startswith("Recover 19 working days on this chain")
+    # A deadline one week later leaves 14 to recover.
+    f = only(check_plan(changed(conf={"deadline": dt.date(2027, 2, 22)})), "negative-float")
+    assert f.fix.startswith("Recover 14 working days on this chain")
+
+
 def test_long_fixed_task_is_a_warning():
     result = check_plan(changed(build={"duration": Duration.fixed(20)}))
     f = only(result, "no-three-point")
@@ -345,6 +358,21 @@ def test_not_before_is_a_note():
 
 
 # --- start this week --------------------------------------------------------------------------------
+
+
+def test_a_lead_time_item_held_to_a_later_week_cannot_start_now():
+    # mesh has no predecessor but may not start before Wednesday 13 January 2027, working day 7:
+    # after week one (days 0-4), so it is not "can start now"; ods (no date) is.
+    p = plan(
+        [
+            T("mesh", "mesh-mailbox", (2, 3, 5), environment="int", not_before=dt.date(2027, 1, 13)),
+            T("ods", "ods-code", (3, 5, 8)),
+            T("build", "build", (10, 15, 20), ["mesh", "ods"], environment="int", service="pds"),
+            T("live", "go-live", 0, ["build"]),
+        ]
+    )
+    got = [(s.id, s.es, s.ls, s.can_start_now, str(s.start)) for s in check_plan(p).start_this_week]
+    assert got == [("ods", 0, 5, True, "2027-01-04"), ("mesh", 7, 7, False, "2027-01-13")]
 
 
 def test_start_this_week_ordered_by_latest_start():
@@ -498,3 +526,15 @@ def test_target_rules():
     assert "target-missed" not in {f.rule for f in check_plan(_target_plan("2027-01-15")).findings}
     before = check_plan(_target_plan("2026-12-17"))
     assert "target-before-start" in {f.rule for f in before.errors}
+
+
+def test_start_now_lines_do_not_repeat_an_owner_the_name_already_gives():
+    from spinekit.analysis.summary import start_now_lines
+
+    named = "DSPT published at Standards Met (supplier)"
+    result = check_plan(changed(dspt={"name": named, "owner": "supplier"}, ods={"owner": "NHS England"}))
+    lines = start_now_lines(result)
+    # Hand-worked (likely durations): ods 0-10 feeds dspt 10-20, which has float until scal.
+    dspt = next(s for s in result.start_this_week if s.id == "dspt")
+    assert f"{named}: start by {dspt.latest_start}, {dspt.total_float} working days of float" in lines
+    assert "ods (NHS England): start now, 0 working days of float" in lines

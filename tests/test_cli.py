@@ -142,3 +142,41 @@ def test_unwritable_out_is_one_line_and_exit_2(capsys, plan, tmp_path):
     blocker.write_text("x")
     code, _, err = run(capsys, "report", plan, "--out", blocker)
     assert code == 2 and str(blocker) in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "argv, first_line",
+    [
+        (["schedule", "--format", "csv"], "id,name,start,finish,"),
+        (["export", "--to", "tjp"], "# TaskJuggler 3 project exported by spinekit"),
+        (["check", "--format", "json"], "{"),
+        (["simulate", "--iterations", "200", "--seed", "1", "--format", "json"], "{"),
+        (["compare", "--iterations", "200", "--seed", "1", "--format", "json"], "{"),
+    ],
+    ids=["schedule", "export", "check", "simulate", "compare"],
+)
+def test_out_never_replaces_a_file_without_force(capsys, plan, tmp_path, argv, first_line):
+    target = tmp_path / "result.txt"
+    target.write_text("yesterday's result\n")
+    code, out, err = run(capsys, argv[0], plan, *argv[1:], "--out", target)
+    assert code == 2 and out == ""
+    assert err == f"spinekit: error: {target}: already exists; choose another --out, or add --force to replace it\n"
+    assert target.read_text() == "yesterday's result\n"
+    code, out, err = run(capsys, argv[0], plan, *argv[1:], "--out", target, "--force")
+    assert code in (0, 1) and out == "" and err == ""
+    assert target.read_text().startswith(first_line)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.yaml", "result.txt"]
+
+
+def test_out_is_checked_before_the_plan_is_read(capsys, tmp_path):
+    # The file is missing, and --out is a folder: the output is reported first, at once.
+    folder = tmp_path / "afolder"
+    folder.mkdir()
+    code, _, err = run(capsys, "schedule", tmp_path / "missing.yaml", "--out", folder)
+    assert code == 2
+    assert err == f"spinekit: error: {folder}: is a folder; cannot write the output there; give a file name for --out\n"
+    blocker = tmp_path / "afile"
+    blocker.write_text("x")
+    code, _, err = run(capsys, "schedule", tmp_path / "missing.yaml", "--out", blocker / "s.csv")
+    assert code == 2
+    assert err == f"spinekit: error: {blocker}: is a file, not a folder; choose another --out\n"

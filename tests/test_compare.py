@@ -179,3 +179,59 @@ def test_reuse_takes_a_matching_simulation_only(example):
     assert res.results[0].simulation is sim and res.results[1].simulation is not sim
     fresh = compare(example, ["baseline"], iterations=300, seed=10, reuse=sim)
     assert fresh.results[0].simulation is not sim
+
+
+def test_p80_difference_uses_each_scenarios_p80():
+    from _helpers import plan
+
+    # One task, uniform on [10, 32] working days: P80 of the finish is 10 + 0.8 * 22 = 27.6,
+    # dated on day ceil(27.6) - 1 = 27 (P90, 29.8, would be day 29). The scenario fixes it at 20
+    # days: every iteration finishes on day 19. So P80 moves by 19 - 27 = -8 working days.
+    p = plan(
+        [{"id": "a", "duration": {"min": 10, "likely": 21, "max": 32, "dist": "uniform"}}],
+        scenarios=[{"id": "fixed", "name": "Fixed", "changes": [{"task": "a", "duration": 20}]}],
+    )
+    doc = compare(p, ["baseline", "fixed"], iterations=40_000, seed=3).to_dict()
+    first, fixed = doc["scenarios"]
+    assert first["finish_date"]["p80"] == "2027-02-10"  # working day 27, no holidays
+    assert fixed["finish_date"]["p80"] == "2027-01-29"  # working day 19
+    assert fixed["difference"]["p80_working_days"] == -8
+    assert fixed["difference"]["p80_calendar_weeks"] == round(-12 / 7, 1)
+
+
+def test_risk_changes_are_listed_in_changed_tasks_and_in_words():
+    from _helpers import plan
+
+    from spinekit import changed_tasks_words
+
+    p = plan(
+        [{"id": "a", "duration": 5}, {"id": "b", "duration": 3, "depends_on": ["a"]}],
+        risks=[{"id": "late", "name": "Supplier late", "probability": 0.3, "impact": 5, "tasks": ["a"]}],
+        scenarios=[
+            {"id": "likelier", "name": "Likelier", "changes": [{"risk": "late", "probability": 0.6}]},
+            {
+                "id": "worse",
+                "name": "Worse",
+                "changes": [
+                    {"risk": "late", "impact": {"min": 5, "likely": 10, "max": 20}},
+                    {"task": "b", "duration": 4},
+                ],
+            },
+        ],
+    )
+    doc = compare(p, ["baseline", "likelier", "worse"], iterations=None).to_dict()
+    likelier, worse = doc["scenarios"][1:]
+    assert likelier["changed_tasks"] == {
+        "added": [],
+        "removed": [],
+        "changed": [],
+        "risks": [{"risk": "late", "probability": [0.3, 0.6]}],
+    }
+    assert worse["changed_tasks"]["changed"] == ["b"]
+    assert worse["changed_tasks"]["risks"] == [
+        {"risk": "late", "impact": [5.0, {"min": 5.0, "likely": 10.0, "max": 20.0}]}
+    ]
+    variant = apply_scenario(p, p.scenarios[0])
+    assert changed_tasks_words(p, variant) == "Risks: Supplier late probability 30% to 60%."
+    variant = apply_scenario(p, p.scenarios[1])
+    assert changed_tasks_words(p, variant) == "Changed: b. Risks: Supplier late impact 5 days to 5-10-20 days."

@@ -350,3 +350,20 @@ def test_p80_cost_sits_beside_the_p80_date(explorer):
     # The card follows the P80 finish card.
     kpis = explorer.kpis.value
     assert kpis.index("data-kpi='p80'") < kpis.index("data-kpi='p80-cost'") < kpis.index("data-kpi='target'")
+
+
+def test_a_service_the_scope_brings_in_shows_ticked():
+    from spinekit.model.files import example_path, load_yaml
+
+    data = load_yaml(example_path().read_text(encoding="utf-8"))
+    # PDS and EPS with user-restricted access: clinicians sign in with CIS2, so CIS2 joins.
+    data["scope"]["services"] = [s for s in data["scope"]["services"] if s["service"] != "cis2"]
+    base = ExplorerBase.from_data(data)
+    assert "build-cis2" in {t.id for t in base.programme.tasks}
+    state = ExplorerState.from_programme(base)
+    assert [c.service for c in state.services] == ["pds", "eps", "cis2"]
+    # Ticking it changes nothing: the explorer opens on the plan the file describes.
+    assert _ids(evaluate(base, state)) == {t.id for t in base.programme.tasks}
+    explorer = Explorer(base)
+    assert explorer.services["cis2"][0].value is True
+    assert explorer.services["mesh"][0].value is False

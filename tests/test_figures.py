@@ -520,3 +520,63 @@ def test_save_static_writes_png_and_svg(tmp_path):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     text = svg.read_text(encoding="utf-8")
     assert "<svg" in text and "alert(1)" in text and "<script>" not in text  # shown as text
+
+
+def test_tornado_leaves_out_values_inside_the_noise_band():
+    from spinekit.views.figures.risk import tornado
+
+    fig = tornado({"a": 0.3, "b": -0.015, "c": 0.021, "d": -0.5, "e": 0.0}, noise=0.0196)
+    assert list(fig.data[0].customdata) == ["d", "a", "c"]
+    assert list(fig.data[0].x) == [-0.5, 0.3, 0.021]
+    assert "tasks within ±0.020" in fig.layout.title.subtitle.text
+    assert len(tornado({"a": 0.01}, noise=0.0196).data) == 0
+
+
+def test_cut_labels_keep_the_part_that_tells_rows_apart():
+    from spinekit.views.figures.style import short_label
+
+    assert (
+        short_label("ASID issued for the system at the deploying organisation (production, organisation 2)")
+        == "ASID issued for… (production, organisation 2)"
+    )
+    assert (
+        short_label("MESH mailbox, client certificate, shared secret and workflow IDs (production, organisation 1)")
+        == "MESH mailbox… (production, organisation 1)"
+    )
+    assert (
+        short_label("Common Assurance Process (CAP) for the HL7 V3 interface: EPS")
+        == "Common Assurance Process (CAP) for the…: EPS"
+    )
+    assert short_label("A short name (INT)") == "A short name (INT)"
+    assert short_label("x" * 60) == "x" * 47 + "…"
+
+
+def test_gantt_rows_of_a_two_organisation_hl7v3_plan_read_differently():
+    from spinekit.views.figures.style import short_label
+
+    tasks = spinekit.expand_scope(
+        spinekit.Scope(services=("pds", "eps", "mesh"), hl7v3_fallback=True, organisations=2), spinekit.load_catalogue()
+    )
+    labels = [short_label(t.name) for t in tasks]
+    assert len(set(labels)) == len(labels)
+    assert max(map(len, labels)) <= 48
+
+
+def test_a_long_critical_path_is_summarised():
+    from _helpers import plan
+
+    from spinekit.analysis.summary import critical_path_words
+
+    # A chain of 2,000 one-day tasks, except task 500 (30 days), 1200 (20) and 1500 (25):
+    # every task is critical, in order.
+    days = {500: 30, 1200: 20, 1500: 25}
+    tasks = [{"id": "t0", "name": "Task 0", "duration": 1}] + [
+        {"id": f"t{i}", "name": f"Task {i}", "duration": days.get(i, 1), "depends_on": [f"t{i - 1}"]}
+        for i in range(1, 2000)
+    ]
+    words = critical_path_words(spinekit.schedule(plan(tasks)))
+    assert words == (
+        "Task 0 (1 day), then Task 1 (1 day), then Task 2 (1 day), then 1,994 more tasks "
+        "(the longest: Task 500 (30 days), Task 1200 (20 days), Task 1500 (25 days)), "
+        "then Task 1997 (1 day), then Task 1998 (1 day), then Task 1999 (1 day). 2,000 tasks in all."
+    )

@@ -203,6 +203,19 @@ def test_tampered_networks_are_refused_not_followed():
             passes(dataclasses.replace(net, ids=ids), np.ones(len(ids), dtype=np.int64))
 
 
+@needs_kernels
+def test_a_backward_link_to_its_own_task_is_refused():
+    """A successor equal to the task itself (s == v) would read the task's own unfinished LF."""
+    g, rng = random_graph(300, 15)
+    d = rng.integers(0, 20, size=300)
+    net = pickle.loads(pickle.dumps(compile_network(g)))
+    ptr = net.backward.ptr
+    v = next(v for v in range(300) if ptr[v + 1] > ptr[v])  # the first task with a successor
+    net.backward.succ[ptr[v]] = v
+    with pytest.raises(ValueError, match="not a topological grouping"):
+        passes(net, d)  # the backward pass alone must refuse it
+
+
 def test_link_arrays_are_read_only():
     net = compile_network(random_graph(20, 12)[0])
     with pytest.raises(ValueError, match="read-only"):

@@ -144,6 +144,21 @@ def test_eps_intake_queue_adds_the_wait():
     assert schedule(p).finish_offset == 60 + intake.duration.planned - 10
 
 
+def test_eps_intake_follows_the_eps_use_case_approval():
+    approvals = [
+        {"id": "uca-pds", "duration": 15, "kind": "use-case-approval", "service": "pds", "track": "governance"},
+        {"id": "uca-eps", "duration": 10, "kind": "use-case-approval", "service": "eps", "track": "governance"},
+    ]
+    _, p, t = run("eps-intake-queue", {**PLAN, "tasks": [*PLAN["tasks"], *approvals]})
+    intake = t["eps-intake"]
+    # The slot is asked for once EPS's own use case is approved (not PDS's).
+    assert [d.task for d in intake.depends_on] == ["uca-eps"]
+    assert [d.task for d in t["build"].depends_on] == ["design", "asid-int-org1", "eps-intake"]
+    # uca-eps 0-10, the intake wait 10 to 10 + L, then build as before but L days later
+    # (it started at 10): hypercare's finish moves from 60 to 60 + L.
+    assert schedule(p).finish_offset == 60 + intake.duration.planned
+
+
 def test_extra_organisation():
     _, p, t = run("extra-organisation")
     assert {"asid-int-org2", "dcb0160-org2", "go-live-org2"} <= set(t)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 import pytest
 
@@ -85,10 +86,36 @@ def test_never_overwrites_silently(tmp_path, capsys):
     out = tmp_path / "out"
     out.mkdir()
     (out / "p.html").write_text("keep me")
-    assert main(["report", str(plan), "--out", str(out), "--iterations", "100", "--seed", "1"]) == 0
+    started = time.monotonic()
+    code = main(["report", str(plan), "--out", str(out), "--iterations", "100", "--seed", "1"])
+    elapsed = time.monotonic() - started
+    err = capsys.readouterr().err
+    # Refused before the notebook runs (which takes several seconds), with the file named.
+    assert code == 2 and elapsed < 3
+    assert (
+        err
+        == f"spinekit: error: {out / 'p.html'}: already exists; add --force to replace it, or choose another --out folder\n"
+    )
     assert (out / "p.html").read_text() == "keep me"
-    assert (out / "p-2.html").exists() and (out / "p-2.ipynb").exists()
-    assert "p-2.html" in capsys.readouterr().out
+    assert sorted(f.name for f in out.iterdir()) == ["p.html"]
+    assert main(["report", str(plan), "--out", str(out), "--iterations", "100", "--seed", "1", "--force"]) == 0
+    assert "Second &lt;b&gt;plan" in (out / "p.html").read_text(encoding="utf-8")
+    assert sorted(f.name for f in out.iterdir()) == ["p.html", "p.ipynb"]
+    assert capsys.readouterr().out == f"report: {out / 'p.html'}\nnotebook: {out / 'p.ipynb'}\n"
+
+
+@pytest.mark.parametrize("where", ["file", "under-a-file"])
+def test_an_out_folder_that_cannot_be_used_fails_at_once(tmp_path, capsys, where):
+    blocker = tmp_path / "afile"
+    blocker.write_text("x")
+    out = blocker if where == "file" else blocker / "reports"
+    started = time.monotonic()
+    code = main(["report", "--out", str(out), "--iterations", "100"])
+    elapsed = time.monotonic() - started
+    err = capsys.readouterr().err
+    assert code == 2 and elapsed < 3
+    assert err.startswith(f"spinekit: error: {out}: ") and err.count("\n") == 1
+    assert ".tmp" not in err and blocker.read_text() == "x"
 
 
 def test_invalid_programme_fails_before_running(tmp_path, capsys):
@@ -118,3 +145,15 @@ def test_example_report_shows_cost_and_joint_confidence(example_report):
     # The cost inputs are listed with their bases: the example's estimates and the catalogue's.
     assert "estimate: five people at an assumed blended internal cost" in page
     assert "estimate: No published price: CHECK and CREST firms quote per engagement" in page
+
+
+def test_every_scenario_gets_its_own_timeline_against_the_first(example_report):
+    import yaml
+
+    from spinekit.model.files import example_path
+
+    scenarios = yaml.safe_load(example_path().read_text(encoding="utf-8"))["scenarios"]
+    page = example_report.html.read_text(encoding="utf-8")
+    first = scenarios[0]["name"]
+    for s in scenarios[1:]:
+        assert f"Timeline: {s['name']}, against {first}" in page, s["id"]

@@ -545,3 +545,34 @@ def test_seed_example_schedules():
     assert t.at["cso-dcb0129", "es"] == 0 and t.at["design", "es"] == 0
     assert t.at["go-live-org1", "start"] > t.at["smoke-test", "finish"]
     assert all(task.basis for task in p.tasks)
+
+
+def test_go_live_depends_on_its_own_organisation_only():
+    # PDS and EPS (HL7 V3 fallback) and MESH for two organisations: each go-live follows the
+    # smoke test and that organisation's production ASID and mailbox, safety case (DCB0160),
+    # DPIA, data processing agreement, DSPT, acceptable-use sign-off and user accounts.
+    tasks = expand("pds", "eps", "mesh", hl7v3_fallback=True, organisations=2)
+    for n in (1, 2):
+        assert [d.task for d in tasks[f"go-live-org{n}"].depends_on] == [
+            "smoke-test",
+            f"asid-production-org{n}",
+            f"mesh-mailbox-production-org{n}",
+            f"dcb0160-org{n}",
+            f"dpia-org{n}",
+            f"data-processing-agreement-org{n}",
+            f"dspt-organisation-org{n}",
+            f"euo-acceptable-use-org{n}",
+            f"end-user-accounts-org{n}",
+        ]
+    # Each organisation's chain stays its own: org 2's agreement follows org 2's DPIA.
+    assert [d.task for d in tasks["data-processing-agreement-org2"].depends_on] == ["dpia-org2"]
+    assert [d.task for d in tasks["asid-production-org2"].depends_on] == ["mpv-registration", "mhs-endpoint-production"]
+
+
+def test_mesh_needs_hscn_only_for_dep():
+    # MESH is reached over the internet in INT and production; only DEP needs HSCN.
+    without_dep = expand("mesh", environments=("int", "production"))
+    assert "hscn" not in without_dep
+    assert not [t.id for t in without_dep.values() if any(d.task == "hscn" for d in t.depends_on)]
+    with_dep = expand("mesh", environments=("int", "dep", "production"))
+    assert [d.task for d in with_dep["hscn"].depends_on] == ["ods-code"]

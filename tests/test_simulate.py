@@ -568,3 +568,51 @@ def test_task_finish_percentiles():
     one = plan([{"id": "u", "duration": {"min": 10.5, "likely": 15, "max": 20.5, "dist": "uniform"}}], name="u")
     res = simulate(one, 20000, seed=2)
     assert res.task_finish["u"] == {"p50": dt.date(2027, 1, 25), "p80": dt.date(2027, 1, 28)}
+
+
+def test_a_deadline_makes_a_short_side_task_critical_in_every_iteration():
+    # a (uniform 5-10 days) is the long path; d (3 days, fixed) runs beside it. d must finish by
+    # Wednesday 6 January 2027 (working day 2, so latest finish 3): float 3 - 3 = 0 in every
+    # iteration. Without the deadline its float is F - 3 >= 2 and it is never critical.
+    tasks = [{"id": "a", "duration": three(5, 7, 10, "uniform")}, {"id": "d", "duration": 3}]
+    held = simulate(plan([tasks[0], {**tasks[1], "deadline": "2027-01-06"}]), 500, seed=1)
+    assert held.criticality == {"a": 1.0, "d": 1.0}
+    free = simulate(plan(tasks), 500, seed=1)
+    assert free.criticality == {"a": 1.0, "d": 0.0}
+    # A deadline one day later leaves d one day of float: never critical.
+    later = simulate(plan([tasks[0], {**tasks[1], "deadline": "2027-01-07"}]), 500, seed=1)
+    assert later.criticality["d"] == 0.0
+
+
+def test_sensitivity_of_a_tied_duration_matches_scipy_spearman():
+    # a is 5 days, or 8 when risk r occurs (half the time): its durations tie in two groups.
+    # b (uniform 1-2.9 days) follows a, so F = a + b lies in [6, 7.9] or [9, 10.9]: a can be
+    # read back from F exactly, and the result compared with scipy's Spearman (mean ranks).
+    p = plan(
+        [{"id": "a", "duration": 5}, {"id": "b", "duration": three(1, 2, 2.9, "uniform"), "depends_on": ["a"]}],
+        risks=[{"id": "r", "probability": 0.5, "impact": 3, "tasks": ["a"]}],
+    )
+    result = simulate(p, 2_000, seed=11)
+    a = np.where(result.finish < 8.5, 5.0, 8.0)
+    assert 800 < (a == 8).sum() < 1200  # both groups are well represented
+    assert result.sensitivity["a"] == pytest.approx(stats.spearmanr(a, result.finish).statistic, abs=1e-12)
+    b = result.finish - a
+    assert result.sensitivity["b"] == pytest.approx(stats.spearmanr(b, result.finish).statistic, abs=1e-12)
+
+
+def test_simulate_text_lists_only_drivers_beyond_sampling_noise():
+    # a (uniform 10-20) is the whole programme; c (uniform 1-3) runs beside it and never
+    # matters, so its rank correlation with F is noise, inside ±1.96 / sqrt(9999) = ±0.0196.
+    p = plan(
+        [{"id": "a", "duration": three(10, 15, 20, "uniform")}, {"id": "c", "duration": three(1, 2, 3, "uniform")}]
+    )
+    result = simulate(p, 10_000, seed=4)
+    assert result.sensitivity_noise == pytest.approx(1.96 / math.sqrt(9_999))
+    assert abs(result.sensitivity["c"]) < result.sensitivity_noise and result.criticality["c"] == 0.0
+    text = result.to_text()
+    rows = text.split("sensitivity\n")[1].split("\n\n")[0].splitlines()
+    assert rows[0].split() == ["a", "100.0%", "1.00"]
+    assert rows[1:] == [
+        "(1 task never critical and with sensitivity within ±0.020, the range sampling noise gives "
+        "for this many iterations, not listed)"
+    ]

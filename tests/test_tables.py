@@ -81,3 +81,37 @@ def test_text_table_right_aligns_each_column():
         "ods-code   10",
         "       x    2",
     ]
+
+
+def test_schedule_csv_and_json_carry_basis_and_its_kind(capsys, tmp_path):
+    import yaml
+
+    from spinekit.model.files import data_dir
+
+    items = yaml.safe_load((data_dir() / "catalogue" / "items.yaml").read_text(encoding="utf-8"))["items"]
+    ods = next(i for i in items if i["id"] == "ods-code")["provenance"]
+    cited = "".join(f"[{s}]" for s in ods["sources"])
+    f = write_file(
+        tmp_path,
+        "name: t\nstart: 2027-01-04\nscope: {services: [pds]}\n"
+        "overrides: {design: 12}\n"
+        "tasks:\n"
+        '  - {id: quote, duration: 3, depends_on: [go-live-org1], basis: "supplier\'s written quote"}\n'
+        "  - {id: plain, duration: 1, depends_on: [quote]}\n",
+    )
+    code, out, _ = run(capsys, "schedule", f, "--format", "csv")
+    assert code == 0
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(out))}
+    assert list(rows["plain"])[-2:] == ["basis", "basis_kind"]
+    assert rows["ods-code"]["basis"] == f"{ods['basis']} {cited}: {' '.join(ods['note'].split())}"
+    assert rows["ods-code"]["basis_kind"] == ods["basis"]
+    assert rows["design"]["basis"].startswith("override: overrides.design in the programme; catalogue: ")
+    assert rows["design"]["basis_kind"] == "override"
+    assert (rows["quote"]["basis"], rows["quote"]["basis_kind"]) == ("supplier's written quote", "")
+    assert (rows["plain"]["basis"], rows["plain"]["basis_kind"]) == ("", "")
+    code, out, _ = run(capsys, "schedule", f, "--format", "json")
+    tasks = {t["id"]: t for t in json.loads(out)["tasks"]}
+    assert tasks["ods-code"]["basis"] == rows["ods-code"]["basis"]
+    assert tasks["ods-code"]["basis_kind"] == ods["basis"]
+    assert tasks["quote"]["basis"] == "supplier's written quote" and "basis_kind" not in tasks["quote"]
+    assert "basis" not in tasks["plain"] and "basis_kind" not in tasks["plain"]

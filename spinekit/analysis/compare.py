@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from spinekit.catalogue.scenarios import BASELINE, apply_scenario, select_scenarios
 from spinekit.engine.cost import deterministic_cost
 from spinekit.engine.schedule import Schedule, schedule
-from spinekit.model.domain import Programme, Scenario
+from spinekit.model.domain import Programme, Risk, Scenario
 
 if TYPE_CHECKING:
     from spinekit.engine.simulate import SimulationResult
@@ -149,23 +149,50 @@ def _difference(first: ScenarioResult, r: ScenarioResult) -> dict[str, float]:
     return diff
 
 
-def changed_tasks(base: Programme, variant: Programme) -> dict[str, list[str]]:
-    """Task ids added, removed and changed (duration, links or dates) from ``base`` to ``variant``."""
+def changed_tasks(base: Programme, variant: Programme) -> dict[str, Any]:
+    """What ``variant`` changes from ``base``: task ids added, removed and changed (duration,
+    links or dates), and the risks whose events differ.
+
+    ``risks`` lists one entry per risk added, removed or changed: ``{"risk": id}`` with
+    ``"added": true`` or ``"removed": true``, or each changed field (``probability``,
+    ``impact``, ``tasks``) as a ``[before, after]`` pair.
+    """
     a = {t.id: t for t in base.tasks}
     b = {t.id: t for t in variant.tasks}
     return {
         "added": [i for i in b if i not in a],
         "removed": [i for i in a if i not in b],
         "changed": [i for i in a if i in b and a[i] != b[i]],
+        "risks": _changed_risks(base, variant),
     }
 
 
+def _risk_fields(r: Risk) -> dict[str, Any]:
+    d = r.impact
+    impact: Any = d.likely if d.is_fixed else {"min": d.min, "likely": d.likely, "max": d.max}
+    return {"probability": r.probability, "impact": impact, "tasks": list(r.tasks)}
+
+
+def _changed_risks(base: Programme, variant: Programme) -> list[dict[str, Any]]:
+    a = {r.id: r for r in base.risks}
+    b = {r.id: r for r in variant.risks}
+    out: list[dict[str, Any]] = []
+    for rid, risk in a.items():
+        if rid not in b:
+            out.append({"risk": rid, "removed": True})
+        elif risk != b[rid]:
+            before, after = _risk_fields(risk), _risk_fields(b[rid])
+            out.append({"risk": rid} | {k: [before[k], after[k]] for k in before if before[k] != after[k]})
+    out += [{"risk": rid, "added": True} | _risk_fields(r) for rid, r in b.items() if rid not in a]
+    return out
+
+
 def changed_tasks_words(base: Programme, variant: Programme) -> str:
-    """What a variant changes, in words: the tasks added, removed and changed, by name."""
+    """What a variant changes, in words: the tasks added, removed and changed, by name, and its risks."""
     return _changes_words(changed_tasks(base, variant), base, variant)
 
 
-def _changes_words(diff: dict[str, list[str]], base: Programme, variant: Programme) -> str:
+def _changes_words(diff: dict[str, Any], base: Programme, variant: Programme) -> str:
     """:func:`changed_tasks_words` for a :func:`changed_tasks` result already at hand."""
     names = {t.id: t.name for t in (*base.tasks, *variant.tasks)}
     parts = [
@@ -173,7 +200,33 @@ def _changes_words(diff: dict[str, list[str]], base: Programme, variant: Program
         for key, label in (("added", "Added"), ("removed", "Removed"), ("changed", "Changed"))
         if diff[key]
     ]
+    risk_names = {r.id: r.name for r in (*base.risks, *variant.risks)}
+    risks = [_risk_words(entry, risk_names[entry["risk"]]) for entry in diff.get("risks", [])]
+    if risks:
+        parts.append(f"Risks: {'; '.join(risks)}.")
     return " ".join(parts) if parts else "No task changes."
+
+
+def _risk_words(entry: dict[str, Any], name: str) -> str:
+    if entry.get("removed"):
+        return f"{name} removed"
+    if entry.get("added"):
+        return f"{name} added (probability {entry['probability']:.0%})"
+    said = []
+    if "probability" in entry:
+        was, now = entry["probability"]
+        said.append(f"probability {was:.0%} to {now:.0%}")
+    if "impact" in entry:
+        said.append(f"impact {_days(entry['impact'][0])} to {_days(entry['impact'][1])}")
+    if "tasks" in entry:
+        said.append(f"tasks {', '.join(entry['tasks'][1])}")
+    return f"{name} {', '.join(said)}"
+
+
+def _days(impact: Any) -> str:
+    if isinstance(impact, dict):
+        return f"{impact['min']:g}-{impact['likely']:g}-{impact['max']:g} days"
+    return f"{impact:g} days"
 
 
 def compare(

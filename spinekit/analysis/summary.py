@@ -47,8 +47,11 @@ def _weeks(days: int) -> str:
     return f"{w:.0f} weeks" if w >= 2 else f"{days} working days"
 
 
-def critical_path_words(sched: Schedule) -> str:
+def critical_path_words(sched: Schedule, *, limit: int = 12) -> str:
     """The critical path as a sentence, e.g. "ODS code (10 days), then ...".
+
+    A path longer than ``limit`` tasks is summarised: its first three tasks, how many come
+    between with the three longest of them, its last three, and the count.
 
     Examples
     --------
@@ -61,12 +64,26 @@ def critical_path_words(sched: Schedule) -> str:
     'Request ASID (3 days), then Go live (milestone, 2027-01-07).'
     """
     t = sched.table.set_index("id")
-    parts = []
-    for tid in sched.critical_path:
+    path = sched.critical_path
+
+    def words(tid: str) -> str:
         d = int(t.at[tid, "duration"])
         label = f"milestone, {t.at[tid, 'start']}" if d == 0 else f"{d} day{'s' if d != 1 else ''}"
-        parts.append(f"{t.at[tid, 'name']} ({label})")
-    return (", then ".join(parts) + ".") if parts else "No critical path."
+        return f"{t.at[tid, 'name']} ({label})"
+
+    if not path:
+        return "No critical path."
+    if len(path) <= limit:
+        return ", then ".join(map(words, path)) + "."
+    middle = path[3:-3]
+    longest = sorted(middle, key=lambda tid: -int(t.at[tid, "duration"]))[:3]
+    longest_in_order = [tid for tid in middle if tid in longest]
+    return (
+        ", then ".join(map(words, path[:3]))
+        + f", then {len(middle):,} more tasks (the longest: {', '.join(map(words, longest_in_order))}), then "
+        + ", then ".join(map(words, path[-3:]))
+        + f". {len(path):,} tasks in all."
+    )
 
 
 def finish_dates(simulation: SimulationResult) -> list[dt.date]:
@@ -363,7 +380,10 @@ def start_now_lines(health: HealthCheck, *, limit: int = 8) -> list[str]:
     out = []
     for s in list(health.start_this_week)[:limit]:
         when = "start now" if s.can_start_now else f"start by {s.latest_start}"
-        out.append(f"{s.name} ({s.owner or 'owner not set'}): {when}, {s.total_float} working days of float")
+        owner = f"({s.owner or 'owner not set'})"
+        # Some catalogue names already say whose task it is ("... Standards Met (supplier)").
+        who = s.name if s.name.endswith(owner) else f"{s.name} {owner}"
+        out.append(f"{who}: {when}, {s.total_float} working days of float")
     return out
 
 

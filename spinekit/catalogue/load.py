@@ -24,7 +24,7 @@ from typing import Any
 from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from spinekit.model.domain import DEPENDENCY_TYPES, Amount, Duration
-from spinekit.model.errors import CatalogueError, ProgrammeError, did_you_mean
+from spinekit.model.errors import CatalogueError, ProgrammeError, did_you_mean, short_repr
 from spinekit.model.schema import Strict, amount
 
 __all__ = [
@@ -323,7 +323,7 @@ def _one_of(value: Any, choices: Iterable[str], what: str) -> str:
     choices = tuple(choices)
     if not isinstance(value, str) or value not in choices:  # only a str equals one of them
         extra = did_you_mean(str(value), choices, lead="; ")
-        raise ValueError(f"unknown {what} {value!r}; use one of {', '.join(choices)}{extra}")
+        raise ValueError(f"unknown {what} {short_repr(value)}; use one of {', '.join(choices)}{extra}")
     return value
 
 
@@ -333,14 +333,14 @@ def _date(value: Any) -> dt.date:
     try:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:
-        raise ValueError(f"not a valid ISO date (YYYY-MM-DD): {value!r}") from None
+        raise ValueError(f"not a valid ISO date (YYYY-MM-DD): {short_repr(value)}") from None
 
 
 def _days(value: Any, what: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ValueError(f"{what} must be a number of working days, got {value!r}")
+        raise ValueError(f"{what} must be a number of working days, got {short_repr(value)}")
     if value < 0:
-        raise ValueError(f"{what} must be 0 or more, got {value!r}")
+        raise ValueError(f"{what} must be 0 or more, got {short_repr(value)}")
     return float(value)
 
 
@@ -353,7 +353,7 @@ class _SourceEntry(Strict):
     @classmethod
     def _id(cls, v: str) -> str:
         if not _SOURCE_ID.match(v):
-            raise ValueError(f"source id {v!r} must look like S7 or S2b")
+            raise ValueError(f"source id {short_repr(v)} must look like S7 or S2b")
         return v
 
     @field_validator("urls")
@@ -361,7 +361,7 @@ class _SourceEntry(Strict):
     def _urls(cls, v: list[str]) -> list[str]:
         for u in v:
             if not u.startswith(("https://", "http://")):
-                raise ValueError(f"{u!r} is not a web address (http:// or https://)")
+                raise ValueError(f"{short_repr(u)} is not a web address (http:// or https://)")
         return v
 
 
@@ -532,7 +532,7 @@ class _ItemEntry(Strict):
     @classmethod
     def _id(cls, v: str) -> str:
         if not _ID.match(v):
-            raise ValueError(f"item id {v!r} may use only lower-case letters, digits and '-'")
+            raise ValueError(f"item id {short_repr(v)} may use only lower-case letters, digits and '-'")
         return v
 
     @field_validator("owner")
@@ -680,7 +680,7 @@ class _ServiceEntry(Strict):
     @classmethod
     def _id(cls, v: str) -> str:
         if not _ID.match(v):
-            raise ValueError(f"service id {v!r} may use only lower-case letters, digits and '-'")
+            raise ValueError(f"service id {short_repr(v)} may use only lower-case letters, digits and '-'")
         return v
 
     @field_validator("interfaces")
@@ -772,13 +772,13 @@ def _translate(exc: ValidationError, data: Any, source: str) -> CatalogueError:
     kind = err["type"]
     if kind == "extra_forbidden":
         bad = str(loc[-1]) if loc else "?"
-        msg = f"unknown key {bad!r}" + did_you_mean(bad, _ALL_KEYS, lead="; ")
+        msg = f"unknown key {short_repr(bad)}" + did_you_mean(bad, _ALL_KEYS, lead="; ")
     elif kind == "missing":
-        msg = f"missing required key {str(loc[-1]) if loc else '?'!r}"
+        msg = f"missing required key {short_repr(str(loc[-1]) if loc else '?')}"
     elif kind == "value_error":
         msg = str(err["ctx"]["error"]) if "ctx" in err else err["msg"]
     else:
-        msg = f"{err['msg'][0].lower()}{err['msg'][1:]}; got {err.get('input')!r}"
+        msg = f"{err['msg'][0].lower()}{err['msg'][1:]}; got {short_repr(err.get('input'))}"
     return CatalogueError(msg, source=source, entry=entry, field=field)
 
 
@@ -803,7 +803,7 @@ def _known(value: str, known: Iterable[str], what: str, *, source: str, entry: s
     known = tuple(known)
     if value not in known:
         extra = did_you_mean(value, known, lead="; ")
-        raise CatalogueError(f"unknown {what} {value!r}{extra}", source=source, entry=entry, field=field)
+        raise CatalogueError(f"unknown {what} {short_repr(value)}{extra}", source=source, entry=entry, field=field)
 
 
 def _check_sources(prov: _Provenance | None, sources: set[str], *, source: str, entry: str, field: str) -> None:
@@ -911,7 +911,7 @@ def parse_catalogue(
                 _known(item_id, item_ids, "item", field=vat, **kw)
                 if "per-service" not in by_item[item_id].repeat:
                     raise CatalogueError(
-                        f"{item_id!r} is not a per-service item, so it cannot vary by service",
+                        f"{short_repr(item_id)} is not a per-service item, so it cannot vary by service",
                         field=vat,
                         **kw,
                     )

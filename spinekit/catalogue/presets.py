@@ -17,7 +17,7 @@ from typing import Any
 
 from spinekit.engine.network import ancestors, compile_programme, descendants
 from spinekit.model.domain import Dependency, Duration, Programme, Risk, Task
-from spinekit.model.errors import ProgrammeError
+from spinekit.model.errors import ProgrammeError, short_repr
 
 __all__ = ["PRESETS", "PresetInfo", "preset_info"]
 
@@ -49,7 +49,7 @@ def preset_info(preset_id: str) -> PresetInfo:
 
 
 def _fail(preset: str, message: str, programme: Programme) -> ProgrammeError:
-    return ProgrammeError(f"preset {preset!r}: {message}", source=programme.source, field="scenarios")
+    return ProgrammeError(f"preset {short_repr(preset)}: {message}", source=programme.source, field="scenarios")
 
 
 def _with_link(task: Task, pred: str, kind: str = "FS", lag: int = 0) -> Task:
@@ -242,7 +242,7 @@ def extra_organisation(programme: Programme) -> Programme:
     rename = {t.id: f"{stem}{new}" for stem, n, t in numbered if n == last}
     for new_id in rename.values():
         if new_id in tasks:
-            raise _fail("extra-organisation", f"task id {new_id!r} already exists", programme)
+            raise _fail("extra-organisation", f"task id {short_repr(new_id)} already exists", programme)
     org_ids = {t.id for _, _, t in numbered}
     compile_programme(programme)  # checks the links as written: no task has been changed yet
     feeds_rollout = ancestors(programme, org_ids)

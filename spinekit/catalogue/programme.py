@@ -29,7 +29,7 @@ from spinekit.model.domain import (
     StandingCost,
     Task,
 )
-from spinekit.model.errors import ProgrammeError, UnknownTaskError, did_you_mean
+from spinekit.model.errors import ProgrammeError, UnknownTaskError, did_you_mean, short_repr
 from spinekit.model.files import read_programme_data
 from spinekit.model.schema import (
     CorrelationEntry,
@@ -131,9 +131,11 @@ def _override(key: str, value: Any, source: str | None) -> Duration:
         err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
         if err["type"] == "extra_forbidden":
             bad = str(err["loc"][-1])
-            msg = f"unknown key {bad!r}; " + did_you_mean(bad, keys_of(ThreePointEntry), "use min, likely, max")
+            msg = f"unknown key {short_repr(bad)}; " + did_you_mean(
+                bad, keys_of(ThreePointEntry), "use min, likely, max"
+            )
         elif err["type"] == "missing":
-            msg = f"missing required key {str(err['loc'][-1])!r}"
+            msg = f"missing required key {short_repr(str(err['loc'][-1]))}"
         else:
             msg = str(err["ctx"]["error"]) if "ctx" in err else err["msg"]
         raise ProgrammeError(msg, source=source, field=field) from None
@@ -238,7 +240,7 @@ def _to_task(t: TaskEntry, source: str | None) -> Task:
         link = Dependency(d) if isinstance(d, str) else Dependency(d.task, d.type, d.lag)
         if link.task in seen:
             raise ProgrammeError(
-                f"{link.task!r} is listed twice; keep one link to each predecessor",
+                f"{short_repr(link.task)} is listed twice; keep one link to each predecessor",
                 source=source,
                 task=t.id,
                 field=f"depends_on[{i}]",
@@ -285,7 +287,7 @@ def _check_ids(ids: list[str], known: set[str], source: str | None, field: str) 
     for i, tid in enumerate(ids):
         if tid not in known:
             extra = did_you_mean(tid, known, lead="; ")
-            raise UnknownTaskError(f"unknown task {tid!r}{extra}", source=source, field=f"{field}.tasks[{i}]")
+            raise UnknownTaskError(f"unknown task {short_repr(tid)}{extra}", source=source, field=f"{field}.tasks[{i}]")
 
 
 def _to_risk(r: RiskEntry, known: set[str], source: str | None) -> Risk:

@@ -15,7 +15,7 @@ from spinekit.catalogue.presets import PRESETS
 from spinekit.engine.network import compile_programme
 from spinekit.model.changes import apply_changes, convert_change
 from spinekit.model.domain import Programme, Scenario
-from spinekit.model.errors import ProgrammeError, closest, did_you_mean
+from spinekit.model.errors import ProgrammeError, closest, did_you_mean, short_repr
 from spinekit.model.schema import ChangeEntry, ScenarioEntry
 from spinekit.model.status import apply_status
 
@@ -46,11 +46,15 @@ def parse_scenarios(data: Any, base: Programme, *, source: str | None = None) ->
             if err["type"] == "extra_forbidden":
                 bad = str(err["loc"][-1])
                 valid = list(ChangeEntry.model_fields) if "changes" in err["loc"] else list(ScenarioEntry.model_fields)
-                msg = f"unknown key {bad!r}; " + did_you_mean(bad, valid, f"valid keys are {', '.join(valid)}")
+                msg = f"unknown key {short_repr(bad)}; " + did_you_mean(
+                    bad, valid, f"valid keys are {', '.join(valid)}"
+                )
             raise ProgrammeError(msg, source=source, field=f"{where}.{loc}" if loc else where) from None
         if raw.preset is not None and raw.preset not in PRESETS:
             extra = did_you_mean(raw.preset, PRESETS, f"use one of {', '.join(PRESETS)}", "; ")
-            raise ProgrammeError(f"unknown preset {raw.preset!r}{extra}", source=source, field=f"{where}.preset")
+            raise ProgrammeError(
+                f"unknown preset {short_repr(raw.preset)}{extra}", source=source, field=f"{where}.preset"
+            )
         changes = [convert_change(c, base, f"{where}.changes[{k}]", source) for k, c in enumerate(raw.changes)]
         if raw.id in seen:
             raise ProgrammeError("duplicate scenario id; every scenario needs its own id", source=source, field=where)
@@ -100,7 +104,7 @@ def apply_scenario(programme: Programme, scenario: Scenario) -> Programme:
             result = apply_status(result, programme.status)
     except ProgrammeError as exc:
         raise ProgrammeError(
-            f"scenario {scenario.id!r} breaks the network: {exc.message}",
+            f"scenario {short_repr(scenario.id)} breaks the network: {exc.message}",
             source=programme.source,
             task=exc.task,
             field=f"scenarios[{scenario.id}]",
@@ -127,8 +131,13 @@ def select_scenarios(programme: Programme, ids: list[str] | None = None) -> list
         else:
             hint = closest(sid, [*defined, BASELINE])
             if sid in PRESETS and hint is None:
-                extra = f"; {sid!r} is a preset: add {{id: {sid}, preset: {sid}}} to the file's scenarios to compare it"
+                extra = (
+                    f"; {short_repr(sid)} is a preset: add {{id: {sid}, preset: {sid}}} "
+                    "to the file's scenarios to compare it"
+                )
             else:
-                extra = f"; did you mean {hint!r}?" if hint else f"; defined: {', '.join(defined) or 'none'}"
-            raise ProgrammeError(f"unknown scenario {sid!r}{extra}", source=programme.source, field="scenarios")
+                extra = f"; did you mean {short_repr(hint)}?" if hint else f"; defined: {', '.join(defined) or 'none'}"
+            raise ProgrammeError(
+                f"unknown scenario {short_repr(sid)}{extra}", source=programme.source, field="scenarios"
+            )
     return chosen

@@ -37,7 +37,7 @@ from dataclasses import dataclass, replace
 
 from spinekit.catalogue.load import ENVIRONMENTS, Catalogue, Interface, Item, ItemVariant, Operation, Service
 from spinekit.model.domain import Dependency, Duration, Task
-from spinekit.model.errors import ProgrammeError, closest, did_you_mean
+from spinekit.model.errors import ProgrammeError, closest, did_you_mean, short_repr
 
 __all__ = ["ACCESS", "DEPLOYMENTS", "ServiceChoice", "Scope", "expand_scope", "apply_overrides"]
 
@@ -152,7 +152,7 @@ def _error(message: str, field: str) -> ProgrammeError:
 def _unknown(value: str, known: Iterable[str], what: str, field: str) -> ProgrammeError:
     known = tuple(known)
     fix = did_you_mean(value, known, f"use one of {', '.join(known)}")
-    return _error(f"unknown {what} {value!r}; {fix}", field)
+    return _error(f"unknown {what} {short_repr(value)}; {fix}", field)
 
 
 def _interface(svc: Service, choice: ServiceChoice, field: str) -> Interface:
@@ -297,10 +297,10 @@ def _check(scope: Scope) -> tuple[str, ...]:
     for k, e in enumerate(envs):
         if e not in ENVIRONMENTS:
             hint = _ENV_HINTS.get(str(e).lower()) or closest(str(e), ENVIRONMENTS)
-            fix = f"did you mean {hint!r}?" if hint else "use int, dep and production"
-            raise _error(f"unknown environment {e!r}; {fix}", f"scope.environments[{k}]")
+            fix = f"did you mean {short_repr(hint)}?" if hint else "use int, dep and production"
+            raise _error(f"unknown environment {short_repr(e)}; {fix}", f"scope.environments[{k}]")
         if envs.index(e) != k:
-            raise _error(f"{e!r} is listed twice", f"scope.environments[{k}]")
+            raise _error(f"{short_repr(e)} is listed twice", f"scope.environments[{k}]")
     missing = [e for e in ("int", "production") if e not in envs]
     if missing:
         raise _error(
@@ -310,11 +310,11 @@ def _check(scope: Scope) -> tuple[str, ...]:
         )
     if scope.access not in ACCESS:
         fix = did_you_mean(str(scope.access), ACCESS, f"use {' or '.join(ACCESS)}")
-        raise _error(f"unknown access mode {scope.access!r}; {fix}", "scope.access")
+        raise _error(f"unknown access mode {short_repr(scope.access)}; {fix}", "scope.access")
     orgs = scope.organisations
     if isinstance(orgs, bool) or not isinstance(orgs, int) or orgs < 1:
         raise _error(
-            f"organisations must be a whole number of 1 or more, got {scope.organisations!r}",
+            f"organisations must be a whole number of 1 or more, got {short_repr(scope.organisations)}",
             "scope.organisations",
         )
     if scope.deployment not in DEPLOYMENTS:
@@ -640,7 +640,7 @@ def apply_overrides(tasks: Iterable[Task], overrides: Mapping[str, Duration]) ->
         if key not in ids and key not in kinds:
             known = sorted(ids | kinds)
             fix = did_you_mean(key, known, "use a task id or a kind from the schedule")
-            raise ProgrammeError(f"{key!r} matches no task id or kind; {fix}", field=f"overrides.{key}")
+            raise ProgrammeError(f"{short_repr(key)} matches no task id or kind; {fix}", field=f"overrides.{key}")
     out = []
     for t in tasks:
         matched = t.id if t.id in overrides else (t.kind if t.kind in overrides else None)

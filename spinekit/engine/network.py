@@ -20,7 +20,7 @@ import numpy as np
 
 from spinekit.engine.cpm import LINK_ENDS, CompiledNetwork, compile_links
 from spinekit.model.domain import Programme
-from spinekit.model.errors import CycleError, UnknownTaskError, did_you_mean
+from spinekit.model.errors import CycleError, UnknownTaskError, did_you_mean, short_repr
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -44,7 +44,7 @@ def check_references(programme: Programme) -> None:
             if dep.task not in ids:
                 extra = did_you_mean(dep.task, list(ids), "check the spelling or add that task", "; ")
                 raise UnknownTaskError(
-                    f"depends on unknown task {dep.task!r}{extra}",
+                    f"depends on unknown task {short_repr(dep.task)}{extra}",
                     source=programme.source,
                     task=task.id,
                     field=f"depends_on[{i}]",

@@ -42,6 +42,8 @@ SCHEDULE_COLUMNS = (
     "environment",
     "kind",
     "track",
+    "basis",
+    "basis_kind",
 )
 
 
@@ -219,6 +221,8 @@ def schedule_compiled(programme: Programme, graph: nx.DiGraph | None, net: Compi
         "environment": [t.environment for t in rows],
         "kind": [t.kind for t in rows],
         "track": [t.track for t in rows],
+        "basis": [t.basis for t in rows],
+        "basis_kind": [t.basis_kind for t in rows],
     }
     finish_offset = int(res.finish)
     finish_date = cal.date_of(max(finish_offset - 1, 0))  # within the range checked above

@@ -111,6 +111,16 @@ class SimulationResult:
     task_finish: dict[str, dict[str, dt.date]] = field(default_factory=dict)
     cost: CostSummary | None = None
 
+    @property
+    def sensitivity_noise(self) -> float:
+        """Half-width of the band a sensitivity falls in by sampling noise alone (95%).
+
+        A task whose duration does not affect the finish still shows a rank correlation of
+        about ``±1.96 / sqrt(n - 1)`` over ``n`` iterations; only values outside the band are
+        drivers distinguishable from noise.
+        """
+        return 1.96 / math.sqrt(max(self.sensitivity_iterations - 1, 1))
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON document: days to 2 decimals, probabilities and correlations to 4."""
         doc: dict[str, Any] = {
@@ -160,13 +170,22 @@ class SimulationResult:
         if self.on_time_probability is not None:
             lines += ["", f"on time for the target {p.target}: {self.on_time_probability:.1%}"]
 
-        order = sorted(p.tasks, key=lambda t: -abs(self.sensitivity[t.id]))
+        # A row is listed when it drives the date beyond sampling noise, or is ever critical.
+        band = self.sensitivity_noise
+        drivers = [t for t in p.tasks if abs(self.sensitivity[t.id]) > band or self.criticality[t.id] >= 0.0005]
+        order = sorted(drivers, key=lambda t: -abs(self.sensitivity[t.id]))
         width = max(len("task"), *(len(t.id) for t in p.tasks))
         lines += ["", f"{'task':<{width}}  {'critical':>8}  {'sensitivity':>11}"]
         lines += [
             f"{t.id:<{width}}  {self.criticality[t.id]:>8.1%}  {_round(self.sensitivity[t.id], 2):>11.2f}"
             for t in order
         ]
+        hidden = len(p.tasks) - len(drivers)
+        if hidden:
+            lines.append(
+                f"({hidden} {'task' if hidden == 1 else 'tasks'} never critical and with sensitivity within "
+                f"±{band:.3f}, the range sampling noise gives for this many iterations, not listed)"
+            )
         if self.sensitivity_iterations < self.iterations:
             lines.append(f"(sensitivity from the first {self.sensitivity_iterations:,} iterations)")
         if p.risks:

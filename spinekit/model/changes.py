@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from spinekit.model.calendar import Closure, WorkingCalendar
 from spinekit.model.domain import Change, Dependency, Duration, Programme, Risk, Scenario, Task
-from spinekit.model.errors import ProgrammeError, UnknownTaskError, did_you_mean
+from spinekit.model.errors import ProgrammeError, UnknownTaskError, did_you_mean, short_repr
 from spinekit.model.schema import (
     CalendarEntry,
     ChangeEntry,
@@ -88,7 +88,7 @@ def _unknown(
     extra = did_you_mean(ident, known, lead="; ")
     cls = UnknownTaskError if kind == "task" else ProgrammeError
     return cls(
-        f"scenario {scenario.id!r} refers to unknown {kind} {ident!r}{extra}",
+        f"scenario {short_repr(scenario.id)} refers to unknown {kind} {short_repr(ident)}{extra}",
         source=source,
         field=f"scenarios[{scenario.id}].{field}",
     )
@@ -188,7 +188,7 @@ def apply_changes(programme: Programme, scenario: Scenario) -> Programme:
     kept_risks = prune_risks(risks.values(), tasks)
     if not tasks:
         raise ProgrammeError(
-            f"scenario {scenario.id!r} removes every task; keep at least one",
+            f"scenario {short_repr(scenario.id)} removes every task; keep at least one",
             source=src,
             field=f"scenarios[{scenario.id}]",
         )

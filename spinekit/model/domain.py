@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
+import re
 from dataclasses import dataclass, field
 
 from spinekit.model.calendar import WorkingCalendar
@@ -12,6 +13,7 @@ from spinekit.model.calendar import WorkingCalendar
 __all__ = [
     "DEPENDENCY_TYPES",
     "DISTRIBUTIONS",
+    "BASIS_KINDS",
     "Duration",
     "Amount",
     "Resource",
@@ -35,6 +37,11 @@ DEPENDENCY_TYPES = ("FS", "SS", "FF", "SF")
 
 #: Distributions a three-point estimate may use; ``pert`` is the default.
 DISTRIBUTIONS = ("pert", "triangular", "uniform")
+
+#: Where a task's ``basis`` says its duration comes from, by its first word: a catalogue
+#: provenance (``published``, ``reported``, ``estimate``), a programme ``override`` or a
+#: scenario ``preset``.
+BASIS_KINDS = ("published", "reported", "estimate", "override", "preset")
 
 
 @dataclass(frozen=True)
@@ -131,6 +138,18 @@ class Task:
     resources: tuple[Assignment, ...] = ()
     cost: Amount | None = None
     cost_basis: str | None = None
+
+    @property
+    def basis_kind(self) -> str | None:
+        """The kind of ``basis`` (one of :data:`BASIS_KINDS`), or None for free text or none.
+
+        >>> Task("a", "a", Duration.fixed(5), basis="estimate [S22]: 2-6 weeks").basis_kind
+        'estimate'
+        >>> Task("a", "a", Duration.fixed(5), basis="supplier's quote").basis_kind is None
+        True
+        """
+        word = re.match(r"[a-z]+", self.basis or "")
+        return word.group() if word and word.group() in BASIS_KINDS else None
 
     @property
     def is_milestone(self) -> bool:

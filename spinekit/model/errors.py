@@ -9,6 +9,7 @@ The tree::
     ├── CatalogueError (ValueError)        invalid catalogue data (services, items, sources)
     ├── ExportError (RuntimeError)         a plan cannot be expressed in an export format
     ├── HistoryError (RuntimeError)        the history database cannot be read or written
+    ├── OutputError (OSError)              an output cannot go where asked (exists, not writable)
     └── FigureExportError (RuntimeError)   a figure cannot be written as a static image
 
 Every message names where the problem is (file, task id, field) and, where one exists, a fix.
@@ -17,6 +18,7 @@ Every message names where the problem is (file, task id, field) and, where one e
 from __future__ import annotations
 
 import difflib
+import reprlib
 from collections.abc import Iterable, Sequence
 
 __all__ = [
@@ -27,9 +29,37 @@ __all__ = [
     "CatalogueError",
     "ExportError",
     "HistoryError",
+    "OutputError",
     "FigureExportError",
     "closest",
+    "short_repr",
 ]
+
+#: The longest a value quoted in an error message may be (a hostile file must not flood the terminal).
+SHORT_REPR_LIMIT = 60
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel = 2
+_REPR.maxstring = SHORT_REPR_LIMIT
+_REPR.maxother = SHORT_REPR_LIMIT
+_REPR.maxlong = 24
+for _attr in ("maxlist", "maxtuple", "maxdict", "maxset", "maxfrozenset", "maxdeque", "maxarray"):
+    setattr(_REPR, _attr, 4)
+
+
+def short_repr(value: object, limit: int = SHORT_REPR_LIMIT) -> str:
+    """``repr(value)`` cut to about ``limit`` characters, never building the whole of a large value.
+
+    >>> short_repr("pds")
+    "'pds'"
+    >>> short_repr(list(range(1000)))
+    '[0, 1, 2, 3, ...]'
+    >>> len(short_repr("x" * 10_000)) <= 60
+    True
+    """
+    # Strings are cut at the end, so the start of a long id or path stays readable.
+    text = repr(value[: limit + 1]) if isinstance(value, str) else _REPR.repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def closest(word: str, candidates: Iterable[str]) -> str | None:
@@ -94,9 +124,9 @@ class ProgrammeError(SpinekitError, ValueError):
         if self.source:
             where.append(str(self.source))
         if self.task is not None:
-            where.append(f"task {self.task!r}")
+            where.append(f"task {short_repr(self.task)}")
         if self.field:
-            where.append(f"field {self.field!r}")
+            where.append(f"field {short_repr(self.field, 300)}")
         prefix = ": ".join(where)
         return f"{prefix}: {self.message}" if prefix else self.message
 
@@ -137,6 +167,11 @@ class HistoryError(SpinekitError, RuntimeError):
     """A programme's history database is unreachable, foreign, newer than spinekit, or busy."""
 
 
+class OutputError(SpinekitError, OSError):
+    """An output cannot be written where asked: the file exists (and ``--force`` was not given),
+    the folder is a file, or the place is not writable. Raised before any work is done."""
+
+
 class FigureExportError(SpinekitError, RuntimeError):
     """A figure cannot be written as a static image (for example, no Chromium to render it)."""
 
@@ -170,8 +205,8 @@ class CatalogueError(SpinekitError, ValueError):
         self.field = field
         where = [str(source)] if source else []
         if entry is not None:
-            where.append(f"entry {entry!r}")
+            where.append(f"entry {short_repr(entry)}")
         if field:
-            where.append(f"field {field!r}")
+            where.append(f"field {short_repr(field, 300)}")
         prefix = ": ".join(where)
         super().__init__(f"{prefix}: {message}" if prefix else message)

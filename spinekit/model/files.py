@@ -9,12 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from spinekit.model.errors import CatalogueError, ProgrammeError
+from spinekit.model.errors import CatalogueError, OutputError, ProgrammeError
 
 __all__ = [
     "load_yaml",
     "read_programme_data",
     "write_atomic",
+    "check_output_file",
+    "check_output_folder",
     "data_dir",
     "example_path",
     "notebook_path",
@@ -56,10 +58,91 @@ def _no_duplicate_keys(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bo
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicate_keys)
 
 
+#: Limits on what a YAML document may hold. Programme and catalogue files are a few hundred
+#: kilobytes at most; these bounds stop a hostile file (an alias "bomb", deep nesting, a huge
+#: document) from exhausting memory or time before it can be validated.
+MAX_DOCUMENT_CHARS = 10_000_000
+MAX_NESTING = 64
+MAX_ALIAS_GROWTH = 100_000
+
+
+def _check_node_bounds(root: yaml.Node, source: str | None) -> None:
+    """Refuse a composed document that nests too deeply or that aliases blow up in size.
+
+    Aliases make the node tree a graph whose nodes are shared; the size after expansion is
+    counted per distinct node (memoised), so the check is linear in the file, not in the bomb.
+    """
+    expanded: dict[int, int] = {}
+    on_path: set[int] = set()
+    # Each entry is (node, depth, children pushed yet?), walked without Python recursion.
+    stack: list[tuple[yaml.Node, int, bool]] = [(root, 1, False)]
+    while stack:
+        node, depth, done = stack.pop()
+        key = id(node)
+        if done:
+            on_path.discard(key)
+            children = _children(node)
+            expanded[key] = 1 + sum(expanded[id(c)] for c in children)
+            continue
+        if key in expanded:
+            continue
+        if key in on_path:
+            raise ProgrammeError(
+                f"a YAML alias refers to itself (line {node.start_mark.line + 1}); "
+                "write the value out instead of using '*' there",
+                source=source,
+            )
+        if depth > MAX_NESTING:
+            raise ProgrammeError(
+                f"YAML nested more than {MAX_NESTING} levels deep at line {node.start_mark.line + 1}; "
+                "a programme file needs only a few levels",
+                source=source,
+            )
+        on_path.add(key)
+        stack.append((node, depth, True))
+        stack.extend((child, depth + 1, False) for child in _children(node) if id(child) not in expanded)
+    distinct = len(expanded)
+    if expanded[id(root)] - distinct > max(MAX_ALIAS_GROWTH, distinct):
+        raise ProgrammeError(
+            f"YAML aliases ('*' references) expand the file to {expanded[id(root)]:,} values; "
+            "write repeated values out, or use fewer nested aliases",
+            source=source,
+        )
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
 def load_yaml(text: str, source: str | None = None) -> Any:
-    """Load YAML text safely (dates stay strings, duplicate keys are errors)."""
+    """Load YAML text safely (dates stay strings, duplicate keys are errors).
+
+    Only plain data is built (no Python objects), and the document is bounded: at most
+    :data:`MAX_DOCUMENT_CHARS` characters, :data:`MAX_NESTING` levels deep, and aliases may
+    not multiply its size (the "billion laughs" attack).
+
+    Raises
+    ------
+    ProgrammeError
+        The text is not valid YAML, or exceeds one of the bounds.
+    """
+    if len(text) > MAX_DOCUMENT_CHARS:
+        raise ProgrammeError(
+            f"is {len(text):,} characters long; spinekit reads YAML files of up to "
+            f"{MAX_DOCUMENT_CHARS:,} characters; split the plan or check that this is the right file",
+            source=source,
+        )
+    loader = _Loader(text)
     try:
-        return yaml.load(text, Loader=_Loader)
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_node_bounds(node, source)
+        return loader.construct_document(node)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -67,6 +150,8 @@ def load_yaml(text: str, source: str | None = None) -> Any:
         raise ProgrammeError(
             f"malformed YAML{where}: {problem}; check indentation and quoting", source=source
         ) from None
+    finally:
+        loader.dispose()
 
 
 def data_dir() -> Path:
@@ -129,6 +214,48 @@ def read_programme_data(path: str | os.PathLike[str]) -> tuple[Any, str]:
     except OSError as exc:
         raise ProgrammeError(f"cannot be read: {exc.strerror}", source=source) from None
     return load_yaml(text, source=source), source
+
+
+def check_output_folder(path: str | os.PathLike[str]) -> Path:
+    """Make sure outputs can be written in the folder ``path`` (created later if missing).
+
+    Nothing is created: this runs before any work, so a mistyped ``--out`` is reported at once.
+
+    Raises
+    ------
+    OutputError
+        ``path`` (or the nearest of its parents that exists) is a file, or is not writable.
+    """
+    folder = Path(path)
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"{folder}: is a file, not a folder; choose another --out")
+    existing = folder
+    while not existing.exists():
+        if existing.parent == existing:
+            break
+        existing = existing.parent
+    if not existing.is_dir():
+        raise OutputError(f"{folder}: cannot be created because {existing} is a file; choose another --out")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise OutputError(f"{folder}: cannot write there (permission denied); choose another --out")
+    return folder
+
+
+def check_output_file(path: str | os.PathLike[str], *, force: bool = False) -> Path:
+    """Make sure ``path`` may be written: not a folder, not an existing file unless ``force``.
+
+    Raises
+    ------
+    OutputError
+        ``path`` is a folder, exists (without ``force``), or its folder cannot be written.
+    """
+    target = Path(path)
+    if target.is_dir():
+        raise OutputError(f"{target}: is a folder; cannot write the output there; give a file name for --out")
+    if target.exists() and not force:
+        raise OutputError(f"{target}: already exists; choose another --out, or add --force to replace it")
+    check_output_folder(target.parent)
+    return target
 
 
 def _default_mode() -> int:

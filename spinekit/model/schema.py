@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 
 from spinekit.model.calendar import FIRST_YEAR, HOLIDAY_REGIONS, LAST_YEAR
 from spinekit.model.domain import DEPENDENCY_TYPES, DISTRIBUTIONS, Amount, Duration
-from spinekit.model.errors import ProgrammeError, did_you_mean
+from spinekit.model.errors import ProgrammeError, did_you_mean, short_repr
 
 __all__ = [
     "Strict",
@@ -69,7 +69,7 @@ def parse_date(value: Any) -> dt.date:
         except ValueError:
             pass
     if day is None:
-        raise ValueError(f"not a valid ISO date (YYYY-MM-DD): {value!r}")
+        raise ValueError(f"not a valid ISO date (YYYY-MM-DD): {short_repr(value)}")
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
         raise ValueError(f"{day} is outside the years spinekit plans in ({FIRST_YEAR}-{LAST_YEAR})")
     return day
@@ -81,23 +81,23 @@ _MAX_DAYS = 100_000
 
 def whole_days(value: Any, what: str, *, minimum: int | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"{what} must be a whole number of working days, got {value!r}")
+        raise ValueError(f"{what} must be a whole number of working days, got {short_repr(value)}")
     if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
-        raise ValueError(f"{what} must be a whole number of working days, got {value!r}")
+        raise ValueError(f"{what} must be a whole number of working days, got {short_repr(value)}")
     if minimum is not None and value < minimum:
-        raise ValueError(f"{what} must be {minimum} or more, got {value!r}")
+        raise ValueError(f"{what} must be {minimum} or more, got {short_repr(value)}")
     if abs(value) > _MAX_DAYS:
-        raise ValueError(f"{what} must be within {_MAX_DAYS:,} working days, got {value!r}")
+        raise ValueError(f"{what} must be within {_MAX_DAYS:,} working days, got {short_repr(value)}")
     return int(value)
 
 
 def nonnegative_days(value: Any, what: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ValueError(f"{what} must be a number of working days, got {value!r}")
+        raise ValueError(f"{what} must be a number of working days, got {short_repr(value)}")
     if value < 0:
-        raise ValueError(f"{what} must be 0 or more, got {value!r}")
+        raise ValueError(f"{what} must be 0 or more, got {short_repr(value)}")
     if value > _MAX_DAYS:
-        raise ValueError(f"{what} must be within {_MAX_DAYS:,} working days, got {value!r}")
+        raise ValueError(f"{what} must be within {_MAX_DAYS:,} working days, got {short_repr(value)}")
     return float(value)
 
 
@@ -134,7 +134,7 @@ class ThreePointEntry(Strict):
     def _dist(cls, v: str) -> str:
         if v not in DISTRIBUTIONS:
             extra = did_you_mean(str(v), DISTRIBUTIONS, lead="; ")
-            raise ValueError(f"unknown distribution {v!r}; use one of {', '.join(DISTRIBUTIONS)}{extra}")
+            raise ValueError(f"unknown distribution {short_repr(v)}; use one of {', '.join(DISTRIBUTIONS)}{extra}")
         return v
 
     @model_validator(mode="after")
@@ -242,7 +242,7 @@ class LinkEntry(Strict):
     def _type(cls, v: Any) -> str:
         up = str(v).upper()
         if up not in DEPENDENCY_TYPES:
-            raise ValueError(f"unknown dependency type {v!r}; use one of {', '.join(DEPENDENCY_TYPES)}")
+            raise ValueError(f"unknown dependency type {short_repr(v)}; use one of {', '.join(DEPENDENCY_TYPES)}")
         return up
 
     @field_validator("lag")
@@ -296,7 +296,7 @@ class TaskEntry(Strict):
     @classmethod
     def _id(cls, v: str) -> str:
         if not TASK_ID.match(v):
-            raise ValueError(f"task id {v!r} may use only letters, digits, '-', '_' and '.'")
+            raise ValueError(f"task id {short_repr(v)} may use only letters, digits, '-', '_' and '.'")
         return v
 
     @field_validator("duration", mode="before")
@@ -338,7 +338,7 @@ class CalendarEntry(Strict):
     def _region(cls, v: str) -> str:
         if v not in HOLIDAY_REGIONS:
             extra = did_you_mean(v, HOLIDAY_REGIONS, lead="; ")
-            raise ValueError(f"unknown holiday region {v!r}; use one of {', '.join(HOLIDAY_REGIONS)}{extra}")
+            raise ValueError(f"unknown holiday region {short_repr(v)}; use one of {', '.join(HOLIDAY_REGIONS)}{extra}")
         return v
 
 
@@ -354,14 +354,14 @@ class RiskEntry(Strict):
     @classmethod
     def _p_number(cls, v: Any) -> Any:
         if isinstance(v, bool) or not isinstance(v, int | float):
-            raise ValueError(f"probability must be a number between 0 and 1, got {v!r}")
+            raise ValueError(f"probability must be a number between 0 and 1, got {short_repr(v)}")
         return v
 
     @field_validator("probability")
     @classmethod
     def _p(cls, v: float) -> float:
         if not 0.0 <= v <= 1.0:
-            raise ValueError(f"probability must be between 0 and 1, got {v!r}")
+            raise ValueError(f"probability must be between 0 and 1, got {short_repr(v)}")
         return v
 
     @field_validator("impact", mode="before")
@@ -392,14 +392,14 @@ class CorrelationEntry(Strict):
     @classmethod
     def _rho_number(cls, v: Any) -> Any:
         if isinstance(v, bool) or not isinstance(v, int | float):
-            raise ValueError(f"rho must be a number strictly between -1 and 1, got {v!r}")
+            raise ValueError(f"rho must be a number strictly between -1 and 1, got {short_repr(v)}")
         return v
 
     @field_validator("rho")
     @classmethod
     def _rho(cls, v: float) -> float:
         if not -1.0 < v < 1.0 or not math.isfinite(v):
-            raise ValueError(f"rho must be strictly between -1 and 1, got {v!r}")
+            raise ValueError(f"rho must be strictly between -1 and 1, got {short_repr(v)}")
         return v
 
     @field_validator("tasks")
@@ -432,7 +432,7 @@ class ScopeEntry(Strict):
     @classmethod
     def _bool(cls, v: Any, info: ValidationInfo) -> bool:
         if not isinstance(v, bool):
-            raise ValueError(f"{info.field_name} must be true or false, got {v!r}")
+            raise ValueError(f"{info.field_name} must be true or false, got {short_repr(v)}")
         return v
 
     @field_validator("organisations")
@@ -453,7 +453,7 @@ class ScopeEntry(Strict):
     def _fallback(cls, v: Any) -> bool | list[str]:
         if isinstance(v, bool) or (isinstance(v, list) and all(isinstance(s, str) for s in v)):
             return v
-        raise ValueError(f"hl7v3_fallback must be true, false or a list of service ids, got {v!r}")
+        raise ValueError(f"hl7v3_fallback must be true, false or a list of service ids, got {short_repr(v)}")
 
 
 class ProgrammeEntry(Strict):
@@ -586,21 +586,21 @@ def translate_error(exc: ValidationError, data: Any, source: str | None) -> Prog
         else:
             model = TaskEntry if task_id is not None else ProgrammeEntry
         valid = keys_of(model)
-        msg = f"unknown key {bad!r}; " + did_you_mean(bad, valid, f"valid keys are {', '.join(valid)}")
+        msg = f"unknown key {short_repr(bad)}; " + did_you_mean(bad, valid, f"valid keys are {', '.join(valid)}")
     elif kind == "missing":
-        msg = f"missing required key {str(loc[-1]) if loc else '?'!r}"
+        msg = f"missing required key {short_repr(str(loc[-1]) if loc else '?')}"
     elif kind in ("model_type", "dict_type") and task_id is not None and not field:
-        msg = f"each task must be a mapping with at least id and duration; got {err.get('input')!r}"
+        msg = f"each task must be a mapping with at least id and duration; got {short_repr(err.get('input'))}"
     elif kind in ("model_type", "dict_type") and not loc:
         msg = "the file must be a YAML mapping with name, start and tasks"
     elif kind in ("model_type", "dict_type"):
-        msg = f"must be a mapping of keys to values; got {err.get('input')!r}"
+        msg = f"must be a mapping of keys to values; got {short_repr(err.get('input'))}"
     elif kind in ("list_type",):
-        msg = f"must be a list; got {err.get('input')!r}"
+        msg = f"must be a list; got {short_repr(err.get('input'))}"
     elif kind == "value_error":
         msg = str(err["ctx"]["error"]) if "ctx" in err else err["msg"]
     else:
-        msg = f"{err['msg'][0].lower()}{err['msg'][1:]}; got {err.get('input')!r}"
+        msg = f"{err['msg'][0].lower()}{err['msg'][1:]}; got {short_repr(err.get('input'))}"
     return ProgrammeError(msg, source=source, task=task_id, field=field or None)
 
 
@@ -625,7 +625,7 @@ class ChangeEntry(Strict):
     @classmethod
     def _probability(cls, v: float | None) -> float | None:
         if v is not None and not 0.0 <= v <= 1.0:  # also rejects NaN
-            raise ValueError(f"probability must be between 0 and 1, got {v!r}")
+            raise ValueError(f"probability must be between 0 and 1, got {short_repr(v)}")
         return v
 
     @model_validator(mode="after")
@@ -672,7 +672,7 @@ class ScenarioEntry(Strict):
     @classmethod
     def _id(cls, v: str) -> str:
         if not TASK_ID.match(v):
-            raise ValueError(f"scenario id {v!r} may use only letters, digits, '-', '_' and '.'")
+            raise ValueError(f"scenario id {short_repr(v)} may use only letters, digits, '-', '_' and '.'")
         return v
 
 

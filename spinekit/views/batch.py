@@ -13,7 +13,7 @@ from pathlib import Path
 
 from spinekit.model.errors import SpinekitError
 from spinekit.model.files import write_atomic
-from spinekit.views.report import _free_names
+from spinekit.views.report import report_paths
 
 __all__ = ["BatchItem", "BatchResult", "run_batch", "index_html"]
 
@@ -28,6 +28,9 @@ class BatchItem:
     notebook: Path | None
     finish: str | None
     error: str | None
+    p80: str | None = None
+    target: str | None = None
+    on_time: float | None = None
 
     @property
     def ok(self) -> bool:
@@ -64,6 +67,7 @@ def _one(
 ) -> BatchItem:
     from spinekit.catalogue.programme import read_programme
     from spinekit.engine.schedule import schedule
+    from spinekit.engine.simulate import simulate
     from spinekit.model.errors import SpinekitError
     from spinekit.views.report import build_report
 
@@ -71,15 +75,29 @@ def _one(
     try:
         programme = read_programme(source, status=status)
         name = programme.name
-        finish = str(schedule(programme).finish_date)
+        sched = schedule(programme)
+        # The report runs the same simulation (same iterations and seed), so the index's P80 and
+        # chance of meeting the target are the report's own numbers.
+        sim = simulate(programme, iterations, seed, schedule=sched)
         files = build_report(
-            source, out_dir, iterations=iterations, seed=seed, force=force, name=stem, status_file=status
+            source, out_dir, iterations=iterations, seed=sim.seed, force=force, name=stem, status_file=status
         )
     except SpinekitError as exc:
         return BatchItem(source, name, None, None, None, str(exc))
     except Exception as exc:  # one broken programme must not stop the batch
         return BatchItem(source, name, None, None, None, f"{source}: {type(exc).__name__}: {exc}")
-    return BatchItem(source, name, files.html, files.notebook, finish, None)
+    target = str(programme.target) if programme.target else None
+    return BatchItem(
+        source,
+        name,
+        files.html,
+        files.notebook,
+        str(sched.finish_date),
+        None,
+        p80=str(sim.finish_date["p80"]),
+        target=target,
+        on_time=sim.on_time_probability,
+    )
 
 
 def index_html(items: Sequence[BatchItem], *, generated: dt.datetime, out_dir: Path) -> str:
@@ -105,9 +123,11 @@ def index_html(items: Sequence[BatchItem], *, generated: dt.datetime, out_dir: P
         else:
             status = f"<span class='error'>failed: {e(item.error)}</span>"
             cls = "failed"
+        chance = "" if item.on_time is None else f"{item.on_time:.0%}"
         rows.append(
             f"<tr class='{cls}'><td>{e(item.name or '')}</td><td>{e(item.source)}</td>"
-            f"<td>{e(item.finish or '')}</td><td>{status}</td></tr>"
+            f"<td>{e(item.finish or '')}</td><td>{e(item.p80 or '')}</td><td>{e(item.target or '')}</td>"
+            f"<td>{chance}</td><td>{status}</td></tr>"
         )
     when = f"<p>Generated {e(generated.strftime('%Y-%m-%d %H:%M'))}</p>"
     ok = sum(i.ok for i in items)
@@ -118,6 +138,7 @@ def index_html(items: Sequence[BatchItem], *, generated: dt.datetime, out_dir: P
         ".error{color:#b00020}</style></head><body>"
         f"<h1>Steering reports</h1>{when}<p>{ok} of {len(items)} reports written.</p>"
         "<table><thead><tr><th>Programme</th><th>File</th><th>Deterministic finish</th>"
+        "<th>P80 finish</th><th>Target</th><th>Chance of meeting the target</th>"
         f"<th>Report</th></tr></thead><tbody>{''.join(rows)}</tbody></table></body></html>\n"
     )
 
@@ -137,12 +158,16 @@ def run_batch(
 
     A programme that fails (invalid file, failing notebook) is listed in the index with its
     error; the others still run. ``statuses``, if given, are status files matched to ``files``
-    one for one, in order.
+    one for one, in order. Reports and the index are named after the files (numbered where two
+    files share a name); none replaces an existing file unless ``force`` is set.
 
     Raises
     ------
     SpinekitError
         ``statuses`` does not have one file per programme file.
+    OutputError
+        ``out_dir`` is a file or not writable, or (without ``force``) a report or the index
+        already exists there; checked before any report runs.
     """
     from tqdm.auto import tqdm
 
@@ -155,12 +180,16 @@ def run_batch(
         )
     matched: list[str | None] = list(given) if given else [None] * len(sources)
     out = Path(out_dir)
+    stems = _stems(sources)
+    (index,) = report_paths(out, "index", force, suffixes=(".html",))
+    for stem in stems:
+        report_paths(out, stem, force)
     out.mkdir(parents=True, exist_ok=True)
     results: dict[int, BatchItem] = {}
     with ProcessPoolExecutor(max_workers=max(1, workers)) as pool:
         futures = {
             pool.submit(_one, s, stem, str(out), iterations, seed, force, st): k
-            for k, (s, stem, st) in enumerate(zip(sources, _stems(sources), matched))
+            for k, (s, stem, st) in enumerate(zip(sources, stems, matched))
         }
         bar = tqdm(total=len(futures), desc="reports", unit="report", disable=not progress, file=sys.stderr)
         for fut in as_completed(futures):
@@ -168,6 +197,5 @@ def run_batch(
             bar.update(1)
         bar.close()
     items = tuple(results[k] for k in range(len(sources)))
-    (index,) = _free_names(out, "index", force, suffixes=(".html",))
     write_atomic(index, index_html(items, generated=dt.datetime.now(), out_dir=out))
     return BatchResult(items, index)

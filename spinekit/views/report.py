@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from spinekit.catalogue.programme import read_programme
-from spinekit.model.errors import SpinekitError
-from spinekit.model.files import example_path, notebook_path, write_atomic
+from spinekit.model.errors import OutputError, SpinekitError
+from spinekit.model.files import check_output_folder, example_path, notebook_path, write_atomic
 
 if TYPE_CHECKING:
     from nbformat import NotebookNode
 
-__all__ = ["ReportError", "ReportFiles", "build_report", "report_html", "REPORT_NOTEBOOK"]
+__all__ = ["ReportError", "ReportFiles", "build_report", "report_html", "report_paths", "REPORT_NOTEBOOK"]
 
 REPORT_NOTEBOOK = "03-steering-report.ipynb"
 _TEMPLATE = Path(__file__).resolve().parent / "templates" / "offline.html.j2"
@@ -38,21 +38,25 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-.") or "report"
 
 
-def _free_names(
+def report_paths(
     out_dir: Path, stem: str, force: bool, suffixes: tuple[str, ...] = (".html", ".ipynb")
 ) -> tuple[Path, ...]:
-    """Paths ``<stem><suffix>`` in ``out_dir``, one per suffix, none of which exists yet.
+    """Paths ``<stem><suffix>`` in ``out_dir``, one per suffix, after checking they may be written.
 
-    The first free name of ``stem``, ``stem-2``, ``stem-3`` … is taken; with ``force`` it is
-    always ``stem`` (existing files are then replaced).
+    Raises
+    ------
+    OutputError
+        ``out_dir`` cannot hold files, or one of the paths exists and ``force`` is not set.
     """
-    n = 1
-    while True:
-        name = stem if n == 1 else f"{stem}-{n}"
-        paths = tuple(out_dir / f"{name}{suffix}" for suffix in suffixes)
-        if force or not any(path.exists() for path in paths):
-            return paths
-        n += 1
+    check_output_folder(out_dir)
+    paths = tuple(out_dir / f"{stem}{suffix}" for suffix in suffixes)
+    taken = [p for p in paths if p.exists()]
+    if taken and not force:
+        raise OutputError(f"{taken[0]}: already exists; add --force to replace it, or choose another --out folder")
+    for path in paths:
+        if path.is_dir():
+            raise OutputError(f"{path}: is a folder; move it, or choose another --out folder")
+    return paths
 
 
 def report_html(notebook: NotebookNode | Mapping[str, Any]) -> str:
@@ -97,32 +101,38 @@ def build_report(
 ) -> ReportFiles:
     """Execute the steering-report notebook for a programme and write HTML plus notebook.
 
-        The files are named after the programme file (``name`` overrides that). Existing reports
-        are never overwritten unless ``force`` is set: the new files get a numbered suffix instead.
-        Both files appear whole or not at all. ``status_file`` gives the progress at a status date in
-        place of the programme file's own ``status`` block. With a status, the report opens with the
-    progress, read from ``history_db`` (default: ``<plan>.history.sqlite`` beside the plan).
+    The files are named after the programme file (``name`` overrides that). An existing report
+    of that name is never replaced unless ``force`` is set; the output folder is checked
+    before anything runs. Both files appear whole or not at all. ``status_file`` gives the
+    progress at a status date in place of the programme file's own ``status`` block. With a
+    status, the report opens with the progress, read from ``history_db`` (default:
+    ``<plan>.history.sqlite`` beside the plan).
 
-        Raises
-        ------
-        ProgrammeError
-            The programme file is invalid (checked before anything runs).
-        ReportError
-            A notebook cell failed.
+    Raises
+    ------
+    ProgrammeError
+        The programme file is invalid (checked before anything runs).
+    OutputError
+        ``out_dir`` is a file or not writable, or the report exists and ``force`` is not set
+        (checked before anything runs).
+    ReportError
+        A notebook cell failed.
     """
     import nbformat
     import papermill as pm
 
+    from spinekit.views.kernel import QuietShutdownKernelManager
+
     source = Path(programme_file) if programme_file else example_path()
+    out = Path(out_dir)
+    stem = _slug(name or (source.stem if programme_file else "example"))
+    html_path, nb_path = report_paths(out, stem, force)
     programme = read_programme(source, status=status_file)
     if scenarios:
         from spinekit.catalogue.scenarios import select_scenarios
 
         select_scenarios(programme, list(scenarios))  # unknown ids fail now, not in the notebook
-    out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    stem = _slug(name or (source.stem if programme_file else "example"))
-    html_path, nb_path = _free_names(out, stem, force)
     parameters = {
         "programme_file": str(source.resolve()),
         "status_file": str(Path(status_file).resolve()) if status_file else None,
@@ -144,12 +154,17 @@ def build_report(
             cwd=str(out),
             # Keep the kernel's own start-up log lines off the user's terminal.
             extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            kernel_manager_class=QuietShutdownKernelManager,
         )
     except pm.PapermillExecutionError as exc:
         raise ReportError(
             f"{source}: the report notebook failed in cell {exc.exec_count} with {exc.ename}: {exc.evalue}"
         ) from None
     notebook_text = nbformat.writes(executed)  # type: ignore[no-untyped-call]  # as papermill would have written it
-    write_atomic(html_path, report_html(executed))
-    write_atomic(nb_path, notebook_text)
+    page = report_html(executed)
+    for path, text in ((html_path, page), (nb_path, notebook_text)):
+        try:
+            write_atomic(path, text, exclusive=not force)
+        except FileExistsError:  # another run took the name meanwhile
+            raise OutputError(f"{path}: already exists; add --force to replace it") from None
     return ReportFiles(html_path, nb_path)

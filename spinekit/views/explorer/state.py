@@ -104,6 +104,12 @@ class ExplorerState:
                 merged[choice.service] = dataclasses.replace(kept, operations=ops)
             else:
                 merged[choice.service] = choice
+        # A service the scope brings in itself (CIS2, with user-restricted access) has tasks in
+        # the plan, so its box shows ticked.
+        catalogue_services = set(base.catalogue.service_ids)
+        for task in base.programme.tasks:
+            if task.service in catalogue_services and task.service not in merged:
+                merged[task.service] = ServiceChoice(task.service)
         return cls(
             start=base.programme.start,
             target=base.programme.target,

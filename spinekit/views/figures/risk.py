@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
 
 from spinekit.views.figures.axes import (
     axis_values,
@@ -42,6 +43,9 @@ if TYPE_CHECKING:
     pass
 
 __all__ = ["finish_histogram", "s_curve", "tornado", "criticality_chart"]
+
+#: Criticality bars run from grey (never critical) through amber to red (always critical).
+_CRITICALITY_SCALE = [[0.0, "#AEB7BD"], [0.5, "#ED8B00"], [1.0, CRITICAL]]
 
 
 def _percentile_marks(
@@ -325,6 +329,7 @@ def tornado(
     value_name: str = "Correlation with programme finish",
     title: str | None = "What drives the finish date",
     height: int | None = None,
+    noise: float | None = None,
 ) -> go.Figure:
     """Tornado chart of sensitivity: the ``top`` tasks by absolute value, largest at the top.
 
@@ -341,6 +346,10 @@ def tornado(
         Axis title for the values.
     title, height:
         Figure title; height in pixels (by default it grows with the number of bars).
+    noise:
+        Half-width of the band sampling noise alone fills (for example
+        ``SimulationResult.sensitivity_noise``): only tasks outside it are drawn, and the
+        caption says so.
 
     Returns
     -------
@@ -351,7 +360,26 @@ def tornado(
     >>> fig = tornado({"a": 0.2, "b": -0.7, "c": 0.5})
     >>> list(fig.data[0].customdata)
     ['b', 'c', 'a']
+    >>> list(tornado({"a": 0.01, "b": -0.7, "c": 0.5}, noise=0.02).data[0].customdata)
+    ['b', 'c']
     """
+    caption = ""
+    if noise is not None:
+        values = sensitivity if isinstance(sensitivity, pd.Series) else pd.Series(sensitivity, dtype=float)
+        sensitivity = values[values.abs() > noise]
+        caption = f"; tasks within ±{noise:.3f}, where sampling noise alone would put them, are left out"
+        if sensitivity.empty:
+            return finish_figure(
+                go.Figure(),
+                Decor(),
+                title=title,
+                height=height or 240,
+                showlegend=False,
+                subtitle=f"No task drives the finish beyond sampling noise (±{noise:.3f})",
+                xaxis=dict(visible=False),
+                yaxis=dict(visible=False),
+                margin=dict(t=80),
+            )
     s, names = _ranked(sensitivity, top, labels)
     ys = list(range(len(s)))
     deco = Decor()
@@ -377,7 +405,7 @@ def tornado(
         title=title,
         height=height or max(320, 140 + 30 * len(s)),
         showlegend=False,
-        subtitle=f"Top {len(s)} tasks by absolute value",
+        subtitle=f"Top {len(s)} tasks by absolute value{caption}",
         xaxis=dict(
             range=[-bound, bound],
             zeroline=True,
@@ -431,13 +459,9 @@ def criticality_chart(
             orientation="h",
             customdata=list(s.index),
             name="Criticality index",
-            marker=dict(
-                color=s.to_numpy(),
-                cmin=0,
-                cmax=1,
-                showscale=False,
-                colorscale=[[0, "#AEB7BD"], [0.5, "#ED8B00"], [1, CRITICAL]],
-            ),
+            # Colours are given as colours, not as numbers on a colour scale: plotly.js warns
+            # ("Invalid color specifier") when it picks a text colour against a numeric one.
+            marker=dict(color=sample_colorscale(_CRITICALITY_SCALE, np.clip(s.to_numpy(), 0.0, 1.0).tolist())),
             text=[f"{v:.0%}" for v in s],
             textposition="outside",
             cliponaxis=False,

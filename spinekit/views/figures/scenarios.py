@@ -175,16 +175,19 @@ def scenario_ranges(
     if target is not None:
         x = extra[0]
         deco.vline(x_shape(x, is_date), name="target", colour=TARGET, width=2)
+        # At the foot of the plot, inside it: the legend runs along the top edge.
         deco.note(
             x=x_shape(x, is_date),
-            y=1,
+            y=0,
             yref="paper",
             xref="x",
             text=f"<b>Target</b> {x_text(x, is_date)}",
             xanchor="left",
             yanchor="bottom",
             xshift=3,
+            yshift=2,
             font=dict(size=11, color=TARGET),
+            bgcolor="rgba(255,255,255,0.85)",
         )
     return finish_figure(
         fig,
@@ -201,7 +204,8 @@ def scenario_ranges(
             tickmode="array",
             tickvals=ys,
             ticktext=[f"<b>{n}</b>" for n in names],
-            range=[len(data) - 0.5, -0.5],
+            # Room below the last row for the target's label.
+            range=[len(data) - 0.5 + (0.45 if target is not None else 0), -0.5],
             showgrid=False,
             ticks="",
         ),

@@ -279,10 +279,17 @@ def short_label(value: Any, limit: int = LABEL_CHARS) -> str:
     text = MISSING if is_missing(value) else str(value)
     if len(text) <= limit:
         return esc(text)
-    # Keep a closing "(INT, organisation 2)"-style qualifier: it is what tells rows apart.
-    tail = text[text.rfind("(") :] if text.endswith(")") and "(" in text else ""
-    if tail and len(tail) <= limit // 2:
-        return esc(text[: limit - len(tail) - 2].rstrip() + "… " + tail)
+    # Keep what tells rows apart: a closing "(production, organisation 2)" qualifier, or a
+    # closing ": PDS" service label; the rest is cut at a word boundary before it.
+    tail = ""
+    if text.endswith(")") and "(" in text:
+        tail = " " + text[text.rfind("(") :]
+    elif ": " in text:
+        tail = text[text.rfind(": ") :]
+    if tail and len(tail) <= limit - 12:
+        head = text[: limit - len(tail) - 1]
+        head = head.rsplit(" ", 1)[0] if " " in head.strip() else head
+        return esc(head.rstrip(" ,;:") + "…" + tail)
     return esc(text[: limit - 1].rstrip() + "…")
 
 
