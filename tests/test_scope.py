@@ -549,14 +549,18 @@ def test_seed_example_schedules():
 
 def test_go_live_depends_on_its_own_organisation_only():
     # PDS and EPS (HL7 V3 fallback) and MESH for two organisations: each go-live follows the
-    # smoke test and that organisation's production ASID and mailbox, safety case (DCB0160),
-    # DPIA, data processing agreement, DSPT, acceptable-use sign-off and user accounts.
+    # smoke test and that organisation's own production identities (a live ASID per Spine
+    # service, a live mailbox per MESH user), safety case (DCB0160), DPIA, data processing
+    # agreement, DSPT, acceptable-use sign-off and user accounts; nothing of the other's.
     tasks = expand("pds", "eps", "mesh", hl7v3_fallback=True, organisations=2)
-    for n in (1, 2):
-        assert [d.task for d in tasks[f"go-live-org{n}"].depends_on] == [
+    for n, other in ((1, 2), (2, 1)):
+        deps = [d.task for d in tasks[f"go-live-org{n}"].depends_on]
+        assert deps == [
             "smoke-test",
-            f"asid-production-org{n}",
-            f"mesh-mailbox-production-org{n}",
+            f"asid-pds-production-org{n}",
+            f"asid-eps-production-org{n}",
+            f"mesh-mailbox-eps-production-org{n}",
+            f"mesh-mailbox-mesh-production-org{n}",
             f"dcb0160-org{n}",
             f"dpia-org{n}",
             f"data-processing-agreement-org{n}",
@@ -564,9 +568,15 @@ def test_go_live_depends_on_its_own_organisation_only():
             f"euo-acceptable-use-org{n}",
             f"end-user-accounts-org{n}",
         ]
-    # Each organisation's chain stays its own: org 2's agreement follows org 2's DPIA.
+        assert not any(d.endswith(f"-org{other}") for d in deps)
+    # Each organisation's chain stays its own: org 2's agreement follows org 2's DPIA, and its
+    # live ASID follows the service's live endpoint and the Connection Agreement.
     assert [d.task for d in tasks["data-processing-agreement-org2"].depends_on] == ["dpia-org2"]
-    assert [d.task for d in tasks["asid-production-org2"].depends_on] == ["mpv-registration", "mhs-endpoint-production"]
+    assert [d.task for d in tasks["asid-pds-production-org2"].depends_on] == [
+        "mpv-registration",
+        "mhs-endpoint-pds-production",
+        "connection-agreement",
+    ]
 
 
 def test_mesh_needs_hscn_only_for_dep():

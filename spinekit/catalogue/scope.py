@@ -581,9 +581,13 @@ def _task(
             deps.setdefault(other.id, Dependency(other.id, link.type, link.lag))
 
     name = variant.name if variant and variant.name else item.name
-    if inst.service is not None and not (variant and variant.name):
+    if inst.service is not None:
         sel = by_service[inst.service]
-        name = f"{name}: {inst.interface.name if inst.interface else sel.service.label}"
+        label = inst.interface.name if inst.interface else sel.service.label
+        # A variant's own name may already say the service ("Build PDS FHIR …"); a live
+        # identity's does not, and rows of two services must read apart.
+        if not (variant and variant.name and sel.service.label in name):
+            name = f"{name}: {label}"
     if inst.service is not None and item.id == "build" and by_service[inst.service].operations:
         sel = by_service[inst.service]
         ops = list(sel.operations)

@@ -284,8 +284,14 @@ def short_label(value: Any, limit: int = LABEL_CHARS) -> str:
     tail = ""
     if text.endswith(")") and "(" in text:
         tail = " " + text[text.rfind("(") :]
+        before = text[: text.rfind("(")].rstrip()
+        service = before[before.rfind(": ") :] if ": " in before else ""
+        if service and len(service) <= 24:  # "…: PDS (INT)": the service and the qualifier
+            tail = service + tail
     elif ": " in text:
         tail = text[text.rfind(": ") :]
+    if len(tail) > limit - 12:
+        tail = tail.replace("organisation ", "org ").replace("production", "prod")
     if tail and len(tail) <= limit - 12:
         head = text[: limit - len(tail) - 1]
         head = head.rsplit(" ", 1)[0] if " " in head.strip() else head
