@@ -47,19 +47,11 @@ EXPORT_FORMATS = ("tjp", "mspdi", "xlsx", "ics", "csv", "json")
 _BINARY_FORMATS = ("xlsx", "ics")
 
 
-def _refuse_existing(out: str | None, force: bool) -> None:
-    from spinekit.model.errors import SpinekitError
-
-    if out and Path(out).exists() and not force:
-        raise SpinekitError(f"{out}: already exists; choose another --out, or add --force to replace it")
-
-
 def _cmd_export(args: argparse.Namespace) -> str | bytes:
     from spinekit.model.errors import SpinekitError
 
     if args.to in _BINARY_FORMATS and not args.out:
         raise SpinekitError(f"--to {args.to} writes a binary file: add --out FILE.{args.to}")
-    _refuse_existing(args.out, args.force)
     programme = _programme_arg(args.file, args.scenario, args.status)
     if args.to == "tjp":
         from spinekit.interop.tjp import to_tjp
@@ -78,7 +70,13 @@ def _cmd_export(args: argparse.Namespace) -> str | bytes:
         return schedule_csv(sched) if args.to == "csv" else schedule_json(sched)
     from spinekit.analysis.check import check_plan
 
-    check = check_plan(programme, sched)
+    simulation = None
+    if args.to == "xlsx" and args.iterations:
+        from spinekit.engine.simulate import simulate
+
+        simulation = simulate(programme, args.iterations, args.seed, schedule=sched)
+    # The health check reuses the simulation (its P80-cost rule) rather than running its own.
+    check = check_plan(programme, sched, simulation=simulation)
     if args.to == "ics":
         from spinekit.interop.ics import to_ics
 
@@ -86,11 +84,6 @@ def _cmd_export(args: argparse.Namespace) -> str | bytes:
     from spinekit.catalogue.scenarios import apply_scenario
     from spinekit.interop.xlsx import to_xlsx
 
-    simulation = None
-    if args.iterations:
-        from spinekit.engine.simulate import simulate
-
-        simulation = simulate(programme, args.iterations, args.seed)
     scenarios = [(s.id, s.name, schedule(apply_scenario(programme, s))) for s in programme.scenarios]
     return to_xlsx(sched, check, simulation=simulation, scenarios=scenarios)
 
@@ -101,7 +94,6 @@ def _cmd_import(args: argparse.Namespace) -> str:
     from spinekit.catalogue.programme import parse_programme
     from spinekit.interop.mspdi import read_plan
 
-    _refuse_existing(args.out, args.force)
     plan = read_plan(args.plan)
     parse_programme(plan.data, source=args.plan)  # what is written schedules
     head = [f"# Imported from {Path(args.plan).name} by `spinekit import`."]
@@ -117,7 +109,6 @@ def _cmd_import(args: argparse.Namespace) -> str:
 def _cmd_schema(args: argparse.Namespace) -> str:
     from spinekit.model.jsonschema import schema_text
 
-    _refuse_existing(args.out, args.force)
     return schema_text()
 
 

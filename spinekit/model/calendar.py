@@ -76,13 +76,9 @@ def _holiday_table() -> dict[str, tuple[dt.date, ...]]:
     return {region: tuple(sorted(days)) for region, days in table.items()}
 
 
+@functools.lru_cache(maxsize=64)
 def bank_holidays(region: str, first_year: int, last_year: int) -> tuple[dt.date, ...]:
     """The bank holidays of ``region`` (a :data:`HOLIDAY_REGIONS` key) in the years given, sorted."""
-    return _bank_holidays(region, first_year, last_year)
-
-
-@functools.lru_cache(maxsize=64)
-def _bank_holidays(region: str, first_year: int, last_year: int) -> tuple[dt.date, ...]:
     subdiv = HOLIDAY_REGIONS[region]
     if subdiv is None:
         return ()
@@ -106,7 +102,7 @@ def _non_working_table(
     calendars that differ only in their start date within a year share one. The array is
     read-only because the cache hands the same one to every caller.
     """
-    days = set(_bank_holidays(region, first_year, last_year))
+    days = set(bank_holidays(region, first_year, last_year))
     for start, end in closures:
         days.update(start + dt.timedelta(days=k) for k in range((end - start).days + 1))
     table = np.array(sorted(days), dtype="datetime64[D]")
