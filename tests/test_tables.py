@@ -75,43 +75,27 @@ def test_csv_text_quotes_like_the_csv_module_reads():
     ]
 
 
-def test_text_table_right_aligns_each_column():
-    assert text_table(["task", "days"], [["ods-code", 10], ["x", 2]]).splitlines() == [
-        "    task days",
-        "ods-code   10",
-        "       x    2",
-    ]
+@pytest.mark.parametrize(
+    "days, floats",
+    [([10, 2], [0, 244]), ([-5, 3], [-12, 7]), ([123456, 1], [0, 0]), ([-123456, 5], [3, -1])],
+)
+def test_text_table_lays_out_as_pandas_does(days, floats):
+    import pandas as pd
+
+    rows = [["ods-code", "2027-01-04", days[0], floats[0], "yes"], ["x", "2028-12-31", days[1], floats[1], ""]]
+    header = ["task", "start", "days", "total float", "critical"]
+    assert text_table(header, rows) == pd.DataFrame(rows, columns=header).to_string(index=False)
 
 
-def test_schedule_csv_and_json_carry_basis_and_its_kind(capsys, tmp_path):
-    import yaml
+def test_schedule_table_reads_as_before(capsys, tmp_path):
 
-    from spinekit.model.files import data_dir
+    from spinekit import read_programme, schedule
 
-    items = yaml.safe_load((data_dir() / "catalogue" / "items.yaml").read_text(encoding="utf-8"))["items"]
-    ods = next(i for i in items if i["id"] == "ods-code")["provenance"]
-    cited = "".join(f"[{s}]" for s in ods["sources"])
-    f = write_file(
-        tmp_path,
-        "name: t\nstart: 2027-01-04\nscope: {services: [pds]}\n"
-        "overrides: {design: 12}\n"
-        "tasks:\n"
-        '  - {id: quote, duration: 3, depends_on: [go-live-org1], basis: "supplier\'s written quote"}\n'
-        "  - {id: plain, duration: 1, depends_on: [quote]}\n",
-    )
-    code, out, _ = run(capsys, "schedule", f, "--format", "csv")
-    assert code == 0
-    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(out))}
-    assert list(rows["plain"])[-2:] == ["basis", "basis_kind"]
-    assert rows["ods-code"]["basis"] == f"{ods['basis']} {cited}: {' '.join(ods['note'].split())}"
-    assert rows["ods-code"]["basis_kind"] == ods["basis"]
-    assert rows["design"]["basis"].startswith("override: overrides.design in the programme; catalogue: ")
-    assert rows["design"]["basis_kind"] == "override"
-    assert (rows["quote"]["basis"], rows["quote"]["basis_kind"]) == ("supplier's written quote", "")
-    assert (rows["plain"]["basis"], rows["plain"]["basis_kind"]) == ("", "")
-    code, out, _ = run(capsys, "schedule", f, "--format", "json")
-    tasks = {t["id"]: t for t in json.loads(out)["tasks"]}
-    assert tasks["ods-code"]["basis"] == rows["ods-code"]["basis"]
-    assert tasks["ods-code"]["basis_kind"] == ods["basis"]
-    assert tasks["quote"]["basis"] == "supplier's written quote" and "basis_kind" not in tasks["quote"]
-    assert "basis" not in tasks["plain"] and "basis_kind" not in tasks["plain"]
+    f = write_file(tmp_path, HOSTILE)
+    code, out, _ = run(capsys, "schedule", f)
+    t = schedule(read_programme(f)).table
+    shown = t[["id", "start", "finish", "duration", "total_float", "free_float", "critical"]].copy()
+    shown["critical"] = shown["critical"].map({True: "yes", False: ""})
+    shown[["start", "finish"]] = shown[["start", "finish"]].astype(str)
+    shown.columns = ["task", "start", "finish", "days", "total float", "free float", "critical"]
+    assert code == 0 and out.split("\n\n", 1)[1] == shown.to_string(index=False) + "\n"

@@ -63,10 +63,22 @@ def _csv_value(value: Any) -> Any:
 
 
 def text_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    """A plain-text table: every column right-aligned to its widest cell, one space between."""
-    cells = [[str(h) for h in header], *([str(v) for v in row] for row in rows)]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
-    return "\n".join(" ".join(c.rjust(w) for c, w in zip(row, widths)) for row in cells)
+    """A plain-text table laid out as pandas' ``DataFrame.to_string(index=False)`` lays it out.
+
+    Every column is right-aligned to its widest cell, one space between columns; the header of a
+    column of numbers gets a leading space. ``spinekit schedule`` reads as it always has.
+    """
+    columns = []
+    for i, name in enumerate(header):
+        values = [row[i] for row in rows]
+        numeric = bool(values) and all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
+        if numeric:
+            cells = [f" {name}", *map(str, values)]
+        else:
+            cells = [str(name), *map(str, values)]
+        width = max(map(len, cells))
+        columns.append([c.rjust(width) for c in cells])
+    return "\n".join(" ".join(line) for line in zip(*columns))
 
 
 def schedule_text(sched: Schedule) -> str:
