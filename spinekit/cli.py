@@ -316,23 +316,80 @@ def _seed(value: str) -> int:
     return n
 
 
+def _scope_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The scope flags of ``spinekit new``, as :class:`~spinekit.Scope` takes them."""
+    fallback = args.hl7v3_fallback
+    return {
+        "services": tuple(_names(args.services)),
+        "environments": tuple(_ENVIRONMENT_NAMES.get(e.lower(), e) for e in _names(args.environments)),
+        "organisations": args.organisations,
+        "access": args.access,
+        "smartcards": args.smartcards,
+        "hl7v3_fallback": fallback == "all" or (tuple(_names(fallback)) if fallback else False),
+        "have": tuple(_names(args.have)) if args.have else (),
+        "deployment": args.deployment,
+    }
+
+
 def _cmd_new(args: argparse.Namespace) -> str:
+    if args.merge:
+        return _cmd_new_merge(args)
+    if args.build_task or args.go_live_task:
+        from spinekit.model.errors import SpinekitError
+
+        flag = "--build-task" if args.build_task else "--go-live-task"
+        raise SpinekitError(f"{flag} names a task of the plan given with --merge PLAN; add --merge PLAN")
     from spinekit.catalogue.starter import starter_programme
 
-    fallback = args.hl7v3_fallback
-    return starter_programme(
-        _names(args.services),
-        environments=[_ENVIRONMENT_NAMES.get(e.lower(), e) for e in _names(args.environments)],
-        organisations=args.organisations,
-        access=args.access,
-        smartcards=args.smartcards,
-        hl7v3_fallback=fallback == "all" or (_names(fallback) if fallback else False),
-        start=args.start,
-        target=args.target,
-        name=args.name,
-        have=_names(args.have) if args.have else (),
-        deployment=args.deployment,
+    return starter_programme(**_scope_options(args), start=args.start, target=args.target, name=args.name)
+
+
+def _cmd_new_merge(args: argparse.Namespace) -> str:
+    """``spinekit new --merge PLAN``: the plan with the scope's Spine items linked into it."""
+    import yaml
+
+    from spinekit.catalogue.merge import merge_plan
+    from spinekit.catalogue.programme import parse_programme
+    from spinekit.catalogue.scope import Scope
+    from spinekit.model.errors import SpinekitError
+    from spinekit.model.jsonschema import schema_uri
+
+    unused = [f for f, v in (("--start", args.start), ("--target", args.target), ("--name", args.name)) if v]
+    if unused:
+        raise SpinekitError(f"{unused[0]} does not apply with --merge: the plan keeps its own; leave it out")
+    source = args.merge
+    unsupported: list[str] = []
+    if Path(source).suffix.lower() in (".yaml", ".yml"):
+        from spinekit.model.files import read_programme_data
+
+        data, _ = read_programme_data(source)
+        if not isinstance(data, dict):
+            parse_programme(data, source=source)  # names what is wrong with the file
+    else:
+        from spinekit.interop.mspdi import read_plan
+
+        imported = read_plan(source)
+        data, unsupported = imported.data, imported.unsupported
+    merged = merge_plan(
+        data, Scope(**_scope_options(args)), build=args.build_task or (), go_live=args.go_live_task or (), source=source
     )
+    parse_programme(merged.data, source=source)  # what is written schedules
+    report = [f"{g} -> {t}" for g, t in merged.joins.items()]
+    report += [f"{t} now also waits for: {', '.join(ids)}" for t, ids in merged.added.items()]
+    report += [f"{t} tagged " + ", ".join(f"{k} {v}" for k, v in tags.items()) for t, tags in merged.tagged.items()]
+    quiet = len(report)
+    report += [f"generated {old} renamed {new}: the plan has a task {old}" for old, new in merged.renamed.items()]
+    report += merged.notes + [f"not carried over: {line}" for line in unsupported]
+    for line in report[quiet:]:
+        print(f"spinekit: {line}", file=sys.stderr)
+    head = [
+        f"# yaml-language-server: $schema={schema_uri()}",
+        f"# {Path(source).name} with the Spine items of a scope added by `spinekit new --merge`.",
+        "# The plan's own tasks stand in for the scope's build and go-live:",
+    ]
+    head += [f"#   - {line}" for line in report]
+    body = yaml.safe_dump(merged.data, sort_keys=False, allow_unicode=True, width=100)
+    return "\n".join(head) + "\n" + body
 
 
 #: Other names `spinekit new` accepts for an environment: the Path to Live (UAT) is DEP.
@@ -577,6 +634,23 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--have", metavar="LIST", help="what the supplier already holds, such as ods-code,dspt,hscn (kept as met)"
+    )
+    p.add_argument(
+        "--merge",
+        metavar="PLAN",
+        help="add the scope's Spine items to this plan (.mpp, .xml, .xer, PMXML, or a programme YAML)",
+    )
+    p.add_argument(
+        "--build-task",
+        action="append",
+        metavar="[BUILD=]ID",
+        help="--merge: the plan's build task (for BUILD, such as build-pds, only); default: by catalogue name",
+    )
+    p.add_argument(
+        "--go-live-task",
+        action="append",
+        metavar="[GO-LIVE=]ID",
+        help="--merge: the plan's go-live task (for GO-LIVE, such as go-live-org2, only); default: by catalogue name",
     )
     p.add_argument("--out", help="write to this file instead of standard output")
     p.add_argument("--force", action="store_true", help="replace an existing --out file")

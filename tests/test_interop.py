@@ -361,10 +361,9 @@ def test_shipped_schema_is_current_and_new_points_at_it(capsys):
     assert code == 0 and first == f"# yaml-language-server: $schema={shipped.resolve().as_uri()}"
 
 
-def test_a_name_two_catalogue_items_share_tags_nothing(monkeypatch):
+def test_a_name_two_catalogue_items_share_tags_nothing():
     from types import SimpleNamespace
 
-    import spinekit.catalogue.load as load
     from spinekit.interop.mspdi import catalogue_kinds
 
     items = [
@@ -372,5 +371,8 @@ def test_a_name_two_catalogue_items_share_tags_nothing(monkeypatch):
         SimpleNamespace(id="asid-ers", name="ASID issued", production=None),
         SimpleNamespace(id="hscn", name="HSCN connection", production=SimpleNamespace(name="HSCN live (production)")),
     ]
-    monkeypatch.setattr(load, "load_catalogue", lambda: SimpleNamespace(items=items))
-    assert catalogue_kinds() == {"asid issued": None, "hscn connection": "hscn", "hscn live": "hscn"}
+    assert catalogue_kinds(SimpleNamespace(items=items)) == {
+        "asid issued": None,
+        "hscn connection": "hscn",
+        "hscn live": "hscn",
+    }

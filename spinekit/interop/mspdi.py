@@ -28,13 +28,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from spinekit.catalogue.kinds import catalogue_kinds, plain_name
 from spinekit.model.calendar import bank_holidays
 from spinekit.model.errors import ExportError, ProgrammeError
 
 if TYPE_CHECKING:
     from spinekit.model.domain import Programme
 
-__all__ = ["to_mspdi", "read_plan", "ImportedPlan", "InteropError", "TEXT_FIELDS"]
+__all__ = ["to_mspdi", "read_plan", "ImportedPlan", "InteropError", "TEXT_FIELDS", "catalogue_kinds"]
 
 #: The MSPDI text fields spinekit writes, by number, with their names in Microsoft Project.
 TEXT_FIELDS = {1: "Owner", 2: "Track", 3: "Kind", 4: "spinekit id"}
@@ -225,32 +226,6 @@ def _unique_id(name: str, taken: set[str]) -> str:
     return candidate
 
 
-_QUALIFIER = re.compile(r"\s*\([^()]*\)\s*$")
-
-
-def _plain_name(name: str) -> str:
-    """A task or item name without trailing qualifiers like "(INT)", in lower case, spaces collapsed."""
-    previous = None
-    while previous != name:
-        previous, name = name, _QUALIFIER.sub("", name)
-    return " ".join(name.lower().split())
-
-
-def catalogue_kinds() -> dict[str, str | None]:
-    """Catalogue item names (as :func:`_plain_name` gives them) to the item id; ``None`` where two
-    items share a name, so that such a name tags nothing."""
-    from spinekit.catalogue.load import load_catalogue
-
-    kinds: dict[str, str | None] = {}
-    for item in load_catalogue().items:
-        names = {_plain_name(item.name)}
-        if item.production is not None and getattr(item.production, "name", None):
-            names.add(_plain_name(str(item.production.name)))
-        for name in names:
-            kinds[name] = item.id if kinds.get(name, item.id) == item.id else None
-    return kinds
-
-
 def read_plan(path: str | os.PathLike[str]) -> ImportedPlan:
     """Read a plan that MPXJ knows into programme-file data.
 
@@ -356,8 +331,8 @@ def read_plan(path: str | os.PathLike[str]) -> ImportedPlan:
         kind_text = t.getText(3) if aliases.get(TEXT_FIELDS[3]) is not None else None
         if kind_text:
             entry["kind"] = str(kind_text)
-        elif kinds.get(_plain_name(name)):
-            entry["kind"] = kinds[_plain_name(name)]  # the one catalogue item of that name
+        elif kinds.get(plain_name(name)):
+            entry["kind"] = kinds[plain_name(name)]  # the one catalogue item of that name
         if t.getLevelingDelay() is not None and float(t.getLevelingDelay().getDuration()) != 0:
             problems.append(f"{what}: resource levelling delay left out")
         if t.getCalendar() is not None:
