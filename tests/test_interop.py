@@ -185,17 +185,28 @@ def _mpxj_plan(path, writer):
     writer().write(pf, str(path))
 
 
-@pytest.mark.parametrize("fmt", ["mspdi", "xer"])
+@pytest.mark.parametrize("fmt", ["mspdi", "xer", "pmxml"])
 def test_a_plan_written_by_mpxj_imports_with_the_same_dates(capsys, tmp_path, fmt):
     _mpxj()
     from org.mpxj.mspdi import MSPDIWriter
-    from org.mpxj.primavera import PrimaveraXERFileWriter
+    from org.mpxj.primavera import PrimaveraPMFileWriter, PrimaveraXERFileWriter
 
-    source = tmp_path / ("plan.xml" if fmt == "mspdi" else "plan.xer")
-    _mpxj_plan(source, MSPDIWriter if fmt == "mspdi" else PrimaveraXERFileWriter)
+    writers = {"mspdi": MSPDIWriter, "xer": PrimaveraXERFileWriter, "pmxml": PrimaveraPMFileWriter}
+    source = tmp_path / {"mspdi": "plan.xml", "xer": "plan.xer", "pmxml": "plan-pm.xml"}[fmt]
+    _mpxj_plan(source, writers[fmt])
     out = tmp_path / "programme.yaml"
     code, _, err = run(capsys, "import", source, "--out", out)
     assert code == 0, err
+    assert err == ""  # nothing the plan uses goes uncarried (Primavera's project calendar included)
+    from spinekit.model.files import load_yaml
+
+    calendar = load_yaml(out.read_text())["calendar"]
+    closed = {
+        D.fromordinal(n)
+        for c in calendar["closures"]
+        for n in range(D.fromisoformat(c["from"]).toordinal(), D.fromisoformat(c["to"]).toordinal() + 1)
+    }
+    assert calendar["holidays"] == "none" and closed == {D(2027, 1, 14), D(2027, 1, 15)}  # XER keeps days, not names
     code, text, _ = run(capsys, "schedule", out, "--format", "json")
     assert code == 0
     got = {t["name"]: (D.fromisoformat(t["start"]), D.fromisoformat(t["finish"])) for t in json.loads(text)["tasks"]}
@@ -220,6 +231,12 @@ def test_import_lists_what_it_cannot_carry_over(capsys, tmp_path):
     elapsed = pf.addTask()
     elapsed.setName("Elapsed wait")
     elapsed.setDuration(Duration.getInstance(7, TimeUnit.ELAPSED_DAYS))
+    nights = pf.addTask()
+    nights.setName("Night work")
+    nights.setDuration(Duration.getInstance(1, TimeUnit.DAYS))
+    calendar = pf.addDefaultBaseCalendar()
+    calendar.setName("Nights")
+    nights.setCalendar(calendar)
     source = tmp_path / "plan.xml"
     MSPDIWriter().write(pf, str(source))
     out = tmp_path / "programme.yaml"
@@ -228,6 +245,8 @@ def test_import_lists_what_it_cannot_carry_over(capsys, tmp_path):
     text = out.read_text()
     assert "'As late as possible': constraint as late as possible is not supported" in err
     assert "'Elapsed wait': 7 elapsed_days (elapsed or percent durations are not supported)" in err
+    assert "task 'Night work': its own calendar Nights is not supported" in err
+    assert "'As late as possible': its own calendar" not in err  # the project's calendar is no problem
     assert "#   - task 'As late as possible': constraint as late as possible is not supported" in text
 
 

@@ -274,6 +274,7 @@ def read_plan(path: str | os.PathLike[str]) -> ImportedPlan:
     tasks: list[dict[str, Any]] = []
     dates: dict[str, tuple[dt.date, dt.date]] = {}
     kinds = catalogue_kinds()
+    project_calendar = project.getDefaultCalendar()
     for t in leaf:
         tid = ids[int(t.getUniqueID())]
         name = str(t.getName() or tid)
@@ -335,8 +336,12 @@ def read_plan(path: str | os.PathLike[str]) -> ImportedPlan:
             entry["kind"] = kinds[plain_name(name)]  # the one catalogue item of that name
         if t.getLevelingDelay() is not None and float(t.getLevelingDelay().getDuration()) != 0:
             problems.append(f"{what}: resource levelling delay left out")
-        if t.getCalendar() is not None:
-            problems.append(f"{what}: its own calendar {t.getCalendar().getName()!s} is not supported")
+        own_calendar = t.getCalendar()
+        # Primavera gives every activity a calendar, usually the project's own: only another one is a problem.
+        if own_calendar is not None and (
+            project_calendar is None or own_calendar.getUniqueID() != project_calendar.getUniqueID()
+        ):
+            problems.append(f"{what}: its own calendar {own_calendar.getName()!s} is not supported")
         first = _date(_first(t.getStart(), t.getPlannedStart(), t.getEarlyStart()))
         last = _date(_first(t.getFinish(), t.getPlannedFinish(), t.getEarlyFinish()))
         if first is not None and last is not None:
@@ -344,9 +349,8 @@ def read_plan(path: str | os.PathLike[str]) -> ImportedPlan:
         tasks.append(entry)
 
     closures = []
-    calendar = project.getDefaultCalendar()
-    if calendar is not None:
-        for exception in calendar.getCalendarExceptions():
+    if project_calendar is not None:
+        for exception in project_calendar.getCalendarExceptions():
             if exception.getWorking():
                 problems.append(f"calendar: working exception {_date(exception.getFromDate())} is not supported")
                 continue
