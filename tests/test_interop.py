@@ -22,9 +22,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+import subprocess
+import sys
 
 import pytest
-from _helpers import run, write_file
+from _helpers import ROOT, run, write_file
 
 D = dt.date
 
@@ -395,3 +397,56 @@ def test_a_name_two_catalogue_items_share_tags_nothing():
         "hscn connection": "hscn",
         "hscn live": "hscn",
     }
+
+
+# --- a real Microsoft Project file ----------------------------------------------------------------
+
+#: tests/data/mpxj/README.md: each "Task 2" after the "Task 1" before it, and the dates Microsoft
+#: Project saved (all "Task 1" on Wednesday 29 October 2014; Task 2 worked by hand from the link).
+MPP_PAIRS = [
+    ("FS", 0, D(2014, 10, 30)),
+    ("FS", 1, D(2014, 10, 31)),
+    ("FS", 2, D(2014, 11, 3)),
+    ("FS", 5, D(2014, 11, 6)),  # 1 week
+    ("FS", 10, D(2014, 11, 13)),  # 2 weeks
+    ("SF", 2, D(2014, 10, 30)),  # finishes by 2 days after Task 1 starts
+    ("SS", 2, D(2014, 10, 31)),
+    ("FF", 2, D(2014, 10, 31)),
+]
+
+
+def test_a_microsoft_project_mpp_file_imports_with_its_tasks_links_and_dates(capsys, tmp_path):
+    _mpxj()
+    from org.mpxj.reader import UniversalProjectReader
+
+    from spinekit.model.files import load_yaml
+
+    source = ROOT / "tests" / "data" / "mpxj" / "task-links-project2000-mpp9.mpp"
+    out = tmp_path / "programme.yaml"
+    # In a process of its own, so that anything Java prints on starting shows too.
+    done = subprocess.run(
+        [sys.executable, "-m", "spinekit", "import", str(source), "--out", str(out)], capture_output=True, text=True
+    )
+    assert (done.returncode, done.stderr) == (0, "")
+    data = load_yaml(out.read_text())
+    assert data["start"] == "2014-10-29" and data["calendar"] == {"holidays": "none"}
+    tasks = data["tasks"]
+    assert [t["name"] for t in tasks] == ["Task 1", "Task 2"] * 8
+    assert [t["duration"] for t in tasks] == [1] * 16
+    for i, (kind, lag, _) in enumerate(MPP_PAIRS):
+        first, second = tasks[2 * i], tasks[2 * i + 1]
+        assert "depends_on" not in first
+        (link,) = second["depends_on"]
+        got = (link, "FS", 0) if isinstance(link, str) else (link["task"], link.get("type", "FS"), link.get("lag", 0))
+        assert got == (first["id"], kind, lag), i
+
+    code, text, _ = run(capsys, "schedule", out, "--format", "json")
+    rows = [(D.fromisoformat(t["start"]), D.fromisoformat(t["finish"])) for t in json.loads(text)["tasks"]]
+    expected = []
+    for _, _, day in MPP_PAIRS:
+        expected += [(D(2014, 10, 29), D(2014, 10, 29)), (day, day)]
+    assert rows == expected
+    # The same dates as MPXJ reads them from the file (tasks 1 to 16; 0 is the project summary).
+    project = UniversalProjectReader().read(str(source))
+    saved = [(_day(t.getStart()), _day(t.getFinish())) for t in project.getTasks() if int(t.getID()) > 0]
+    assert rows == saved

@@ -66,7 +66,10 @@ def _jvm() -> Any:
                 "runs on: install one (e.g. apt-get install default-jre-headless) or set JAVA_HOME"
             )
         try:
-            jpype.startJVM(convertStrings=True)
+            # Log4j's simple logger: without it, reading an .mpp prints a warning that no logging
+            # provider was found.
+            quiet = "-Dlog4j2.loggerContextFactory=org.apache.logging.log4j.simple.SimpleLoggerContextFactory"
+            jpype.startJVM(quiet, convertStrings=True)
         except (OSError, RuntimeError) as exc:
             raise InteropError(f"could not start Java for MPXJ: {exc}; check JAVA_HOME") from None
     return jpype
