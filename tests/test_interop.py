@@ -450,3 +450,83 @@ def test_a_microsoft_project_mpp_file_imports_with_its_tasks_links_and_dates(cap
     project = UniversalProjectReader().read(str(source))
     saved = [(_day(t.getStart()), _day(t.getFinish())) for t in project.getTasks() if int(t.getID()) > 0]
     assert rows == saved
+
+
+# --- what main has without a dedicated test --------------------------------------------------------
+
+
+def test_without_java_or_mpxj_the_error_says_what_to_install(capsys, plan, monkeypatch):
+    jpype = pytest.importorskip("jpype")
+    monkeypatch.setattr(jpype, "isJVMStarted", lambda: False)
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    code, out, err = run(capsys, "export", plan, "--to", "mspdi")
+    assert (code, out) == (2, "")
+    assert err == (
+        "spinekit: error: Microsoft Project and Primavera files need a Java runtime (11 or later), which MPXJ "
+        "runs on: install one (e.g. apt-get install default-jre-headless) or set JAVA_HOME\n"
+    )
+    monkeypatch.setitem(sys.modules, "mpxj", None)  # the optional extra is not installed
+    code, _, err = run(capsys, "import", plan)
+    assert code == 2 and "need MPXJ: pip install 'spinekit[interop]'" in err
+
+
+def test_import_takes_owners_from_resources_and_bank_holidays_as_closures(capsys, tmp_path):
+    """An exported Easter plan (Mon 22 March 2027, 5 days over Good Friday and Easter Monday,
+    worked by hand to Tue 30 March) imports with the holidays as closures and the same dates."""
+    _mpxj()
+    f = write_file(tmp_path, "name: x\nstart: 2027-03-22\ntasks:\n  - {id: a, duration: 5}\n")
+    exported = tmp_path / "plan.xml"
+    assert run(capsys, "export", f, "--to", "mspdi", "--out", exported)[0] == 0
+    out = tmp_path / "back.yaml"
+    assert run(capsys, "import", exported, "--out", out)[0] == 0
+    code, text, _ = run(capsys, "schedule", out, "--format", "json")
+    (row,) = json.loads(text)["tasks"]
+    assert (row["id"], row["start"], row["finish"]) == ("a", "2027-03-22", "2027-03-30")
+
+    from java.time import LocalDateTime
+    from org.mpxj import Duration, ProjectFile, TimeUnit
+    from org.mpxj.mspdi import MSPDIWriter
+
+    pf = ProjectFile()
+    pf.setDefaultCalendar(pf.addDefaultBaseCalendar())
+    pf.getProjectProperties().setStartDate(LocalDateTime.of(2027, 1, 4, 8, 0))
+    task = pf.addTask()
+    task.setName("Pen test")
+    task.setDuration(Duration.getInstance(5, TimeUnit.DAYS))
+    for name in ("Acme Security", "Trust IT"):
+        resource = pf.addResource()
+        resource.setName(name)
+        task.addResourceAssignment(resource)
+    source = tmp_path / "owners.xml"
+    MSPDIWriter().write(pf, str(source))
+    assert run(capsys, "import", source, "--out", tmp_path / "owners.yaml")[0] == 0
+    code, text, _ = run(capsys, "schedule", tmp_path / "owners.yaml", "--format", "json")
+    assert json.loads(text)["tasks"][0]["owner"] == "Acme Security, Trust IT"
+
+
+def test_xlsx_has_owner_track_provenance_and_a_scenario_sheet(capsys, tmp_path):
+    """Scenario "longer-e" makes e 6 days instead of 1: the plan finishes 5 working days later,
+    Wed 27 January 2027 (the network of this module, e from Wed 20 January)."""
+    from openpyxl import load_workbook
+
+    body = PLAN.replace(
+        "duration: 3, owner: supplier, track: build}", "duration: 3, owner: supplier, track: build, basis: quoted}"
+    )
+    body += "scenarios:\n  - id: longer-e\n    name: E takes longer\n    changes:\n      - {task: e, duration: 6}\n"
+    f = write_file(tmp_path, body)
+    out = tmp_path / "plan.xlsx"
+    assert run(capsys, "export", f, "--to", "xlsx", "--out", out)[0] == 0
+    book = load_workbook(out)
+    assert book.sheetnames == ["Schedule", "Scenarios", "Assumptions", "Health check"]
+    ws = book["Schedule"]
+    header = [c.value for c in ws[1]]
+    a = dict(zip(header, next(ws.iter_rows(min_row=2, values_only=True)), strict=True))
+    assert (a["owner"], a["track"], a["basis"]) == ("supplier", "build", "quoted")
+    widths = [ws.column_dimensions[c].width for c in "ABCDEFGHIJKLMN"]
+    assert all(w >= len(h) + 2 for w, h in zip(widths, header, strict=True))  # every header reads whole
+    assert widths[1] >= len('=HYPERLINK("http://x","a")') and widths[2] >= 10  # the longest name; a date
+    rows = list(book["Scenarios"].iter_rows(values_only=True))
+    assert rows[0] == ("scenario", "name", "finish", "working days", "vs plan as written")
+    assert rows[1][:3] == ("longer-e", "E takes longer", dt.datetime(2027, 1, 27)) and rows[1][4] == 5
+    assert book["Scenarios"].freeze_panes == "A2"
