@@ -98,6 +98,7 @@ def test_merge_links_the_scope_into_the_plans_build_and_go_live(capsys, tmp_path
     assert _links(tasks["reconciliation-observability"]) == [("dev", "SS", 5)]
     # Generated tasks carry the catalogue's three-point lead time, owner and provenance.
     assert tasks["eps-intake"]["duration"] == {"min": 65, "likely": 130, "max": 260}
+    assert tasks["api-application-pds-int"]["duration"] == 1  # items.yaml: 1 working day in INT, fixed
     assert tasks["eps-intake"]["owner"] == "NHS England" and tasks["eps-intake"]["basis"].startswith("estimate")
     # The plan's design task and the catalogue's share an id: the generated one is renamed.
     assert tasks["design-spine"]["kind"] == "design" and tasks["design-spine"]["name"].startswith("Workflow mapped")

@@ -130,9 +130,9 @@ def _joins(
 def _entry(task: Task, links: Sequence[Dependency]) -> dict[str, Any]:
     """A generated task as a programme file's task entry."""
     d = task.duration
-    duration: Any = int(d.likely) if d.dist == "fixed" else {"min": d.min, "likely": d.likely, "max": d.max}
-    if isinstance(duration, dict):
-        duration = {k: int(v) if float(v).is_integer() else v for k, v in duration.items()}
+    duration: Any = _days(d.likely)
+    if d.min != d.max:
+        duration = {"min": _days(d.min), "likely": duration, "max": _days(d.max)}
         if d.dist != "pert":
             duration["dist"] = d.dist
     entry: dict[str, Any] = {"id": task.id, "name": task.name, "duration": duration}
@@ -143,6 +143,11 @@ def _entry(task: Task, links: Sequence[Dependency]) -> dict[str, Any]:
         if value is not None:
             entry[key] = value
     return entry
+
+
+def _days(value: float) -> int | float:
+    """Whole days as an integer, as a planner writes them."""
+    return int(value) if float(value).is_integer() else value
 
 
 def _link(dep: Dependency) -> str | dict[str, Any]:
