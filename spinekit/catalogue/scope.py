@@ -36,7 +36,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from spinekit.catalogue.load import ENVIRONMENTS, Catalogue, Interface, Item, ItemVariant, Operation, Service
-from spinekit.model.domain import Dependency, Duration, Task
+from spinekit.model.domain import Dependency, Duration, Rule, Task
 from spinekit.model.errors import ProgrammeError, closest, did_you_mean, short_repr
 
 __all__ = ["ACCESS", "DEPLOYMENTS", "ServiceChoice", "Scope", "expand_scope", "apply_overrides"]
@@ -454,6 +454,7 @@ def expand_scope(scope: Scope, catalogue: Catalogue) -> list[Task]:
     for inst in instances:
         by_item.setdefault(inst.item.id, []).append(inst)
     tasks = [_task(inst, by_item, by_service, need_services, need_interfaces) for inst in instances]
+    tasks = _with_rules(tasks, instances, scope, catalogue, by_service, need_interfaces, wave_of)
     # What the supplier already holds stays in the plan as a milestone met on day one, so the
     # work that needs it still shows what it rests on.
     tasks = [
@@ -614,6 +615,88 @@ def _task(
         kind=item.id,
         track=item.track,
         basis=provenance.describe(),
+    )
+
+
+#: What a rule's ``needed_by`` says of an item the catalogue includes in every plan.
+_EVERY_PLAN = "every plan"
+
+
+def _with_rules(
+    tasks: Sequence[Task],
+    instances: Sequence[_Instance],
+    scope: Scope,
+    catalogue: Catalogue,
+    by_service: Mapping[str, _Selected],
+    brought_through: Mapping[str, set[tuple[str | None, str | None]]],
+    wave_of: Mapping[int, int],
+) -> list[Task]:
+    """``tasks`` (one per instance, in order) each with the catalogue :class:`Rule` that made it."""
+    # Only scope options bring an item in for no service: say which.
+    options: dict[str, list[str]] = {}
+    if scope.smartcards:
+        for item_id in catalogue.expand(catalogue.options.get("smartcards", ())):
+            options.setdefault(item_id, []).append("smartcards")
+    if len(scope.waves) > 1:
+        for item_id in catalogue.expand([_WAVE_GATE]):
+            options.setdefault(item_id, []).append("waves")
+    return [
+        replace(task, rule=_rule(inst, scope, by_service, brought_through, options, wave_of))
+        for task, inst in zip(tasks, instances, strict=True)
+    ]
+
+
+def _rule(
+    inst: _Instance,
+    scope: Scope,
+    by_service: Mapping[str, _Selected],
+    brought_through: Mapping[str, set[tuple[str | None, str | None]]],
+    options: Mapping[str, list[str]],
+    wave_of: Mapping[int, int],
+) -> Rule:
+    """The catalogue rule behind one instance: what it serves, how it repeats, route and sources."""
+    item = inst.item
+    service = inst.service or item.service
+    pairs = brought_through.get(item.id, set())
+    if item.per_service:
+        pairs = {p for p in pairs if p[0] == service}
+    sel = by_service.get(service) if service is not None else None
+    iface = inst.interface
+    if iface is None and sel is not None:
+        mine = [x for x in sel.interfaces if (sel.service.id, x.id) in pairs]
+        iface = sel.interfaces[0] if item.per_interface or not mine else mine[0]
+    # Pairs in the scope's own order of services and interfaces, then the options.
+    needed_by = [
+        f"{s.service.id}:{x.id}" for s in by_service.values() for x in s.interfaces if (s.service.id, x.id) in pairs
+    ]
+    needed_by += options.get(item.id, []) if (None, None) in pairs else []
+    if not needed_by and item.include == "always":
+        # An item every plan has: a service's repeat serves that service's interface.
+        needed_by = [f"{service}:{iface.id}"] if service is not None and iface is not None else [_EVERY_PLAN]
+    if iface is not None:
+        route: str | None = iface.assurance
+    else:
+        routes = {x.assurance for s in by_service.values() for x in s.interfaces if (s.service.id, x.id) in pairs}
+        route = routes.pop() if len(routes) == 1 else None
+    operations: tuple[str, ...] = ()
+    if sel is not None and iface is not None:
+        operations = tuple(o for o in sel.operations if iface.id in sel.service.operation(o).interfaces)
+    variant = _variant(inst, by_service)
+    provenance = variant.provenance if variant and variant.provenance else item.provenance
+    sources = (*provenance.sources, *(iface.sources if iface is not None else ()))
+    org = inst.organisation
+    return Rule(
+        item=item.id,
+        service=service,
+        interface=iface.id if iface is not None else None,
+        operations=operations,
+        repeat=item.repeat,
+        environment=inst.environment or item.environment,
+        organisation=org,
+        wave=wave_of[org] + 1 if scope.waves and org is not None else None,
+        route=route,
+        needed_by=tuple(needed_by),
+        sources=tuple(dict.fromkeys(sources)),
     )
 
 
