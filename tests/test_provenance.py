@@ -264,6 +264,15 @@ def test_report_appendix_lists_why_each_task_is_here(example_report):
     ]
 
 
+def test_a_hand_written_plan_has_no_rows_and_the_report_says_so(tmp_path):
+    written = ROOT / "data/examples/pds-eps-cis2-tasks.yaml"
+    assert spinekit.why_here_table(spinekit.read_programme(written)).empty
+    page = spinekit.build_report(written, tmp_path, iterations=50, seed=1).html.read_text(encoding="utf-8")
+    appendix = page[page.index("Appendix: why each task is here") :]
+    assert "No task in this programme was generated from the catalogue" in appendix
+    assert "<td>" not in appendix
+
+
 # --- the programme file ---------------------------------------------------------------------------
 
 
@@ -309,3 +318,16 @@ def test_a_bad_rule_field_exits_2_naming_file_task_and_field(tmp_path, capsys, r
     line = err.strip()
     assert len(line.splitlines()) == 1
     assert "plan.yaml" in line and "task 'a'" in line and field in line and says in line, line
+
+
+def test_the_json_schema_takes_a_rule_and_refuses_a_bad_one(capsys):
+    import jsonschema
+
+    code, text, _ = run(capsys, "schema")
+    validator = jsonschema.Draft202012Validator(json.loads(text))
+    rule = {"item": "asid", "service": "ers", "interface": "hl7v3", "repeat": ["per-environment"], "organisation": 2}
+    good = {"name": "t", "start": "2027-01-04", "tasks": [{"id": "a", "duration": 1, "rule": rule}]}
+    assert code == 0 and list(validator.iter_errors(good)) == []
+    for bad in ({**rule, "servise": "ers"}, {**rule, "organisation": 0}, {"service": "ers"}, {**rule, "wave": "two"}):
+        data = {**good, "tasks": [{"id": "a", "duration": 1, "rule": bad}]}
+        assert list(validator.iter_errors(data)), bad

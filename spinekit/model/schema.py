@@ -253,7 +253,7 @@ class LinkEntry(Strict):
 
 
 class RuleEntry(Strict):
-    """The catalogue rule behind a generated task (see :class:`~spinekit.Rule`)."""
+    """Why a generated task is here: the catalogue rule that produced it."""
 
     item: str
     service: str | None = None
