@@ -290,6 +290,26 @@ def test_rules_round_trip_through_yaml(tmp_path):
     assert entry["rule"]["repeat"] == ["per-environment", "per-organisation", "per-service"]
 
 
+def test_a_plan_written_by_new_has_its_rules_when_read_back(tmp_path, capsys):
+    out = tmp_path / "new.yaml"
+    code, _, err = run(capsys, "new", "--services", "ers:hl7v3", "--organisations", "2", "--out", out)
+    assert code == 0, err
+    # The scope is written, not the tasks: the rules come from it on reading.
+    assert re.search(r"^\s*-?\s*rule:", out.read_text(), flags=re.M) is None
+    p = spinekit.read_programme(out)
+    assert rule_of(p, "asid-ers-production-org2") == Rule(
+        item="asid",
+        service="ers",
+        interface="hl7v3",
+        repeat=("per-environment", "per-organisation", "per-service"),
+        environment="production",
+        organisation=2,
+        route="cap",
+        needed_by=("ers:hl7v3",),
+        sources=("S17", "S18", "S58", "S27"),
+    )
+
+
 def test_a_hand_written_rule_is_kept():
     p = parse_programme(
         {
