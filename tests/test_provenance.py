@@ -161,11 +161,8 @@ def test_every_generated_task_has_a_rule_that_agrees_with_it(drawn):
         assert rule is not None, t.id
         assert rule.item == t.kind and rule.item in RAW_ITEMS, t.id
         assert (rule.service, rule.environment) == (t.service, t.environment), t.id
-        assert rule.repeat == tuple(
-            RAW_ITEMS[rule.item]["repeat"]
-            if isinstance(RAW_ITEMS[rule.item]["repeat"], list)
-            else [RAW_ITEMS[rule.item]["repeat"]]
-        ), t.id
+        repeat = RAW_ITEMS[rule.item]["repeat"]
+        assert rule.repeat == (tuple(repeat) if isinstance(repeat, list) else (repeat,)), t.id
         # The task id is the item, then the service, environment and organisation it repeats for.
         assert t.id.startswith(rule.item), t.id
         if "per-service" in rule.repeat:
@@ -174,6 +171,10 @@ def test_every_generated_task_has_a_rule_that_agrees_with_it(drawn):
         assert rule.organisation == (int(org.group(1)) if org else None), t.id
         expected_wave = wave_of(rule.organisation, scope["waves"]) if scope["waves"] and rule.organisation else None
         assert rule.wave == expected_wave, t.id
+        # A service's task serves one of its interfaces; a fallback's repeat names its own.
+        assert (rule.service is None) == (rule.interface is None), t.id
+        if t.id.startswith(f"{rule.item}-{rule.service}-hl7v3"):
+            assert rule.interface == "hl7v3", t.id
         if rule.interface is not None:
             assert rule.service is not None and (rule.service, rule.interface) in INTERFACES, t.id
             assert rule.route == INTERFACES[(rule.service, rule.interface)]["assurance"], t.id
