@@ -63,6 +63,9 @@ _EXPORTS: dict[str, str] = {
     "Programme": "spinekit.model.domain",
     "Risk": "spinekit.model.domain",
     "Task": "spinekit.model.domain",
+    "Rule": "spinekit.model.domain",
+    "task_rules": "spinekit.analysis.provenance",
+    "why_here_table": "spinekit.analysis.provenance",
     "Status": "spinekit.model.domain",
     "TaskProgress": "spinekit.model.domain",
     "apply_status": "spinekit.model.status",
@@ -209,6 +212,12 @@ if TYPE_CHECKING:  # pragma: no cover - names for type checkers and IDEs
     )
     from spinekit.analysis.progress import (
         variance_table as variance_table,
+    )
+    from spinekit.analysis.provenance import (
+        task_rules as task_rules,
+    )
+    from spinekit.analysis.provenance import (
+        why_here_table as why_here_table,
     )
     from spinekit.analysis.summary import (
         assumptions as assumptions,
@@ -380,6 +389,9 @@ if TYPE_CHECKING:  # pragma: no cover - names for type checkers and IDEs
     )
     from spinekit.model.domain import (
         Risk as Risk,
+    )
+    from spinekit.model.domain import (
+        Rule as Rule,
     )
     from spinekit.model.domain import (
         StandingCost as StandingCost,

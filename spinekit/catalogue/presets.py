@@ -258,7 +258,8 @@ def extra_organisation(programme: Programme) -> Programme:
         t = tasks[old]
         deps = tuple(dataclasses.replace(d, task=rename.get(d.task, d.task)) for d in t.depends_on)
         name = re.sub(rf"\borganisation {last}\b", f"organisation {new}", t.name)
-        tasks[new_id] = dataclasses.replace(t, id=new_id, name=name, depends_on=deps)
+        rule = dataclasses.replace(t.rule, organisation=new) if t.rule and t.rule.organisation else t.rule
+        tasks[new_id] = dataclasses.replace(t, id=new_id, name=name, depends_on=deps, rule=rule)
     return dataclasses.replace(programme, tasks=tuple(tasks.values()))
 
 

@@ -274,6 +274,7 @@ def _to_task(t: TaskEntry, source: str | None) -> Task:
         resources=tuple(uses),
         cost=_amount(t.cost),
         cost_basis=t.cost_basis,
+        rule=t.rule.to_rule() if t.rule is not None else None,
     )
 
 

@@ -36,7 +36,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from spinekit.catalogue.load import ENVIRONMENTS, Catalogue, Interface, Item, ItemVariant, Operation, Service
-from spinekit.model.domain import Dependency, Duration, Task
+from spinekit.model.domain import Dependency, Duration, Rule, Task
 from spinekit.model.errors import ProgrammeError, closest, did_you_mean, short_repr
 
 __all__ = ["ACCESS", "DEPLOYMENTS", "ServiceChoice", "Scope", "expand_scope", "apply_overrides"]
@@ -453,7 +453,11 @@ def expand_scope(scope: Scope, catalogue: Catalogue) -> list[Task]:
     by_item: dict[str, list[_Instance]] = {}
     for inst in instances:
         by_item.setdefault(inst.item.id, []).append(inst)
-    tasks = [_task(inst, by_item, by_service, need_services, need_interfaces) for inst in instances]
+    rules = _rules(instances, scope, catalogue, by_service, need_interfaces, wave_of)
+    tasks = [
+        _task(inst, by_item, by_service, need_services, need_interfaces, rule)
+        for inst, rule in zip(instances, rules, strict=True)
+    ]
     # What the supplier already holds stays in the plan as a milestone met on day one, so the
     # work that needs it still shows what it rests on.
     tasks = [
@@ -536,6 +540,7 @@ def _task(
     by_service: Mapping[str, _Selected],
     brought_by: Mapping[str, list[str | None]],
     brought_through: Mapping[str, set[tuple[str | None, str | None]]],
+    rule: Rule | None = None,
 ) -> Task:
     item = inst.item
     variant = _variant(inst, by_service)
@@ -614,7 +619,94 @@ def _task(
         kind=item.id,
         track=item.track,
         basis=provenance.describe(),
+        rule=rule,
     )
+
+
+#: What a rule's ``needed_by`` says of an item the catalogue includes in every plan.
+_EVERY_PLAN = "every plan"
+
+
+def _rules(
+    instances: Sequence[_Instance],
+    scope: Scope,
+    catalogue: Catalogue,
+    by_service: Mapping[str, _Selected],
+    brought_through: Mapping[str, set[tuple[str | None, str | None]]],
+    wave_of: Mapping[int, int],
+) -> list[Rule]:
+    """The catalogue :class:`Rule` behind each instance, in order: why its task is in the plan."""
+    # Only scope options bring an item in for no service: say which.
+    options: dict[str, list[str]] = {}
+    if scope.smartcards:
+        for item_id in catalogue.expand(catalogue.options.get("smartcards", ())):
+            options.setdefault(item_id, []).append("smartcards")
+    if len(scope.waves) > 1:
+        for item_id in catalogue.expand([_WAVE_GATE]):
+            options.setdefault(item_id, []).append("waves")
+    # What an item serves is the same in every environment and organisation: work it out once.
+    serves: dict[tuple[str, str | None, str | None], _Serves] = {}
+    rules = []
+    for inst in instances:
+        key = (inst.item.id, inst.service, inst.interface.id if inst.interface else None)
+        if key not in serves:
+            serves[key] = _serves(inst, by_service, brought_through, options)
+        service, iface, needed_by, route, operations = serves[key]
+        variant = _variant(inst, by_service)
+        provenance = variant.provenance if variant and variant.provenance else inst.item.provenance
+        sources = (*provenance.sources, *(iface.sources if iface is not None else ()))
+        org = inst.organisation
+        rules.append(
+            Rule(
+                item=inst.item.id,
+                service=service,
+                interface=iface.id if iface is not None else None,
+                operations=operations,
+                repeat=inst.item.repeat,
+                environment=inst.environment or inst.item.environment,
+                organisation=org,
+                wave=wave_of[org] + 1 if scope.waves and org is not None else None,
+                route=route,
+                needed_by=needed_by,
+                sources=tuple(dict.fromkeys(sources)),
+            )
+        )
+    return rules
+
+
+#: What an item's repeat serves: service, interface, what needs it, route and operations.
+_Serves = tuple[str | None, Interface | None, tuple[str, ...], str | None, tuple[str, ...]]
+
+
+def _serves(
+    inst: _Instance,
+    by_service: Mapping[str, _Selected],
+    brought_through: Mapping[str, set[tuple[str | None, str | None]]],
+    options: Mapping[str, list[str]],
+) -> _Serves:
+    """The service and interface an instance serves, what brings its item in, its route and operations."""
+    item = inst.item
+    service = inst.service or item.service
+    pairs = brought_through.get(item.id, set())
+    if item.per_service:
+        pairs = {p for p in pairs if p[0] == service}
+    sel = by_service.get(service) if service is not None else None
+    iface = inst.interface
+    if iface is None and sel is not None:
+        mine = [x for x in sel.interfaces if (sel.service.id, x.id) in pairs]
+        iface = sel.interfaces[0] if item.per_interface or not mine else mine[0]
+    # Pairs in the scope's own order of services and interfaces, then the options.
+    needing = [(s.service.id, x) for s in by_service.values() for x in s.interfaces if (s.service.id, x.id) in pairs]
+    needed_by = [f"{sid}:{x.id}" for sid, x in needing]
+    needed_by += options.get(item.id, []) if (None, None) in pairs else []
+    if not needed_by and item.include == "always":
+        # An item every plan has: a service's repeat serves that service's interface.
+        needed_by = [f"{service}:{iface.id}"] if service is not None and iface is not None else [_EVERY_PLAN]
+    routes = {iface.assurance} if iface is not None else {x.assurance for _, x in needing}
+    operations: tuple[str, ...] = ()
+    if sel is not None and iface is not None:
+        operations = tuple(o for o in sel.operations if iface.id in sel.service.operation(o).interfaces)
+    return service, iface, tuple(needed_by), routes.pop() if len(routes) == 1 else None, operations
 
 
 def _duration(d: Duration) -> Duration:

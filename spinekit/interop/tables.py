@@ -115,12 +115,18 @@ def schedule_csv(sched: Schedule) -> str:
 
 
 def schedule_json(sched: Schedule) -> str:
-    """The schedule as a JSON document: the programme, its finish, critical path and tasks."""
+    """The schedule as a JSON document: the programme, its finish, critical path and tasks.
+
+    A task generated from the catalogue carries its ``rule`` (see :class:`~spinekit.Rule`);
+    a hand-written task has none, as it has no other key whose value is missing.
+    """
     p = sched.programme
     tasks = []
     for row in sched.records():
         row["start"] = row["start"].isoformat()
         row["finish"] = row["finish"].isoformat()
+        rule = p.task(row["id"]).rule
+        row["rule"] = rule.to_dict() if rule is not None else None
         tasks.append({k: v for k, v in row.items() if v is not None})
     doc = {
         "programme": p.name,

@@ -20,6 +20,7 @@ __all__ = [
     "Assignment",
     "StandingCost",
     "Dependency",
+    "Rule",
     "Task",
     "Risk",
     "Correlation",
@@ -120,6 +121,76 @@ class Dependency:
 
 
 @dataclass(frozen=True)
+class Rule:
+    """Why a generated task is in the plan: the catalogue rule that produced it.
+
+    ``item`` is the catalogue item (the task's ``kind``); ``service`` and ``interface`` the
+    service and interface it serves, with the chosen ``operations`` that interface carries;
+    ``repeat`` the item's repeat as the catalogue states it (``once``, ``per-environment`` ...),
+    with the ``environment``, ``organisation`` and roll-out ``wave`` this repeat is for;
+    ``route`` the interface's assurance route; ``needed_by`` the ``service:interface`` pairs
+    (or scope options) that bring the item in; ``sources`` the catalogue sources behind it.
+
+    Examples
+    --------
+    >>> Rule("api-application", service="pds", interface="fhir", repeat=("per-environment", "per-service"),
+    ...      environment="int", route="scal-dos", needed_by=("pds:fhir",), sources=("S9", "S61")).describe()
+    'catalogue item api-application for pds:fhir, per environment and per service (int), route scal-dos [S9][S61]'
+    """
+
+    item: str
+    service: str | None = None
+    interface: str | None = None
+    operations: tuple[str, ...] = ()
+    repeat: tuple[str, ...] = ()
+    environment: str | None = None
+    organisation: int | None = None
+    wave: int | None = None
+    route: str | None = None
+    needed_by: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        """One line for a reader: the item, what it serves, how it repeats, its route and sources."""
+        text = f"catalogue item {self.item}"
+        serves = f"{self.service}:{self.interface}" if self.service and self.interface else self.service
+        if serves:
+            text += f" for {serves}"
+        elif self.needed_by:
+            text += f" for {', '.join(self.needed_by)}"
+        if self.operations:
+            text += f" ({', '.join(self.operations)})"
+        if self.repeat:
+            text += ", " + " and ".join(r.replace("-", " ") for r in self.repeat)
+        where = [self.environment] if self.environment else []
+        where += [f"organisation {self.organisation}"] if self.organisation is not None else []
+        where += [f"wave {self.wave}"] if self.wave is not None else []
+        if where:
+            text += f" ({', '.join(where)})"
+        if self.route:
+            text += f", route {self.route}"
+        if self.sources:
+            text += " " + "".join(f"[{s}]" for s in self.sources)
+        return text
+
+    def to_dict(self) -> dict[str, object]:
+        """The rule as plain values (lists for the tuples), as the programme file writes it."""
+        return {
+            "item": self.item,
+            "service": self.service,
+            "interface": self.interface,
+            "operations": list(self.operations),
+            "repeat": list(self.repeat),
+            "environment": self.environment,
+            "organisation": self.organisation,
+            "wave": self.wave,
+            "route": self.route,
+            "needed_by": list(self.needed_by),
+            "sources": list(self.sources),
+        }
+
+
+@dataclass(frozen=True)
 class Task:
     """One piece of work, lead-time item or milestone (duration 0)."""
 
@@ -138,6 +209,8 @@ class Task:
     resources: tuple[Assignment, ...] = ()
     cost: Amount | None = None
     cost_basis: str | None = None
+    #: The catalogue rule that generated the task (None for a hand-written task).
+    rule: Rule | None = None
 
     @property
     def basis_kind(self) -> str | None:

@@ -108,6 +108,14 @@ _SHAPES: dict[tuple[str, str], dict[str, Any]] = {
     ("LinkEntry", "type"): {"enum": list(DEPENDENCY_TYPES), "default": "FS"},
     ("LinkEntry", "lag"): {"type": "integer", "default": 0, "description": "Working days; negative for a lead."},
     ("TaskEntry", "duration"): _DURATION,
+    ("RuleEntry", "organisation"): {
+        "anyOf": [{"type": "integer", "minimum": 1}, {"type": "null"}],
+        "description": "The deploying organisation this repeat is for (1, 2 ...).",
+    },
+    ("RuleEntry", "wave"): {
+        "anyOf": [{"type": "integer", "minimum": 1}, {"type": "null"}],
+        "description": "The roll-out wave of that organisation (1 for the pilot).",
+    },
     ("TaskEntry", "not_before"): _OPTIONAL_DATE,
     ("TaskEntry", "deadline"): _OPTIONAL_DATE,
     ("RiskEntry", "probability"): {"type": "number", "minimum": 0, "maximum": 1},

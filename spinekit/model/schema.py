@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from spinekit.model.calendar import FIRST_YEAR, HOLIDAY_REGIONS, LAST_YEAR
-from spinekit.model.domain import DEPENDENCY_TYPES, DISTRIBUTIONS, Amount, Duration
+from spinekit.model.domain import DEPENDENCY_TYPES, DISTRIBUTIONS, Amount, Duration, Rule
 from spinekit.model.errors import ProgrammeError, did_you_mean, short_repr
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "AssignmentEntry",
     "StandingCostEntry",
     "LinkEntry",
+    "RuleEntry",
     "TaskEntry",
     "ClosureEntry",
     "CalendarEntry",
@@ -251,6 +252,33 @@ class LinkEntry(Strict):
         return whole_days(v, "lag")
 
 
+class RuleEntry(Strict):
+    """Why a generated task is here: the catalogue rule that produced it."""
+
+    item: str
+    service: str | None = None
+    interface: str | None = None
+    operations: list[str] = Field(default_factory=list)
+    repeat: list[str] = Field(default_factory=list)
+    environment: str | None = None
+    organisation: int | None = None
+    wave: int | None = None
+    route: str | None = None
+    needed_by: list[str] = Field(default_factory=list)
+    sources: list[str] = Field(default_factory=list)
+
+    @field_validator("organisation", "wave", mode="before")
+    @classmethod
+    def _whole(cls, v: Any, info: ValidationInfo) -> Any:
+        if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1):
+            raise ValueError(f"{info.field_name} must be a whole number of 1 or more, got {short_repr(v)}")
+        return v
+
+    def to_rule(self) -> Rule:
+        fields: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in self.model_dump().items()}
+        return Rule(**fields)
+
+
 class TaskEntry(Strict):
     id: str
     name: str | None = None
@@ -267,6 +295,7 @@ class TaskEntry(Strict):
     resources: list[str | AssignmentEntry] = Field(default_factory=list)
     cost: Any = None
     cost_basis: str | None = None
+    rule: RuleEntry | None = None
 
     @field_validator("id", mode="before")
     @classmethod
@@ -526,6 +555,7 @@ _MODELS_BY_FIELD: dict[str, type[BaseModel]] = {
     "risks": RiskEntry,
     "correlations": CorrelationEntry,
     "depends_on": LinkEntry,
+    "rule": RuleEntry,
     "duration": ThreePointEntry,
     "impact": ThreePointEntry,
     "cost": CostEntry,

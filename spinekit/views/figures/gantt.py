@@ -72,6 +72,9 @@ def _unpack(data: pd.DataFrame | Schedule) -> tuple[pd.DataFrame, dict[str, Any]
     if "basis" not in table.columns:
         basis = {t.id: t.basis for t in prog.tasks}
         table = table.assign(basis=table["id"].map(basis))
+    if "why" not in table.columns:
+        why = {t.id: t.rule.describe() if t.rule is not None else None for t in prog.tasks}
+        table = table.assign(why=table["id"].map(why))
     return table, {"links": data.graph, "calendar": prog.calendar, "target": prog.target, "title": prog.name}
 
 
@@ -129,6 +132,8 @@ def _task_hover(r: pd.Series, lane_name: str | None) -> str:
         lines.append(f"Owner: {short_label(r['_owner'], 80)}")
     if not is_missing(r["_basis"]):
         lines.append(f"Basis: {wrapped_label(r['_basis'])}")
+    if not is_missing(r["_why"]):
+        lines.append(f"Why here: {wrapped_label(r['_why'])}")
     return "<br>".join(lines)
 
 
@@ -339,6 +344,7 @@ def _work_table(
     total_float: str | None,
     owner: str | None,
     basis: str | None,
+    why: str | None = None,
 ) -> pd.DataFrame:
     n = len(t)
     w = pd.DataFrame({"_id": t[task].astype(str).to_numpy()})
@@ -354,6 +360,7 @@ def _work_table(
     w["_float"] = t[total_float].to_numpy() if total_float else np.nan
     w["_owner"] = pd.Series(list(t[owner]) if owner else [None] * n, dtype=object)
     w["_basis"] = pd.Series(list(t[basis]) if basis and basis in t.columns else [None] * n, dtype=object)
+    w["_why"] = pd.Series(list(t[why]) if why and why in t.columns else [None] * n, dtype=object)
     return w
 
 
@@ -383,6 +390,7 @@ def gantt(
     total_float: str | None = "total_float",
     owner: str | None = "owner",
     basis: str | None = "basis",
+    why: str | None = "why",
     links: nx.DiGraph | None = None,
     arrows: bool = False,
     calendar: WorkingCalendar | None = None,
@@ -399,8 +407,8 @@ def gantt(
     ----------
     data:
         One row per task (a schedule table), or a :class:`Schedule`, which also supplies
-        ``basis`` (lead-time provenance), ``links``, ``calendar``, ``target`` and ``title``
-        unless they are given.
+        ``basis`` (lead-time provenance), ``why`` (the catalogue rule behind a generated task),
+        ``links``, ``calendar``, ``target`` and ``title`` unless they are given.
     task, name, start, finish, duration:
         Columns of the task id, display name, first and last working day (dates), and
         duration; a duration of 0 marks a milestone, drawn as a diamond.
@@ -413,6 +421,9 @@ def gantt(
     critical, total_float, owner, basis:
         Columns for the critical flag (outlined in red), total float, owner and provenance,
         shown on hover. ``basis`` is used when the column exists. None leaves one out.
+    why:
+        Column of why each task is here (the catalogue rule that generated it), shown on hover
+        as "Why here" when the column exists; None leaves it out.
     links:
         Dependency network (edges with ``type``) for ``arrows=True``.
     arrows:
@@ -477,6 +488,7 @@ def gantt(
         total_float=total_float,
         owner=owner,
         basis=basis,
+        why=why,
     )
     colours = _colour_keys(w, table, color, critical)
     layout = "summary" if summary else "headers" if group is not None else "flat"
