@@ -104,6 +104,13 @@ def test_merge_links_the_scope_into_the_plans_build_and_go_live(capsys, tmp_path
     assert tasks["design-spine"]["kind"] == "design" and tasks["design-spine"]["name"].startswith("Workflow mapped")
     assert _links(tasks["dpia-org1"]) == [("design-spine", "SS", 5)]
     assert "generated design renamed design-spine: the plan has a task design" in err
+    # Each generated task says which catalogue rule brought it in, as a plan from new does.
+    assert tasks["api-application-pds-int"]["rule"] == {
+        "item": "api-application", "service": "pds", "interface": "fhir",
+        "repeat": ["per-environment", "per-service"], "environment": "int", "route": "scal-dos",
+        "needed_by": ["pds:fhir"], "sources": ["S9", "S61", "S6", "S7"],
+    }  # fmt: skip
+    assert "rule" not in tasks["dev"] and "rule" not in tasks["design"]
     assert "#   - build-pds -> dev" in text and "#   - go-live-org1 -> live" in text
 
     code, out, _ = run(capsys, "check", tmp_path / "merged.yaml", "--format", "json")

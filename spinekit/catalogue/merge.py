@@ -142,6 +142,8 @@ def _entry(task: Task, links: Sequence[Dependency]) -> dict[str, Any]:
         value = getattr(task, key)
         if value is not None:
             entry[key] = value
+    if task.rule is not None:
+        entry["rule"] = {k: v for k, v in task.rule.to_dict().items() if v not in (None, [])}
     return entry
 
 
