@@ -812,6 +812,12 @@ _ALL_KEYS = sorted(
 )
 
 
+#: How to add a required key that is easy to get wrong.
+_MISSING_HINTS = {
+    "as_of": "add as_of: {date: YYYY-MM-DD, basis: stated or retrieved, note: which date it is}",
+}
+
+
 def _translate(exc: ValidationError, data: Any, source: str) -> CatalogueError:
     """Turn pydantic's first error into one message naming the file, entry and field."""
     errors = exc.errors(include_url=False)
@@ -848,7 +854,8 @@ def _translate(exc: ValidationError, data: Any, source: str) -> CatalogueError:
         bad = str(loc[-1]) if loc else "?"
         msg = f"unknown key {short_repr(bad)}" + did_you_mean(bad, _ALL_KEYS, lead="; ")
     elif kind == "missing":
-        msg = f"missing required key {short_repr(str(loc[-1]) if loc else '?')}"
+        key = str(loc[-1]) if loc else "?"
+        msg = f"missing required key {short_repr(key)}" + (f"; {_MISSING_HINTS[key]}" if key in _MISSING_HINTS else "")
     elif kind == "value_error":
         msg = str(err["ctx"]["error"]) if "ctx" in err else err["msg"]
     else:
