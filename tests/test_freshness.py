@@ -263,3 +263,37 @@ def test_test_smartcards_expire_after_two_years():
 
 def test_no_credential_expiry_while_the_credentials_are_valid():
     assert "credential-expiry" not in found(with_credentials(5), today=CHECKED)  # live in April 2027
+
+
+# --- renewals.yaml is checked -------------------------------------------------------------------
+
+
+def renewals_data():
+    return yaml.safe_load((data_dir() / "catalogue" / "renewals.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(
+    "change, words",
+    [
+        (
+            lambda d: d["dspt"].update(deadline={"month": 2, "day": 29}),
+            "entry 'dspt': field 'deadline': expected a day",
+        ),
+        (lambda d: d["credentials"][0].update(validity_days=0), "entry 'spine-certificates': field 'validity_days'"),
+        (
+            lambda d: d["credentials"][1]["provenance"].update(sources=["S99"]),
+            "field 'provenance.sources': unknown source 'S99'",
+        ),
+        (lambda d: d["dspt"]["provenance"].update(basis="guess"), "unknown basis 'guess'; use one of published"),
+    ],
+)
+def test_renewals_file_errors_name_the_entry_and_field(change, words):
+    from spinekit import CatalogueError
+    from spinekit.analysis.freshness import parse_renewals
+
+    data = renewals_data()
+    assert parse_renewals(data, "renewals.yaml", ["S45", "S52", "S56", "S59"]).dspt_deadline == (6, 30)
+    change(data)
+    with pytest.raises(CatalogueError) as info:
+        parse_renewals(data, "renewals.yaml", ["S45", "S52", "S56", "S59"])
+    assert str(info.value).startswith("renewals.yaml: ") and words in str(info.value)

@@ -36,6 +36,7 @@ __all__ = [
     "old_sources",
     "reverify_table",
     "renewals",
+    "parse_renewals",
     "republication_dates",
 ]
 
@@ -232,8 +233,11 @@ def _basis(raw: Any, source: str, entry: str, sources: set[str]) -> str:
     basis, cited, note = raw.get("basis"), raw.get("sources", []), raw.get("note")
     if basis not in BASES:
         raise bad(f"unknown basis {basis!r}; use one of {', '.join(BASES)}", "provenance.basis")
-    if not isinstance(cited, list) or any(s not in sources for s in cited):
-        raise bad("cite source ids listed in sources.yaml, such as [S52]", "provenance.sources")
+    if not isinstance(cited, list):
+        raise bad(f"expected a list of source ids such as [S52], got {cited!r}", "provenance.sources")
+    unknown = [s for s in cited if s not in sources]
+    if unknown:
+        raise bad(f"unknown source {unknown[0]!r}; cite ids listed in sources.yaml", "provenance.sources")
     if basis != "estimate" and not cited:
         raise bad(f"a {basis} figure must cite its sources", "provenance.sources")
     if not isinstance(note, str) or not note.strip():
@@ -242,19 +246,15 @@ def _basis(raw: Any, source: str, entry: str, sources: set[str]) -> str:
     return f"{basis}{' ' + refs if refs else ''}: {' '.join(note.split())}"
 
 
-@functools.cache
-def renewals() -> Renewals:
-    """The bundled ``data/catalogue/renewals.yaml``, validated.
+def parse_renewals(raw: Any, source: str, sources: Iterable[str]) -> Renewals:
+    """Validate loaded ``renewals.yaml`` data; ``sources`` are the source ids it may cite.
 
     Raises
     ------
     CatalogueError
-        The file is missing, or an entry is malformed (the message names the entry and field).
+        An entry is malformed; the message names the file (``source``), the entry and the field.
     """
-    from spinekit.model.files import read_bundled
-
-    raw, source = read_bundled("catalogue/renewals.yaml")
-    sources = {s.id for s in load_catalogue().sources}
+    known = set(sources)
     if not isinstance(raw, dict) or not isinstance(raw.get("dspt"), dict):
         raise CatalogueError("needs a 'dspt' mapping; see the file's header comment", source=source)
     dspt = raw["dspt"]
@@ -285,14 +285,18 @@ def renewals() -> Renewals:
                 entry=entry,
                 field="validity_days",
             )
-        basis = _basis(c.get("provenance"), source, entry, sources)
+        basis = _basis(c.get("provenance"), source, entry, known)
         creds.append(CredentialValidity(c["kind"], c["name"], days, basis))
-    return Renewals(
-        frozenset(kinds),
-        deadline,
-        _basis(dspt.get("provenance"), source, "dspt", sources),
-        tuple(creds),
-    )
+    return Renewals(frozenset(kinds), deadline, _basis(dspt.get("provenance"), source, "dspt", known), tuple(creds))
+
+
+@functools.cache
+def renewals() -> Renewals:
+    """The bundled ``data/catalogue/renewals.yaml``, validated (see :func:`parse_renewals`)."""
+    from spinekit.model.files import read_bundled
+
+    raw, source = read_bundled("catalogue/renewals.yaml")
+    return parse_renewals(raw, source, (s.id for s in load_catalogue().sources))
 
 
 def republication_dates(
