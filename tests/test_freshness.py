@@ -11,6 +11,7 @@ import yaml
 from _helpers import T, run, sound_tasks, write_file
 
 from spinekit import (
+    Dependency,
     Duration,
     Programme,
     WorkingCalendar,
@@ -297,3 +298,14 @@ def test_renewals_file_errors_name_the_entry_and_field(change, words):
     with pytest.raises(CatalogueError) as info:
         parse_renewals(data, "renewals.yaml", ["S45", "S52", "S56", "S59"])
     assert str(info.value).startswith("renewals.yaml: ") and words in str(info.value)
+
+
+def test_a_dspt_milestone_at_the_end_of_its_work_is_a_first_publication():
+    # "DSPT published" as a milestone after the work (days 10-20) is not one already held.
+    plan = sound(smoke={"duration": Duration.fixed(130)})
+    work = T("dspt-work", None, 10, ["ods"])
+    published = dataclasses.replace(plan.tasks[4], duration=Duration.fixed(0), depends_on=(Dependency("dspt-work"),))
+    assert published.id == "dspt"
+    plan = dataclasses.replace(plan, tasks=(*plan.tasks[:4], work, published, *plan.tasks[5:]))
+    # Published on day 20 (2027-02-01), it meets 30 June 2027; go-live on 2027-09-27 is before 2028's.
+    assert "dspt-republication" not in found(plan, today=CHECKED)

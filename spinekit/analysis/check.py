@@ -1069,6 +1069,11 @@ def _source_age(p: _Plan) -> list[Finding]:
     ]
 
 
+def _held(task: Task) -> bool:
+    """Whether the task is something already in place: a milestone waiting for nothing."""
+    return task.is_milestone and not task.depends_on
+
+
 def _dspt_republication(p: _Plan) -> list[Finding]:
     plan = renewals()
     end, what = p.go_live
@@ -1076,9 +1081,7 @@ def _dspt_republication(p: _Plan) -> list[Finding]:
     for i, kind in p.kinds.items():
         if kind in plan.dspt_kinds:
             done = p.at(i, "finish")
-            # A DSPT milestone is one already in place, published in an earlier DSPT year.
-            held = p.tasks[i].is_milestone
-            dates = republication_dates(done, end, plan.dspt_deadline, in_place=held)
+            dates = republication_dates(done, end, plan.dspt_deadline, in_place=_held(p.tasks[i]))
             if dates:
                 due.append((i, done, dates))
     if not due:
@@ -1090,7 +1093,7 @@ def _dspt_republication(p: _Plan) -> list[Finding]:
         key=lambda d: (p.at(d, "finish"), d),
     )
     detail = "; ".join(
-        f"{i} ({'in place at' if p.tasks[i].is_milestone else 'published'} {done}) must be republished by "
+        f"{i} ({'in place at' if _held(p.tasks[i]) else 'published'} {done}) must be republished by "
         + " and by ".join(str(d) for d in dates)
         for i, done, dates in due
     )
