@@ -100,6 +100,10 @@ _EXPORTS: dict[str, str] = {
     "SimulationResult": "spinekit.engine.simulate",
     "simulate": "spinekit.engine.simulate",
     "assumptions": "spinekit.analysis.summary",
+    "AsOf": "spinekit.catalogue.load",
+    "old_sources": "spinekit.analysis.freshness",
+    "reverify_table": "spinekit.analysis.freshness",
+    "renewals": "spinekit.analysis.freshness",
     "cost_assumptions": "spinekit.analysis.summary",
     "cost_summary": "spinekit.analysis.summary",
     "cost_s_curve": "spinekit.views.figures.cost",
@@ -198,6 +202,15 @@ if TYPE_CHECKING:  # pragma: no cover - names for type checkers and IDEs
     from spinekit.analysis.compare import (
         compare as compare,
     )
+    from spinekit.analysis.freshness import (
+        old_sources as old_sources,
+    )
+    from spinekit.analysis.freshness import (
+        renewals as renewals,
+    )
+    from spinekit.analysis.freshness import (
+        reverify_table as reverify_table,
+    )
     from spinekit.analysis.progress import (
         baseline_table as baseline_table,
     )
@@ -263,6 +276,9 @@ if TYPE_CHECKING:  # pragma: no cover - names for type checkers and IDEs
     )
     from spinekit.analysis.summary import (
         top_risks as top_risks,
+    )
+    from spinekit.catalogue.load import (
+        AsOf as AsOf,
     )
     from spinekit.catalogue.load import (
         Catalogue as Catalogue,

@@ -151,7 +151,11 @@ def _cmd_compare(args: argparse.Namespace) -> str:
 def _cmd_check(args: argparse.Namespace) -> tuple[str, int]:
     from spinekit.analysis.check import check_plan
 
-    result = check_plan(_programme_arg(args.file, args.scenario, args.status), stale_after=args.stale_after)
+    result = check_plan(
+        _programme_arg(args.file, args.scenario, args.status),
+        stale_after=args.stale_after,
+        source_age=args.source_age,
+    )
     text = json.dumps(result.to_dict(), indent=2) + "\n" if args.format == "json" else result.to_text()
     return text, 0 if result.ok else EXIT_FINDINGS
 
@@ -550,6 +554,13 @@ def _parser() -> argparse.ArgumentParser:
         type=_seed,
         metavar="DAYS",
         help="calendar days after which a status date is stale (default 35)",
+    )
+    p.add_argument(
+        "--source-age",
+        type=_seed,
+        metavar="DAYS",
+        help="calendar days after which a source behind a critical task is old (default 365), "
+        "counted to the status date, else today",
     )
     p.add_argument("--out", help="write to this file instead of standard output")
     p.add_argument("--force", action="store_true", help="replace an existing --out file")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import strategies as st
 
-from spinekit import parse_programme
+from spinekit import Dependency, Duration, Task, parse_programme
 from spinekit.cli import main
 
 #: The checkout: pyproject.toml, notebooks/, tests/.
@@ -40,6 +40,38 @@ def plan(tasks, start="2027-01-04", holidays="none", closures=None, **extra):
     if closures:
         cal["closures"] = closures
     return parse_programme({"name": "t", "start": start, "calendar": cal, "tasks": tasks, **extra})
+
+
+# --- hand-written Spine plans (for the health check) -------------------------------------------
+
+
+def T(id, kind=None, days=(5, 10, 15), deps=(), **kw) -> Task:
+    """A task; ``days`` is a number (fixed) or (min, likely, max); deps are ids or Dependency."""
+    duration = Duration(*map(float, days)) if isinstance(days, tuple) else Duration.fixed(days)
+    links = tuple(d if isinstance(d, Dependency) else Dependency(d) for d in deps)
+    return Task(id, kw.pop("name", id), duration, links, kind=kind, **kw)
+
+
+def sound_tasks() -> dict[str, Task]:
+    """A small plan with all six properties: requests in week one, safety in parallel, INT build,
+    observability in the build, conformance before the smoke test."""
+    return {
+        t.id: t
+        for t in (
+            T("ods", "ods-code"),
+            T("asid-int", "asid", deps=["ods"], environment="int"),
+            T("cso", "cso-dcb0129", (10, 20, 30)),
+            T("dcb0160", "dcb0160", deps=["cso"]),
+            T("dspt", "dspt", deps=["ods"]),
+            T("design", "design"),
+            T("build", "build", (10, 20, 30), ["design", "asid-int"], service="pds", environment="int"),
+            T("obs", "reconciliation-observability", deps=[Dependency("build", "SS", 2)]),
+            T("conf", "conformance", deps=["build", "obs"]),
+            T("scal", "scal", deps=["conf", "dspt", "cso"]),
+            T("smoke", "smoke-test", (5, 5, 10), ["scal"], environment="production"),
+            T("live", "go-live", 0, ["smoke", "dcb0160"], environment="production"),
+        )
+    }
 
 
 def write_file(folder: Path, text: str, name: str = "plan.yaml") -> Path:

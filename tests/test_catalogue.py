@@ -334,3 +334,51 @@ def test_brings_names_a_known_service(copy):
     )
     msg = error(copy)
     assert "entry 'gp-connect'" in msg and "interfaces[fhir].brings[0]" in msg and "did you mean 'pds'?" in msg
+
+
+# --- sources: as-of dates and addresses ------------------------------------------------------------
+
+
+S1_AS_OF = (
+    '    as_of: {date: 2026-11-26, basis: retrieved, note: "checked at the catalogue review; '
+    'the source gives no date of its own"}\n  - id: S2\n'
+)
+
+
+@pytest.mark.parametrize(
+    "new, words",
+    [
+        (
+            "  - id: S2\n",
+            "entry 'S1': field 'as_of': missing required key 'as_of'; add as_of: {date: YYYY-MM-DD, basis: stated or retrieved",
+        ),
+        (S1_AS_OF.replace("2026-11-26", "2026-11-31"), "entry 'S1': field 'as_of.date': not a valid ISO date"),
+        (
+            S1_AS_OF.replace("retrieved", "published"),
+            "entry 'S1': field 'as_of.basis': unknown as-of basis 'published'; use one of stated, retrieved",
+        ),
+        (
+            S1_AS_OF.replace("as_of:", "as_off:"),
+            "entry 'S1': field 'as_off': unknown key 'as_off'; did you mean 'as_of'?",
+        ),
+        (S1_AS_OF + '    reverify: " "\n', "reverify needs the reason"),
+    ],
+)
+def test_each_source_needs_a_valid_as_of(copy, new, words):
+    edit(copy, "sources.yaml", S1_AS_OF, new)
+    assert words in error(copy)
+
+
+@pytest.mark.parametrize(
+    "url, words",
+    [
+        ("https://int.api.service.nhs.uk/oauth2/token`", "has '`' in it"),
+        ("https://digital.nhs.uk/a page", "has ' ' in it"),
+        ("https:///developer", "has no host name"),
+        ("digital.nhs.uk/developer", "is not a web address"),
+    ],
+)
+def test_source_addresses_are_checked_for_syntax(copy, url, words):
+    edit(copy, "sources.yaml", "      - https://digital.nhs.uk/developer/api-catalogue\n", f"      - {url}\n")
+    msg = error(copy)
+    assert "sources.yaml" in msg and "entry 'S4': field 'urls" in msg and words in msg

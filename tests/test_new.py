@@ -185,3 +185,35 @@ def test_deployment_flag(tmp_path, capsys):
     assert {"dep-validation-org1", "dep-validation-org2", "smoke-test-org2", "mesh-mailbox-mesh-dep-org2"} <= ids
     code, _, err = run(capsys, "new", *args, "--deployment", "per-trust")
     assert code == 2 and "did you mean 'per-trust-install'?" in err
+
+
+def test_have_leaves_held_items_as_day_one_milestones_that_dependents_still_link_to(tmp_path, capsys):
+    from spinekit import load_catalogue
+
+    likely = {i.id: i.lead_time.likely for i in load_catalogue().items}
+
+    def plan(*have):
+        f = tmp_path / f"plan-{len(have)}.yaml"
+        argv = ["new", "--services", "pds:hl7v3", "--out", f]
+        code, _, err = run(capsys, *argv, *(["--have", ",".join(have)] if have else []))
+        assert code == 0 and err == ""
+        p = read_programme(f)
+        return {t.id: t for t in p.tasks}, schedule(p).table.set_index("id")
+
+    tasks, t = plan("ods-code", "dspt", "hscn")
+    dependents = {
+        "ods-code": ["developer-account", "service-desk-registration", "mpv-registration"],
+        "hscn": ["nhs-dns-name-int", "nhs-dns-name-production", "test-smartcards"],
+        "dspt": ["scal"],
+    }
+    for held, waiting in dependents.items():
+        assert tasks[held].depends_on == () and t.at[held, "duration"] == 0, held
+        for d in waiting:
+            assert held in {x.task for x in tasks[d].depends_on}, (held, d)
+    # The held items take no time, so what waits only for them starts on day one.
+    for d in dependents["ods-code"] + dependents["hscn"]:
+        assert t.at[d, "es"] == 0, d
+    # Without them, the same tasks wait for the ODS code, then for HSCN behind it.
+    tasks, t = plan()
+    assert t.at["developer-account", "es"] == likely["ods-code"]
+    assert t.at["nhs-dns-name-int", "es"] == likely["ods-code"] + likely["hscn"]

@@ -6,8 +6,9 @@ one, before build; clinical safety and DSPT in parallel from day one; build agai
 validation on the path to live; reconciliation and observability before the first production
 transaction. Then the schedule-quality checks of the DCMA 14-point assessment: open ends, leads
 and long lags, hard date constraints, negative float and single-point estimates on long tasks.
-With a status, the progress rules too: overdue lead-time items, out-of-sequence progress and a
-stale status date.
+Then freshness: critical tasks resting on old sources, the annual DSPT republication and
+credentials that expire before go-live. With a status, the progress rules too: overdue
+lead-time items, out-of-sequence progress and a stale status date.
 
 Which kinds count as what, the name patterns for hand-written tasks and the thresholds live in
 ``data/catalogue/health-check.yaml``.
@@ -26,6 +27,7 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
+from spinekit.analysis.freshness import SOURCE_AGE_DAYS, old_sources, renewals, republication_dates
 from spinekit.engine.cost import deterministic_cost
 from spinekit.engine.network import build_network
 from spinekit.engine.schedule import Schedule
@@ -302,6 +304,7 @@ class _Plan:
     today: dt.date | None = None
     stale_after: int | None = None
     simulation: SimulationResult | None = None
+    source_age: int | None = None
 
     @functools.cached_property
     def s(self) -> int:
@@ -329,6 +332,21 @@ class _Plan:
 
     def date(self, offset: int) -> dt.date:
         return self.schedule.programme.calendar.date_of(int(offset))
+
+    @property
+    def checked_on(self) -> dt.date:
+        """The day the check stands on: the status date, else ``today`` (default: today's date)."""
+        if self.status is not None:
+            return self.status.date
+        return self.today if self.today is not None else dt.date.today()
+
+    @functools.cached_property
+    def go_live(self) -> tuple[dt.date, str]:
+        """The last go-live's finish and what it is ("go-live on"), else the plan's finish."""
+        ends = [self.at(i, "finish") for i in self.of("go_live")]
+        if ends:
+            return max(ends), "go-live on"
+        return self.schedule.finish_date, "the plan's finish on"
 
 
 def _kind_of(task: Task, rules: _Rules) -> tuple[str | None, bool]:
@@ -1026,6 +1044,108 @@ def _budget(p: _Plan) -> list[Finding]:
     ]
 
 
+# --- freshness: sources and renewals ---------------------------------------------------------------
+
+
+def _source_age(p: _Plan) -> list[Finding]:
+    limit = p.source_age if p.source_age is not None else SOURCE_AGE_DAYS
+    on = p.checked_on
+    old = old_sources(p.schedule, as_of=on, max_age=limit)
+    if not old:
+        return []
+    ids = ", ".join(dict.fromkeys(u.source.id for u in old))
+    return [
+        Finding(
+            "source-age",
+            "warning",
+            "Critical tasks rest on old sources",
+            "; ".join(f"{u.task} rests on {u.describe()}" for u in old)
+            + f". They are on the critical path and their sources are more than {limit} days old on "
+            f"{on}, so the go-live date moves with any figure that has changed since.",
+            tuple(dict.fromkeys(u.task for u in old)),
+            f"Re-verify {ids} before committing a date: check the figures against the live source, "
+            "then update as_of in data/catalogue/sources.yaml (or change the lead times in the plan).",
+        )
+    ]
+
+
+def _held(task: Task) -> bool:
+    """Whether the task is something already in place: a milestone waiting for nothing."""
+    return task.is_milestone and not task.depends_on
+
+
+def _dspt_republication(p: _Plan) -> list[Finding]:
+    plan = renewals()
+    end, what = p.go_live
+    due: list[tuple[str, dt.date, list[dt.date]]] = []
+    for i, kind in p.kinds.items():
+        if kind in plan.dspt_kinds:
+            done = p.at(i, "finish")
+            dates = republication_dates(done, end, plan.dspt_deadline, in_place=_held(p.tasks[i]))
+            if dates:
+                due.append((i, done, dates))
+    if not due:
+        return []
+    # A task that waits for the DSPT and runs past its deadline needs the republished one.
+    first = min(dates[0] for _, _, dates in due)
+    waiting = sorted(
+        {d for i, _, _ in due for d in nx.descendants(p.graph, i) if p.at(d, "finish") > first},
+        key=lambda d: (p.at(d, "finish"), d),
+    )
+    detail = "; ".join(
+        f"{i} ({'in place at' if _held(p.tasks[i]) else 'published'} {done}) must be republished by "
+        + " and by ".join(str(d) for d in dates)
+        for i, done, dates in due
+    )
+    rest = ""
+    if waiting:
+        more = f" and {len(waiting) - 3} more" if len(waiting) > 3 else ""
+        rest = f" {_ids(waiting[:3])}{more} wait for it and finish after {first}."
+    return [
+        Finding(
+            "dspt-republication",
+            "warning" if waiting else "info",
+            "DSPT republication falls inside the plan",
+            f"{detail}. The plan runs to {what} {end}, and a DSPT not republished by its yearly "
+            f"deadline lapses ({plan.dspt_basis.split(':')[0]}).{rest}",
+            tuple(i for i, _, _ in due),
+            "Put the republication in the plan as a task of its own, owned by whoever holds the DSPT, "
+            f"finishing by {first}, and keep the evidence current from the first submission.",
+        )
+    ]
+
+
+def _credential_expiry(p: _Plan) -> list[Finding]:
+    plan = renewals()
+    end, what = p.go_live
+    lapsing = []
+    for i, kind in p.kinds.items():
+        valid = plan.credential(kind)
+        if valid is None:
+            continue
+        issued = p.at(i, "finish")
+        expires = issued + dt.timedelta(days=valid.validity_days)
+        if expires < end:
+            lapsing.append((i, issued, expires, valid))
+    if not lapsing:
+        return []
+    bases = {v.kind: f"{v.name}: {v.validity_days} days, {v.basis}" for _, _, _, v in lapsing}
+    return [
+        Finding(
+            "credential-expiry",
+            "warning",
+            "Credentials expire before go-live",
+            "; ".join(f"{i} issued {issued} expires about {expires}" for i, issued, expires, _ in lapsing)
+            + f", before {what} {end}. Validity: "
+            + "; ".join(bases.values())
+            + ".",
+            tuple(i for i, _, _, _ in lapsing),
+            "Plan each renewal (a new certificate signing request, new test cards) before its expiry, "
+            "or request the credential later, nearer the work that uses it.",
+        )
+    ]
+
+
 _RULES: tuple[Callable[[_Plan], list[Finding]], ...] = (
     _services,
     _hl7v3,
@@ -1041,6 +1161,9 @@ _RULES: tuple[Callable[[_Plan], list[Finding]], ...] = (
     _single_point,
     _resources,
     _budget,
+    _source_age,
+    _dspt_republication,
+    _credential_expiry,
     _inferred,
 )
 
@@ -1178,6 +1301,7 @@ def check_plan(
     simulation: SimulationResult | None = None,
     today: dt.date | None = None,
     stale_after: int | None = None,
+    source_age: int | None = None,
 ) -> HealthCheck:
     """Check ``programme`` against the Spine delivery properties and schedule quality.
 
@@ -1196,10 +1320,14 @@ def check_plan(
         a programme with costs and a budget is simulated for that check
         (:data:`COST_CHECK_ITERATIONS` iterations, seed :data:`COST_CHECK_SEED`).
     today:
-        The day the check is made, for the stale-status rule (default: today's date).
+        The day the check is made (default: today's date): for the stale-status rule, and for
+        the source-age rule when the programme has no status (with one, ages count to its date).
     stale_after:
         Calendar days after which a status date is stale (default: ``stale_status_days`` in
         ``data/catalogue/health-check.yaml``).
+    source_age:
+        Calendar days after which a source that a critical task rests on is old (default:
+        :data:`~spinekit.analysis.freshness.SOURCE_AGE_DAYS`, 365).
 
     Returns
     -------
@@ -1238,6 +1366,7 @@ def check_plan(
         today,
         stale_after,
         simulation if simulation is not None and simulation.programme is programme else None,
+        source_age,
     )
     findings = [f for rule in (*_RULES, *_PROGRESS_RULES) for f in rule(plan)]
     findings.sort(key=lambda f: SEVERITIES.index(f.severity))

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from spinekit.analysis.freshness import cited_sources
 from spinekit.engine.schedule import Schedule
 from spinekit.model.domain import Programme
 
@@ -387,9 +388,6 @@ def start_now_lines(health: HealthCheck, *, limit: int = 8) -> list[str]:
     return out
 
 
-_CITED = re.compile(r"\[(S\d+[a-z]?)\]")
-
-
 def sources_cited(programme: Programme) -> pd.DataFrame:
     """The sources the programme's lead times cite (``[S7]`` in a task's basis), with addresses."""
     from spinekit.catalogue.load import load_catalogue
@@ -397,7 +395,7 @@ def sources_cited(programme: Programme) -> pd.DataFrame:
     known = {s.id: s for s in load_catalogue().sources}
     cited: dict[str, list[str]] = {}
     for t in programme.tasks:
-        for sid in _CITED.findall(t.basis or ""):
+        for sid in cited_sources(t.basis):
             cited.setdefault(sid, []).append(t.id)
     rows = []
     for sid in sorted(cited, key=lambda x: (int(re.sub(r"\D", "", x)), x)):

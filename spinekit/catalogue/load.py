@@ -34,6 +34,8 @@ __all__ = [
     "BASES",
     "ENVIRONMENTS",
     "ACCESS_MODES",
+    "AS_OF_BASES",
+    "AsOf",
     "Source",
     "Provenance",
     "ItemLink",
@@ -55,6 +57,8 @@ TRACKS = ("identity", "network", "build", "test", "assurance", "governance", "go
 REPEATS = ("once", "per-environment", "per-organisation", "per-service", "per-interface")
 #: Where a lead time comes from.
 BASES = ("published", "reported", "estimate")
+#: How a source's as-of date is known: the source states it, or it is when the figure was checked.
+AS_OF_BASES = ("stated", "retrieved")
 #: Environments that generate tasks, in path-to-live order.
 ENVIRONMENTS = ("int", "dep", "production")
 #: Environment names an interface may list; only :data:`ENVIRONMENTS` generate tasks.
@@ -83,12 +87,31 @@ _SOURCE_ID = re.compile(r"^S[0-9]+[a-z]?$")
 
 
 @dataclass(frozen=True)
+class AsOf:
+    """How current a source is: a ``date`` and its ``basis``, ``stated`` or ``retrieved``.
+
+    ``stated``: the source gives the date itself (a publication or news date). ``retrieved``:
+    the day its figures were last checked against it. ``note`` says which date it is.
+    """
+
+    date: dt.date
+    basis: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Source:
-    """A cited source: an id such as ``S7``, what it is, and its addresses."""
+    """A cited source: an id such as ``S7``, what it is, its addresses and how current it is.
+
+    ``reverify`` is set, with the reason, on a source whose figures are known to move (a paused
+    intake, an endpoint whose status is changing): re-check it before committing a date.
+    """
 
     id: str
     description: str
     urls: tuple[str, ...] = ()
+    as_of: AsOf | None = None
+    reverify: str = ""
 
 
 @dataclass(frozen=True)
@@ -344,10 +367,63 @@ def _days(value: Any, what: str) -> float:
     return float(value)
 
 
+#: Characters never found in a web address as written (RFC 3986 excludes them unescaped).
+_URL_BAD = re.compile(r"[\s`<>\"{}|\\^]")
+
+
+def _url(value: str) -> str:
+    """``value`` if it is a syntactically sound http(s) address; a ``ValueError`` naming the fault."""
+    from urllib.parse import urlsplit
+
+    if not value.startswith(("https://", "http://")):
+        raise ValueError(f"{short_repr(value)} is not a web address (http:// or https://)")
+    bad = _URL_BAD.search(value)
+    if bad:
+        raise ValueError(
+            f"{short_repr(value)} has {bad.group()!r} in it, which no web address has; "
+            "copy the address again from the browser"
+        )
+    try:
+        host = urlsplit(value).hostname
+    except ValueError as exc:
+        raise ValueError(f"{short_repr(value)} is not a valid web address: {exc}") from None
+    if not host or "." not in host:
+        raise ValueError(f"{short_repr(value)} has no host name (such as digital.nhs.uk)")
+    return value
+
+
+class _AsOf(Strict):
+    date: Any
+    basis: str
+    note: str = ""
+
+    @field_validator("date")
+    @classmethod
+    def _when(cls, v: Any) -> dt.date:
+        return _date(v)
+
+    @field_validator("basis")
+    @classmethod
+    def _basis(cls, v: Any) -> str:
+        return _one_of(v, AS_OF_BASES, "as-of basis")
+
+    def to_as_of(self) -> AsOf:
+        return AsOf(self.date, self.basis, " ".join(self.note.split()))
+
+
 class _SourceEntry(Strict):
     id: str
     description: str
     urls: list[str] = Field(default_factory=list)
+    as_of: _AsOf
+    reverify: str = ""
+
+    @field_validator("reverify")
+    @classmethod
+    def _reason(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("reverify needs the reason the figures may have moved, in one line")
+        return " ".join(v.split())
 
     @field_validator("id")
     @classmethod
@@ -359,10 +435,7 @@ class _SourceEntry(Strict):
     @field_validator("urls")
     @classmethod
     def _urls(cls, v: list[str]) -> list[str]:
-        for u in v:
-            if not u.startswith(("https://", "http://")):
-                raise ValueError(f"{short_repr(u)} is not a web address (http:// or https://)")
-        return v
+        return [_url(u) for u in v]
 
 
 class _SourcesFile(Strict):
@@ -722,6 +795,7 @@ _ALL_KEYS = sorted(
         for m in (
             _SourcesFile,
             _SourceEntry,
+            _AsOf,
             _LeadTime,
             _Provenance,
             _Link,
@@ -736,6 +810,12 @@ _ALL_KEYS = sorted(
         for n, f in m.model_fields.items()
     }
 )
+
+
+#: How to add a required key that is easy to get wrong.
+_MISSING_HINTS = {
+    "as_of": "add as_of: {date: YYYY-MM-DD, basis: stated or retrieved, note: which date it is}",
+}
 
 
 def _translate(exc: ValidationError, data: Any, source: str) -> CatalogueError:
@@ -774,7 +854,8 @@ def _translate(exc: ValidationError, data: Any, source: str) -> CatalogueError:
         bad = str(loc[-1]) if loc else "?"
         msg = f"unknown key {short_repr(bad)}" + did_you_mean(bad, _ALL_KEYS, lead="; ")
     elif kind == "missing":
-        msg = f"missing required key {short_repr(str(loc[-1]) if loc else '?')}"
+        key = str(loc[-1]) if loc else "?"
+        msg = f"missing required key {short_repr(key)}" + (f"; {_MISSING_HINTS[key]}" if key in _MISSING_HINTS else "")
     elif kind == "value_error":
         msg = str(err["ctx"]["error"]) if "ctx" in err else err["msg"]
     else:
@@ -933,7 +1014,9 @@ def parse_catalogue(
     return Catalogue(
         services=tuple(_to_service(s) for s in raw_services.services),
         items=tuple(_to_item(i) for i in raw_items.items),
-        sources=tuple(Source(s.id, s.description, tuple(s.urls)) for s in raw_sources.sources),
+        sources=tuple(
+            Source(s.id, s.description, tuple(s.urls), s.as_of.to_as_of(), s.reverify) for s in raw_sources.sources
+        ),
         bundles=MappingProxyType({k: tuple(v) for k, v in raw_services.bundles.items()}),
         options=MappingProxyType({k: tuple(v) for k, v in raw_services.options.items()}),
         reviewed=raw_services.reviewed,
