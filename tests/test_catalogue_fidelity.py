@@ -241,15 +241,83 @@ def test_go_live_waits_for_every_production_identity_and_only_its_own_organisati
         or t.kind in {"dep-validation", "smoke-test"}
     ]
     assert len(gating) > 30
+    tasks = {t.id: t for t in big.tasks}
+    hosted = "smoke-test" in tasks
     for task_id in gating:
         moved = go_lives(big, slow=task_id)
         org = organisation(task_id)
+        # A hosted system's smoke test runs with the first organisation's live identities, so
+        # those hold up every organisation's go-live; any other organisation's stay its own.
+        smoke = hosted and org == 1 and tasks[task_id].kind in PRODUCTION_IDENTITY
         for n in (1, 2, 3):
             key = f"go-live-org{n}"
-            if org is None or org == n:
+            if org is None or org == n or smoke:
                 assert moved[key][0] > base[key][0], f"{task_id} taking 400 days does not move {key}"
             else:
                 assert moved[key] == base[key], f"{task_id} of organisation {org} moves {key}"
+
+
+def smoke_tests(p: Programme, slow: str | None = None) -> dict[str, tuple[int, int]]:
+    if slow is not None:
+        p = replace(p, tasks=tuple(apply_overrides(p.tasks, {slow: Duration.fixed(400)})))
+    return dates(p, *(t.id for t in p.tasks if t.kind == "smoke-test"))
+
+
+def test_the_smoke_test_waits_for_every_production_identity_it_uses(big):
+    tasks = {t.id: t for t in big.tasks}
+    base = smoke_tests(big)
+    hosted = "smoke-test" in tasks
+    live = [i for i, t in tasks.items() if t.kind in PRODUCTION_IDENTITY and t.environment == "production"]
+    for task_id in live:
+        org = organisation(task_id)
+        moved = smoke_tests(big, slow=task_id)
+        for smoke in base:
+            # Hosted: the one smoke test uses the first organisation's identities; installed:
+            # each organisation's smoke test uses its own.
+            uses = org in (None, 1) if hosted else org in (None, organisation(smoke))
+            if uses:
+                assert moved[smoke][0] > base[smoke][0], f"{task_id} taking 400 days does not move {smoke}"
+            else:
+                assert moved[smoke] == base[smoke], f"{task_id} moves {smoke}"
+
+
+def test_a_mesh_only_smoke_test_waits_for_the_live_mailbox():
+    tasks = tasks_of(["mesh"], organisations=2)
+    assert preds(tasks, "smoke-test") == {
+        "connection-agreement",
+        "service-desk-registration",
+        "mesh-mailbox-mesh-production-org1",
+    }
+    assert "mesh-mailbox-mesh-production-org2" in preds(tasks, "go-live-org2")
+    assert "mesh-mailbox-mesh-production-org2" not in preds(tasks, "go-live-org1")
+    installed = tasks_of(["mesh"], organisations=2, deployment="per-trust-install")
+    assert "mesh-mailbox-mesh-production-org2" in preds(installed, "smoke-test-org2")
+    assert "mesh-mailbox-mesh-production-org1" not in preds(installed, "smoke-test-org2")
+
+
+def test_the_health_check_flags_a_smoke_test_without_its_live_identity():
+    tasks = list(programme(["mesh"]).tasks)
+    cut = [
+        replace(t, depends_on=tuple(d for d in t.depends_on if not d.task.startswith("mesh-mailbox")))
+        if t.id == "smoke-test"
+        else t
+        for t in tasks
+    ]
+    early = [
+        replace(t, depends_on=tuple(d for d in t.depends_on if d.task != "connection-agreement"))
+        if t.id == "mesh-mailbox-mesh-production-org1"
+        else t
+        for t in tasks
+    ]
+    base = programme(["mesh"])
+    findings = {f.rule: f.tasks for f in check_plan(replace(base, tasks=tuple(cut))).findings}
+    assert findings["smoke-test-without-live-identity"] == ("smoke-test",)
+    assert "production-identity-before-assurance" not in findings
+    findings = {f.rule: f.tasks for f in check_plan(replace(base, tasks=tuple(early))).findings}
+    assert findings["production-identity-before-assurance"] == ("mesh-mailbox-mesh-production-org1",)
+    assert not {"smoke-test-without-live-identity", "production-identity-before-assurance"} & {
+        f.rule for f in check_plan(base).findings
+    }
 
 
 def test_int_identities_belong_to_the_supplier(big):
