@@ -465,6 +465,25 @@ def test_ptl_formality_leaves_nothing_in_dep_gating_production():
     assert blocking(p) == []
 
 
+def test_ptl_formality_leaves_nothing_in_dep_when_each_trust_installs_its_own():
+    from spinekit.catalogue.presets import PRESETS
+
+    base = programme(
+        ["pds:hl7v3", "mesh"],
+        environments=["int", "dep", "production"],
+        organisations=2,
+        deployment="per-trust-install",
+    )
+    assert {"dep-validation-org1", "dep-validation-org2", "asid-pds-dep-org2"} <= {t.id for t in base.tasks}
+    tasks = {t.id: t for t in PRESETS["ptl-formality"](base).tasks}
+    assert not [i for i, t in tasks.items() if t.environment == "dep" or t.kind == "dep-validation"]
+    # Each Trust's smoke test still waits for its own live identities and the conformance evidence.
+    assert {"conformance", "asid-pds-production-org2", "mesh-mailbox-mesh-production-org2"} <= preds(
+        tasks, "smoke-test-org2"
+    )
+    assert blocking(replace(base, tasks=tuple(tasks.values()))) == []
+
+
 # --- assurance routes ----------------------------------------------------------------------------
 
 
@@ -581,12 +600,68 @@ def test_gp_connect_passes_its_gates_and_brings_pds():
     assert {"build-pds", "use-case-approval-pds"} <= set(nrl) and not [i for i in nrl if "gp-connect" in i]
 
 
-def test_hl7v3_surprise_on_a_plan_already_on_hl7v3_says_so_instead_of_duplicating():
-    from spinekit import ProgrammeError
+def test_hl7v3_surprise_adds_what_the_fallback_adds_and_nothing_twice():
     from spinekit.catalogue.presets import PRESETS
 
-    with pytest.raises(ProgrammeError, match=r"already has the HL7 V3 route \(mhs-build\).*nothing to change"):
-        PRESETS["hl7v3-surprise"](programme(["pds:hl7v3", "eps"]))
-    twice = PRESETS["hl7v3-surprise"](programme(["pds", "eps"]))
-    with pytest.raises(ProgrammeError, match=r"already has the HL7 V3 route \(hl7v3-route\)"):
+    base = programme(["pds:hl7v3", "eps"])
+    before = {t.id: t for t in base.tasks}
+    after = {t.id: t for t in PRESETS["hl7v3-surprise"](base).tasks}
+    # PDS is already on HL7 V3 (HSCN, DNS names, MPV, the MHS build and smartcards are there);
+    # EPS's fallback adds its own build, endpoints, ASIDs, certificates and CAP.
+    assert set(after) - set(before) == {
+        "build-eps-hl7v3",
+        "mhs-endpoint-eps-int",
+        "mhs-endpoint-eps-production",
+        "asid-eps-int",
+        "asid-eps-production-org1",
+        "spine-certificates-eps-int",
+        "spine-certificates-eps-production",
+        "cap-assurance-eps",
+    }
+    assert not set(before) - set(after)
+    assert preds(after, "build-eps-hl7v3") >= {"asid-eps-int", "spine-certificates-eps-int", "hscn", "eps-intake"}
+    assert preds(after, "cap-assurance-eps") == {"build-eps", "build-eps-hl7v3", "mhs-build"}
+    added_links = {i: preds(after, i) - preds(before, i) for i in before if preds(after, i) != preds(before, i)}
+    assert added_links == {
+        "mhs-build": {"mhs-endpoint-eps-int", "spine-certificates-eps-int"},
+        "pen-test": {"build-eps-hl7v3"},
+        "reconciliation-observability": {"build-eps-hl7v3"},
+        "conformance": {"build-eps-hl7v3"},
+        "connection-agreement": {"cap-assurance-eps"},
+        "smoke-test": {"asid-eps-production-org1", "mhs-endpoint-eps-production", "spine-certificates-eps-production"},
+        "go-live-org1": {"asid-eps-production-org1"},
+    }
+    assert blocking(replace(base, tasks=tuple(after.values()))) == []
+
+
+@pytest.mark.parametrize(
+    ("services", "reason"),
+    [
+        (["pds:hl7v3"], "already uses it"),
+        (["mesh", "nhs-login"], "cannot fall back to HL7 V3"),
+    ],
+)
+def test_hl7v3_surprise_with_nothing_to_add_is_a_no_op_with_a_note(services, reason):
+    p = programme(services)
+    data = {
+        "name": "generated",
+        "start": "2027-01-04",
+        "scope": {"services": services},
+        "scenarios": [{"id": "v3", "preset": "hl7v3-surprise"}, {"id": "late", "preset": "late-requests"}],
+    }
+    read = parse_programme(data)
+    notes = {s.id: s.note for s in read.scenarios}
+    assert notes["late"] is None and reason in notes["v3"] and notes["v3"].startswith("preset hl7v3-surprise: ")
+    assert len(p.tasks) == len(read.tasks)
+
+
+def test_hl7v3_surprise_on_a_hand_written_plan_already_on_hl7v3_says_so():
+    from spinekit import NothingToChange
+    from spinekit.catalogue.presets import PRESETS
+
+    hand = replace(programme(["pds:hl7v3", "eps"]), rescope=None)
+    with pytest.raises(NothingToChange, match=r"already has the HL7 V3 route \(mhs-build\)"):
+        PRESETS["hl7v3-surprise"](hand)
+    twice = PRESETS["hl7v3-surprise"](replace(programme(["pds", "eps"]), rescope=None))
+    with pytest.raises(NothingToChange, match=r"already has the HL7 V3 route \(hl7v3-route\)"):
         PRESETS["hl7v3-surprise"](twice)
