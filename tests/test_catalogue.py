@@ -76,7 +76,8 @@ def test_hl7v3_interfaces_need_spine_messaging_and_the_fhir_ones_do_not():
     for sid in ("pds", "eps", "ers", "scr"):
         v3, fhir = cat.service(sid).interface("hl7v3"), cat.service(sid).default_interface
         assert v3.asid and v3.party_key and v3.assurance == "cap"
-        assert {"hscn", "mhs-endpoint", "spine-certificates", "cap-assurance"} <= set(cat.expand(v3.needs))
+        assert {"hscn", "mhs-endpoint", "spine-certificates"} <= set(cat.expand(v3.needs))
+        assert "cap-assurance" in cat.expand(cat.routes[v3.assurance])
         assert "hscn" not in cat.expand(fhir.needs) and not fhir.hscn
     assert cat.service("gp-connect").default_interface.hscn  # SSP needs HSCN
     assert cat.service("mesh").default_interface.hscn == ("dep",)  # MESH DEP is HSCN-only
@@ -187,8 +188,8 @@ def test_unknown_owner_names_entry_and_suggests(copy):
     edit(
         copy,
         "items.yaml",
-        "    owner: supplier\n    track: identity\n    repeat: once\n    include: always\n    depends_on: [ods-code]\n    lead_time: {min: 1, likely: 2",
-        "    owner: suplier\n    track: identity\n    repeat: once\n    include: always\n    depends_on: [ods-code]\n    lead_time: {min: 1, likely: 2",
+        "    owner: supplier\n    track: identity\n    repeat: once\n    include: when-needed\n    depends_on: [ods-code]\n    lead_time: {min: 1, likely: 2",
+        "    owner: suplier\n    track: identity\n    repeat: once\n    include: when-needed\n    depends_on: [ods-code]\n    lead_time: {min: 1, likely: 2",
     )
     msg = error(copy)
     assert "items.yaml: entry 'developer-account': field 'owner'" in msg

@@ -22,6 +22,7 @@ from spinekit import (
     parse_programme,
     schedule,
 )
+from spinekit.catalogue.scope import ACCESS
 from spinekit.catalogue.starter import starter_programme
 from spinekit.model.domain import Programme
 
@@ -42,10 +43,26 @@ def programme(services, **scope) -> Programme:
     return parse_programme(data)
 
 
+def own_access(choice: str) -> list[str]:
+    """The access modes a service:interface can be given per service."""
+    service, _, interface = choice.partition(":")
+    return [m for m in CAT.service(service).interface(interface).access if m in ACCESS]
+
+
 @st.composite
 def scopes(draw):
     picked = draw(st.lists(st.sampled_from(CHOICES), min_size=1, max_size=5, unique=True))
     services = list(dict.fromkeys(c.split(":")[0] for c in picked))
+    # A service's first entry may choose its own access mode, where its interface offers one.
+    seen: set[str] = set()
+    entries: list[object] = []
+    for c in picked:
+        service = c.split(":")[0]
+        modes = own_access(c) if service not in seen else []
+        seen.add(service)
+        mode = draw(st.sampled_from([None, *modes])) if modes else None
+        entries.append({"service": c, "access": mode} if mode is not None else c)
+    picked = entries
     v3 = [s for s in services if s in WITH_V3]
     fallback = draw(st.sampled_from([False, True, "some"] if v3 else [False]))
     if fallback == "some":
@@ -169,9 +186,10 @@ def test_an_hl7v3_service_beside_ers_leaves_the_ers_build_alone():
 @given(scopes(), st.sampled_from(CHOICES))
 def test_adding_a_service_never_moves_another_services_build(drawn, extra):
     services, scope = drawn
-    in_scope = {s.split(":")[0] for s in services}
+    named = [s["service"] if isinstance(s, dict) else s for s in services]
+    in_scope = {s.split(":")[0] for s in named}
     # A service the scope already brings in (NRL and GP Connect bring PDS) is not independent.
-    brought = {b for s in services for b in CAT.service(s.split(":")[0]).interface(s.split(":")[1]).brings}
+    brought = {b for s in named for b in CAT.service(s.split(":")[0]).interface(s.split(":")[1]).brings}
     if extra.split(":")[0] in in_scope | brought:
         return
     ids = [t.id for t in programme(services, **scope).tasks if t.kind == "build"]
@@ -226,7 +244,7 @@ def organisation(task_id: str) -> int | None:
 def go_lives(p: Programme, slow: str | None = None) -> dict[str, tuple[int, int]]:
     if slow is not None:
         p = replace(p, tasks=tuple(apply_overrides(p.tasks, {slow: Duration.fixed(400)})))
-    return dates(p, "go-live-org1", "go-live-org2", "go-live-org3")
+    return dates(p, *(t.id for t in p.tasks if t.kind == "go-live"))
 
 
 def test_go_live_waits_for_every_production_identity_and_only_its_own_organisations_items(big):
@@ -485,6 +503,53 @@ def test_ptl_formality_leaves_nothing_in_dep_when_each_trust_installs_its_own():
 
 
 # --- assurance routes ----------------------------------------------------------------------------
+
+
+def test_nhs_login_onboarding_is_its_own_route_with_no_generic_scal_or_connection_agreement():
+    tasks = tasks_of(["nhs-login"])
+    assert not {"scal", "connection-agreement", "conformance", "developer-account"} & set(tasks)
+    # The onboarding carries the SCAL and Connection Agreement: it cannot close before what its
+    # SCAL rests on, and the smoke test and the organisation's acceptable use follow it.
+    assert {d.task: d.type for d in tasks["nhs-login-onboarding"].depends_on} == {
+        "ods-code": "FS",
+        "dspt": "FS",
+        "build-nhs-login": "FF",
+        "pen-test": "FF",
+        "cso-dcb0129": "FF",
+        "medical-device-check": "FF",
+    }
+    assert preds(tasks, "smoke-test") == {"nhs-login-onboarding", "service-desk-registration"}
+    assert preds(tasks, "euo-acceptable-use-org1") == {"nhs-login-onboarding"}
+    p = programme(["nhs-login"])
+    assert blocking(p) == []
+    base = go_lives(p, None)["go-live-org1"]
+    for slow in ("nhs-login-onboarding", "pen-test", "build-nhs-login", "dspt"):
+        assert go_lives(p, slow)["go-live-org1"][0] > base[0], slow
+    # Beside an API platform service, the generic SCAL and Connection Agreement are that
+    # service's: NHS login's own onboarding does not feed them.
+    mixed = tasks_of(["nhs-login", "pds"], access="application-restricted")
+    assert preds(mixed, "connection-agreement") == {"scal"}
+    assert "build-nhs-login" not in preds(mixed, "conformance")
+    assert {"connection-agreement", "nhs-login-onboarding"} <= preds(mixed, "smoke-test")
+
+
+def test_each_gp_connect_gate_holds_up_go_live():
+    p = programme(["gp-connect"], access="application-restricted")
+    base = go_lives(p, None)["go-live-org1"]
+    for slow in ("use-case-approval-gp-connect", "gp-connect-gate1", "gp-connect-gate2", "gp-connect-gate3"):
+        assert go_lives(p, slow)["go-live-org1"][0] > base[0], slow
+    # Gate 2 needs PDS: a slow PDS build holds it up too.
+    assert go_lives(p, "build-pds")["go-live-org1"][0] > base[0]
+
+
+def test_routes_bring_the_assurance_each_interface_needs():
+    assert set(CAT.routes) == {"scal-dos", "cap", "gp-connect-gates", "nhs-login"}
+    for svc in CAT.services:
+        for iface in svc.interfaces:
+            assert iface.assurance in CAT.routes, f"{svc.id}:{iface.id}"
+    ldap = tasks_of(["sds:ldap"])
+    assert preds(ldap, "connection-agreement") == {"scal", "cap-assurance-sds"}
+    assert "cap-assurance-sds" not in tasks_of(["sds"], access="application-restricted")
 
 
 def test_ers_hl7v3_cap_runs_from_first_contact():

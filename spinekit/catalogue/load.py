@@ -16,7 +16,7 @@ import math
 import os
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -270,7 +270,7 @@ class Service:
 
 @dataclass(frozen=True)
 class Catalogue:
-    """The validated catalogue: services, items (in file order), sources, bundles and options."""
+    """The validated catalogue: services, items (in file order), sources, bundles, options and routes."""
 
     services: tuple[Service, ...]
     items: tuple[Item, ...]
@@ -278,6 +278,8 @@ class Catalogue:
     bundles: Mapping[str, tuple[str, ...]]
     options: Mapping[str, tuple[str, ...]]
     reviewed: dt.date | None = None
+    routes: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    """The items (or bundles) each assurance route brings in, by route id (``scal-dos``, ``cap`` …)."""
 
     @property
     def service_ids(self) -> tuple[str, ...]:
@@ -713,7 +715,15 @@ class _ServicesFile(Strict):
     reviewed: Any = None
     bundles: dict[str, list[str]] = Field(default_factory=dict)
     options: dict[str, list[str]] = Field(default_factory=dict)
+    routes: dict[str, list[str]] = Field(default_factory=dict)
     services: list[_ServiceEntry]
+
+    @field_validator("routes")
+    @classmethod
+    def _routes(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
+        for k in v:
+            _one_of(k, ASSURANCE_ROUTES, "assurance route")
+        return v
 
     @field_validator("reviewed")
     @classmethod
@@ -892,6 +902,9 @@ def parse_catalogue(
         for k, m in enumerate(members):
             _known(m, item_ids, "item", source=svc_name, entry=None, field=f"options.{name}[{k}]")
     needable = item_ids | set(raw_services.bundles)
+    for name, members in raw_services.routes.items():
+        for k, m in enumerate(members):
+            _known(m, needable, "item or bundle", source=svc_name, entry=None, field=f"routes.{name}[{k}]")
 
     def opened(names_: Iterable[str]) -> set[str]:
         return {m for n in names_ for m in raw_services.bundles.get(n, [n])}
@@ -949,6 +962,7 @@ def parse_catalogue(
         bundles=MappingProxyType({k: tuple(v) for k, v in raw_services.bundles.items()}),
         options=MappingProxyType({k: tuple(v) for k, v in raw_services.options.items()}),
         reviewed=raw_services.reviewed,
+        routes=MappingProxyType({k: tuple(v) for k, v in raw_services.routes.items()}),
     )
 
 
