@@ -95,9 +95,12 @@ def test_items_cover_the_prerequisites():
     refs = {i.ref for i in cat.items if i.ref}
     expected = {f"P{n:02d}" for n in range(1, 30)} - {"P18", "P27"} | {"P18a", "P18b"}
     assert expected <= refs
-    # P27, the e-RS HL7 V3 CAP, is the e-RS interface's own variant of the CAP item.
-    ers_cap = cat.service("ers").interface("hl7v3").variants["cap-assurance"]
-    assert ers_cap.lead_time.max == 235 and "47 weeks" in ers_cap.provenance.note
+    # P27, the e-RS HL7 V3 CAP, is the e-RS interface's own variant of the CAP stages: up to
+    # 47 weeks (235 working days) from first contact.
+    variants = cat.service("ers").interface("hl7v3").variants
+    stages = ("cap-stage1", "cap-stage2", "cap-stage3", "cap-stage4", "cap-assurance")
+    assert sum(variants[s].lead_time.max for s in stages) == 235
+    assert all("47 weeks" in variants[s].provenance.note for s in stages)
 
 
 def test_items_use_the_vocabularies():
@@ -309,9 +312,15 @@ def test_missing_file_and_bad_yaml(copy):
 
 
 def test_a_variant_drops_only_links_the_item_has(copy):
-    edit(copy, "services.yaml", "            drops: [build, mhs-build]", "            drops: [build, pen-test]")
+    edit(
+        copy,
+        "services.yaml",
+        "            name: Build EPS FHIR prescribing against INT (prepare, sign, send, cancel)\n",
+        "            name: Build EPS FHIR prescribing against INT (prepare, sign, send, cancel)\n"
+        "            drops: [design, pen-test]\n",
+    )
     msg = error(copy)
-    assert "entry 'ers'" in msg and "drops[1]" in msg and "'cap-assurance' does not depend on 'pen-test'" in msg
+    assert "entry 'eps'" in msg and "drops[1]" in msg and "'build' does not depend on 'pen-test'" in msg
 
 
 def test_per_organisation_in_needs_both_repeats(copy):

@@ -434,8 +434,8 @@ def test_an_hl7v3_operation_adds_its_own_build_at_hl7v3_lead_times():
     # The HL7 V3 build needs the route to Spine; the FHIR build does not wait for it.
     assert {"hscn", "asid-pds-int", "spine-certificates-pds-int", "test-smartcards"} <= preds(tasks, "build-pds-hl7v3")
     assert not {"hscn", "asid-pds-int", "spine-certificates-pds-int"} & preds(tasks, "build-pds")
-    # Both builds, and the MHS, come before CAP and conformance.
-    assert {"build-pds", "build-pds-hl7v3", "mhs-build"} <= preds(tasks, "cap-assurance-pds")
+    # Both builds, and the MHS, finish before CAP's testing stage and conformance.
+    assert {"build-pds", "build-pds-hl7v3", "mhs-build"} <= preds(tasks, "cap-stage4-pds")
     assert {"build-pds", "build-pds-hl7v3", "mhs-build"} <= preds(tasks, "conformance")
 
 
@@ -552,26 +552,70 @@ def test_routes_bring_the_assurance_each_interface_needs():
     assert "cap-assurance-sds" not in tasks_of(["sds"], access="application-restricted")
 
 
-def test_ers_hl7v3_cap_runs_from_first_contact():
+def test_ers_hl7v3_cap_runs_in_five_stages_from_first_contact():
     tasks = tasks_of(["ers:hl7v3"])
-    links = {d.task: d.type for d in tasks["cap-assurance-ers"].depends_on}
-    # Started by first contact and its prerequisites; closed no earlier than the build and MHS.
+    links = {i: {d.task: d.type for d in tasks[i].depends_on} for i in tasks if i.startswith("cap-")}
     assert links == {
-        "use-case-approval-ers": "FS",
-        "hscn": "FS",
-        "dspt": "FS",
-        "build-ers": "FF",
-        "mhs-build": "FF",
+        "cap-first-contact-ers": {"ods-code": "FS"},
+        # Stage 1 needs the prerequisites: commissioner contract (with the use-case approval),
+        # ODS code, HSCN and DSPT.
+        "cap-stage1-ers": {
+            "cap-first-contact-ers": "FS",
+            "use-case-approval-ers": "FS",
+            "ods-code": "FS",
+            "hscn": "FS",
+            "dspt": "FS",
+        },
+        "cap-stage2-ers": {"cap-stage1-ers": "FS"},
+        "cap-stage3-ers": {"cap-stage2-ers": "FS"},
+        # Testing cannot close before the build and the MHS it assures.
+        "cap-stage4-ers": {"cap-stage3-ers": "FS", "build-ers": "FF", "mhs-build": "FF"},
+        "cap-assurance-ers": {"cap-stage4-ers": "FS"},
     }
-    t = schedule(programme(["ers:hl7v3"])).table.set_index("id")
-    start = max(t.at[i, "ef"] for i in ("use-case-approval-ers", "hscn", "dspt"))
-    assert t.at["cap-assurance-ers", "es"] == start < t.at["build-ers", "ef"]
-    assert t.at["cap-assurance-ers", "ef"] >= t.at["build-ers", "ef"]
-    # Other CAP routes still follow the build they assure.
-    assert {d.task: d.type for d in tasks_of(["pds:hl7v3"])["cap-assurance-pds"].depends_on} == {
-        "build-pds": "FS",
-        "mhs-build": "FS",
+    assert "cap-assurance-ers" in preds(tasks, "connection-agreement")
+    # "Up to 47 weeks from first contact": the five stages' maxima add up to 235 working days.
+    stages = ("cap-stage1-ers", "cap-stage2-ers", "cap-stage3-ers", "cap-stage4-ers", "cap-assurance-ers")
+    assert sum(tasks[i].duration.max for i in stages) == 47 * 5
+    # Hand-worked, likely durations, no holidays: ODS code 0-10, first contact at 10; the
+    # developer account 10-12 and e-RS use-case approval 12-32; HSCN 10-40; DSPT 10-50, so
+    # stage 1 runs 50-70, stage 2 70-100, stage 3 100-135, stage 4 135-170 (the build,
+    # 65-95, and the MHS, 60-85, finish first) and stage 5 170-190.
+    data = {
+        "name": "e-RS",
+        "start": "2027-01-04",
+        "calendar": {"holidays": "none"},
+        "scope": {"services": ["ers:hl7v3"]},
     }
+    t = schedule(parse_programme(data)).table.set_index("id")
+    got = {
+        i: (int(t.at[i, "es"]), int(t.at[i, "ef"]))
+        for i in ("cap-first-contact-ers", *stages, "build-ers", "mhs-build")
+    }
+    assert got == {
+        "cap-first-contact-ers": (10, 10),
+        "cap-stage1-ers": (50, 70),
+        "cap-stage2-ers": (70, 100),
+        "cap-stage3-ers": (100, 135),
+        "cap-stage4-ers": (135, 170),
+        "cap-assurance-ers": (170, 190),
+        "build-ers": (65, 95),
+        "mhs-build": (60, 85),
+    }
+    # A slow build now holds the CAP's testing stage, and so go-live.
+    p = programme(["ers:hl7v3"])
+    base = go_lives(p)["go-live-org1"]
+    for slow in (*stages, "cap-first-contact-ers", "build-ers", "hscn"):
+        assert go_lives(p, slow)["go-live-org1"][0] > base[0], slow
+    # Every CAP route runs the same stages from first contact.
+    pds = tasks_of(["pds:hl7v3"])
+    assert preds(pds, "cap-stage1-pds") == {
+        "cap-first-contact-pds",
+        "use-case-approval-pds",
+        "ods-code",
+        "hscn",
+        "dspt",
+    }
+    assert preds(pds, "cap-stage4-pds") == {"cap-stage3-pds", "build-pds", "mhs-build"}
 
 
 # --- roll-out waves ------------------------------------------------------------------------------
@@ -681,11 +725,16 @@ def test_hl7v3_surprise_adds_what_the_fallback_adds_and_nothing_twice():
         "asid-eps-production-org1",
         "spine-certificates-eps-int",
         "spine-certificates-eps-production",
+        "cap-first-contact-eps",
+        "cap-stage1-eps",
+        "cap-stage2-eps",
+        "cap-stage3-eps",
+        "cap-stage4-eps",
         "cap-assurance-eps",
     }
     assert not set(before) - set(after)
     assert preds(after, "build-eps-hl7v3") >= {"asid-eps-int", "spine-certificates-eps-int", "hscn", "eps-intake"}
-    assert preds(after, "cap-assurance-eps") == {"build-eps", "build-eps-hl7v3", "mhs-build"}
+    assert preds(after, "cap-stage4-eps") == {"cap-stage3-eps", "build-eps", "build-eps-hl7v3", "mhs-build"}
     added_links = {i: preds(after, i) - preds(before, i) for i in before if preds(after, i) != preds(before, i)}
     assert added_links == {
         "mhs-build": {"mhs-endpoint-eps-int", "spine-certificates-eps-int"},

@@ -198,18 +198,18 @@ def test_one_environment_is_not_enough():
         expand("pds", environments=("int",))
 
 
+#: The Common Assurance Process: first contact, then its five gated stages.
+CAP_STAGES = ("cap-first-contact", "cap-stage1", "cap-stage2", "cap-stage3", "cap-stage4", "cap-assurance")
+
+
 def test_hl7v3_fallback_brings_spine_messaging():
     off = expand("pds", "eps")
     on = expand("pds", "eps", hl7v3_fallback=True)
     assert not spine_messaging("pds", "eps") & set(off)
     assert "cap-assurance-pds" not in off
     # Each fallback interface is built as work of its own, beside the FHIR build.
-    assert set(on) - set(off) == spine_messaging("pds", "eps") | {
-        "cap-assurance-pds",
-        "cap-assurance-eps",
-        "build-pds-hl7v3",
-        "build-eps-hl7v3",
-    }
+    cap = {f"{stage}-{s}" for s in ("pds", "eps") for stage in CAP_STAGES}
+    assert set(on) - set(off) == spine_messaging("pds", "eps") | cap | {"build-pds-hl7v3", "build-eps-hl7v3"}
 
 
 def test_hl7v3_fallback_for_named_services_only():
@@ -230,8 +230,8 @@ def test_hl7v3_only_operation_brings_the_hl7v3_interface():
 def test_interface_by_id():
     tasks = expand("ers:hl7v3")
     assert spine_messaging("ers") <= set(tasks)
-    assert tasks["cap-assurance-ers"].name.startswith("e-RS HL7 V3 Common Assurance Process")
-    assert tasks["cap-assurance-ers"].duration.max == 235
+    assert tasks["cap-assurance-ers"].name == "CAP stage 5 of 5: Common Assurance Process complete: e-RS"
+    assert tasks["cap-assurance-ers"].duration.max == 30  # e-RS's own stage figure
     assert "api-application-ers-int" not in tasks
 
 
