@@ -25,6 +25,7 @@ from spinekit import (
 from spinekit.catalogue.scope import ACCESS
 from spinekit.catalogue.starter import starter_programme
 from spinekit.model.domain import Programme
+from spinekit.model.files import data_dir
 
 CAT = load_catalogue()
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -82,10 +83,27 @@ def scopes(draw):
     }
 
 
+#: Warnings where the health check and the catalogue must agree on every generated plan.
+AGREED = {"open-end", "production-identity-before-assurance", "smoke-test-without-live-identity"}
+
+
 def blocking(p: Programme) -> list[tuple[str, tuple[str, ...]]]:
-    """Errors and open ends: what a generated plan must never carry."""
+    """Errors, open ends and live identities out of place: what a generated plan never carries."""
     result = check_plan(p)
-    return [(f.rule, f.tasks) for f in result.findings if f.severity == "error" or f.rule == "open-end"]
+    return [(f.rule, f.tasks) for f in result.findings if f.severity == "error" or f.rule in AGREED]
+
+
+def test_the_health_check_and_the_catalogue_agree_on_production_identities():
+    rules = yaml.safe_load((data_dir() / "catalogue" / "health-check.yaml").read_text(encoding="utf-8"))
+    live = set(rules["groups"]["production_identity"]["kinds"])
+    gates = set(rules["groups"]["assurance_gate"]["kinds"])
+    for item in CAT.items:
+        gated = item.production is not None and gates & {link.item for link in item.production.depends_on}
+        # An identity the check treats as live is issued after assurance in the catalogue, and
+        # the other way round.
+        assert bool(gated) == (item.id in live), item.id
+    smoke = {link.item for link in CAT.item("smoke-test").depends_on}
+    assert live <= smoke
 
 
 # --- every generated plan passes its own health check --------------------------------------------
@@ -260,7 +278,7 @@ def test_go_live_waits_for_every_production_identity_and_only_its_own_organisati
     ]
     assert len(gating) > 30
     tasks = {t.id: t for t in big.tasks}
-    hosted = "smoke-test" in tasks
+    hosted = "smoke-test-pds" in tasks
     for task_id in gating:
         moved = go_lives(big, slow=task_id)
         org = organisation(task_id)
@@ -284,15 +302,19 @@ def smoke_tests(p: Programme, slow: str | None = None) -> dict[str, tuple[int, i
 def test_the_smoke_test_waits_for_every_production_identity_it_uses(big):
     tasks = {t.id: t for t in big.tasks}
     base = smoke_tests(big)
-    hosted = "smoke-test" in tasks
+    hosted = "smoke-test-pds" in tasks
     live = [i for i, t in tasks.items() if t.kind in PRODUCTION_IDENTITY and t.environment == "production"]
     for task_id in live:
         org = organisation(task_id)
         moved = smoke_tests(big, slow=task_id)
         for smoke in base:
-            # Hosted: the one smoke test uses the first organisation's identities; installed:
-            # each organisation's smoke test uses its own.
-            uses = org in (None, 1) if hosted else org in (None, organisation(smoke))
+            # Each API's smoke test uses that API's identities (CIS2's live configuration for
+            # every API its clinicians sign in to). Hosted: one smoke test per API, with the
+            # first organisation's identities; installed: each organisation's, with its own.
+            service = tasks[task_id].service
+            signs_in = {"pds", "ers", "eps", "cis2"}  # user-restricted; MESH, GP Connect, LDAP do not
+            mine = service in (None, tasks[smoke].service) or (service == "cis2" and tasks[smoke].service in signs_in)
+            uses = mine and (org in (None, 1) if hosted else org in (None, organisation(smoke)))
             if uses:
                 assert moved[smoke][0] > base[smoke][0], f"{task_id} taking 400 days does not move {smoke}"
             else:
@@ -301,7 +323,7 @@ def test_the_smoke_test_waits_for_every_production_identity_it_uses(big):
 
 def test_a_mesh_only_smoke_test_waits_for_the_live_mailbox():
     tasks = tasks_of(["mesh"], organisations=2)
-    assert preds(tasks, "smoke-test") == {
+    assert preds(tasks, "smoke-test-mesh") == {
         "connection-agreement",
         "service-desk-registration",
         "mesh-mailbox-mesh-production-org1",
@@ -309,15 +331,15 @@ def test_a_mesh_only_smoke_test_waits_for_the_live_mailbox():
     assert "mesh-mailbox-mesh-production-org2" in preds(tasks, "go-live-org2")
     assert "mesh-mailbox-mesh-production-org2" not in preds(tasks, "go-live-org1")
     installed = tasks_of(["mesh"], organisations=2, deployment="per-trust-install")
-    assert "mesh-mailbox-mesh-production-org2" in preds(installed, "smoke-test-org2")
-    assert "mesh-mailbox-mesh-production-org1" not in preds(installed, "smoke-test-org2")
+    assert "mesh-mailbox-mesh-production-org2" in preds(installed, "smoke-test-mesh-org2")
+    assert "mesh-mailbox-mesh-production-org1" not in preds(installed, "smoke-test-mesh-org2")
 
 
 def test_the_health_check_flags_a_smoke_test_without_its_live_identity():
     tasks = list(programme(["mesh"]).tasks)
     cut = [
         replace(t, depends_on=tuple(d for d in t.depends_on if not d.task.startswith("mesh-mailbox")))
-        if t.id == "smoke-test"
+        if t.id == "smoke-test-mesh"
         else t
         for t in tasks
     ]
@@ -329,7 +351,7 @@ def test_the_health_check_flags_a_smoke_test_without_its_live_identity():
     ]
     base = programme(["mesh"])
     findings = {f.rule: f.tasks for f in check_plan(replace(base, tasks=tuple(cut))).findings}
-    assert findings["smoke-test-without-live-identity"] == ("smoke-test",)
+    assert findings["smoke-test-without-live-identity"] == ("smoke-test-mesh",)
     assert "production-identity-before-assurance" not in findings
     findings = {f.rule: f.tasks for f in check_plan(replace(base, tasks=tuple(early))).findings}
     assert findings["production-identity-before-assurance"] == ("mesh-mailbox-mesh-production-org1",)
@@ -350,19 +372,19 @@ def test_dep_follows_the_deployment_model():
     hosted = {t.id: t for t in programme(services, **scope).tasks}
     # One hosted system: the supplier validates once in DEP with one set of DEP identities.
     assert {"asid-pds-dep", "mesh-mailbox-mesh-dep"} <= preds(hosted, "dep-validation")
-    assert "dep-validation" in preds(hosted, "smoke-test")
+    assert "dep-validation" in preds(hosted, "smoke-test-pds")
     installed = {t.id: t for t in programme(services, deployment="per-trust-install", **scope).tasks}
     # Each Trust's installation validates in situ with its own DEP identities, has its own live
     # endpoint and certificates, and is smoke-tested before that Trust goes live.
-    assert "dep-validation" not in installed and "smoke-test" not in installed
+    assert "dep-validation" not in installed and "smoke-test-pds" not in installed
     assert {"asid-pds-dep-org2", "mesh-mailbox-mesh-dep-org2", "mhs-endpoint-pds-dep-org2"} <= preds(
         installed, "dep-validation-org2"
     )
     assert {"dep-validation-org2", "mhs-endpoint-pds-production-org2", "spine-certificates-pds-production-org2"} <= (
-        preds(installed, "smoke-test-org2")
+        preds(installed, "smoke-test-pds-org2")
     )
-    assert "smoke-test-org2" in preds(installed, "go-live-org2")
-    assert not {"dep-validation-org1", "smoke-test-org1"} & preds(installed, "go-live-org2")
+    assert "smoke-test-pds-org2" in preds(installed, "go-live-org2")
+    assert not {"dep-validation-org1", "smoke-test-pds-org1"} & preds(installed, "go-live-org2")
     with pytest.raises(Exception, match="unknown deployment 'per-trust'; did you mean 'per-trust-install'"):
         programme(services, deployment="per-trust", **scope)
 
@@ -436,7 +458,7 @@ def test_an_hl7v3_operation_adds_its_own_build_at_hl7v3_lead_times():
     assert not {"hscn", "asid-pds-int", "spine-certificates-pds-int"} & preds(tasks, "build-pds")
     # Both builds, and the MHS, finish before CAP's testing stage and conformance.
     assert {"build-pds", "build-pds-hl7v3", "mhs-build"} <= preds(tasks, "cap-stage4-pds")
-    assert {"build-pds", "build-pds-hl7v3", "mhs-build"} <= preds(tasks, "conformance")
+    assert {"build-pds", "build-pds-hl7v3", "mhs-build"} <= preds(tasks, "conformance-pds")
 
 
 # --- organisations -------------------------------------------------------------------------------
@@ -477,8 +499,9 @@ def test_ptl_formality_leaves_nothing_in_dep_gating_production():
     assert not {i for i, t in tasks.items() if t.environment == "dep"}
     assert "dep-validation" not in tasks
     # The smoke test still waits for everything production needs, through the inherited links.
-    assert {"connection-agreement", "mhs-endpoint-pds-production", "api-application-sds-production"} <= preds(
-        tasks, "smoke-test"
+    assert {"connection-agreement", "mhs-endpoint-pds-production", "conformance-pds"} <= preds(tasks, "smoke-test-pds")
+    assert {"connection-agreement", "api-application-sds-production", "conformance-sds"} <= preds(
+        tasks, "smoke-test-sds"
     )
     assert blocking(p) == []
 
@@ -496,9 +519,8 @@ def test_ptl_formality_leaves_nothing_in_dep_when_each_trust_installs_its_own():
     tasks = {t.id: t for t in PRESETS["ptl-formality"](base).tasks}
     assert not [i for i, t in tasks.items() if t.environment == "dep" or t.kind == "dep-validation"]
     # Each Trust's smoke test still waits for its own live identities and the conformance evidence.
-    assert {"conformance", "asid-pds-production-org2", "mesh-mailbox-mesh-production-org2"} <= preds(
-        tasks, "smoke-test-org2"
-    )
+    assert {"conformance-pds", "asid-pds-production-org2"} <= preds(tasks, "smoke-test-pds-org2")
+    assert {"conformance-mesh", "mesh-mailbox-mesh-production-org2"} <= preds(tasks, "smoke-test-mesh-org2")
     assert blocking(replace(base, tasks=tuple(tasks.values()))) == []
 
 
@@ -507,7 +529,7 @@ def test_ptl_formality_leaves_nothing_in_dep_when_each_trust_installs_its_own():
 
 def test_nhs_login_onboarding_is_its_own_route_with_no_generic_scal_or_connection_agreement():
     tasks = tasks_of(["nhs-login"])
-    assert not {"scal", "connection-agreement", "conformance", "developer-account"} & set(tasks)
+    assert not {"scal", "connection-agreement", "conformance-nhs-login", "developer-account"} & set(tasks)
     # The onboarding carries the SCAL and Connection Agreement: it cannot close before what its
     # SCAL rests on, and the smoke test and the organisation's acceptable use follow it.
     assert {d.task: d.type for d in tasks["nhs-login-onboarding"].depends_on} == {
@@ -518,7 +540,7 @@ def test_nhs_login_onboarding_is_its_own_route_with_no_generic_scal_or_connectio
         "cso-dcb0129": "FF",
         "medical-device-check": "FF",
     }
-    assert preds(tasks, "smoke-test") == {"nhs-login-onboarding", "service-desk-registration"}
+    assert preds(tasks, "smoke-test-nhs-login") == {"nhs-login-onboarding", "service-desk-registration"}
     assert preds(tasks, "euo-acceptable-use-org1") == {"nhs-login-onboarding"}
     p = programme(["nhs-login"])
     assert blocking(p) == []
@@ -529,8 +551,48 @@ def test_nhs_login_onboarding_is_its_own_route_with_no_generic_scal_or_connectio
     # service's: NHS login's own onboarding does not feed them.
     mixed = tasks_of(["nhs-login", "pds"], access="application-restricted")
     assert preds(mixed, "connection-agreement") == {"scal"}
-    assert "build-nhs-login" not in preds(mixed, "conformance")
-    assert {"connection-agreement", "nhs-login-onboarding"} <= preds(mixed, "smoke-test")
+    assert "conformance-nhs-login" not in mixed and "conformance-pds" in preds(mixed, "scal")
+    # Each API's smoke test waits for its own route's assurance.
+    assert preds(mixed, "smoke-test-nhs-login") == {"nhs-login-onboarding", "service-desk-registration"}
+    assert "connection-agreement" in preds(mixed, "smoke-test-pds")
+    assert "nhs-login-onboarding" not in preds(mixed, "smoke-test-pds")
+
+
+def test_conformance_and_the_smoke_test_are_per_api():
+    tasks = tasks_of(["pds", "mesh", "ers:hl7v3"], access="application-restricted")
+    # Each API's conformance waits for its own build (and the MHS for the HL7 V3 one), not others'.
+    assert preds(tasks, "conformance-pds") == {"build-pds", "reconciliation-observability", "test-data-pds-int"}
+    assert preds(tasks, "conformance-mesh") == {"build-mesh", "reconciliation-observability"}
+    assert preds(tasks, "conformance-ers") == {
+        "build-ers",
+        "mhs-build",
+        "reconciliation-observability",
+        "test-data-ers-int",
+    }
+    assert {"conformance-pds", "conformance-mesh", "conformance-ers"} <= preds(tasks, "scal")
+    # Each API's smoke test uses its own production identities.
+    assert preds(tasks, "smoke-test-pds") == {
+        "connection-agreement",
+        "api-application-pds-production",
+        "service-desk-registration",
+    }
+    assert preds(tasks, "smoke-test-mesh") == {
+        "connection-agreement",
+        "mesh-mailbox-mesh-production-org1",
+        "service-desk-registration",
+    }
+    assert preds(tasks, "smoke-test-ers") == {
+        "connection-agreement",
+        "spine-certificates-ers-production",
+        "mhs-endpoint-ers-production",
+        "asid-ers-production-org1",
+        "service-desk-registration",
+    }
+    assert {"smoke-test-pds", "smoke-test-mesh", "smoke-test-ers"} <= preds(tasks, "go-live-org1")
+    p = programme(["pds", "mesh", "ers:hl7v3"], access="application-restricted")
+    base = go_lives(p)["go-live-org1"]
+    for slow in ("conformance-pds", "conformance-mesh", "conformance-ers", "smoke-test-mesh", "smoke-test-ers"):
+        assert go_lives(p, slow)["go-live-org1"][0] > base[0], slow
 
 
 def test_each_gp_connect_gate_holds_up_go_live():
@@ -700,7 +762,8 @@ def test_gp_connect_passes_its_gates_and_brings_pds():
     assert "gp-connect-gate1" in preds(tasks, "build-gp-connect")
     assert preds(tasks, "gp-connect-gate2") == {"build-gp-connect", "hscn", "build-pds"}
     assert preds(tasks, "gp-connect-gate3") == {"gp-connect-gate2"}
-    assert "gp-connect-gate2" in preds(tasks, "conformance")
+    assert "gp-connect-gate2" in preds(tasks, "conformance-gp-connect")
+    assert "gp-connect-gate2" not in preds(tasks, "conformance-pds")
     assert "gp-connect-gate3" in preds(tasks, "connection-agreement")
     # PDS joins for NHS number verification, with its own approval and application.
     assert {"use-case-approval-pds", "api-application-pds-int"} <= preds(tasks, "build-pds")
@@ -740,9 +803,13 @@ def test_hl7v3_surprise_adds_what_the_fallback_adds_and_nothing_twice():
         "mhs-build": {"mhs-endpoint-eps-int", "spine-certificates-eps-int"},
         "pen-test": {"build-eps-hl7v3"},
         "reconciliation-observability": {"build-eps-hl7v3"},
-        "conformance": {"build-eps-hl7v3"},
+        "conformance-eps": {"build-eps-hl7v3"},
         "connection-agreement": {"cap-assurance-eps"},
-        "smoke-test": {"asid-eps-production-org1", "mhs-endpoint-eps-production", "spine-certificates-eps-production"},
+        "smoke-test-eps": {
+            "asid-eps-production-org1",
+            "mhs-endpoint-eps-production",
+            "spine-certificates-eps-production",
+        },
         "go-live-org1": {"asid-eps-production-org1"},
     }
     assert blocking(replace(base, tasks=tuple(after.values()))) == []

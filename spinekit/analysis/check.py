@@ -205,6 +205,7 @@ _GROUPS = (
     "hscn",
     "endpoint",
     "smartcards",
+    "production_identity",
     "assurance_gate",
 )
 
@@ -742,7 +743,7 @@ def _observability(p: _Plan) -> list[Finding]:
 
 def _production_identities(p: _Plan) -> list[Finding]:
     """Live identities after the assurance that gates them, and before the smoke test using them."""
-    live = [i for i in p.of("lead_time") if p.production(i)]
+    live = [i for i in p.of("production_identity") if p.production(i)]
     gates = p.of("assurance_gate")
     out = []
     early = [i for i in live if gates and not p.upstream(i, gates)]

@@ -28,7 +28,9 @@ assurance, governance and go-live tasks that delivering it takes. The rules it f
 - a predecessor that the scope does not bring in is left out of the links.
 
 Task ids are the catalogue id followed by the service, environment and organisation they repeat
-for: ``build-pds``, ``api-application-pds-int``, ``asid-pds-production-org2``.
+for: ``build-pds``, ``api-application-pds-int``, ``asid-pds-production-org2``. Conformance and
+the production smoke test are per API (``conformance-pds``, ``smoke-test-pds``); a hosted
+system's smoke test uses the first organisation's live identities.
 """
 
 from __future__ import annotations

@@ -82,7 +82,16 @@ def did_you_mean(word: str, candidates: Iterable[str], otherwise: str = "", lead
     'use start'
     >>> did_you_mean("xyz", ["start"], lead="; ")
     ''
+    >>> did_you_mean("smoke-test", ["smoke-test-pds", "smoke-test-eps"])
+    "did you mean one of 'smoke-test-pds', 'smoke-test-eps'?"
     """
+    candidates = list(candidates)
+    # An id now repeated per service (`smoke-test` became `smoke-test-pds`, `smoke-test-eps`)
+    # suggests every repeat.
+    repeats = [c for c in candidates if c.startswith(f"{word}-")]
+    if len(repeats) > 1:
+        shown = ", ".join(repr(c) for c in repeats[:6]) + (" ..." if len(repeats) > 6 else "")
+        return f"{lead}did you mean one of {shown}?"
     hint = closest(word, candidates)
     fix = f"did you mean {hint!r}?" if hint else otherwise
     return lead + fix if fix else ""
