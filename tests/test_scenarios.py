@@ -200,6 +200,13 @@ def test_presets_with_nothing_to_change_are_the_plan_with_a_note_and_spare_the_o
     assert by_id["queue"]["changed_tasks"] == {"added": [], "removed": [], "changed": [], "risks": []}
     # The other scenario is still computed: intake 130 -> 20 working days.
     assert by_id["slot-offered"]["deterministic"]["finish_offset"] < base
+    # The text and the report's scenario table say why too.
+    comparison = compare(programme, iterations=None)
+    assert f"note: {notes['queue']}" in comparison.to_text()
+    from spinekit import scenario_summary
+
+    table = scenario_summary(comparison)
+    assert list(table["note"]) == [notes["queue"], notes["skip-dep"], ""]
 
 
 def test_scenario_ids_are_checked():
