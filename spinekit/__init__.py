@@ -29,6 +29,7 @@ _EXPORTS: dict[str, str] = {
     "ExportError": "spinekit.model.errors",
     "HistoryError": "spinekit.model.errors",
     "ProgrammeError": "spinekit.model.errors",
+    "NothingToChange": "spinekit.model.errors",
     "SpinekitError": "spinekit.model.errors",
     "UnknownTaskError": "spinekit.model.errors",
     "FigureExportError": "spinekit.model.errors",
@@ -435,6 +436,9 @@ if TYPE_CHECKING:  # pragma: no cover - names for type checkers and IDEs
     )
     from spinekit.model.errors import (
         HistoryError as HistoryError,
+    )
+    from spinekit.model.errors import (
+        NothingToChange as NothingToChange,
     )
     from spinekit.model.errors import (
         ProgrammeError as ProgrammeError,

@@ -76,7 +76,8 @@ def test_hl7v3_interfaces_need_spine_messaging_and_the_fhir_ones_do_not():
     for sid in ("pds", "eps", "ers", "scr"):
         v3, fhir = cat.service(sid).interface("hl7v3"), cat.service(sid).default_interface
         assert v3.asid and v3.party_key and v3.assurance == "cap"
-        assert {"hscn", "mhs-endpoint", "spine-certificates", "cap-assurance"} <= set(cat.expand(v3.needs))
+        assert {"hscn", "mhs-endpoint", "spine-certificates"} <= set(cat.expand(v3.needs))
+        assert "cap-assurance" in cat.expand(cat.routes[v3.assurance])
         assert "hscn" not in cat.expand(fhir.needs) and not fhir.hscn
     assert cat.service("gp-connect").default_interface.hscn  # SSP needs HSCN
     assert cat.service("mesh").default_interface.hscn == ("dep",)  # MESH DEP is HSCN-only
@@ -94,9 +95,12 @@ def test_items_cover_the_prerequisites():
     refs = {i.ref for i in cat.items if i.ref}
     expected = {f"P{n:02d}" for n in range(1, 30)} - {"P18", "P27"} | {"P18a", "P18b"}
     assert expected <= refs
-    # P27, the e-RS HL7 V3 CAP, is the e-RS interface's own variant of the CAP item.
-    ers_cap = cat.service("ers").interface("hl7v3").variants["cap-assurance"]
-    assert ers_cap.lead_time.max == 235 and "47 weeks" in ers_cap.provenance.note
+    # P27, the e-RS HL7 V3 CAP, is the e-RS interface's own variant of the CAP stages: up to
+    # 47 weeks (235 working days) from first contact.
+    variants = cat.service("ers").interface("hl7v3").variants
+    stages = ("cap-stage1", "cap-stage2", "cap-stage3", "cap-stage4", "cap-assurance")
+    assert sum(variants[s].lead_time.max for s in stages) == 235
+    assert all("47 weeks" in variants[s].provenance.note for s in stages)
 
 
 def test_items_use_the_vocabularies():
@@ -187,8 +191,8 @@ def test_unknown_owner_names_entry_and_suggests(copy):
     edit(
         copy,
         "items.yaml",
-        "    owner: supplier\n    track: identity\n    repeat: once\n    include: always\n    depends_on: [ods-code]\n    lead_time: {min: 1, likely: 2",
-        "    owner: suplier\n    track: identity\n    repeat: once\n    include: always\n    depends_on: [ods-code]\n    lead_time: {min: 1, likely: 2",
+        "    owner: supplier\n    track: identity\n    repeat: once\n    include: when-needed\n    depends_on: [ods-code]\n    lead_time: {min: 1, likely: 2",
+        "    owner: suplier\n    track: identity\n    repeat: once\n    include: when-needed\n    depends_on: [ods-code]\n    lead_time: {min: 1, likely: 2",
     )
     msg = error(copy)
     assert "items.yaml: entry 'developer-account': field 'owner'" in msg
@@ -308,9 +312,15 @@ def test_missing_file_and_bad_yaml(copy):
 
 
 def test_a_variant_drops_only_links_the_item_has(copy):
-    edit(copy, "services.yaml", "            drops: [build, mhs-build]", "            drops: [build, pen-test]")
+    edit(
+        copy,
+        "services.yaml",
+        "            name: Build EPS FHIR prescribing against INT (prepare, sign, send, cancel)\n",
+        "            name: Build EPS FHIR prescribing against INT (prepare, sign, send, cancel)\n"
+        "            drops: [design, pen-test]\n",
+    )
     msg = error(copy)
-    assert "entry 'ers'" in msg and "drops[1]" in msg and "'cap-assurance' does not depend on 'pen-test'" in msg
+    assert "entry 'eps'" in msg and "drops[1]" in msg and "'build' does not depend on 'pen-test'" in msg
 
 
 def test_per_organisation_in_needs_both_repeats(copy):

@@ -22,8 +22,10 @@ from spinekit import (
     parse_programme,
     schedule,
 )
+from spinekit.catalogue.scope import ACCESS
 from spinekit.catalogue.starter import starter_programme
 from spinekit.model.domain import Programme
+from spinekit.model.files import data_dir
 
 CAT = load_catalogue()
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -42,10 +44,26 @@ def programme(services, **scope) -> Programme:
     return parse_programme(data)
 
 
+def own_access(choice: str) -> list[str]:
+    """The access modes a service:interface can be given per service."""
+    service, _, interface = choice.partition(":")
+    return [m for m in CAT.service(service).interface(interface).access if m in ACCESS]
+
+
 @st.composite
 def scopes(draw):
     picked = draw(st.lists(st.sampled_from(CHOICES), min_size=1, max_size=5, unique=True))
     services = list(dict.fromkeys(c.split(":")[0] for c in picked))
+    # A service's first entry may choose its own access mode, where its interface offers one.
+    seen: set[str] = set()
+    entries: list[object] = []
+    for c in picked:
+        service = c.split(":")[0]
+        modes = own_access(c) if service not in seen else []
+        seen.add(service)
+        mode = draw(st.sampled_from([None, *modes])) if modes else None
+        entries.append({"service": c, "access": mode} if mode is not None else c)
+    picked = entries
     v3 = [s for s in services if s in WITH_V3]
     fallback = draw(st.sampled_from([False, True, "some"] if v3 else [False]))
     if fallback == "some":
@@ -65,10 +83,27 @@ def scopes(draw):
     }
 
 
+#: Warnings where the health check and the catalogue must agree on every generated plan.
+AGREED = {"open-end", "production-identity-before-assurance", "smoke-test-without-live-identity"}
+
+
 def blocking(p: Programme) -> list[tuple[str, tuple[str, ...]]]:
-    """Errors and open ends: what a generated plan must never carry."""
+    """Errors, open ends and live identities out of place: what a generated plan never carries."""
     result = check_plan(p)
-    return [(f.rule, f.tasks) for f in result.findings if f.severity == "error" or f.rule == "open-end"]
+    return [(f.rule, f.tasks) for f in result.findings if f.severity == "error" or f.rule in AGREED]
+
+
+def test_the_health_check_and_the_catalogue_agree_on_production_identities():
+    rules = yaml.safe_load((data_dir() / "catalogue" / "health-check.yaml").read_text(encoding="utf-8"))
+    live = set(rules["groups"]["production_identity"]["kinds"])
+    gates = set(rules["groups"]["assurance_gate"]["kinds"])
+    for item in CAT.items:
+        gated = item.production is not None and gates & {link.item for link in item.production.depends_on}
+        # An identity the check treats as live is issued after assurance in the catalogue, and
+        # the other way round.
+        assert bool(gated) == (item.id in live), item.id
+    smoke = {link.item for link in CAT.item("smoke-test").depends_on}
+    assert live <= smoke
 
 
 # --- every generated plan passes its own health check --------------------------------------------
@@ -169,9 +204,10 @@ def test_an_hl7v3_service_beside_ers_leaves_the_ers_build_alone():
 @given(scopes(), st.sampled_from(CHOICES))
 def test_adding_a_service_never_moves_another_services_build(drawn, extra):
     services, scope = drawn
-    in_scope = {s.split(":")[0] for s in services}
+    named = [s["service"] if isinstance(s, dict) else s for s in services]
+    in_scope = {s.split(":")[0] for s in named}
     # A service the scope already brings in (NRL and GP Connect bring PDS) is not independent.
-    brought = {b for s in services for b in CAT.service(s.split(":")[0]).interface(s.split(":")[1]).brings}
+    brought = {b for s in named for b in CAT.service(s.split(":")[0]).interface(s.split(":")[1]).brings}
     if extra.split(":")[0] in in_scope | brought:
         return
     ids = [t.id for t in programme(services, **scope).tasks if t.kind == "build"]
@@ -226,7 +262,7 @@ def organisation(task_id: str) -> int | None:
 def go_lives(p: Programme, slow: str | None = None) -> dict[str, tuple[int, int]]:
     if slow is not None:
         p = replace(p, tasks=tuple(apply_overrides(p.tasks, {slow: Duration.fixed(400)})))
-    return dates(p, "go-live-org1", "go-live-org2", "go-live-org3")
+    return dates(p, *(t.id for t in p.tasks if t.kind == "go-live"))
 
 
 def test_go_live_waits_for_every_production_identity_and_only_its_own_organisations_items(big):
@@ -241,15 +277,87 @@ def test_go_live_waits_for_every_production_identity_and_only_its_own_organisati
         or t.kind in {"dep-validation", "smoke-test"}
     ]
     assert len(gating) > 30
+    tasks = {t.id: t for t in big.tasks}
+    hosted = "smoke-test-pds" in tasks
     for task_id in gating:
         moved = go_lives(big, slow=task_id)
         org = organisation(task_id)
+        # A hosted system's smoke test runs with the first organisation's live identities, so
+        # those hold up every organisation's go-live; any other organisation's stay its own.
+        smoke = hosted and org == 1 and tasks[task_id].kind in PRODUCTION_IDENTITY
         for n in (1, 2, 3):
             key = f"go-live-org{n}"
-            if org is None or org == n:
+            if org is None or org == n or smoke:
                 assert moved[key][0] > base[key][0], f"{task_id} taking 400 days does not move {key}"
             else:
                 assert moved[key] == base[key], f"{task_id} of organisation {org} moves {key}"
+
+
+def smoke_tests(p: Programme, slow: str | None = None) -> dict[str, tuple[int, int]]:
+    if slow is not None:
+        p = replace(p, tasks=tuple(apply_overrides(p.tasks, {slow: Duration.fixed(400)})))
+    return dates(p, *(t.id for t in p.tasks if t.kind == "smoke-test"))
+
+
+def test_the_smoke_test_waits_for_every_production_identity_it_uses(big):
+    tasks = {t.id: t for t in big.tasks}
+    base = smoke_tests(big)
+    hosted = "smoke-test-pds" in tasks
+    live = [i for i, t in tasks.items() if t.kind in PRODUCTION_IDENTITY and t.environment == "production"]
+    for task_id in live:
+        org = organisation(task_id)
+        moved = smoke_tests(big, slow=task_id)
+        for smoke in base:
+            # Each API's smoke test uses that API's identities (CIS2's live configuration for
+            # every API its clinicians sign in to). Hosted: one smoke test per API, with the
+            # first organisation's identities; installed: each organisation's, with its own.
+            service = tasks[task_id].service
+            signs_in = {"pds", "ers", "eps", "cis2"}  # user-restricted; MESH, GP Connect, LDAP do not
+            mine = service in (None, tasks[smoke].service) or (service == "cis2" and tasks[smoke].service in signs_in)
+            uses = mine and (org in (None, 1) if hosted else org in (None, organisation(smoke)))
+            if uses:
+                assert moved[smoke][0] > base[smoke][0], f"{task_id} taking 400 days does not move {smoke}"
+            else:
+                assert moved[smoke] == base[smoke], f"{task_id} moves {smoke}"
+
+
+def test_a_mesh_only_smoke_test_waits_for_the_live_mailbox():
+    tasks = tasks_of(["mesh"], organisations=2)
+    assert preds(tasks, "smoke-test-mesh") == {
+        "connection-agreement",
+        "service-desk-registration",
+        "mesh-mailbox-mesh-production-org1",
+    }
+    assert "mesh-mailbox-mesh-production-org2" in preds(tasks, "go-live-org2")
+    assert "mesh-mailbox-mesh-production-org2" not in preds(tasks, "go-live-org1")
+    installed = tasks_of(["mesh"], organisations=2, deployment="per-trust-install")
+    assert "mesh-mailbox-mesh-production-org2" in preds(installed, "smoke-test-mesh-org2")
+    assert "mesh-mailbox-mesh-production-org1" not in preds(installed, "smoke-test-mesh-org2")
+
+
+def test_the_health_check_flags_a_smoke_test_without_its_live_identity():
+    tasks = list(programme(["mesh"]).tasks)
+    cut = [
+        replace(t, depends_on=tuple(d for d in t.depends_on if not d.task.startswith("mesh-mailbox")))
+        if t.id == "smoke-test-mesh"
+        else t
+        for t in tasks
+    ]
+    early = [
+        replace(t, depends_on=tuple(d for d in t.depends_on if d.task != "connection-agreement"))
+        if t.id == "mesh-mailbox-mesh-production-org1"
+        else t
+        for t in tasks
+    ]
+    base = programme(["mesh"])
+    findings = {f.rule: f.tasks for f in check_plan(replace(base, tasks=tuple(cut))).findings}
+    assert findings["smoke-test-without-live-identity"] == ("smoke-test-mesh",)
+    assert "production-identity-before-assurance" not in findings
+    findings = {f.rule: f.tasks for f in check_plan(replace(base, tasks=tuple(early))).findings}
+    assert findings["production-identity-before-assurance"] == ("mesh-mailbox-mesh-production-org1",)
+    assert not {"smoke-test-without-live-identity", "production-identity-before-assurance"} & {
+        f.rule for f in check_plan(base).findings
+    }
 
 
 def test_int_identities_belong_to_the_supplier(big):
@@ -264,19 +372,19 @@ def test_dep_follows_the_deployment_model():
     hosted = {t.id: t for t in programme(services, **scope).tasks}
     # One hosted system: the supplier validates once in DEP with one set of DEP identities.
     assert {"asid-pds-dep", "mesh-mailbox-mesh-dep"} <= preds(hosted, "dep-validation")
-    assert "dep-validation" in preds(hosted, "smoke-test")
+    assert "dep-validation" in preds(hosted, "smoke-test-pds")
     installed = {t.id: t for t in programme(services, deployment="per-trust-install", **scope).tasks}
     # Each Trust's installation validates in situ with its own DEP identities, has its own live
     # endpoint and certificates, and is smoke-tested before that Trust goes live.
-    assert "dep-validation" not in installed and "smoke-test" not in installed
+    assert "dep-validation" not in installed and "smoke-test-pds" not in installed
     assert {"asid-pds-dep-org2", "mesh-mailbox-mesh-dep-org2", "mhs-endpoint-pds-dep-org2"} <= preds(
         installed, "dep-validation-org2"
     )
     assert {"dep-validation-org2", "mhs-endpoint-pds-production-org2", "spine-certificates-pds-production-org2"} <= (
-        preds(installed, "smoke-test-org2")
+        preds(installed, "smoke-test-pds-org2")
     )
-    assert "smoke-test-org2" in preds(installed, "go-live-org2")
-    assert not {"dep-validation-org1", "smoke-test-org1"} & preds(installed, "go-live-org2")
+    assert "smoke-test-pds-org2" in preds(installed, "go-live-org2")
+    assert not {"dep-validation-org1", "smoke-test-pds-org1"} & preds(installed, "go-live-org2")
     with pytest.raises(Exception, match="unknown deployment 'per-trust'; did you mean 'per-trust-install'"):
         programme(services, deployment="per-trust", **scope)
 
@@ -348,9 +456,9 @@ def test_an_hl7v3_operation_adds_its_own_build_at_hl7v3_lead_times():
     # The HL7 V3 build needs the route to Spine; the FHIR build does not wait for it.
     assert {"hscn", "asid-pds-int", "spine-certificates-pds-int", "test-smartcards"} <= preds(tasks, "build-pds-hl7v3")
     assert not {"hscn", "asid-pds-int", "spine-certificates-pds-int"} & preds(tasks, "build-pds")
-    # Both builds, and the MHS, come before CAP and conformance.
-    assert {"build-pds", "build-pds-hl7v3", "mhs-build"} <= preds(tasks, "cap-assurance-pds")
-    assert {"build-pds", "build-pds-hl7v3", "mhs-build"} <= preds(tasks, "conformance")
+    # Both builds, and the MHS, finish before CAP's testing stage and conformance.
+    assert {"build-pds", "build-pds-hl7v3", "mhs-build"} <= preds(tasks, "cap-stage4-pds")
+    assert {"build-pds", "build-pds-hl7v3", "mhs-build"} <= preds(tasks, "conformance-pds")
 
 
 # --- organisations -------------------------------------------------------------------------------
@@ -391,35 +499,185 @@ def test_ptl_formality_leaves_nothing_in_dep_gating_production():
     assert not {i for i, t in tasks.items() if t.environment == "dep"}
     assert "dep-validation" not in tasks
     # The smoke test still waits for everything production needs, through the inherited links.
-    assert {"connection-agreement", "mhs-endpoint-pds-production", "api-application-sds-production"} <= preds(
-        tasks, "smoke-test"
+    assert {"connection-agreement", "mhs-endpoint-pds-production", "conformance-pds"} <= preds(tasks, "smoke-test-pds")
+    assert {"connection-agreement", "api-application-sds-production", "conformance-sds"} <= preds(
+        tasks, "smoke-test-sds"
     )
     assert blocking(p) == []
+
+
+def test_ptl_formality_leaves_nothing_in_dep_when_each_trust_installs_its_own():
+    from spinekit.catalogue.presets import PRESETS
+
+    base = programme(
+        ["pds:hl7v3", "mesh"],
+        environments=["int", "dep", "production"],
+        organisations=2,
+        deployment="per-trust-install",
+    )
+    assert {"dep-validation-org1", "dep-validation-org2", "asid-pds-dep-org2"} <= {t.id for t in base.tasks}
+    tasks = {t.id: t for t in PRESETS["ptl-formality"](base).tasks}
+    assert not [i for i, t in tasks.items() if t.environment == "dep" or t.kind == "dep-validation"]
+    # Each Trust's smoke test still waits for its own live identities and the conformance evidence.
+    assert {"conformance-pds", "asid-pds-production-org2"} <= preds(tasks, "smoke-test-pds-org2")
+    assert {"conformance-mesh", "mesh-mailbox-mesh-production-org2"} <= preds(tasks, "smoke-test-mesh-org2")
+    assert blocking(replace(base, tasks=tuple(tasks.values()))) == []
 
 
 # --- assurance routes ----------------------------------------------------------------------------
 
 
-def test_ers_hl7v3_cap_runs_from_first_contact():
-    tasks = tasks_of(["ers:hl7v3"])
-    links = {d.task: d.type for d in tasks["cap-assurance-ers"].depends_on}
-    # Started by first contact and its prerequisites; closed no earlier than the build and MHS.
-    assert links == {
-        "use-case-approval-ers": "FS",
-        "hscn": "FS",
+def test_nhs_login_onboarding_is_its_own_route_with_no_generic_scal_or_connection_agreement():
+    tasks = tasks_of(["nhs-login"])
+    assert not {"scal", "connection-agreement", "conformance-nhs-login", "developer-account"} & set(tasks)
+    # The onboarding carries the SCAL and Connection Agreement: it cannot close before what its
+    # SCAL rests on, and the smoke test and the organisation's acceptable use follow it.
+    assert {d.task: d.type for d in tasks["nhs-login-onboarding"].depends_on} == {
+        "ods-code": "FS",
         "dspt": "FS",
-        "build-ers": "FF",
-        "mhs-build": "FF",
+        "build-nhs-login": "FF",
+        "pen-test": "FF",
+        "cso-dcb0129": "FF",
+        "medical-device-check": "FF",
     }
-    t = schedule(programme(["ers:hl7v3"])).table.set_index("id")
-    start = max(t.at[i, "ef"] for i in ("use-case-approval-ers", "hscn", "dspt"))
-    assert t.at["cap-assurance-ers", "es"] == start < t.at["build-ers", "ef"]
-    assert t.at["cap-assurance-ers", "ef"] >= t.at["build-ers", "ef"]
-    # Other CAP routes still follow the build they assure.
-    assert {d.task: d.type for d in tasks_of(["pds:hl7v3"])["cap-assurance-pds"].depends_on} == {
-        "build-pds": "FS",
-        "mhs-build": "FS",
+    assert preds(tasks, "smoke-test-nhs-login") == {"nhs-login-onboarding", "service-desk-registration"}
+    assert preds(tasks, "euo-acceptable-use-org1") == {"nhs-login-onboarding"}
+    p = programme(["nhs-login"])
+    assert blocking(p) == []
+    base = go_lives(p, None)["go-live-org1"]
+    for slow in ("nhs-login-onboarding", "pen-test", "build-nhs-login", "dspt"):
+        assert go_lives(p, slow)["go-live-org1"][0] > base[0], slow
+    # Beside an API platform service, the generic SCAL and Connection Agreement are that
+    # service's: NHS login's own onboarding does not feed them.
+    mixed = tasks_of(["nhs-login", "pds"], access="application-restricted")
+    assert preds(mixed, "connection-agreement") == {"scal"}
+    assert "conformance-nhs-login" not in mixed and "conformance-pds" in preds(mixed, "scal")
+    # Each API's smoke test waits for its own route's assurance.
+    assert preds(mixed, "smoke-test-nhs-login") == {"nhs-login-onboarding", "service-desk-registration"}
+    assert "connection-agreement" in preds(mixed, "smoke-test-pds")
+    assert "nhs-login-onboarding" not in preds(mixed, "smoke-test-pds")
+
+
+def test_conformance_and_the_smoke_test_are_per_api():
+    tasks = tasks_of(["pds", "mesh", "ers:hl7v3"], access="application-restricted")
+    # Each API's conformance waits for its own build (and the MHS for the HL7 V3 one), not others'.
+    assert preds(tasks, "conformance-pds") == {"build-pds", "reconciliation-observability", "test-data-pds-int"}
+    assert preds(tasks, "conformance-mesh") == {"build-mesh", "reconciliation-observability"}
+    assert preds(tasks, "conformance-ers") == {
+        "build-ers",
+        "mhs-build",
+        "reconciliation-observability",
+        "test-data-ers-int",
     }
+    assert {"conformance-pds", "conformance-mesh", "conformance-ers"} <= preds(tasks, "scal")
+    # Each API's smoke test uses its own production identities.
+    assert preds(tasks, "smoke-test-pds") == {
+        "connection-agreement",
+        "api-application-pds-production",
+        "service-desk-registration",
+    }
+    assert preds(tasks, "smoke-test-mesh") == {
+        "connection-agreement",
+        "mesh-mailbox-mesh-production-org1",
+        "service-desk-registration",
+    }
+    assert preds(tasks, "smoke-test-ers") == {
+        "connection-agreement",
+        "spine-certificates-ers-production",
+        "mhs-endpoint-ers-production",
+        "asid-ers-production-org1",
+        "service-desk-registration",
+    }
+    assert {"smoke-test-pds", "smoke-test-mesh", "smoke-test-ers"} <= preds(tasks, "go-live-org1")
+    p = programme(["pds", "mesh", "ers:hl7v3"], access="application-restricted")
+    base = go_lives(p)["go-live-org1"]
+    for slow in ("conformance-pds", "conformance-mesh", "conformance-ers", "smoke-test-mesh", "smoke-test-ers"):
+        assert go_lives(p, slow)["go-live-org1"][0] > base[0], slow
+
+
+def test_each_gp_connect_gate_holds_up_go_live():
+    p = programme(["gp-connect"], access="application-restricted")
+    base = go_lives(p, None)["go-live-org1"]
+    for slow in ("use-case-approval-gp-connect", "gp-connect-gate1", "gp-connect-gate2", "gp-connect-gate3"):
+        assert go_lives(p, slow)["go-live-org1"][0] > base[0], slow
+    # Gate 2 needs PDS: a slow PDS build holds it up too.
+    assert go_lives(p, "build-pds")["go-live-org1"][0] > base[0]
+
+
+def test_routes_bring_the_assurance_each_interface_needs():
+    assert set(CAT.routes) == {"scal-dos", "cap", "gp-connect-gates", "nhs-login"}
+    for svc in CAT.services:
+        for iface in svc.interfaces:
+            assert iface.assurance in CAT.routes, f"{svc.id}:{iface.id}"
+    ldap = tasks_of(["sds:ldap"])
+    assert preds(ldap, "connection-agreement") == {"scal", "cap-assurance-sds"}
+    assert "cap-assurance-sds" not in tasks_of(["sds"], access="application-restricted")
+
+
+def test_ers_hl7v3_cap_runs_in_five_stages_from_first_contact():
+    tasks = tasks_of(["ers:hl7v3"])
+    links = {i: {d.task: d.type for d in tasks[i].depends_on} for i in tasks if i.startswith("cap-")}
+    assert links == {
+        "cap-first-contact-ers": {"ods-code": "FS"},
+        # Stage 1 needs the prerequisites: commissioner contract (with the use-case approval),
+        # ODS code, HSCN and DSPT.
+        "cap-stage1-ers": {
+            "cap-first-contact-ers": "FS",
+            "use-case-approval-ers": "FS",
+            "ods-code": "FS",
+            "hscn": "FS",
+            "dspt": "FS",
+        },
+        "cap-stage2-ers": {"cap-stage1-ers": "FS"},
+        "cap-stage3-ers": {"cap-stage2-ers": "FS"},
+        # Testing cannot close before the build and the MHS it assures.
+        "cap-stage4-ers": {"cap-stage3-ers": "FS", "build-ers": "FF", "mhs-build": "FF"},
+        "cap-assurance-ers": {"cap-stage4-ers": "FS"},
+    }
+    assert "cap-assurance-ers" in preds(tasks, "connection-agreement")
+    # "Up to 47 weeks from first contact": the five stages' maxima add up to 235 working days.
+    stages = ("cap-stage1-ers", "cap-stage2-ers", "cap-stage3-ers", "cap-stage4-ers", "cap-assurance-ers")
+    assert sum(tasks[i].duration.max for i in stages) == 47 * 5
+    # Hand-worked, likely durations, no holidays: ODS code 0-10, first contact at 10; the
+    # developer account 10-12 and e-RS use-case approval 12-32; HSCN 10-40; DSPT 10-50, so
+    # stage 1 runs 50-70, stage 2 70-100, stage 3 100-135, stage 4 135-170 (the build,
+    # 65-95, and the MHS, 60-85, finish first) and stage 5 170-190.
+    data = {
+        "name": "e-RS",
+        "start": "2027-01-04",
+        "calendar": {"holidays": "none"},
+        "scope": {"services": ["ers:hl7v3"]},
+    }
+    t = schedule(parse_programme(data)).table.set_index("id")
+    got = {
+        i: (int(t.at[i, "es"]), int(t.at[i, "ef"]))
+        for i in ("cap-first-contact-ers", *stages, "build-ers", "mhs-build")
+    }
+    assert got == {
+        "cap-first-contact-ers": (10, 10),
+        "cap-stage1-ers": (50, 70),
+        "cap-stage2-ers": (70, 100),
+        "cap-stage3-ers": (100, 135),
+        "cap-stage4-ers": (135, 170),
+        "cap-assurance-ers": (170, 190),
+        "build-ers": (65, 95),
+        "mhs-build": (60, 85),
+    }
+    # A slow build now holds the CAP's testing stage, and so go-live.
+    p = programme(["ers:hl7v3"])
+    base = go_lives(p)["go-live-org1"]
+    for slow in (*stages, "cap-first-contact-ers", "build-ers", "hscn"):
+        assert go_lives(p, slow)["go-live-org1"][0] > base[0], slow
+    # Every CAP route runs the same stages from first contact.
+    pds = tasks_of(["pds:hl7v3"])
+    assert preds(pds, "cap-stage1-pds") == {
+        "cap-first-contact-pds",
+        "use-case-approval-pds",
+        "ods-code",
+        "hscn",
+        "dspt",
+    }
+    assert preds(pds, "cap-stage4-pds") == {"cap-stage3-pds", "build-pds", "mhs-build"}
 
 
 # --- roll-out waves ------------------------------------------------------------------------------
@@ -504,7 +762,8 @@ def test_gp_connect_passes_its_gates_and_brings_pds():
     assert "gp-connect-gate1" in preds(tasks, "build-gp-connect")
     assert preds(tasks, "gp-connect-gate2") == {"build-gp-connect", "hscn", "build-pds"}
     assert preds(tasks, "gp-connect-gate3") == {"gp-connect-gate2"}
-    assert "gp-connect-gate2" in preds(tasks, "conformance")
+    assert "gp-connect-gate2" in preds(tasks, "conformance-gp-connect")
+    assert "gp-connect-gate2" not in preds(tasks, "conformance-pds")
     assert "gp-connect-gate3" in preds(tasks, "connection-agreement")
     # PDS joins for NHS number verification, with its own approval and application.
     assert {"use-case-approval-pds", "api-application-pds-int"} <= preds(tasks, "build-pds")
@@ -513,12 +772,77 @@ def test_gp_connect_passes_its_gates_and_brings_pds():
     assert {"build-pds", "use-case-approval-pds"} <= set(nrl) and not [i for i in nrl if "gp-connect" in i]
 
 
-def test_hl7v3_surprise_on_a_plan_already_on_hl7v3_says_so_instead_of_duplicating():
-    from spinekit import ProgrammeError
+def test_hl7v3_surprise_adds_what_the_fallback_adds_and_nothing_twice():
     from spinekit.catalogue.presets import PRESETS
 
-    with pytest.raises(ProgrammeError, match=r"already has the HL7 V3 route \(mhs-build\).*nothing to change"):
-        PRESETS["hl7v3-surprise"](programme(["pds:hl7v3", "eps"]))
-    twice = PRESETS["hl7v3-surprise"](programme(["pds", "eps"]))
-    with pytest.raises(ProgrammeError, match=r"already has the HL7 V3 route \(hl7v3-route\)"):
+    base = programme(["pds:hl7v3", "eps"])
+    before = {t.id: t for t in base.tasks}
+    after = {t.id: t for t in PRESETS["hl7v3-surprise"](base).tasks}
+    # PDS is already on HL7 V3 (HSCN, DNS names, MPV, the MHS build and smartcards are there);
+    # EPS's fallback adds its own build, endpoints, ASIDs, certificates and CAP.
+    assert set(after) - set(before) == {
+        "build-eps-hl7v3",
+        "mhs-endpoint-eps-int",
+        "mhs-endpoint-eps-production",
+        "asid-eps-int",
+        "asid-eps-production-org1",
+        "spine-certificates-eps-int",
+        "spine-certificates-eps-production",
+        "cap-first-contact-eps",
+        "cap-stage1-eps",
+        "cap-stage2-eps",
+        "cap-stage3-eps",
+        "cap-stage4-eps",
+        "cap-assurance-eps",
+    }
+    assert not set(before) - set(after)
+    assert preds(after, "build-eps-hl7v3") >= {"asid-eps-int", "spine-certificates-eps-int", "hscn", "eps-intake"}
+    assert preds(after, "cap-stage4-eps") == {"cap-stage3-eps", "build-eps", "build-eps-hl7v3", "mhs-build"}
+    added_links = {i: preds(after, i) - preds(before, i) for i in before if preds(after, i) != preds(before, i)}
+    assert added_links == {
+        "mhs-build": {"mhs-endpoint-eps-int", "spine-certificates-eps-int"},
+        "pen-test": {"build-eps-hl7v3"},
+        "reconciliation-observability": {"build-eps-hl7v3"},
+        "conformance-eps": {"build-eps-hl7v3"},
+        "connection-agreement": {"cap-assurance-eps"},
+        "smoke-test-eps": {
+            "asid-eps-production-org1",
+            "mhs-endpoint-eps-production",
+            "spine-certificates-eps-production",
+        },
+        "go-live-org1": {"asid-eps-production-org1"},
+    }
+    assert blocking(replace(base, tasks=tuple(after.values()))) == []
+
+
+@pytest.mark.parametrize(
+    ("services", "reason"),
+    [
+        (["pds:hl7v3"], "already uses it"),
+        (["mesh", "nhs-login"], "cannot fall back to HL7 V3"),
+    ],
+)
+def test_hl7v3_surprise_with_nothing_to_add_is_a_no_op_with_a_note(services, reason):
+    p = programme(services)
+    data = {
+        "name": "generated",
+        "start": "2027-01-04",
+        "scope": {"services": services},
+        "scenarios": [{"id": "v3", "preset": "hl7v3-surprise"}, {"id": "late", "preset": "late-requests"}],
+    }
+    read = parse_programme(data)
+    notes = {s.id: s.note for s in read.scenarios}
+    assert notes["late"] is None and reason in notes["v3"] and notes["v3"].startswith("preset hl7v3-surprise: ")
+    assert len(p.tasks) == len(read.tasks)
+
+
+def test_hl7v3_surprise_on_a_hand_written_plan_already_on_hl7v3_says_so():
+    from spinekit import NothingToChange
+    from spinekit.catalogue.presets import PRESETS
+
+    hand = replace(programme(["pds:hl7v3", "eps"]), rescope=None)
+    with pytest.raises(NothingToChange, match=r"already has the HL7 V3 route \(mhs-build\)"):
+        PRESETS["hl7v3-surprise"](hand)
+    twice = PRESETS["hl7v3-surprise"](replace(programme(["pds", "eps"]), rescope=None))
+    with pytest.raises(NothingToChange, match=r"already has the HL7 V3 route \(hl7v3-route\)"):
         PRESETS["hl7v3-surprise"](twice)

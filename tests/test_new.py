@@ -70,7 +70,8 @@ def test_commented_examples_work_when_uncommented(tmp_path, capsys):
     p = read_programme(f)
     assert p.task("build-eps").duration.likely == 25
     assert p.task("cso-dcb0129").duration.likely == 30
-    assert p.task("staff-training").depends_on[0].task == "smoke-test"
+    # The example waits for the first API's production smoke test.
+    assert p.task("staff-training").depends_on[0].task == "smoke-test-eps"
     schedule(p)
 
 
@@ -182,7 +183,7 @@ def test_deployment_flag(tmp_path, capsys):
     code, _, _ = run(capsys, "new", *args, "--deployment", "per-trust-install", "--out", str(f))
     assert code == 0
     ids = {t.id for t in read_programme(f).tasks}
-    assert {"dep-validation-org1", "dep-validation-org2", "smoke-test-org2", "mesh-mailbox-mesh-dep-org2"} <= ids
+    assert {"dep-validation-org1", "dep-validation-org2", "smoke-test-mesh-org2", "mesh-mailbox-mesh-dep-org2"} <= ids
     code, _, err = run(capsys, "new", *args, "--deployment", "per-trust")
     assert code == 2 and "did you mean 'per-trust-install'?" in err
 

@@ -167,18 +167,23 @@ def test_extra_organisation():
     assert "asid-int-org2" not in preds(t["build"])  # the build waits for the first organisation only
 
 
-@pytest.mark.parametrize(
-    "preset",
-    [
-        "late-requests",
-        "deferred-assurance",
-        "hl7v3-surprise",
-        "ptl-formality",
-        "eps-intake-queue",
-        "extra-organisation",
-    ],
-)
-def test_preset_that_does_not_apply_says_why(preset):
+@pytest.mark.parametrize("preset", ["late-requests", "deferred-assurance", "hl7v3-surprise", "extra-organisation"])
+def test_preset_that_cannot_be_applied_says_why(preset):
     bare = {**PLAN, "tasks": [{"id": "x", "duration": 1}]}
     with pytest.raises(ProgrammeError, match=f"preset '{preset}'"):
         run(preset, bare)
+
+
+@pytest.mark.parametrize(
+    ("preset", "reason"),
+    [
+        ("ptl-formality", "no validation in DEP"),
+        ("eps-intake-queue", "no EPS build work"),
+    ],
+)
+def test_preset_with_nothing_to_change_is_the_plan_with_a_note(preset, reason):
+    bare = {**PLAN, "tasks": [{"id": "x", "duration": 1}], "scenarios": [{"id": "s", "preset": preset}]}
+    programme = parse_programme(bare)
+    (scenario,) = programme.scenarios
+    assert scenario.note is not None and scenario.note.startswith(f"preset {preset}: ") and reason in scenario.note
+    assert apply_scenario(programme, scenario).tasks == programme.tasks

@@ -166,12 +166,47 @@ def test_a_scenario_cannot_remove_every_task():
         variant(*changes)
 
 
-def test_presets_that_would_change_nothing_say_so(example):
-    # The example has no DEP, and its EPS intake is at the catalogue's wait.
-    for preset, words in (("ptl-formality", "add dep"), ("eps-intake-queue", "nothing to change")):
-        with pytest.raises(ProgrammeError, match=words) as info:
-            apply_scenario(example, Scenario("s", "s", preset))
-        assert "scenarios[s].preset" in str(info.value)
+SCOPED_EPS = {
+    "name": "eps",
+    "start": "2027-01-04",
+    "calendar": {"holidays": "none"},
+    "scope": {"services": ["eps"]},
+    "scenarios": [
+        {"id": "queue", "preset": "eps-intake-queue"},
+        {"id": "skip-dep", "preset": "ptl-formality"},
+        {"id": "slot-offered", "changes": [{"task": "eps-intake", "duration": 20}]},
+    ],
+}
+
+
+def test_presets_with_nothing_to_change_are_the_plan_with_a_note_and_spare_the_others():
+    from spinekit import compare
+
+    # A plan made from a scope with EPS already waits for the intake queue at the catalogue's
+    # lead time, and has no DEP to skip: both presets are no-ops that say why.
+    programme = parse_programme(SCOPED_EPS)
+    notes = {s.id: s.note for s in programme.scenarios}
+    assert notes == {
+        "queue": "preset eps-intake-queue: the plan already waits for the EPS intake queue "
+        "(eps-intake, at the catalogue's lead time)",
+        "skip-dep": "preset ptl-formality: the plan has no validation in DEP (kind dep-validation) to skip",
+        "slot-offered": None,
+    }
+    doc = compare(programme, iterations=None).to_dict()
+    by_id = {e["id"]: e for e in doc["scenarios"]}
+    assert by_id["queue"]["note"] == notes["queue"] and "note" not in by_id["slot-offered"]
+    base = schedule(programme).finish_offset
+    assert by_id["queue"]["deterministic"]["finish_offset"] == base
+    assert by_id["queue"]["changed_tasks"] == {"added": [], "removed": [], "changed": [], "risks": []}
+    # The other scenario is still computed: intake 130 -> 20 working days.
+    assert by_id["slot-offered"]["deterministic"]["finish_offset"] < base
+    # The text and the report's scenario table say why too.
+    comparison = compare(programme, iterations=None)
+    assert f"note: {notes['queue']}" in comparison.to_text()
+    from spinekit import scenario_summary
+
+    table = scenario_summary(comparison)
+    assert list(table["note"]) == [notes["queue"], notes["skip-dep"], ""]
 
 
 def test_scenario_ids_are_checked():

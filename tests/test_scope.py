@@ -41,8 +41,6 @@ ALWAYS = {
     "connection-agreement",
     "design",
     "reconciliation-observability",
-    "conformance",
-    "smoke-test",
     "dspt-organisation-org1",
     "dpia-org1",
     "data-processing-agreement-org1",
@@ -50,6 +48,13 @@ ALWAYS = {
     "dcb0160-org1",
     "go-live-org1",
 }
+
+
+def per_api(*services: str) -> set[str]:
+    """Conformance towards each API's TCC and each API's production smoke test."""
+    return {f"{kind}-{s}" for s in services for kind in ("conformance", "smoke-test")}
+
+
 # HL7 V3 brings these once for the supplier (one HSCN connection, one MHS, one DNS name per
 # environment) ...
 SHARED_MESSAGING = {
@@ -108,7 +113,7 @@ def test_pds_alone_expands_to_the_hand_derived_set():
     # PDS FHIR with user-restricted access: CIS2 joins (clinicians sign in); PDS needs a use-case
     # approval, API platform applications per environment and INT test data; CIS2 needs its SAQ
     # and a client per environment. No HSCN, ASID or party key.
-    assert set(expand("pds")) == ALWAYS | {
+    assert set(expand("pds")) == ALWAYS | per_api("pds", "cis2") | {
         "use-case-approval-pds",
         "use-case-approval-cis2",
         "build-pds",
@@ -124,7 +129,7 @@ def test_pds_alone_expands_to_the_hand_derived_set():
 
 def test_application_restricted_pds_needs_no_cis2():
     tasks = expand("pds", access="application-restricted")
-    assert set(tasks) == ALWAYS | {
+    assert set(tasks) == ALWAYS | per_api("pds") | {
         "use-case-approval-pds",
         "build-pds",
         "api-application-pds-int",
@@ -135,7 +140,7 @@ def test_application_restricted_pds_needs_no_cis2():
 
 def test_seed_scope_tasks():
     tasks = expand("pds", "eps", "cis2")
-    assert set(tasks) == ALWAYS | {
+    assert set(tasks) == ALWAYS | per_api("pds", "eps", "cis2") | {
         "use-case-approval-pds",
         "use-case-approval-eps",
         "use-case-approval-cis2",
@@ -158,7 +163,7 @@ def test_seed_scope_tasks():
         "mesh-mailbox-eps-production-org1",
         "end-user-accounts-org1",
     }
-    assert len(tasks) == 37
+    assert len(tasks) == 41
 
 
 @pytest.mark.parametrize(
@@ -198,18 +203,18 @@ def test_one_environment_is_not_enough():
         expand("pds", environments=("int",))
 
 
+#: The Common Assurance Process: first contact, then its five gated stages.
+CAP_STAGES = ("cap-first-contact", "cap-stage1", "cap-stage2", "cap-stage3", "cap-stage4", "cap-assurance")
+
+
 def test_hl7v3_fallback_brings_spine_messaging():
     off = expand("pds", "eps")
     on = expand("pds", "eps", hl7v3_fallback=True)
     assert not spine_messaging("pds", "eps") & set(off)
     assert "cap-assurance-pds" not in off
     # Each fallback interface is built as work of its own, beside the FHIR build.
-    assert set(on) - set(off) == spine_messaging("pds", "eps") | {
-        "cap-assurance-pds",
-        "cap-assurance-eps",
-        "build-pds-hl7v3",
-        "build-eps-hl7v3",
-    }
+    cap = {f"{stage}-{s}" for s in ("pds", "eps") for stage in CAP_STAGES}
+    assert set(on) - set(off) == spine_messaging("pds", "eps") | cap | {"build-pds-hl7v3", "build-eps-hl7v3"}
 
 
 def test_hl7v3_fallback_for_named_services_only():
@@ -230,8 +235,8 @@ def test_hl7v3_only_operation_brings_the_hl7v3_interface():
 def test_interface_by_id():
     tasks = expand("ers:hl7v3")
     assert spine_messaging("ers") <= set(tasks)
-    assert tasks["cap-assurance-ers"].name.startswith("e-RS HL7 V3 Common Assurance Process")
-    assert tasks["cap-assurance-ers"].duration.max == 235
+    assert tasks["cap-assurance-ers"].name == "CAP stage 5 of 5: Common Assurance Process complete: e-RS"
+    assert tasks["cap-assurance-ers"].duration.max == 30  # e-RS's own stage figure
     assert "api-application-ers-int" not in tasks
 
 
@@ -313,25 +318,29 @@ def test_production_certificates_and_access_only_after_assurance(seed_v3):
         "mesh-mailbox-eps-production-org1",
     ):
         assert "connection-agreement" in preds(seed_v3, task_id)
-        assert {"scal", "conformance", "pen-test"} <= ancestors(seed_v3, task_id)
+        assert {"scal", "conformance-pds", "conformance-eps", "pen-test"} <= ancestors(seed_v3, task_id)
     for task_id in ("spine-certificates-pds-int", "asid-pds-int", "asid-eps-dep", "mesh-mailbox-eps-int"):
         assert "connection-agreement" not in ancestors(seed_v3, task_id)
 
 
 def test_the_tail_is_a_sequential_chain(seed_v3):
-    assert "conformance" in preds(seed_v3, "scal")
+    assert {"conformance-pds", "conformance-eps", "conformance-cis2"} <= preds(seed_v3, "scal")
     assert "scal" in preds(seed_v3, "connection-agreement")
     assert {"cap-assurance-pds", "cap-assurance-eps"} <= preds(seed_v3, "connection-agreement")
-    assert {
+    # Each API's smoke test waits for that API's production identities.
+    assert preds(seed_v3, "smoke-test-pds") == {
+        "connection-agreement",
         "api-application-pds-production",
-        "api-application-eps-production",
         "cis2-client-production",
         "spine-certificates-pds-production",
-        "spine-certificates-eps-production",
         "mhs-endpoint-pds-production",
+        "asid-pds-production-org1",
+        "service-desk-registration",
         "dep-validation",
-    } <= preds(seed_v3, "smoke-test")
-    assert "smoke-test" in preds(seed_v3, "go-live-org1")
+    }
+    assert "api-application-eps-production" in preds(seed_v3, "smoke-test-eps")
+    assert "api-application-eps-production" not in preds(seed_v3, "smoke-test-pds")
+    assert {"smoke-test-pds", "smoke-test-eps", "smoke-test-cis2"} <= preds(seed_v3, "go-live-org1")
 
 
 def test_assurance_runs_from_day_one_with_no_build_predecessor(seed_v3):
@@ -453,11 +462,11 @@ def test_scope_programme_schedules_with_hand_written_tasks(tmp_path):
           cso-dcb0129: {min: 30, likely: 50, max: 70}
           build-pds: 25
         tasks:
-          - {id: training, duration: 5, depends_on: [smoke-test]}
+          - {id: training, duration: 5, depends_on: [smoke-test-pds]}
     """,
     )
     p = read_programme(f)
-    assert p.task("training").depends_on[0].task == "smoke-test"
+    assert p.task("training").depends_on[0].task == "smoke-test-pds"
     assert p.task("cso-dcb0129").duration == Duration(30, 50, 70)
     assert p.task("build-pds").duration == Duration.fixed(25)
     sched = schedule(p)
@@ -494,7 +503,13 @@ def test_tasks_alone_still_work_and_one_of_tasks_or_scope_is_required(tmp_path):
         (
             "scope:\n  services: [pds]\ntasks:\n  - {id: x, duration: 3, depends_on: [smoke-tst]}\n",
             "task 'x'",
-            "did you mean 'smoke-test'",
+            "did you mean 'smoke-test-pds'",
+        ),
+        (
+            # The production smoke test is per API now: the old id names each API's.
+            "scope:\n  services: [pds]\ntasks:\n  - {id: x, duration: 3, depends_on: [smoke-test]}\n",
+            "task 'x'",
+            "did you mean one of 'smoke-test-pds', 'smoke-test-cis2'?",
         ),
     ],
 )
@@ -537,13 +552,13 @@ def test_seed_example_schedules():
     p = read_programme(data_dir() / "examples" / "seed-pds-eps-cis2.yaml")
     sched = schedule(p)
     t = sched.table.set_index("id")
-    assert len(p.tasks) == 38  # 37 generated from the scope and one hand-written
+    assert len(p.tasks) == 42  # 41 generated from the scope and one hand-written
     # The EPS intake queue drives the date; assurance starts in week one.
-    assert {"eps-intake", "build-eps", "scal", "connection-agreement", "smoke-test", "go-live-org1"} <= set(
+    assert {"eps-intake", "build-eps", "scal", "connection-agreement", "smoke-test-pds", "go-live-org1"} <= set(
         sched.critical_path
     )
     assert t.at["cso-dcb0129", "es"] == 0 and t.at["design", "es"] == 0
-    assert t.at["go-live-org1", "start"] > t.at["smoke-test", "finish"]
+    assert t.at["go-live-org1", "start"] > max(t.at[f"smoke-test-{s}", "finish"] for s in ("pds", "eps", "cis2"))
     assert all(task.basis for task in p.tasks)
 
 
@@ -556,7 +571,10 @@ def test_go_live_depends_on_its_own_organisation_only():
     for n, other in ((1, 2), (2, 1)):
         deps = [d.task for d in tasks[f"go-live-org{n}"].depends_on]
         assert deps == [
-            "smoke-test",
+            "smoke-test-pds",
+            "smoke-test-eps",
+            "smoke-test-mesh",
+            "smoke-test-cis2",
             f"asid-pds-production-org{n}",
             f"asid-eps-production-org{n}",
             f"mesh-mailbox-eps-production-org{n}",

@@ -207,6 +207,8 @@ _GROUPS = (
     "hscn",
     "endpoint",
     "smartcards",
+    "production_identity",
+    "assurance_gate",
 )
 
 
@@ -757,6 +759,52 @@ def _observability(p: _Plan) -> list[Finding]:
 # --- schedule quality (DCMA 14-point) ----------------------------------------------------------------
 
 
+def _production_identities(p: _Plan) -> list[Finding]:
+    """Live identities after the assurance that gates them, and before the smoke test using them."""
+    live = [i for i in p.of("production_identity") if p.production(i)]
+    gates = p.of("assurance_gate")
+    out = []
+    early = [i for i in live if gates and not p.upstream(i, gates)]
+    if early:
+        out.append(
+            Finding(
+                "production-identity-before-assurance",
+                "warning",
+                "Production identities before assurance",
+                f"{_ids(early)} does not wait for {_ids(gates)}. NHS England issues live ASIDs, "
+                "endpoints, certificates, mailboxes and applications only once the assurance that "
+                "gates them is complete, so the plan shows them too early.",
+                tuple(early),
+                "Link each production identity after the assurance it needs (usually the Connection Agreement).",
+            )
+        )
+    missing: dict[str, list[str]] = {}
+    for smoke in (i for i in p.of("first_production") if p.production(i)):
+        service = p.tasks[smoke].service
+        mine: dict[str | None, list[str]] = {}
+        for i in live:
+            if service is None or p.tasks[i].service in (None, service):
+                mine.setdefault(p.kinds[i], []).append(i)
+        lacking = [ids[0] for ids in mine.values() if not p.upstream(smoke, ids)]
+        if lacking:
+            missing[smoke] = lacking
+    if missing:
+        waits = "; ".join(f"{s} runs without {_ids(ids)}" for s, ids in missing.items())
+        out.append(
+            Finding(
+                "smoke-test-without-live-identity",
+                "warning",
+                "Smoke test before the live identities it uses",
+                f"{waits}. The first production transaction needs every production identity it "
+                "uses (ASID, endpoint, certificates, mailbox, application).",
+                tuple(missing),
+                "Link the smoke test after each production identity (the first organisation's, "
+                "where one system serves every organisation).",
+            )
+        )
+    return out
+
+
 def _open_ends(p: _Plan) -> list[Finding]:
     g, out = p.graph, []
     finish = p.schedule.finish_offset
@@ -1155,6 +1203,7 @@ _RULES: tuple[Callable[[_Plan], list[Finding]], ...] = (
     _observability,
     _negative_float,
     _target,
+    _production_identities,
     _open_ends,
     _lags,
     _constraints,

@@ -46,6 +46,8 @@ class Comparison:
         out = []
         for r in self.results:
             entry: dict[str, Any] = {"id": r.scenario.id, "name": r.scenario.name}
+            if r.scenario.note is not None:
+                entry["note"] = r.scenario.note
             entry["deterministic"] = {
                 "finish_offset": r.schedule.finish_offset,
                 "finish_date": r.schedule.finish_date.isoformat(),
@@ -119,10 +121,11 @@ class Comparison:
             changes = (
                 _changes_words(entry["changed_tasks"], first.programme, r.programme) if k else "reference scenario"
             )
+            note = f"\n    note: {r.scenario.note}" if r.scenario.note is not None else ""
             notes.append(
                 f"  {r.scenario.id}: {r.scenario.name}\n"
                 f"    critical path: {' -> '.join(entry['critical_path'])}\n"
-                f"    changes: {changes}"
+                f"    changes: {changes}{note}"
             )
         names = "\n".join(notes)
         table: str = pd.DataFrame(rows).to_string(index=False)

@@ -245,7 +245,8 @@ def cost_summary(simulation: SimulationResult) -> pd.DataFrame:
 def scenario_table(comparison: Comparison) -> pd.DataFrame:
     """One row per scenario: name, deterministic and simulated finishes, differences, on time.
 
-    With costs, also each scenario's P80 cost and joint confidence.
+    With costs, also each scenario's P80 cost and joint confidence; where a preset had nothing
+    to change, a ``note`` saying why.
     """
     from spinekit.analysis.compare import _difference
 
@@ -258,6 +259,8 @@ def scenario_table(comparison: Comparison) -> pd.DataFrame:
             "deterministic": r.schedule.finish_date,
             "difference_working_days": _difference(first, r)["deterministic_working_days"],
         }
+        if r.scenario.note is not None:
+            row["note"] = r.scenario.note
         if r.simulation is not None:
             row |= {k: r.simulation.finish_date[k] for k in ("p50", "p80", "p90")}
             row["on_time_probability"] = r.simulation.on_time_probability
@@ -437,4 +440,7 @@ def scenario_summary(comparison: Comparison) -> pd.DataFrame:
         out[f"P80 cost ({currency})"] = ["" if v != v else f"{v:,.0f}" for v in table["p80_cost"]]
     if "joint_confidence" in table and table["joint_confidence"].notna().any():
         out["joint confidence"] = ["" if v is None or v != v else f"{v:.0%}" for v in table["joint_confidence"]]
+    if "note" in table:
+        # A preset with nothing to change leaves its scenario as the plan is, and says why.
+        out["note"] = ["" if not isinstance(v, str) else v for v in table["note"]]
     return out

@@ -16,7 +16,7 @@ import math
 import os
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -141,13 +141,16 @@ class ItemLink:
     """A catalogue item depends on ``item``, with a dependency ``type`` and ``lag``.
 
     ``service`` names the service whose repeat of ``item`` is meant, when it is another service's
-    (GP Connect's Gate 2 waits for the PDS build).
+    (GP Connect's Gate 2 waits for the PDS build). ``organisation="first"``: a task done once for
+    every organisation (a hosted system's smoke test) waits only for the first organisation's
+    repeat of a per-organisation ``item`` (its live ASID), not every organisation's.
     """
 
     item: str
     type: str = "FS"
     lag: int = 0
     service: str | None = None
+    organisation: str | None = None
 
 
 @dataclass(frozen=True)
@@ -290,7 +293,7 @@ class Service:
 
 @dataclass(frozen=True)
 class Catalogue:
-    """The validated catalogue: services, items (in file order), sources, bundles and options."""
+    """The validated catalogue: services, items (in file order), sources, bundles, options and routes."""
 
     services: tuple[Service, ...]
     items: tuple[Item, ...]
@@ -298,6 +301,8 @@ class Catalogue:
     bundles: Mapping[str, tuple[str, ...]]
     options: Mapping[str, tuple[str, ...]]
     reviewed: dt.date | None = None
+    routes: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    """The items (or bundles) each assurance route brings in, by route id (``scal-dos``, ``cap`` …)."""
 
     @property
     def service_ids(self) -> tuple[str, ...]:
@@ -531,6 +536,12 @@ class _Link(Strict):
     type: str = "FS"
     lag: int = 0
     service: str | None = None
+    organisation: str | None = None
+
+    @field_validator("organisation")
+    @classmethod
+    def _organisation(cls, v: str | None) -> str | None:
+        return None if v is None else _one_of(v, ("first",), "organisation")
 
     @field_validator("type")
     @classmethod
@@ -539,7 +550,10 @@ class _Link(Strict):
 
 
 def _links(values: list[str | _Link]) -> tuple[ItemLink, ...]:
-    return tuple(ItemLink(v) if isinstance(v, str) else ItemLink(v.item, v.type, v.lag, v.service) for v in values)
+    return tuple(
+        ItemLink(v) if isinstance(v, str) else ItemLink(v.item, v.type, v.lag, v.service, v.organisation)
+        for v in values
+    )
 
 
 class _Variant(Strict):
@@ -774,7 +788,15 @@ class _ServicesFile(Strict):
     reviewed: Any = None
     bundles: dict[str, list[str]] = Field(default_factory=dict)
     options: dict[str, list[str]] = Field(default_factory=dict)
+    routes: dict[str, list[str]] = Field(default_factory=dict)
     services: list[_ServiceEntry]
+
+    @field_validator("routes")
+    @classmethod
+    def _routes(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
+        for k in v:
+            _one_of(k, ASSURANCE_ROUTES, "assurance route")
+        return v
 
     @field_validator("reviewed")
     @classmethod
@@ -961,6 +983,9 @@ def parse_catalogue(
         for k, m in enumerate(members):
             _known(m, item_ids, "item", source=svc_name, entry=None, field=f"options.{name}[{k}]")
     needable = item_ids | set(raw_services.bundles)
+    for name, members in raw_services.routes.items():
+        for k, m in enumerate(members):
+            _known(m, needable, "item or bundle", source=svc_name, entry=None, field=f"routes.{name}[{k}]")
 
     def opened(names_: Iterable[str]) -> set[str]:
         return {m for n in names_ for m in raw_services.bundles.get(n, [n])}
@@ -1020,6 +1045,7 @@ def parse_catalogue(
         bundles=MappingProxyType({k: tuple(v) for k, v in raw_services.bundles.items()}),
         options=MappingProxyType({k: tuple(v) for k, v in raw_services.options.items()}),
         reviewed=raw_services.reviewed,
+        routes=MappingProxyType({k: tuple(v) for k, v in raw_services.routes.items()}),
     )
 
 

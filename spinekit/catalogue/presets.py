@@ -3,7 +3,8 @@
 The presets' descriptions, task selections and risk estimates live in
 ``data/catalogue/presets.yaml``; this module applies them. Tasks are recognised by their
 catalogue ``kind`` (and ``track``), as scope expansion labels them; hand-written tasks take part
-when they carry the same labels.
+when they carry the same labels. A preset with nothing to change in a programme raises
+:class:`~spinekit.NothingToChange`: its scenario is the plan as it is, with a note.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 
 from spinekit.engine.network import ancestors, compile_programme, descendants
 from spinekit.model.domain import Dependency, Duration, Programme, Risk, Task
-from spinekit.model.errors import ProgrammeError, short_repr
+from spinekit.model.errors import NothingToChange, ProgrammeError, short_repr
 
 __all__ = ["PRESETS", "PresetInfo", "preset_info"]
 
@@ -86,7 +87,7 @@ def late_requests(programme: Programme) -> Programme:
                 tasks[t.id] = _with_link(tasks[t.id], d)
             moved += 1
     if not moved:
-        raise _fail("late-requests", "finds no identity or network request tasks to move", programme)
+        raise NothingToChange("no identity or network request outside production is raised before design")
     return dataclasses.replace(programme, tasks=tuple(tasks.values()))
 
 
@@ -116,7 +117,31 @@ def _unique_id(base: str, taken: Container[str]) -> str:
     return ident
 
 
+def _hl7v3_from_scope(programme: Programme, rescope: Callable[..., tuple[Task, ...]]) -> Programme:
+    """``programme`` with what its scope adds when every service that can falls back to HL7 V3."""
+    try:
+        wider = rescope(hl7v3_fallback=True)
+    except ProgrammeError as exc:
+        raise NothingToChange(f"the scope cannot fall back to HL7 V3 ({exc.message})") from None
+    tasks = {t.id: t for t in programme.tasks}
+    added = [t.id for t in wider if t.id not in tasks]
+    if not added:
+        raise NothingToChange("every service in the scope that has an HL7 V3 interface already uses it")
+    for t in wider:
+        if t.id not in tasks:
+            tasks[t.id] = t
+            continue
+        # Work already in the plan waits for the new route where the catalogue says it does
+        # (conformance for the MHS, the Connection Agreement for CAP); its own links stay.
+        for d in t.depends_on:
+            if d.task in added:
+                tasks[t.id] = _with_link(tasks[t.id], d.task, d.type, d.lag)
+    return dataclasses.replace(programme, tasks=tuple(tasks.values()))
+
+
 def hl7v3_surprise(programme: Programme) -> Programme:
+    if programme.rescope is not None:
+        return _hl7v3_from_scope(programme, programme.rescope)
     info = preset_info("hl7v3-surprise")
     tasks = {t.id: t for t in programme.tasks}
     design = [t.id for t in programme.tasks if t.kind == "design" or t.id == "design"]
@@ -126,11 +151,7 @@ def hl7v3_surprise(programme: Programme) -> Programme:
         raise _fail("hl7v3-surprise", "needs conformance and scal tasks (kinds conformance, scal)", programme)
     on_v3 = [t.id for t in programme.tasks if t.kind in ("mhs-build", "hl7v3-route")]
     if on_v3:
-        raise _fail(
-            "hl7v3-surprise",
-            f"the plan already has the HL7 V3 route ({', '.join(on_v3)}) and its assurance; nothing to change",
-            programme,
-        )
+        raise NothingToChange(f"the plan already has the HL7 V3 route ({', '.join(on_v3)}) and its assurance")
     route_id = _unique_id("hl7v3-route", tasks)
     route = Task(
         route_id,
@@ -170,11 +191,7 @@ def ptl_formality(programme: Programme) -> Programme:
     tasks = {t.id: t for t in programme.tasks}
     skipped = [t.id for t in programme.tasks if t.kind in set(info.settings["kinds"])]
     if not skipped:
-        raise _fail(
-            "ptl-formality",
-            "finds no path-to-live validation to skip (kind dep-validation); add dep to the scope's environments first",
-            programme,
-        )
+        raise NothingToChange("the plan has no validation in DEP (kind dep-validation) to skip")
     for tid in skipped:
         remove_task(tasks, tid)
     # What existed only for the validation goes with it: DEP identities, certificates and test
@@ -198,11 +215,8 @@ def eps_intake_queue(programme: Programme) -> Programme:
     basis = item.provenance.describe()
     intake = [t.id for t in programme.tasks if t.kind == "eps-intake"]
     if intake and all(tasks[i].duration == item.lead_time for i in intake):
-        raise _fail(
-            "eps-intake-queue",
-            f"the plan already waits for the EPS intake queue "
-            f"({', '.join(intake)}, the catalogue's lead time); nothing to change",
-            programme,
+        raise NothingToChange(
+            f"the plan already waits for the EPS intake queue ({', '.join(intake)}, at the catalogue's lead time)"
         )
     if intake:
         for tid in intake:
@@ -210,7 +224,7 @@ def eps_intake_queue(programme: Programme) -> Programme:
         return dataclasses.replace(programme, tasks=tuple(tasks.values()))
     eps_builds = [t.id for t in programme.tasks if t.service == "eps" and t.track == "build"]
     if not eps_builds:
-        raise _fail("eps-intake-queue", "finds no EPS build work (service: eps, track: build)", programme)
+        raise NothingToChange("the plan has no EPS build work (service: eps, track: build) to queue")
     approvals = [t.id for t in programme.tasks if t.kind == "use-case-approval" and t.service == "eps"]
     new_id = _unique_id("eps-intake", tasks)
     tasks[new_id] = Task(

@@ -8,6 +8,7 @@ the ``scenarios`` are validated by :mod:`spinekit.catalogue.scenarios`.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 from typing import Any
 
@@ -88,13 +89,13 @@ def scope_from_entry(entry: ScopeEntry) -> Scope:
     )
 
 
-def _generated(raw: ProgrammeEntry, catalogue: Catalogue | None, source: str | None) -> list[Task]:
+def _generated(raw: ProgrammeEntry, catalogue: Catalogue | None, source: str | None, **changes: Any) -> list[Task]:
     if raw.scope is None:
         return []
     if catalogue is None:
         catalogue = load_catalogue()
     try:
-        tasks = expand_scope(scope_from_entry(raw.scope), catalogue)
+        tasks = expand_scope(dataclasses.replace(scope_from_entry(raw.scope), **changes), catalogue)
     except ProgrammeError as exc:
         raise exc.with_source(source) if source else exc from None
     if not raw.scope.indicative_costs:
@@ -108,6 +109,17 @@ def _generated(raw: ProgrammeEntry, catalogue: Catalogue | None, source: str | N
         )
     items = {i.id: i for i in catalogue.items}
     return [_with_indicative_cost(t, items) for t in tasks]
+
+
+def _rescope(
+    raw: ProgrammeEntry,
+    catalogue: Catalogue | None,
+    source: str | None,
+    overrides: dict[str, Duration],
+    **changes: Any,
+) -> tuple[Task, ...]:
+    """The scope's tasks with ``changes`` to its fields, the programme's overrides applied."""
+    return tuple(apply_overrides(_generated(raw, catalogue, source, **changes), overrides))
 
 
 def _with_indicative_cost(task: Task, items: dict[str, Item]) -> Task:
@@ -223,6 +235,7 @@ def parse_programme(data: Any, *, source: str | None = None, catalogue: Catalogu
         resources=tuple(resources),
         standing_costs=tuple(StandingCost(c.name, c.rate, c.basis) for c in raw.standing_costs),
         source=source,
+        rescope=functools.partial(_rescope, raw, catalogue, source, overrides) if raw.scope is not None else None,
     )
     if raw.scenarios is not None:
         scenarios = parse_scenarios(raw.scenarios, programme, source=source)

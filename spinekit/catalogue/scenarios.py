@@ -7,6 +7,7 @@ that names an unknown task or risk is reported with the scenario and the id.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from pydantic import ValidationError
@@ -15,7 +16,7 @@ from spinekit.catalogue.presets import PRESETS
 from spinekit.engine.network import compile_programme
 from spinekit.model.changes import apply_changes, convert_change
 from spinekit.model.domain import Programme, Scenario
-from spinekit.model.errors import ProgrammeError, closest, did_you_mean, short_repr
+from spinekit.model.errors import NothingToChange, ProgrammeError, closest, did_you_mean, short_repr
 from spinekit.model.schema import ChangeEntry, ScenarioEntry
 from spinekit.model.status import apply_status
 
@@ -61,6 +62,9 @@ def parse_scenarios(data: Any, base: Programme, *, source: str | None = None) ->
         seen.add(raw.id)
         scenario = Scenario(raw.id, raw.name or raw.id, raw.preset, tuple(changes))
         try:
+            if raw.preset is not None:
+                planned = base.planned if base.planned is not None else base
+                scenario = replace(scenario, note=_preset(planned, scenario)[1])
             apply_scenario(base, scenario)  # validates references now, with the scenario named
         except ProgrammeError as exc:
             raise (exc.with_source(source) if source else exc) from None
@@ -80,15 +84,19 @@ def apply_preset_and_changes(programme: Programme, scenario: Scenario) -> Progra
     ProgrammeError
         The preset does not fit the programme, or a change names an unknown task or risk.
     """
-    result = programme
-    if scenario.preset is not None:
-        try:
-            result = PRESETS[scenario.preset](result)
-        except ProgrammeError as exc:
-            raise ProgrammeError(
-                exc.message, source=programme.source, field=f"scenarios[{scenario.id}].preset"
-            ) from None
-    return apply_changes(result, scenario)
+    return apply_changes(_preset(programme, scenario)[0], scenario)
+
+
+def _preset(programme: Programme, scenario: Scenario) -> tuple[Programme, str | None]:
+    """``scenario``'s preset applied to ``programme``, and why it changed nothing if it did not."""
+    if scenario.preset is None:
+        return programme, None
+    try:
+        return PRESETS[scenario.preset](programme), None
+    except NothingToChange as nothing:
+        return programme, f"preset {scenario.preset}: {nothing.reason}"
+    except ProgrammeError as exc:
+        raise ProgrammeError(exc.message, source=programme.source, field=f"scenarios[{scenario.id}].preset") from None
 
 
 def apply_scenario(programme: Programme, scenario: Scenario) -> Programme:

@@ -4,8 +4,10 @@ A scope says what a programme integrates with; :func:`expand_scope` turns it, wi
 :class:`~spinekit.Catalogue`, into the network of identity requests, network, build, test,
 assurance, governance and go-live tasks that delivering it takes. The rules it follows:
 
-- every selected service's interface brings in the catalogue items it ``needs`` (and the
-  services it ``brings``: NRL and GP Connect bring PDS); HL7 V3 interfaces (chosen, as a
+- every selected service's interface brings in the catalogue items it ``needs`` and those of
+  its assurance ``route`` (and the services it ``brings``: NRL and GP Connect bring PDS): NHS
+  login onboarding includes its own SCAL and Connection Agreement, so an NHS-login-only plan has
+  no generic ones; HL7 V3 interfaces (chosen, as a
   fallback, or because an operation is HL7 V3 only) bring HSCN, an NHS DNS name, the MHS and
   its endpoint and party key, Spine certificates and the Common Assurance Process, and one beside
   FHIR is built as a task of its own (``build-pds-hl7v3``);
@@ -26,7 +28,9 @@ assurance, governance and go-live tasks that delivering it takes. The rules it f
 - a predecessor that the scope does not bring in is left out of the links.
 
 Task ids are the catalogue id followed by the service, environment and organisation they repeat
-for: ``build-pds``, ``api-application-pds-int``, ``asid-pds-production-org2``.
+for: ``build-pds``, ``api-application-pds-int``, ``asid-pds-production-org2``. Conformance and
+the production smoke test are per API (``conformance-pds``, ``smoke-test-pds``); a hosted
+system's smoke test uses the first organisation's live identities.
 """
 
 from __future__ import annotations
@@ -393,6 +397,9 @@ def expand_scope(scope: Scope, catalogue: Catalogue) -> list[Task]:
     for sel in selected:
         for iface in sel.interfaces:
             need(iface.needs, iface.environments, sel.service.id, iface.id)
+            # The interface's assurance route brings its own gated sequence (SCAL/DOS, CAP, the
+            # GP Connect gates, NHS login onboarding).
+            need(catalogue.routes.get(iface.assurance, ()), iface.environments, sel.service.id, iface.id)
             if set(iface.hscn) & set(envs):
                 need(["hscn"], ENVIRONMENTS, sel.service.id, iface.id)
             if sel.access[iface.id] == "user-restricted":
@@ -582,6 +589,8 @@ def _task(
                 continue
             org = inst.organisation
             if other.organisation is not None and org is not None and other.organisation != org:
+                continue
+            if link.organisation == "first" and org is None and other.organisation not in (None, 1):
                 continue
             deps.setdefault(other.id, Dependency(other.id, link.type, link.lag))
 

@@ -199,7 +199,7 @@ def starter_programme(
         "#   - id: staff-training",
         "#     name: Train staff at the deploying organisation",
         "#     duration: {min: 5, likely: 10, max: 15}",
-        "#     depends_on: [smoke-test]",
+        f"#     depends_on: [{next(t.id for t in tasks if t.kind == 'smoke-test')}]",
         "#     owner: deploying organisation",
         "#     resources: [{id: trainer, share: 0.5}]",
         "",

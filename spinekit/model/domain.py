@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from spinekit.model.calendar import WorkingCalendar
@@ -285,6 +286,8 @@ class Scenario:
     name: str
     preset: str | None = None
     changes: tuple[Change, ...] = ()
+    #: Why the preset changed nothing in this programme (it applies as a no-op), if it did not.
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -361,6 +364,9 @@ class Programme:
     status: Status | None = None
     #: The programme as planned, before the status was applied (None without a status).
     planned: Programme | None = field(default=None, compare=False, repr=False)
+    #: Its scope's tasks again with some scope fields changed (``rescope(hl7v3_fallback=True)``),
+    #: overrides applied; None for a programme without a scope.
+    rescope: Callable[..., tuple[Task, ...]] | None = field(default=None, compare=False, repr=False)
 
     @property
     def has_costs(self) -> bool:

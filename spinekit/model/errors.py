@@ -10,7 +10,8 @@ The tree::
     ├── ExportError (RuntimeError)         a plan cannot be expressed in an export format
     ├── HistoryError (RuntimeError)        the history database cannot be read or written
     ├── OutputError (OSError)              an output cannot go where asked (exists, not writable)
-    └── FigureExportError (RuntimeError)   a figure cannot be written as a static image
+    ├── FigureExportError (RuntimeError)   a figure cannot be written as a static image
+    └── NothingToChange                    a scenario preset finds nothing to change; ``.reason``
 
 Every message names where the problem is (file, task id, field) and, where one exists, a fix.
 """
@@ -28,6 +29,7 @@ __all__ = [
     "UnknownTaskError",
     "CatalogueError",
     "ExportError",
+    "NothingToChange",
     "HistoryError",
     "OutputError",
     "FigureExportError",
@@ -80,7 +82,16 @@ def did_you_mean(word: str, candidates: Iterable[str], otherwise: str = "", lead
     'use start'
     >>> did_you_mean("xyz", ["start"], lead="; ")
     ''
+    >>> did_you_mean("smoke-test", ["smoke-test-pds", "smoke-test-eps"])
+    "did you mean one of 'smoke-test-pds', 'smoke-test-eps'?"
     """
+    candidates = list(candidates)
+    # An id now repeated per service (`smoke-test` became `smoke-test-pds`, `smoke-test-eps`)
+    # suggests every repeat.
+    repeats = [c for c in candidates if c.startswith(f"{word}-")]
+    if len(repeats) > 1:
+        shown = ", ".join(repr(c) for c in repeats[:6]) + (" ..." if len(repeats) > 6 else "")
+        return f"{lead}did you mean one of {shown}?"
     hint = closest(word, candidates)
     fix = f"did you mean {hint!r}?" if hint else otherwise
     return lead + fix if fix else ""
@@ -174,6 +185,17 @@ class OutputError(SpinekitError, OSError):
 
 class FigureExportError(SpinekitError, RuntimeError):
     """A figure cannot be written as a static image (for example, no Chromium to render it)."""
+
+
+class NothingToChange(SpinekitError):
+    """A scenario preset has nothing to change in this programme; ``reason`` says why.
+
+    Not a failure: the scenario keeps the programme as it is and carries ``reason`` as its note.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 class CatalogueError(SpinekitError, ValueError):

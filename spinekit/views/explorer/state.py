@@ -30,7 +30,7 @@ from spinekit.engine.cpm import CompiledNetwork, compile_network
 from spinekit.engine.network import build_network
 from spinekit.engine.schedule import Schedule, schedule_compiled
 from spinekit.model.domain import Change, Dependency, Duration, Programme, Scenario, Task
-from spinekit.model.errors import ProgrammeError
+from spinekit.model.errors import NothingToChange, ProgrammeError
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -381,7 +381,10 @@ def _apply(programme: Programme, scenario: Scenario) -> Programme:
     from spinekit.model.changes import apply_changes
 
     if scenario.preset is not None:
-        programme = PRESETS[scenario.preset](programme)
+        try:
+            programme = PRESETS[scenario.preset](programme)
+        except NothingToChange:
+            pass  # the preset has nothing to change: the plan as it is
     return apply_changes(programme, scenario)
 
 
