@@ -47,8 +47,10 @@ BUILD_GATES = [  # generated tasks the plan's build waits for, in catalogue orde
     "eps-intake",
     "use-case-approval-cis2",
 ]
-GO_LIVE_GATES = [
-    "smoke-test",
+GO_LIVE_GATES = [  # each API has its own production smoke test
+    "smoke-test-pds",
+    "smoke-test-eps",
+    "smoke-test-cis2",
     "mesh-mailbox-eps-production-org1",
     "dcb0160-org1",
     "dpia-org1",
@@ -90,11 +92,13 @@ def test_merge_links_the_scope_into_the_plans_build_and_go_live(capsys, tmp_path
     assert (tasks["live"]["kind"], tasks["live"]["environment"]) == ("go-live", "production")
     # The scope's own build and go-live are gone; what waited for them waits for the plan's tasks.
     assert not {"build-pds", "build-eps", "build-cis2", "go-live-org1"} & set(tasks)
-    assert _links(tasks["smoke-test"])[:2] == [
+    assert _links(tasks["smoke-test-pds"])[:2] == [
         ("connection-agreement", "FS", 0),
         ("api-application-pds-production", "FS", 0),
     ]
-    assert ("dev", "FS", 0) in _links(tasks["conformance"]) and ("dev", "FS", 0) in _links(tasks["pen-test"])
+    for api in ("pds", "eps", "cis2"):
+        assert ("dev", "FS", 0) in _links(tasks[f"conformance-{api}"])
+    assert ("dev", "FS", 0) in _links(tasks["pen-test"])
     assert _links(tasks["reconciliation-observability"]) == [("dev", "SS", 5)]
     # Generated tasks carry the catalogue's three-point lead time, owner and provenance.
     assert tasks["eps-intake"]["duration"] == {"min": 65, "likely": 130, "max": 260}
@@ -259,7 +263,7 @@ def test_a_plan_written_by_mpxj_merges_with_its_own_durations_and_links(capsys, 
     assert _links(tasks["build"])[0] == ("discovery", "FS", 0)
     assert _links(tasks["go-live"])[0] == ("build", "FS", 2)
     assert ("api-application-pds-int", "FS", 0) in _links(tasks["build"])
-    assert ("smoke-test", "FS", 0) in _links(tasks["go-live"])
+    assert ("smoke-test-pds", "FS", 0) in _links(tasks["go-live"])
     # The plan's own "Connection Agreement" task keeps its id; the catalogue's is renamed, and
     # every generated link to it follows.
     assert tasks["connection-agreement"] == {
@@ -268,7 +272,7 @@ def test_a_plan_written_by_mpxj_merges_with_its_own_durations_and_links(capsys, 
         "duration": 3,
     }
     assert tasks["connection-agreement-spine"]["kind"] == "connection-agreement"
-    assert _links(tasks["smoke-test"])[0] == ("connection-agreement-spine", "FS", 0)
+    assert _links(tasks["smoke-test-pds"])[0] == ("connection-agreement-spine", "FS", 0)
     assert "generated connection-agreement renamed connection-agreement-spine" in err
     code, out, _ = run(capsys, "check", tmp_path / "merged.yaml", "--format", "json")
     assert code == 0 and [f["rule"] for f in json.loads(out)["findings"] if f["severity"] == "error"] == []

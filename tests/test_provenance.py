@@ -100,7 +100,9 @@ def test_shared_items_say_what_needs_them():
     hscn = rule_of(p, "hscn")
     assert (hscn.service, hscn.interface, hscn.route) == (None, None, "cap")
     assert hscn.needed_by == ("pds:hl7v3", "smartcards")
-    assert rule_of(p, "scal").needed_by == ("every plan",)
+    # SCAL comes with the assurance routes of the interfaces in scope: CAP for PDS HL7 V3 and
+    # SCAL/DOS for the CIS2 sign-in the smartcards bring; two routes, so no single one is named.
+    assert rule_of(p, "scal").needed_by == ("pds:hl7v3", "cis2:oidc")
     assert rule_of(p, "scal").route is None
 
 
