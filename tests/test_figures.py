@@ -607,8 +607,30 @@ def test_tornado_leaves_out_values_inside_the_noise_band():
     fig = tornado({"a": 0.3, "b": -0.015, "c": 0.021, "d": -0.5, "e": 0.0}, noise=0.0196)
     assert list(fig.data[0].customdata) == ["d", "a", "c"]
     assert list(fig.data[0].x) == [-0.5, 0.3, 0.021]
-    assert "tasks within ±0.020" in fig.layout.title.subtitle.text
-    assert len(tornado({"a": 0.01}, noise=0.0196).data) == 0
+    assert fig.layout.title.subtitle.text == (
+        "Top 3 tasks by absolute value; drivers within sampling noise (±0.020) are not shown"
+    )
+    told = tornado({"a": 0.3, "b": -0.015}, noise=0.0196, iterations=10_000).layout.title.subtitle.text
+    assert told.endswith("; drivers within sampling noise for 10,000 iterations (±0.020) are not shown")
+    empty = tornado({"a": 0.01}, noise=0.0196, iterations=10_000)
+    assert len(empty.data) == 0
+    assert empty.layout.title.subtitle.text == (
+        "No task beyond sampling noise: drivers within sampling noise for 10,000 iterations (±0.020) are not shown"
+    )
+
+
+def test_criticality_chart_leaves_out_tasks_inside_the_noise_band():
+    # 10,000 iterations: a task critical in 0.0299529 % or less is not told apart from zero.
+    fig = criticality_chart(
+        {"a": 0.4, "b": 0.0003, "c": 0.0002, "d": 1.0, "e": 0.0}, noise=0.000299529, iterations=10_000
+    )
+    assert list(fig.data[0].customdata) == ["d", "a", "b"]
+    assert list(fig.data[0].x) == [100.0, 40.0, 0.03]
+    assert fig.layout.title.subtitle.text == (
+        "Share of iterations in which the task is on the critical path; drivers within sampling noise "
+        "for 10,000 iterations (critical in 0.03% or less) are not shown"
+    )
+    assert len(criticality_chart({"a": 0.0002}, noise=0.000299529).data) == 0
 
 
 def test_cut_labels_keep_the_part_that_tells_rows_apart():
