@@ -99,6 +99,8 @@ def test_page_follows_the_controls(sync_api, server, browser, tmp_path):
     )
     failed: list[str] = []
     page.on("requestfailed", lambda r: failed.append(r.url))
+    console: list[str] = []
+    page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
     expect = sync_api.expect
     try:
         page.goto(url, wait_until="domcontentloaded", timeout=PAGE_TIMEOUT)
@@ -130,6 +132,9 @@ def test_page_follows_the_controls(sync_api, server, browser, tmp_path):
     finally:
         page.close()
     assert outside == [] and failed == []  # no CDN: everything comes from the local server
+    # The widget extensions find the JupyterLab packages they were built against: no
+    # "Unsatisfied version 4.2.5 ... (required ^4.6.2)" or any other warning or error.
+    assert [m for m in console if m.startswith(("warning", "error"))] == []
 
 
 def test_save_button_writes_a_new_programme_file(sync_api, server, browser):

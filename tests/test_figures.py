@@ -219,6 +219,85 @@ def test_gantt_summary_draws_one_bar_per_group():
     assert list(trace(fig, "Milestone").y) == [0]  # on its lane's row
 
 
+def test_gantt_summary_joins_critical_tasks_one_after_another_into_one_bar():
+    # a (Mon 4 - Fri 8 Jan) and c (Mon 11 - Fri 15) in build: only a weekend between, one run.
+    # e (Tue 19 - Wed 20) in build leaves Mon 18 between, a working day: a run of its own.
+    # f (Thu 21) follows e directly; g (Mon 25 Jan, after a closure on Fri 22) joins them too.
+    table = pd.concat(
+        [
+            plan(track=["build", "governance", "build", "governance", "build"]),
+            pd.DataFrame(
+                dict(
+                    id=i, name=n, start=s, finish=f, duration=k, critical=True, total_float=0, owner=None, track="build"
+                )
+                for i, n, s, f, k in (
+                    ("e", "Test", D(2027, 1, 19), D(2027, 1, 20), 2),
+                    ("f", "Fix", D(2027, 1, 21), D(2027, 1, 21), 1),
+                    ("g", "Retest", D(2027, 1, 25), D(2027, 1, 25), 1),
+                )
+            ),
+        ],
+        ignore_index=True,
+    )
+    cal = WorkingCalendar(D(2027, 1, 4), closures=(Closure(D(2027, 1, 22), D(2027, 1, 22)),))
+    fig = gantt(table, summary=True, calendar=cal)
+    runs = trace(fig, "Critical path")
+    bars = [(day(b), pd.Timestamp(b) + pd.Timedelta(milliseconds=x)) for b, x in zip(runs.base, runs.x)]
+    assert bars == [(day("2027-01-04"), day("2027-01-16")), (day("2027-01-19"), day("2027-01-26"))]
+    assert list(runs.customdata) == ["a", "e"]
+    assert list(runs.y) == [0, 0]
+    assert runs.hovertext[0].startswith("<b>Critical path: 2 tasks in a row</b><br>Mon 4 Jan 2027 to Fri 15 Jan 2027")
+    assert "First: Test<br>Last: Retest" in runs.hovertext[1]
+    # Without the closure, Friday 22 is a working day between f and g: three runs.
+    plain = trace(gantt(table, summary=True, calendar=WorkingCalendar(D(2027, 1, 4))), "Critical path")
+    assert list(plain.customdata) == ["a", "e", "g"]
+    assert plain.hovertext[2] == (
+        "<b>Retest</b><br>g · build<br>Start: Mon 25 Jan 2027<br>Finish: Mon 25 Jan 2027"
+        "<br>Duration: 1 working days<br>Total float: 0 working days (critical)"
+    )
+
+
+def test_gantt_draws_the_summary_by_itself_above_the_task_limit():
+    from spinekit.views.figures.gantt import SUMMARY_TASKS
+
+    assert SUMMARY_TASKS == 200
+    every = gantt(big_plan(200))
+    assert len(task_bars(every)) == 200 - 4 and "Lane span" not in [t.name for t in every.data if t.showlegend]
+    assert "one bar per lane" not in every.layout.title.subtitle.text
+    summary = gantt(big_plan(201))
+    assert task_bars(summary) == {}
+    # Lanes by first start: task 200 (track 8) starts on day 0 with task 0 (track 0).
+    lanes = ["track 0", "track 8", *(f"track {i}" for i in (1, 2, 3, 4, 5, 6, 7, 9, 10, 11))]
+    assert list(trace(summary, "Lane span").customdata) == lanes
+    assert summary.layout.title.subtitle.text.endswith("one bar per lane, as there are more than 200 tasks")
+    assert len(task_bars(gantt(big_plan(201), summary=False))) == 201 - 5
+    assert len(task_bars(gantt(big_plan(201), group=None))) == 201 - 5  # no lanes: every task
+
+
+@pytest.mark.parametrize(
+    "days, dtick, fmt",
+    [
+        (92, 7 * 86_400_000, "%d %b\n%Y"),  # 13 weeks
+        (112, 7 * 86_400_000, "%d %b\n%Y"),  # 16 weeks
+        (119, "M1", "%b\n%Y"),  # 17 weeks: months
+        (487, "M1", "%b\n%Y"),  # 16 months
+        (488, "M3", "%b\n%Y"),
+        (1461, "M3", "%b\n%Y"),  # 16 quarters
+        (1462, "M12", "%Y"),
+        (5844, "M12", "%Y"),  # 16 years
+        (5845, "M24", "%Y"),
+        (29220, "M60", "%Y"),  # 80 years: every 5
+    ],
+)
+def test_date_axis_steps_up_from_weeks_to_years_with_at_most_16_ticks(days, dtick, fmt):
+    from spinekit.views.figures.style import date_ticks
+
+    ticks = date_ticks(pd.Timedelta(days=days))
+    assert (ticks["dtick"], ticks["tickformat"]) == (dtick, fmt)
+    step = {"M1": 365.25 / 12, "M3": 365.25 / 4, "M12": 365.25, "M24": 730.5, "M60": 1826.25}.get(dtick, 7)
+    assert days / step <= 16
+
+
 def test_gantt_summary_needs_a_group():
     with pytest.raises(ValueError, match="group="):
         gantt(plan(), group=None, summary=True)
@@ -338,7 +417,7 @@ def big_plan(n: int) -> pd.DataFrame:
 
 
 def test_gantt_of_300_tasks_builds_and_grows_in_height():
-    small, large = gantt(big_plan(10)), gantt(big_plan(300))
+    small, large = gantt(big_plan(10)), gantt(big_plan(300), summary=False)
     assert len(task_bars(large)) == 300 - 6
     assert large.layout.height > 300 * 15 > small.layout.height
     assert large.layout.xaxis2.overlaying == "x"  # a date axis along the top too
@@ -528,8 +607,30 @@ def test_tornado_leaves_out_values_inside_the_noise_band():
     fig = tornado({"a": 0.3, "b": -0.015, "c": 0.021, "d": -0.5, "e": 0.0}, noise=0.0196)
     assert list(fig.data[0].customdata) == ["d", "a", "c"]
     assert list(fig.data[0].x) == [-0.5, 0.3, 0.021]
-    assert "tasks within ±0.020" in fig.layout.title.subtitle.text
-    assert len(tornado({"a": 0.01}, noise=0.0196).data) == 0
+    assert fig.layout.title.subtitle.text == (
+        "Top 3 tasks by absolute value; drivers within sampling noise (±0.020) are not shown"
+    )
+    told = tornado({"a": 0.3, "b": -0.015}, noise=0.0196, iterations=10_000).layout.title.subtitle.text
+    assert told.endswith("; drivers within sampling noise for 10,000 iterations (±0.020) are not shown")
+    empty = tornado({"a": 0.01}, noise=0.0196, iterations=10_000)
+    assert len(empty.data) == 0
+    assert empty.layout.title.subtitle.text == (
+        "No task beyond sampling noise: drivers within sampling noise for 10,000 iterations (±0.020) are not shown"
+    )
+
+
+def test_criticality_chart_leaves_out_tasks_inside_the_noise_band():
+    # 10,000 iterations: a task critical in 0.0299529 % or less is not told apart from zero.
+    fig = criticality_chart(
+        {"a": 0.4, "b": 0.0003, "c": 0.0002, "d": 1.0, "e": 0.0}, noise=0.000299529, iterations=10_000
+    )
+    assert list(fig.data[0].customdata) == ["d", "a", "b"]
+    assert list(fig.data[0].x) == [100.0, 40.0, 0.03]
+    assert fig.layout.title.subtitle.text == (
+        "Share of iterations in which the task is on the critical path; drivers within sampling noise "
+        "for 10,000 iterations (critical in 0.03% or less) are not shown"
+    )
+    assert len(criticality_chart({"a": 0.0002}, noise=0.000299529).data) == 0
 
 
 def test_cut_labels_keep_the_part_that_tells_rows_apart():

@@ -116,3 +116,60 @@ def test_finish_by_scenario_target_label_does_not_cover_the_legend(browser, tmp_
         )
 
     assert not overlap(legend, label), (legend, label)
+
+
+def _chain_programme(folder):
+    """A chain of 2,000 tasks over four tracks: one day each, but task 500 (30 days), 1200 (20)
+    and 1500 (25). Every task is critical, in order."""
+    import yaml
+
+    days = {500: 30, 1200: 20, 1500: 25}
+    tracks = ("build", "test", "assurance", "governance")
+    tasks = [
+        {"id": f"t{i}", "name": f"Task {i}", "duration": days.get(i, 1), "track": tracks[i // 500]}
+        | ({"depends_on": [f"t{i - 1}"]} if i else {})
+        for i in range(2000)
+    ]
+    path = folder / "chain.yaml"
+    path.write_text(yaml.safe_dump({"name": "Chain", "start": "2027-01-04", "tasks": tasks}), encoding="utf-8")
+    return path
+
+
+@pytest.mark.slow
+@needs_chromium
+@pytest.mark.usefixtures("sync_api")
+def test_a_2000_task_report_opens_quickly_and_reads_well(browser, tmp_path):
+    import time
+
+    from spinekit import build_report
+
+    files = build_report(_chain_programme(tmp_path), tmp_path / "out", iterations=200, seed=3)
+    # The bounds the issue asks for, generous: before, this page was 7.6 MB and took over a minute.
+    assert files.html.stat().st_size < 7_000_000
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    console = []
+    page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
+    began = time.monotonic()
+    page.goto(files.html.as_uri(), wait_until="load", timeout=120_000)
+    page.wait_for_function(
+        "[...document.querySelectorAll('.js-plotly-plot')].every(g => g._fullLayout)", timeout=120_000
+    )
+    assert time.monotonic() - began < 60
+    assert [m for m in console if m.startswith(("error", "warning"))] == []
+
+    # The critical path paragraph names the first and last three tasks and the longest between.
+    assert page.get_by_text("more tasks (the longest").inner_text() == (
+        "Task 0 (1 day), then Task 1 (1 day), then Task 2 (1 day), then 1,994 more tasks "
+        "(the longest: Task 500 (30 days), Task 1200 (20 days), Task 1500 (25 days)), "
+        "then Task 1997 (1 day), then Task 1998 (1 day), then Task 1999 (1 day). 2,000 tasks in all."
+    )
+
+    # The Gantt (one row per track) labels its date axis with whole years, a year apart (the
+    # chain spans eight), none overlapping another.
+    labels = page.locator(".js-plotly-plot").first.locator("g.xtick text")
+    texts = labels.all_text_contents()
+    years = [int(t) for t in texts]
+    assert len(years) >= 7 and years == list(range(years[0], years[0] + len(years))), texts
+    boxes = sorted((labels.nth(k).bounding_box() for k in range(labels.count())), key=lambda b: b["x"])
+    for left, right in zip(boxes, boxes[1:]):
+        assert left["x"] + left["width"] < right["x"], texts

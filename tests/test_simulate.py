@@ -602,17 +602,71 @@ def test_sensitivity_of_a_tied_duration_matches_scipy_spearman():
 
 def test_simulate_text_lists_only_drivers_beyond_sampling_noise():
     # a (uniform 10-20) is the whole programme; c (uniform 1-3) runs beside it and never
-    # matters, so its rank correlation with F is noise, inside ±1.96 / sqrt(9999) = ±0.0196.
+    # matters, so its rank correlation with F is noise, inside the band for 10,000 iterations.
     p = plan(
         [{"id": "a", "duration": three(10, 15, 20, "uniform")}, {"id": "c", "duration": three(1, 2, 3, "uniform")}]
     )
     result = simulate(p, 10_000, seed=4)
-    assert result.sensitivity_noise == pytest.approx(1.96 / math.sqrt(9_999))
     assert abs(result.sensitivity["c"]) < result.sensitivity_noise and result.criticality["c"] == 0.0
     text = result.to_text()
     rows = text.split("sensitivity\n")[1].split("\n\n")[0].splitlines()
     assert rows[0].split() == ["a", "100.0%", "1.00"]
     assert rows[1:] == [
-        "(1 task never critical and with sensitivity within ±0.020, the range sampling noise gives "
-        "for this many iterations, not listed)"
+        "(drivers within sampling noise for 10,000 iterations are not shown: 1 task with sensitivity "
+        "within ±0.020 and critical in at most 0.03% of iterations)"
     ]
+
+
+def test_simulate_text_keeps_drivers_just_outside_the_noise_bands():
+    # Hand-set results over 10,000 iterations. The bands: sensitivity ±0.0196002 (scipy's
+    # Spearman test at 5 %), criticality 1 - 0.05^(1/10000) = 0.0299529 %.
+    p = plan([{"id": k, "duration": three(1, 2, 3, "uniform")} for k in ("a", "b", "c", "d", "e")])
+    result = dataclasses.replace(
+        simulate(p, 10_000, seed=1),
+        sensitivity_iterations=10_000,
+        criticality={"a": 1.0, "b": 0.0002, "c": 0.0004, "d": 0.0, "e": 0.0},
+        sensitivity={"a": 0.9, "b": 0.01, "c": 0.0, "d": -0.0196005, "e": 0.0195999},
+    )
+    rows = result.to_text().split("sensitivity\n")[1].split("\n\n")[0].splitlines()
+    assert [r.split() for r in rows[:3]] == [["a", "100.0%", "0.90"], ["d", "0.0%", "-0.02"], ["c", "0.04%", "0.00"]]
+    assert rows[3:] == [
+        "(drivers within sampling noise for 10,000 iterations are not shown: 2 tasks with sensitivity "
+        "within ±0.020 and critical in at most 0.03% of iterations)"
+    ]
+
+
+@pytest.mark.parametrize("n", [20, 100, 400, 10_000])
+def test_criticality_band_is_the_smallest_share_told_apart_from_zero(n):
+    from spinekit.engine.noise import criticality_noise
+
+    band = criticality_noise(n)
+    # A task critical with probability `band` is never critical in n iterations 5 % of the time:
+    # the exact binomial test of "critical in none of n" against it sits at the 5 % level.
+    assert stats.binomtest(0, n, band, alternative="less").pvalue == pytest.approx(0.05, rel=1e-9)
+    assert stats.binomtest(0, n, band * 1.01, alternative="less").pvalue < 0.05
+    assert stats.binomtest(0, n, band * 0.99, alternative="less").pvalue > 0.05
+
+
+@pytest.mark.parametrize("n", [12, 50, 400])
+def test_sensitivity_band_agrees_with_scipy_spearman_p_values(n):
+    from spinekit.engine.noise import sensitivity_noise
+
+    band = sensitivity_noise(n)
+    rng = np.random.default_rng(n)
+    # Pairs whose rank correlation lies close to the band on either side, found with numpy.
+    near = []
+    ranks = np.arange(n, dtype=float)
+    for _ in range(40_000):
+        y = ranks + rng.normal(0, n * rng.uniform(0.5, 3), n)
+        rho = np.corrcoef(ranks, np.argsort(np.argsort(y)))[0, 1]
+        if abs(abs(rho) - band) < 0.02 * band:
+            near.append(y)
+        if len(near) == 40:
+            break
+    inside = outside = 0
+    for y in near:
+        result = stats.spearmanr(ranks, y)
+        assert (abs(result.statistic) > band) == (result.pvalue < 0.05), (result.statistic, result.pvalue, band)
+        inside += abs(result.statistic) <= band
+        outside += abs(result.statistic) > band
+    assert inside and outside  # both sides of the band were tried

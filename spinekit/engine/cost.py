@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from spinekit.engine.cpm import CompiledNetwork
+from spinekit.engine.noise import sensitivity_noise
 from spinekit.engine.sampling import draw, stream
 from spinekit.engine.schedule import Schedule
 from spinekit.model.domain import Amount, Programme, Task
@@ -195,3 +196,9 @@ class CostSummary:
     drivers: dict[str, float]
     drivers_iterations: int
     sensitivity: dict[str, float]
+
+    @property
+    def sensitivity_noise(self) -> float:
+        """Half-width of the band sampling noise alone fills for ``drivers`` and ``sensitivity``
+        over ``drivers_iterations`` (:func:`~spinekit.engine.noise.sensitivity_noise`)."""
+        return sensitivity_noise(self.drivers_iterations)

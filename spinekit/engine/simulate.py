@@ -45,6 +45,7 @@ import numpy.typing as npt
 
 from spinekit.engine.cost import CostModel, CostSummary, deterministic_cost, within_budget
 from spinekit.engine.cpm import CompiledNetwork, passes
+from spinekit.engine.noise import criticality_noise, sensitivity_noise
 from spinekit.engine.sampling import draw as _draw
 from spinekit.engine.sampling import normal_cdf as _normal_cdf
 from spinekit.engine.sampling import quantile as _quantile
@@ -113,13 +114,16 @@ class SimulationResult:
 
     @property
     def sensitivity_noise(self) -> float:
-        """Half-width of the band a sensitivity falls in by sampling noise alone (95%).
+        """Half-width of the band sampling noise alone fills, for the iterations the
+        sensitivity was computed over (:func:`sensitivity_noise`, 95 %): only values outside
+        it are drivers distinguishable from noise."""
+        return sensitivity_noise(self.sensitivity_iterations)
 
-        A task whose duration does not affect the finish still shows a rank correlation of
-        about ``±1.96 / sqrt(n - 1)`` over ``n`` iterations; only values outside the band are
-        drivers distinguishable from noise.
-        """
-        return 1.96 / math.sqrt(max(self.sensitivity_iterations - 1, 1))
+    @property
+    def criticality_noise(self) -> float:
+        """The smallest criticality these iterations tell apart from zero
+        (:func:`criticality_noise`, 95 %): only tasks critical more often are drivers."""
+        return criticality_noise(self.iterations)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document: days to 2 decimals, probabilities and correlations to 4."""
@@ -170,21 +174,22 @@ class SimulationResult:
         if self.on_time_probability is not None:
             lines += ["", f"on time for the target {p.target}: {self.on_time_probability:.1%}"]
 
-        # A row is listed when it drives the date beyond sampling noise, or is ever critical.
-        band = self.sensitivity_noise
-        drivers = [t for t in p.tasks if abs(self.sensitivity[t.id]) > band or self.criticality[t.id] >= 0.0005]
+        # A row is listed when it drives the date, or is critical, beyond sampling noise.
+        band, often = self.sensitivity_noise, self.criticality_noise
+        drivers = [t for t in p.tasks if abs(self.sensitivity[t.id]) > band or self.criticality[t.id] > often]
         order = sorted(drivers, key=lambda t: -abs(self.sensitivity[t.id]))
         width = max(len("task"), *(len(t.id) for t in p.tasks))
         lines += ["", f"{'task':<{width}}  {'critical':>8}  {'sensitivity':>11}"]
         lines += [
-            f"{t.id:<{width}}  {self.criticality[t.id]:>8.1%}  {_round(self.sensitivity[t.id], 2):>11.2f}"
+            f"{t.id:<{width}}  {_share(self.criticality[t.id]):>8}  {_round(self.sensitivity[t.id], 2):>11.2f}"
             for t in order
         ]
         hidden = len(p.tasks) - len(drivers)
         if hidden:
             lines.append(
-                f"({hidden} {'task' if hidden == 1 else 'tasks'} never critical and with sensitivity within "
-                f"±{band:.3f}, the range sampling noise gives for this many iterations, not listed)"
+                f"(drivers within sampling noise for {self.iterations:,} iterations are not shown: "
+                f"{hidden} {'task' if hidden == 1 else 'tasks'} with sensitivity within ±{band:.3f} "
+                f"and critical in at most {often:.2%} of iterations)"
             )
         if self.sensitivity_iterations < self.iterations:
             lines.append(f"(sensitivity from the first {self.sensitivity_iterations:,} iterations)")
@@ -536,6 +541,11 @@ def _summarise_cost(
         drivers_iterations=sample.shape[1],
         sensitivity=sensitivity,
     )
+
+
+def _share(value: float) -> str:
+    """A criticality as a percentage; one below 0.1 % keeps two decimals, so it does not read as 0.0 %."""
+    return f"{value:.2%}" if 0 < value < 0.001 else f"{value:.1%}"
 
 
 def _cell(value: float | None) -> str:

@@ -60,7 +60,11 @@ if TYPE_CHECKING:
     from spinekit.engine.schedule import Schedule
     from spinekit.model.calendar import WorkingCalendar
 
-__all__ = ["gantt", "gantt_comparison"]
+__all__ = ["gantt", "gantt_comparison", "SUMMARY_TASKS"]
+
+#: Above this many tasks a swimlane Gantt is drawn in summary (one bar per lane) unless asked
+#: otherwise: a row per task would make a page too tall to read and too slow to open.
+SUMMARY_TASKS = 200
 
 
 def _unpack(data: pd.DataFrame | Schedule) -> tuple[pd.DataFrame, dict[str, Any]]:
@@ -135,6 +139,53 @@ def _task_hover(r: pd.Series, lane_name: str | None) -> str:
     if not is_missing(r["_why"]):
         lines.append(f"Why here: {wrapped_label(r['_why'])}")
     return "<br>".join(lines)
+
+
+def _critical_runs(crit: pd.DataFrame, calendar: WorkingCalendar | None) -> pd.DataFrame:
+    """The critical tasks of each summary row joined into runs, one bar per run.
+
+    A run goes on while the next task (by start) begins with no working day since the run's
+    end, so a chain of critical tasks is one bar, not one per task. One row per run: ``y``,
+    ``start``, ``end``, ``first`` and ``last`` (index labels of its first and last task in
+    ``crit``) and ``tasks`` (how many).
+    """
+    crit = crit.sort_values(["y", "_start", "_end"], kind="stable")
+    starts = crit["_start"].to_numpy("datetime64[D]")
+    rows = crit["y"].to_numpy()
+    holidays: list[dt.date] = []
+    if calendar is not None and len(crit):
+        holidays = calendar.non_working_days(crit["_start"].min().date(), crit["_end"].max().date())
+    # Where the run so far reaches, row by row: the latest end among the tasks before.
+    reach = crit.groupby("y")["_end"].cummax().to_numpy("datetime64[D]")
+    new = np.ones(len(crit), dtype=bool)
+    if len(crit) > 1:
+        gap = np.busday_count(reach[:-1], starts[1:], holidays=holidays)
+        new[1:] = (rows[1:] != rows[:-1]) | (gap > 0)
+    grouped = crit.assign(_run=np.cumsum(new), _label=crit.index).groupby("_run")
+    return pd.DataFrame(
+        {
+            "y": grouped["y"].first(),
+            "start": grouped["_start"].min(),
+            "end": grouped["_end"].max(),
+            "first": grouped["_label"].first(),
+            "last": grouped["_label"].last(),
+            "tasks": grouped.size(),
+        }
+    ).reset_index(drop=True)
+
+
+def _run_hover(run: pd.Series, w: pd.DataFrame, group: str | None) -> str:
+    """A critical run's hover: the task's own text for a run of one, else its span and ends."""
+    if run["tasks"] == 1:
+        return _task_hover(w.loc[run["first"]], group)
+    return "<br>".join(
+        [
+            f"<b>Critical path: {run['tasks']:,} tasks in a row</b>",
+            f"{day_text(run['start'])} to {day_text(run['end'] - DAY)}",
+            f"First: {short_label(w.at[run['first'], '_name'])}",
+            f"Last: {short_label(w.at[run['last'], '_name'])}",
+        ]
+    )
 
 
 def _lane_hover(lane: pd.Series) -> str:
@@ -397,7 +448,7 @@ def gantt(
     target: dt.date | None = None,
     today: dt.date | None = None,
     percentiles: pd.DataFrame | Mapping[str, Mapping[str, Any]] | None = None,
-    summary: bool = False,
+    summary: bool | None = None,
     title: str | None = None,
     height: int | None = None,
 ) -> go.Figure:
@@ -436,7 +487,10 @@ def gantt(
         Simulated finishes per task id, with ``p50`` and ``p80`` dates (a DataFrame indexed by
         task id, or a mapping id -> {"p50": date, "p80": date}), drawn as whiskers.
     summary:
-        One bar per lane spanning its tasks (milestones still shown), for large programmes.
+        One bar per lane spanning its tasks, with the critical path over it in red (a run of
+        critical tasks one after another is one bar) and milestones still shown, for large
+        programmes. None (the default) draws the summary when there are lanes (``group``) and
+        more than :data:`SUMMARY_TASKS` tasks.
     title:
         Figure title.
     height:
@@ -474,6 +528,9 @@ def gantt(
     )
     if table.empty:
         raise ValueError("the table has no tasks to draw")
+    auto = summary is None
+    if summary is None:
+        summary = group is not None and len(table) > SUMMARY_TASKS
     if summary and group is None:
         raise ValueError("summary=True draws one bar per lane; name the lanes with group=")
     w = _work_table(
@@ -508,8 +565,8 @@ def gantt(
 
     bars = w[~w["_milestone"]]
     # Each task's hover text, built once: the critical-path overlay repeats its tasks' text.
-    # In summary only the critical bars and the milestones are drawn one per task.
-    hovered = w[w["_critical"] | w["_milestone"]] if summary else w
+    # In summary only the milestones are drawn one per task (critical runs describe themselves).
+    hovered = w[w["_milestone"]] if summary else w
     hover = {k: _task_hover(r, group) for k, r in hovered.iterrows()}
     spans = lanes[lanes["end"] > lanes["start"]] if layout != "flat" else lanes.iloc[:0]
     if not spans.empty:
@@ -547,26 +604,35 @@ def gantt(
                     hovertemplate="%{hovertext}<extra></extra>",
                 )
             )
+    # The critical path over the bars, so it reads at a glance and its legend entry toggles
+    # it: in summary, red runs over the lane spans; otherwise red outlines on the task bars
+    # (unless the bars are coloured by criticality already).
     crit = bars[bars["_critical"]] if summary or color != critical else bars.iloc[:0]
     if not crit.empty:
-        # Drawn over the task bars (or, in summary, over the lane spans) so the critical path
-        # reads at a glance and its legend entry toggles it.
+        if summary:
+            runs = _critical_runs(crit, calendar)
+            ids = [w.at[k, "_id"] for k in runs["first"]]
+            style: dict[str, Any] = dict(
+                width=0.6,
+                marker=dict(color=CRITICAL, line_width=0),
+                hovertext=[_run_hover(r, w, group) for _, r in runs.iterrows()],
+                hovertemplate="%{hovertext}<extra></extra>",
+            )
+        else:
+            runs = crit.rename(columns={"_start": "start", "_end": "end"})
+            ids = list(crit["_id"])
+            style = dict(
+                width=0.62, marker=dict(color="rgba(0,0,0,0)", line=dict(color=CRITICAL, width=2.5)), hoverinfo="skip"
+            )
         fig.add_trace(
             go.Bar(
-                y=crit["y"],
-                base=crit["_start"],
-                x=[to_ms(d) for d in crit["_end"] - crit["_start"]],
+                y=runs["y"],
+                base=runs["start"],
+                x=[to_ms(d) for d in runs["end"] - runs["start"]],
                 orientation="h",
-                width=0.6 if summary else 0.62,
                 name="Critical path",
-                customdata=crit["_id"],
-                marker=dict(
-                    color=CRITICAL if summary else "rgba(0,0,0,0)",
-                    line=dict(color=CRITICAL, width=0 if summary else 2.5),
-                ),
-                hovertext=[hover[k] for k in crit.index],
-                hovertemplate="%{hovertext}<extra></extra>",
-                hoverinfo=None if summary else "skip",
+                customdata=ids,
+                **style,
             )
         )
     marks = w[w["_milestone"]]
@@ -596,9 +662,11 @@ def gantt(
     _date_marks(deco, target, today)
 
     ticks = _row_labels(w, lanes, layout, mark_critical=True)
-    subtitle = f"Finish {day_text(_last_work_day(w))} · {len(w)} tasks"
+    subtitle = f"Finish {day_text(_last_work_day(w))} · {len(w):,} tasks"
     if critical is not None:
-        subtitle += f", {int(w['_critical'].sum())} critical"
+        subtitle += f", {int(w['_critical'].sum()):,} critical"
+    if summary:
+        subtitle += " · one bar per lane" + (f", as there are more than {SUMMARY_TASKS} tasks" if auto else "")
     return _finish_gantt(fig, deco, ticks, rows=rows, x_range=(x0, x1), title=title, subtitle=subtitle, height=height)
 
 

@@ -321,6 +321,27 @@ def _ranked(
     return s, names
 
 
+def _beyond_noise(values: pd.Series, keep: pd.Series, iterations: int | None, band: str) -> tuple[pd.Series, str]:
+    """The values ``keep`` marks as beyond sampling noise, and the caption that says so."""
+    runs = f" for {iterations:,} iterations" if iterations else ""
+    return values[keep], f"drivers within sampling noise{runs} ({band}) are not shown"
+
+
+def _no_drivers(title: str | None, height: int | None, caption: str) -> go.Figure:
+    """An empty chart whose subtitle says that no task stands out from sampling noise."""
+    return finish_figure(
+        go.Figure(),
+        Decor(),
+        title=title,
+        height=height or 240,
+        showlegend=False,
+        subtitle=f"No task beyond sampling noise: {caption}",
+        xaxis=dict(visible=False),
+        yaxis=dict(visible=False),
+        margin=dict(t=80),
+    )
+
+
 def tornado(
     sensitivity: Mapping[str, float] | pd.Series,
     *,
@@ -330,6 +351,7 @@ def tornado(
     title: str | None = "What drives the finish date",
     height: int | None = None,
     noise: float | None = None,
+    iterations: int | None = None,
 ) -> go.Figure:
     """Tornado chart of sensitivity: the ``top`` tasks by absolute value, largest at the top.
 
@@ -350,6 +372,8 @@ def tornado(
         Half-width of the band sampling noise alone fills (for example
         ``SimulationResult.sensitivity_noise``): only tasks outside it are drawn, and the
         caption says so.
+    iterations:
+        How many iterations the values come from, for the caption.
 
     Returns
     -------
@@ -365,21 +389,11 @@ def tornado(
     """
     caption = ""
     if noise is not None:
-        values = sensitivity if isinstance(sensitivity, pd.Series) else pd.Series(sensitivity, dtype=float)
-        sensitivity = values[values.abs() > noise]
-        caption = f"; tasks within ±{noise:.3f}, where sampling noise alone would put them, are left out"
+        values = pd.Series(sensitivity, dtype=float)
+        sensitivity, caption = _beyond_noise(values, values.abs() > noise, iterations, f"±{noise:.3f}")
         if sensitivity.empty:
-            return finish_figure(
-                go.Figure(),
-                Decor(),
-                title=title,
-                height=height or 240,
-                showlegend=False,
-                subtitle=f"No task drives the finish beyond sampling noise (±{noise:.3f})",
-                xaxis=dict(visible=False),
-                yaxis=dict(visible=False),
-                margin=dict(t=80),
-            )
+            return _no_drivers(title, height, caption)
+        caption = "; " + caption
     s, names = _ranked(sensitivity, top, labels)
     ys = list(range(len(s)))
     deco = Decor()
@@ -425,6 +439,8 @@ def criticality_chart(
     labels: Mapping[str, str] | None = None,
     title: str | None = "How often each task is critical",
     height: int | None = None,
+    noise: float | None = None,
+    iterations: int | None = None,
 ) -> go.Figure:
     """Bar chart of the criticality index: the share of iterations in which a task is critical.
 
@@ -438,6 +454,12 @@ def criticality_chart(
         Task id -> display name; ids are shown where missing.
     title, height:
         Figure title; height in pixels (by default it grows with the number of bars).
+    noise:
+        The smallest criticality the iterations tell apart from zero (for example
+        ``SimulationResult.criticality_noise``): only tasks critical more often are drawn,
+        and the caption says so.
+    iterations:
+        How many iterations the values come from, for the caption.
 
     Returns
     -------
@@ -448,7 +470,16 @@ def criticality_chart(
     >>> fig = criticality_chart({"a": 0.25, "b": 1.0})
     >>> list(fig.data[0].customdata), fig.data[0].x.tolist()
     (['b', 'a'], [100.0, 25.0])
+    >>> criticality_chart({"a": 0.0002, "b": 1.0}, noise=0.0003).data[0].customdata
+    ('b',)
     """
+    caption = ""
+    if noise is not None:
+        values = pd.Series(criticality, dtype=float)
+        criticality, caption = _beyond_noise(values, values > noise, iterations, f"critical in {noise:.2%} or less")
+        if criticality.empty:
+            return _no_drivers(title, height, caption)
+        caption = "; " + caption
     s, names = _ranked(criticality, top, labels)
     ys = list(range(len(s)))
     deco = Decor()
@@ -477,7 +508,7 @@ def criticality_chart(
         title=title,
         height=height or max(320, 140 + 30 * len(s)),
         showlegend=False,
-        subtitle="Share of iterations in which the task is on the critical path",
+        subtitle=f"Share of iterations in which the task is on the critical path{caption}",
         xaxis=dict(range=[0, 112], ticksuffix="%", dtick=20, title=dict(text="Criticality index")),
         yaxis=dict(tickmode="array", tickvals=ys, ticktext=names, range=[len(s) - 0.5, -0.5], showgrid=False, ticks=""),
         margin=dict(t=80),

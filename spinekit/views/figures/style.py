@@ -64,6 +64,7 @@ __all__ = [
     "colour_map",
     "figure_height",
     "date_ticks",
+    "MAX_DATE_TICKS",
 ]
 
 
@@ -352,10 +353,30 @@ def figure_height(rows: int, scale: float = 1.0) -> tuple[int, int]:
     return max(360, int(150 + per_row * rows * scale)), font
 
 
-def date_ticks(span: pd.Timedelta) -> dict[str, Any]:
-    """Tick spacing for a date axis: weeks, months or quarters, by the span shown."""
-    if span.days <= 92:
-        return dict(dtick=7 * MS_PER_DAY, tick0="2000-01-03", tickformat="%d %b\n%Y")
-    if span.days <= 550:
-        return dict(dtick="M1", tickformat="%b\n%Y")
-    return dict(dtick="M3", tickformat="%b\n%Y")
+#: Most labelled ticks a date axis has: fewer than one per 80 pixels of a page-wide chart.
+MAX_DATE_TICKS = 16
+#: Steps of a date axis, shortest first: (days in a step, plotly ``dtick``, label format).
+_DATE_STEPS = (
+    (7, 7 * 86_400_000, "%d %b\n%Y"),
+    (365.25 / 12, "M1", "%b\n%Y"),
+    (365.25 / 4, "M3", "%b\n%Y"),
+    *((365.25 * k, f"M{12 * k}", "%Y") for k in (1, 2, 5, 10, 20, 50)),
+)
+
+
+def date_ticks(span: pd.Timedelta, max_ticks: int = MAX_DATE_TICKS) -> dict[str, Any]:
+    """Tick spacing for a date axis: weeks, months, quarters or years, by the span shown.
+
+    The shortest step that gives at most ``max_ticks`` ticks over ``span``; years are
+    labelled by the year alone, on 1 January.
+
+    Examples
+    --------
+    >>> date_ticks(pd.Timedelta(days=60))["tickformat"]
+    '%d %b\\n%Y'
+    >>> [date_ticks(pd.Timedelta(days=d))["dtick"] for d in (400, 1400, 5000, 20000)]
+    ['M1', 'M3', 'M12', 'M60']
+    """
+    days, dtick, fmt = next((step for step in _DATE_STEPS if span.days / step[0] <= max_ticks), _DATE_STEPS[-1])
+    tick0 = "2000-01-03" if days == 7 else "2000-01-01"  # a Monday; the first of a year
+    return dict(dtick=dtick, tick0=tick0, tickformat=fmt)
