@@ -171,29 +171,36 @@ def _cmd_record(args: argparse.Namespace) -> str:
     from spinekit.engine.schedule import schedule
     from spinekit.engine.simulate import simulate
 
-    programme = _programme_arg(args.file, status=args.status)
-    if programme.status is None:
-        from spinekit.model.errors import ProgrammeError
+    snaps = []
+    # Every status is read and forecast before anything is written: all are recorded, or none.
+    for status in args.status or [None]:
+        programme = _programme_arg(args.file, status=status)
+        if programme.status is None:
+            from spinekit.model.errors import ProgrammeError
 
-        raise ProgrammeError(
-            "nothing to record without a status date: add a status block (status: {date: ...}) or give --status FILE",
-            source=programme.source,
-            field="status",
-        )
-    sched = schedule(programme)
-    sim = simulate(programme, args.iterations, args.seed, schedule=sched)
-    snap = take_snapshot(sched, sim)
+            raise ProgrammeError(
+                "nothing to record without a status date: add a status block (status: {date: ...}) "
+                "or give --status FILE",
+                source=programme.source,
+                field="status",
+            )
+        sched = schedule(programme)
+        sim = simulate(programme, args.iterations, args.seed, schedule=sched)
+        snaps.append(take_snapshot(sched, sim))
     store = _history_of(args)
     try:
-        replaced = store.record(snap)
+        replaced = store.record_all(snaps)
     finally:
         store.close()
-    verb = "replaced the snapshot" if replaced else "recorded a snapshot"
-    return (
-        f"{verb} of {snap.programme!r} at status date {snap.status_date} in {store.where}\n"
-        f"forecast finish {snap.deterministic_finish}; P50 {snap.p50}, P80 {snap.p80}, P90 {snap.p90} "
-        f"(seed {snap.seed})\n"
-    )
+    lines = []
+    for snap, again in zip(snaps, replaced):
+        verb = "replaced the snapshot" if again else "recorded a snapshot"
+        lines += [
+            f"{verb} of {snap.programme!r} at status date {snap.status_date} in {store.where}",
+            f"forecast finish {snap.deterministic_finish}; P50 {snap.p50}, P80 {snap.p80}, P90 {snap.p90} "
+            f"(seed {snap.seed})",
+        ]
+    return "\n".join(lines) + "\n"
 
 
 def _cmd_baseline(args: argparse.Namespace) -> str:
@@ -577,7 +584,12 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("record", help="store the forecast at the status date in the programme's history")
     p.add_argument("file", help="programme YAML with a status block")
-    p.add_argument("--status", metavar="FILE", help=_STATUS_HELP)
+    p.add_argument(
+        "--status",
+        action="append",
+        metavar="FILE",
+        help=_STATUS_HELP + "; repeat it to record several status dates in order, all or none",
+    )
     p.add_argument("--db", metavar="URL", help=_DB_HELP)
     p.add_argument("--iterations", type=_positive, default=10_000, help="Monte Carlo iterations (default 10000)")
     p.add_argument("--seed", type=_seed, help="random seed (default: chosen and recorded)")

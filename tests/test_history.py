@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import os
 import pwd
+import re
 import shutil
 import signal
 import socket
@@ -165,6 +166,44 @@ def test_baselines_name_the_latest_snapshot_by_default_and_are_never_silently_mo
     store.close()
 
 
+def test_several_snapshots_are_recorded_together_or_not_at_all(db):
+    store = open_history(db)
+    store.record(snapshot(D(2027, 1, 29), D(2027, 6, 1)))
+    twice = (
+        TaskSnapshot("a", "A", D(2027, 1, 4), D(2027, 1, 8), 0, 0, True, 1.0, "done"),
+        TaskSnapshot("a", "A again", D(2027, 1, 4), D(2027, 1, 8), 0, 0, True, 1.0, "done"),
+    )
+    # The second breaks the one-row-per-task rule: the first, and the replacement of 29
+    # January, are rolled back with it.
+    with pytest.raises(HistoryError, match="run the command again"):
+        store.record_all(
+            [snapshot(D(2027, 1, 29), D(2027, 6, 9)), snapshot(D(2027, 2, 26), D(2027, 6, 2), tasks=twice)]
+        )
+    assert [(x.status_date, x.deterministic_finish) for x in store.snapshots("t")] == [(D(2027, 1, 29), D(2027, 6, 1))]
+    replaced = store.record_all([snapshot(D(2027, 2, 26), D(2027, 6, 2)), snapshot(D(2027, 1, 29), D(2027, 6, 3))])
+    assert replaced == [False, True]
+    assert [(x.status_date, x.deterministic_finish) for x in store.snapshots("t")] == [
+        (D(2027, 1, 29), D(2027, 6, 3)),
+        (D(2027, 2, 26), D(2027, 6, 2)),
+    ]
+    store.close()
+
+
+def test_a_baseline_may_be_given_the_time_it_was_set(db):
+    store = open_history(db)
+    store.record(snapshot(D(2027, 1, 29), D(2027, 6, 1)))
+    store.record(snapshot(D(2027, 2, 26), D(2027, 6, 2)))
+    later = store.set_baseline("t", "Re-plan", D(2027, 2, 26), created_at=dt.datetime(2027, 3, 1, 10, 0))
+    store.set_baseline("t", "Approved at SG 2027-01", D(2027, 1, 29), created_at=dt.datetime(2027, 2, 1, 10, 0))
+    assert later.created_at == dt.datetime(2027, 3, 1, 10, 0)
+    # Baselines are listed by when they were set, not by when they were written.
+    assert [(b.name, b.status_date, b.created_at) for b in store.baselines("t")] == [
+        ("Approved at SG 2027-01", D(2027, 1, 29), dt.datetime(2027, 2, 1, 10, 0)),
+        ("Re-plan", D(2027, 2, 26), dt.datetime(2027, 3, 1, 10, 0)),
+    ]
+    store.close()
+
+
 def test_a_newer_or_foreign_schema_is_refused_with_a_clear_message(db):
     import sqlalchemy as sa
 
@@ -276,6 +315,28 @@ def test_record_baseline_history_on_the_command_line(tmp_path, capsys):
     ]
     code, out, _ = run(capsys, "history", plan)
     assert "2027-01-01   2027-01-15" in out and "Approved at SG 2027-01" in out
+
+
+def test_record_takes_several_status_files_in_order_and_records_all_or_none(tmp_path, capsys):
+    plan = write_file(tmp_path, PLAN)
+    s1 = write_file(tmp_path, "date: 2027-01-01\n", "s1.yaml")
+    s2 = write_file(tmp_path, "date: 2027-01-08\ntasks:\n  a: {start: 2027-01-04, remaining: 3}\n", "s2.yaml")
+    bad = write_file(tmp_path, "date: 2027-01-15\ntasks:\n  zz: {start: 2027-01-04, finish: 2027-01-08}\n", "s3.yaml")
+    db = tmp_path / "h.sqlite"
+    common = ["--db", db, "--iterations", "200", "--seed", "1"]
+    code, out, err = run(capsys, "record", plan, "--status", s1, "--status", s2, "--status", bad, *common)
+    # The third names an unknown task: nothing is written, not even the first two.
+    assert code == 2 and out == "" and "zz" in err and err.count("\n") == 1
+    assert not db.exists()
+    code, out, err = run(capsys, "record", plan, "--status", s1, "--status", s2, *common)
+    assert code == 0, err
+    assert re.findall(r"^recorded a snapshot of 't' at status date (\S+)", out, re.M) == ["2027-01-01", "2027-01-08"]
+    code, out, _ = run(capsys, "history", plan, "--db", db, "--format", "json")
+    # As recorded one at a time: 15 January before any progress; 20 January once a runs late.
+    assert [(x["status_date"], x["deterministic_finish"]) for x in json.loads(out)["snapshots"]] == [
+        ("2027-01-01", "2027-01-15"),
+        ("2027-01-08", "2027-01-20"),
+    ]
 
 
 def test_record_needs_a_status_date(tmp_path, capsys):

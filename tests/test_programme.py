@@ -254,3 +254,24 @@ def test_probability_must_be_a_number(tmp_path):
         tmp_path, "tasks:\n  - {id: a, duration: 1}\nrisks:\n  - {id: r, probability: '0.5', impact: 2, tasks: [a]}\n"
     )
     assert "probability must be a number" in msg
+
+
+def test_reading_a_programme_leaves_the_garbage_collector_as_it_found_it(tmp_path):
+    import gc
+
+    from spinekit import ProgrammeError, example_path, read_programme
+
+    assert gc.isenabled()
+    read_programme(example_path())
+    assert gc.isenabled()
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nstart: 2027-01-04\ntasks:\n  - {id: a, duration: -1}\n", encoding="utf-8")
+    with pytest.raises(ProgrammeError):
+        read_programme(bad)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        read_programme(example_path())
+        assert not gc.isenabled()  # the caller's choice stands
+    finally:
+        gc.enable()

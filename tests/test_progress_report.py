@@ -13,6 +13,9 @@ from spinekit.model.history import Snapshot
 
 TRACKING = ROOT / "data" / "examples" / "tracking"
 STATUS_DATES = ("2027-01-29", "2027-02-26", "2027-03-26")
+HISTORY = TRACKING / "history.sqlite"
+#: The iterations and seed the tracked example's snapshots were recorded with (see the README).
+ITERATIONS, SEED = 10_000, 2027
 
 
 def _snapshot(status, finish, p50, p80, target=dt.date(2027, 12, 17)):
@@ -38,51 +41,14 @@ def test_milestone_trend_draws_each_snapshot_and_the_target():
 
 @pytest.fixture(scope="module")
 def tracked_report(tmp_path_factory):
-    from spinekit import build_report
+    """``spinekit report`` of the bundled example at its third status date, with the committed
+    history of the tracked example (three snapshots, a baseline at the first)."""
     from spinekit.cli import main
 
     folder = tmp_path_factory.mktemp("tracked")
-    db = folder / "history.sqlite"
-    for day in STATUS_DATES:
-        code = main(
-            [
-                "record",
-                str(ROOT / "data/examples/seed-pds-eps-cis2.yaml"),
-                "--status",
-                str(TRACKING / f"status-{day}.yaml"),
-                "--db",
-                str(db),
-                "--iterations",
-                "300",
-                "--seed",
-                "5",
-            ]
-        )
-        assert code == 0
-    assert (
-        main(
-            [
-                "baseline",
-                str(ROOT / "data/examples/seed-pds-eps-cis2.yaml"),
-                "--db",
-                str(db),
-                "--name",
-                "Approved at SG 2027-01",
-                "--status-date",
-                STATUS_DATES[0],
-            ]
-        )
-        == 0
-    )
-    files = build_report(
-        None,
-        folder / "out",
-        iterations=300,
-        seed=5,
-        status_file=TRACKING / f"status-{STATUS_DATES[-1]}.yaml",
-        history_db=str(db),
-    )
-    return files.html
+    argv = ["report", "--status", str(TRACKING / f"status-{STATUS_DATES[-1]}.yaml"), "--db", str(HISTORY)]
+    assert main([*argv, "--out", str(folder), "--iterations", "300", "--seed", "5"]) == 0
+    return folder / "example.html"
 
 
 def test_the_tracked_report_opens_with_progress_variance_and_the_trend(tracked_report):
@@ -135,19 +101,134 @@ def test_the_history_lists_three_snapshots(tmp_path, capsys):
     assert re.findall(r"^(2027-\d\d-\d\d) ", out, re.M) == list(STATUS_DATES)
 
 
+def _forecast(status_file):
+    """The engine's forecast at a status file, recomputed here: deterministic go-live, P50, P80."""
+    from spinekit import example_path, read_programme, schedule, simulate
+
+    programme = read_programme(example_path(), status=status_file)
+    sched = schedule(programme)
+    sim = simulate(programme, ITERATIONS, SEED, schedule=sched)
+    return programme, sched.finish_date, sim.finish_date["p50"], sim.finish_date["p80"]
+
+
+#: Each line's markers, read back from where Chromium drew them: pixel to date on each axis.
+_DRAWN = """gd => {
+  const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, out = {};
+  const groups = gd.querySelectorAll('g.trace.scatter');
+  gd._fullData.forEach((trace, i) => {
+    out[trace.name] = [...groups[i].querySelectorAll('path.point')].map(point => {
+      const m = point.getAttribute('transform').match(/translate\\(([-\\d.e]+),\\s*([-\\d.e]+)\\)/);
+      return [xa.p2d(+m[1]), ya.p2d(+m[2])];
+    });
+  });
+  out.target = gd._fullLayout.shapes.filter(s => s.name === 'target').map(s => [s.y0, s.y1]);
+  return out;
+}"""
+
+
+def _day(drawn):
+    """A date axis position (``2028-02-21 23:59:36.36``) as the nearest day."""
+    when = dt.datetime.fromisoformat(drawn) if " " in drawn else dt.datetime.fromisoformat(drawn + " 00:00")
+    return (when + dt.timedelta(hours=12)).date()
+
+
+def _bank_holidays():
+    """The example's days off in 2027-2028: England and Wales bank holidays (from the holidays
+    package) and the closures its file names."""
+    import holidays
+    import yaml
+
+    from spinekit import example_path
+
+    days = set(holidays.country_holidays("GB", subdiv="ENG", years=range(2027, 2029)))
+    plan = yaml.safe_load(example_path().read_text(encoding="utf-8"))
+    for closure in plan["calendar"].get("closures", []):
+        day = closure["from"]
+        while day <= closure["to"]:
+            days.add(day)
+            day += dt.timedelta(days=1)
+    return sorted(days)
+
+
+def _working_days_after(first, last):
+    """Working days after ``first`` up to ``last`` (negative when ``last`` is earlier), counted
+    with numpy, bank holidays out."""
+    import numpy as np
+
+    one = dt.timedelta(days=1)
+    if last >= first:
+        return int(np.busday_count(first + one, last + one, holidays=_bank_holidays()))
+    return -int(np.busday_count(last + one, first + one, holidays=_bank_holidays()))
+
+
+def _working_day(first, n):
+    """The working day ``n`` working days after ``first`` (itself a working day)."""
+    import numpy as np
+
+    return np.busday_offset(first, n, roll="forward", holidays=_bank_holidays()).astype(dt.date)
+
+
 @pytest.mark.slow
 @needs_chromium
 @pytest.mark.usefixtures("sync_api")
-def test_the_trend_chart_draws_a_point_per_snapshot_in_chromium(browser, tracked_report):
+def test_the_trend_chart_plots_the_engine_forecast_at_each_status_date_in_chromium(browser, tracked_report):
+    want = {"Deterministic go-live": [], "P50": [], "P80": []}
+    for day in STATUS_DATES:
+        programme, finish, p50, p80 = _forecast(TRACKING / f"status-{day}.yaml")
+        for name, value in zip(want, (finish, p50, p80)):
+            want[name].append((dt.date.fromisoformat(day), value))
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(tracked_report.as_uri(), wait_until="load")
     page.wait_for_selector(".js-plotly-plot .main-svg", timeout=20_000)
     trend = page.locator(".js-plotly-plot", has_text="Milestone trend")
     assert trend.count() == 1
-    box = trend.bounding_box()
-    assert box and box["width"] > 300 and box["height"] > 200
-    # Deterministic go-live, P50 and P80: three lines of three snapshots each.
-    assert trend.locator("g.trace.scatter path.point").count() == 9
-    burn = page.locator(".js-plotly-plot", has_text="Finished tasks: planned and actual")
-    assert burn.count() == 1 and burn.locator("g.trace.scatter").count() == 2
+    drawn = trend.evaluate(_DRAWN)
+    for name, points in want.items():
+        assert [(_day(x), _day(y)) for x, y in drawn[name]] == points, name
+    assert drawn["target"] == [[programme.target.isoformat()] * 2]
+    page.close()
+
+
+@pytest.mark.slow
+@needs_chromium
+@pytest.mark.usefixtures("sync_api")
+def test_the_variance_table_shows_the_slips_worked_by_hand_in_chromium(browser, tracked_report):
+    import math
+
+    from spinekit import example_path, read_programme, schedule
+
+    likely = {t.id: t.duration.likely for t in read_programme(example_path()).tasks}
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(tracked_report.as_uri(), wait_until="load")
+    table = page.locator("table", has_text="slip (working days)")
+    assert table.count() == 1
+    head = table.locator("thead th").all_inner_texts()
+    assert head[-4:] == ["baseline finish", "forecast finish", "slip (working days)", "critical"]
+    rows = {}
+    for cells in table.locator("tbody tr").evaluate_all("rows => rows.map(r => [...r.cells].map(c => c.innerText))"):
+        task, base, now, slip, _critical = cells[-5:]
+        rows[task] = (dt.date.fromisoformat(base), dt.date.fromisoformat(now), int(slip))
+
+    # At the baseline (status 29 January, so s is Monday 1 February) design was in progress with
+    # 3 days left: its last day was Wednesday 3 February, the day it then finished. No slip.
+    assert rows["design"] == (dt.date(2027, 2, 3), dt.date(2027, 2, 3), 0)
+    # In progress at the baseline by percentage: ceil(likely x the share left) working days from
+    # 1 February; by 26 March both had finished, on the dates the third status gives.
+    for task, share_left, finished in (
+        ("cso-dcb0129", 0.6, dt.date(2027, 3, 10)),
+        ("dpia-org1", 0.75, dt.date(2027, 3, 19)),
+    ):
+        planned = _working_day(dt.date(2027, 2, 1), math.ceil(likely[task] * share_left - 1e-9) - 1)
+        assert rows[task] == (planned, finished, _working_days_after(planned, finished)), task
+    # Done before the baseline: pinned at their actual dates, so they never move.
+    assert rows["ods-code"] == (dt.date(2027, 1, 19), dt.date(2027, 1, 19), 0)
+    # The go-live slip the summary states is the engine's forecast at the two dates, counted here.
+    base_finish, now_finish = (
+        schedule(read_programme(example_path(), status=TRACKING / f"status-{day}.yaml")).finish_date
+        for day in (STATUS_DATES[0], STATUS_DATES[-1])
+    )
+    slip = _working_days_after(base_finish, now_finish)
+    words = "on the baseline date" if slip == 0 else f"{abs(slip)} working day{'s' if abs(slip) != 1 else ''} "
+    words += "" if slip == 0 else ("later" if slip > 0 else "earlier")
+    assert f"Against baseline 'Approved at SG 2027-01' (2027-01-29): go-live {words}" in page.inner_text("body")
     page.close()

@@ -31,7 +31,7 @@ from spinekit.model.domain import (
     Task,
 )
 from spinekit.model.errors import ProgrammeError, UnknownTaskError, did_you_mean, short_repr
-from spinekit.model.files import read_programme_data
+from spinekit.model.files import collection_paused, read_programme_data
 from spinekit.model.schema import (
     CorrelationEntry,
     CostEntry,
@@ -61,13 +61,14 @@ def read_programme(path: str | os.PathLike[str], status: str | os.PathLike[str] 
         The file is missing, unreadable, not YAML, or breaks the programme contract; the
         message starts with the file name.
     """
-    data, source = read_programme_data(path)
-    if status is None:
-        return parse_programme(data, source=source)
-    recorded = read_status(status)
-    if isinstance(data, dict):
-        data = {k: v for k, v in data.items() if k != "status"}
-    return apply_status(parse_programme(data, source=source), recorded, source=os.fspath(status), prefix="")
+    with collection_paused():
+        data, source = read_programme_data(path)
+        if status is None:
+            return parse_programme(data, source=source)
+        recorded = read_status(status)
+        if isinstance(data, dict):
+            data = {k: v for k, v in data.items() if k != "status"}
+        return apply_status(parse_programme(data, source=source), recorded, source=os.fspath(status), prefix="")
 
 
 def scope_from_entry(entry: ScopeEntry) -> Scope:
@@ -176,6 +177,11 @@ def parse_programme(data: Any, *, source: str | None = None, catalogue: Catalogu
     UnknownTaskError
         When a risk or correlation names a task that does not exist.
     """
+    with collection_paused():
+        return _parse_programme(data, source, catalogue)
+
+
+def _parse_programme(data: Any, source: str | None, catalogue: Catalogue | None) -> Programme:
     if not isinstance(data, dict):
         kind = "empty" if data is None else f"a YAML {type(data).__name__}"
         raise ProgrammeError(

@@ -332,11 +332,21 @@ class Status:
 
     def progress(self, task_id: str) -> TaskProgress | None:
         """The recorded progress of ``task_id``, or None when it has not started."""
-        return dict(self.tasks).get(task_id)
+        return self._by_task.get(task_id)
 
     def risk(self, risk_id: str) -> str | None:
         """``"closed"``, ``"occurred"`` or None for a risk still open."""
-        return dict(self.risks).get(risk_id)
+        return self._by_risk.get(risk_id)
+
+    # Built on first use and kept (as Programme._tasks_by_id is): the progress summaries and the
+    # health check ask about every task, which a lookup per call would make quadratic.
+    @functools.cached_property
+    def _by_task(self) -> dict[str, TaskProgress]:
+        return dict(self.tasks)
+
+    @functools.cached_property
+    def _by_risk(self) -> dict[str, str]:
+        return dict(self.risks)
 
 
 @dataclass(frozen=True)

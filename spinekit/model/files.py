@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +15,7 @@ import yaml
 from spinekit.model.errors import CatalogueError, OutputError, ProgrammeError
 
 __all__ = [
+    "collection_paused",
     "load_yaml",
     "read_programme_data",
     "write_atomic",
@@ -192,6 +196,26 @@ def notebook_path(name: str) -> Path:
 def example_path() -> Path:
     """The bundled example programme (PDS, EPS and CIS2 for one deploying Trust)."""
     return data_dir() / _EXAMPLE
+
+
+@contextmanager
+def collection_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a programme is built, then resume it.
+
+    Reading a programme makes tens of thousands of objects that all live on (YAML values,
+    validated models, tasks) and almost no reference cycles, yet each allocation burst makes
+    the collector walk every object in the process again: about a fifth of reading and
+    validating a 1,000-task plan, and more for each task a status block adds. Nothing cyclic is
+    lost: what is unreachable is collected once collection resumes. Nested uses resume only at
+    the outermost, and a collector switched off by the caller stays off.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def read_programme_data(path: str | os.PathLike[str]) -> tuple[Any, str]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -287,9 +287,22 @@ class HistoryStore:
         Returns whether an earlier snapshot was replaced. A baseline naming the replaced
         snapshot names the new one.
         """
+        (replaced,) = self.record_all([snapshot])
+        return replaced
+
+    def record_all(self, snapshots: Sequence[Snapshot]) -> list[bool]:
+        """Store ``snapshots`` in order, all in one transaction: every one of them, or none.
+
+        Each replaces any snapshot of the same programme and status date (as :meth:`record`);
+        returns, for each, whether an earlier snapshot was replaced.
+        """
+        self.ensure_schema()
+        with self._writing() as conn:
+            return [self._record(conn, snapshot) for snapshot in snapshots]
+
+    def _record(self, conn: sa.Connection, snapshot: Snapshot) -> bool:
         import sqlalchemy as sa
 
-        self.ensure_schema()
         s, t, r = self._t["snapshots"], self._t["tasks"], self._t["risks"]
         head = {
             "programme": snapshot.programme,
@@ -304,27 +317,35 @@ class HistoryStore:
             "iterations": snapshot.iterations,
             "seed": snapshot.seed,
         }
-        with self._writing() as conn:
-            found = conn.execute(
-                sa.select(s.c.id).where(s.c.programme == snapshot.programme, s.c.status_date == snapshot.status_date)
-            ).scalar_one_or_none()
-            if found is None:
-                inserted = conn.execute(s.insert().values(**head)).inserted_primary_key
-                if inserted is None:  # pragma: no cover - every dialect spinekit uses returns it
-                    raise HistoryError(f"{self.where}: the database did not return the new snapshot's id")
-                sid = inserted[0]
-            else:
-                sid = found
-                conn.execute(t.delete().where(t.c.snapshot_id == sid))
-                conn.execute(r.delete().where(r.c.snapshot_id == sid))
-                conn.execute(s.update().where(s.c.id == sid).values(**head))
-            _insert_rows(conn, t, r, sid, snapshot)
+        found = conn.execute(
+            sa.select(s.c.id).where(s.c.programme == snapshot.programme, s.c.status_date == snapshot.status_date)
+        ).scalar_one_or_none()
+        if found is None:
+            inserted = conn.execute(s.insert().values(**head)).inserted_primary_key
+            if inserted is None:  # pragma: no cover - every dialect spinekit uses returns it
+                raise HistoryError(f"{self.where}: the database did not return the new snapshot's id")
+            sid = inserted[0]
+        else:
+            sid = found
+            conn.execute(t.delete().where(t.c.snapshot_id == sid))
+            conn.execute(r.delete().where(r.c.snapshot_id == sid))
+            conn.execute(s.update().where(s.c.id == sid).values(**head))
+        _insert_rows(conn, t, r, sid, snapshot)
         return found is not None
 
     def set_baseline(
-        self, programme: str, name: str, status_date: dt.date | None = None, *, force: bool = False
+        self,
+        programme: str,
+        name: str,
+        status_date: dt.date | None = None,
+        *,
+        force: bool = False,
+        created_at: dt.datetime | None = None,
     ) -> Baseline:
         """Name the snapshot of ``status_date`` (default: the latest) as baseline ``name``.
+
+        ``created_at`` (naive UTC; default: now) is when the baseline was set, which orders the
+        baselines: give it to make a history that can be made again identically.
 
         Raises
         ------
@@ -348,7 +369,7 @@ class HistoryStore:
                 raise HistoryError(
                     f"{self.where}: baseline {name!r} already exists; choose another --name, or add --force to move it"
                 )
-            created = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+            created = created_at or dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
             if exists is not None:
                 conn.execute(b.delete().where(b.c.programme == programme, b.c.name == name))
             conn.execute(b.insert().values(programme=programme, name=name, snapshot_id=row.id, created_at=created))
