@@ -277,17 +277,14 @@ def test_go_live_waits_for_every_production_identity_and_only_its_own_organisati
         or t.kind in {"dep-validation", "smoke-test"}
     ]
     assert len(gating) > 30
-    tasks = {t.id: t for t in big.tasks}
-    hosted = "smoke-test-pds" in tasks
     for task_id in gating:
         moved = go_lives(big, slow=task_id)
         org = organisation(task_id)
-        # A hosted system's smoke test runs with the first organisation's live identities, so
-        # those hold up every organisation's go-live; any other organisation's stay its own.
-        smoke = hosted and org == 1 and tasks[task_id].kind in PRODUCTION_IDENTITY
+        # Each organisation's items, its live identities and the smoke test that uses them
+        # included, hold up its own go-live and never another organisation's.
         for n in (1, 2, 3):
             key = f"go-live-org{n}"
-            if org is None or org == n or smoke:
+            if org is None or org == n:
                 assert moved[key][0] > base[key][0], f"{task_id} taking 400 days does not move {key}"
             else:
                 assert moved[key] == base[key], f"{task_id} of organisation {org} moves {key}"
@@ -302,19 +299,18 @@ def smoke_tests(p: Programme, slow: str | None = None) -> dict[str, tuple[int, i
 def test_the_smoke_test_waits_for_every_production_identity_it_uses(big):
     tasks = {t.id: t for t in big.tasks}
     base = smoke_tests(big)
-    hosted = "smoke-test-pds" in tasks
     live = [i for i, t in tasks.items() if t.kind in PRODUCTION_IDENTITY and t.environment == "production"]
     for task_id in live:
         org = organisation(task_id)
         moved = smoke_tests(big, slow=task_id)
         for smoke in base:
             # Each API's smoke test uses that API's identities (CIS2's live configuration for
-            # every API its clinicians sign in to). Hosted: one smoke test per API, with the
-            # first organisation's identities; installed: each organisation's, with its own.
+            # every API its clinicians sign in to). A smoke test that uses a Trust's own live ASID
+            # or mailbox is that Trust's, hosted or installed; one that uses none is the API's.
             service = tasks[task_id].service
             signs_in = {"pds", "ers", "eps", "cis2"}  # user-restricted; MESH, GP Connect, LDAP do not
             mine = service in (None, tasks[smoke].service) or (service == "cis2" and tasks[smoke].service in signs_in)
-            uses = mine and (org in (None, 1) if hosted else org in (None, organisation(smoke)))
+            uses = mine and org in (None, organisation(smoke))
             if uses:
                 assert moved[smoke][0] > base[smoke][0], f"{task_id} taking 400 days does not move {smoke}"
             else:
@@ -323,11 +319,14 @@ def test_the_smoke_test_waits_for_every_production_identity_it_uses(big):
 
 def test_a_mesh_only_smoke_test_waits_for_the_live_mailbox():
     tasks = tasks_of(["mesh"], organisations=2)
-    assert preds(tasks, "smoke-test-mesh") == {
-        "connection-agreement",
-        "service-desk-registration",
-        "mesh-mailbox-mesh-production-org1",
-    }
+    for n in (1, 2):
+        assert preds(tasks, f"smoke-test-mesh-org{n}") == {
+            "connection-agreement",
+            "service-desk-registration",
+            f"mesh-mailbox-mesh-production-org{n}",
+        }
+        assert f"smoke-test-mesh-org{n}" in preds(tasks, f"go-live-org{n}")
+    assert "smoke-test-mesh-org1" not in preds(tasks, "go-live-org2")
     assert "mesh-mailbox-mesh-production-org2" in preds(tasks, "go-live-org2")
     assert "mesh-mailbox-mesh-production-org2" not in preds(tasks, "go-live-org1")
     installed = tasks_of(["mesh"], organisations=2, deployment="per-trust-install")
@@ -339,7 +338,7 @@ def test_the_health_check_flags_a_smoke_test_without_its_live_identity():
     tasks = list(programme(["mesh"]).tasks)
     cut = [
         replace(t, depends_on=tuple(d for d in t.depends_on if not d.task.startswith("mesh-mailbox")))
-        if t.id == "smoke-test-mesh"
+        if t.id == "smoke-test-mesh-org1"
         else t
         for t in tasks
     ]
@@ -351,13 +350,34 @@ def test_the_health_check_flags_a_smoke_test_without_its_live_identity():
     ]
     base = programme(["mesh"])
     findings = {f.rule: f.tasks for f in check_plan(replace(base, tasks=tuple(cut))).findings}
-    assert findings["smoke-test-without-live-identity"] == ("smoke-test-mesh",)
+    assert findings["smoke-test-without-live-identity"] == ("smoke-test-mesh-org1",)
     assert "production-identity-before-assurance" not in findings
     findings = {f.rule: f.tasks for f in check_plan(replace(base, tasks=tuple(early))).findings}
     assert findings["production-identity-before-assurance"] == ("mesh-mailbox-mesh-production-org1",)
     assert not {"smoke-test-without-live-identity", "production-identity-before-assurance"} & {
         f.rule for f in check_plan(base).findings
     }
+
+
+def test_the_health_check_wants_a_trusts_smoke_test_on_its_own_live_identity():
+    base = programme(["mesh"], organisations=2)
+    crossed = [
+        replace(
+            t,
+            depends_on=tuple(
+                replace(d, task="mesh-mailbox-mesh-production-org1")
+                if d.task == "mesh-mailbox-mesh-production-org2"
+                else d
+                for d in t.depends_on
+            ),
+        )
+        if t.id == "smoke-test-mesh-org2"
+        else t
+        for t in base.tasks
+    ]
+    findings = {f.rule: f.tasks for f in check_plan(replace(base, tasks=tuple(crossed))).findings}
+    assert findings["smoke-test-without-live-identity"] == ("smoke-test-mesh-org2",)
+    assert "smoke-test-without-live-identity" not in {f.rule for f in check_plan(base).findings}
 
 
 def test_int_identities_belong_to_the_supplier(big):
@@ -372,7 +392,7 @@ def test_dep_follows_the_deployment_model():
     hosted = {t.id: t for t in programme(services, **scope).tasks}
     # One hosted system: the supplier validates once in DEP with one set of DEP identities.
     assert {"asid-pds-dep", "mesh-mailbox-mesh-dep"} <= preds(hosted, "dep-validation")
-    assert "dep-validation" in preds(hosted, "smoke-test-pds")
+    assert "dep-validation" in preds(hosted, "smoke-test-pds-org1")
     installed = {t.id: t for t in programme(services, deployment="per-trust-install", **scope).tasks}
     # Each Trust's installation validates in situ with its own DEP identities, has its own live
     # endpoint and certificates, and is smoke-tested before that Trust goes live.
@@ -499,7 +519,9 @@ def test_ptl_formality_leaves_nothing_in_dep_gating_production():
     assert not {i for i, t in tasks.items() if t.environment == "dep"}
     assert "dep-validation" not in tasks
     # The smoke test still waits for everything production needs, through the inherited links.
-    assert {"connection-agreement", "mhs-endpoint-pds-production", "conformance-pds"} <= preds(tasks, "smoke-test-pds")
+    assert {"connection-agreement", "mhs-endpoint-pds-production", "conformance-pds"} <= preds(
+        tasks, "smoke-test-pds-org1"
+    )
     assert {"connection-agreement", "api-application-sds-production", "conformance-sds"} <= preds(
         tasks, "smoke-test-sds"
     )
@@ -570,28 +592,35 @@ def test_conformance_and_the_smoke_test_are_per_api():
         "test-data-ers-int",
     }
     assert {"conformance-pds", "conformance-mesh", "conformance-ers"} <= preds(tasks, "scal")
-    # Each API's smoke test uses its own production identities.
+    # Each API's smoke test uses its own production identities; one that uses the organisation's
+    # live ASID or mailbox is the organisation's.
     assert preds(tasks, "smoke-test-pds") == {
         "connection-agreement",
         "api-application-pds-production",
         "service-desk-registration",
     }
-    assert preds(tasks, "smoke-test-mesh") == {
+    assert preds(tasks, "smoke-test-mesh-org1") == {
         "connection-agreement",
         "mesh-mailbox-mesh-production-org1",
         "service-desk-registration",
     }
-    assert preds(tasks, "smoke-test-ers") == {
+    assert preds(tasks, "smoke-test-ers-org1") == {
         "connection-agreement",
         "spine-certificates-ers-production",
         "mhs-endpoint-ers-production",
         "asid-ers-production-org1",
         "service-desk-registration",
     }
-    assert {"smoke-test-pds", "smoke-test-mesh", "smoke-test-ers"} <= preds(tasks, "go-live-org1")
+    assert {"smoke-test-pds", "smoke-test-mesh-org1", "smoke-test-ers-org1"} <= preds(tasks, "go-live-org1")
     p = programme(["pds", "mesh", "ers:hl7v3"], access="application-restricted")
     base = go_lives(p)["go-live-org1"]
-    for slow in ("conformance-pds", "conformance-mesh", "conformance-ers", "smoke-test-mesh", "smoke-test-ers"):
+    for slow in (
+        "conformance-pds",
+        "conformance-mesh",
+        "conformance-ers",
+        "smoke-test-mesh-org1",
+        "smoke-test-ers-org1",
+    ):
         assert go_lives(p, slow)["go-live-org1"][0] > base[0], slow
 
 
@@ -805,7 +834,7 @@ def test_hl7v3_surprise_adds_what_the_fallback_adds_and_nothing_twice():
         "reconciliation-observability": {"build-eps-hl7v3"},
         "conformance-eps": {"build-eps-hl7v3"},
         "connection-agreement": {"cap-assurance-eps"},
-        "smoke-test-eps": {
+        "smoke-test-eps-org1": {
             "asid-eps-production-org1",
             "mhs-endpoint-eps-production",
             "spine-certificates-eps-production",

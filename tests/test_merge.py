@@ -49,7 +49,7 @@ BUILD_GATES = [  # generated tasks the plan's build waits for, in catalogue orde
 ]
 GO_LIVE_GATES = [  # each API has its own production smoke test
     "smoke-test-pds",
-    "smoke-test-eps",
+    "smoke-test-eps-org1",  # EPS's uses the organisation's live MESH mailbox
     "smoke-test-cis2",
     "mesh-mailbox-eps-production-org1",
     "dcb0160-org1",

@@ -70,8 +70,9 @@ def test_commented_examples_work_when_uncommented(tmp_path, capsys):
     p = read_programme(f)
     assert p.task("build-eps").duration.likely == 25
     assert p.task("cso-dcb0129").duration.likely == 30
-    # The example waits for the first API's production smoke test.
-    assert p.task("staff-training").depends_on[0].task == "smoke-test-eps"
+    # The example waits for the first API's production smoke test (EPS's is the organisation's,
+    # as it uses the organisation's live MESH mailbox).
+    assert p.task("staff-training").depends_on[0].task == "smoke-test-eps-org1"
     schedule(p)
 
 

@@ -50,9 +50,16 @@ ALWAYS = {
 }
 
 
-def per_api(*services: str) -> set[str]:
-    """Conformance towards each API's TCC and each API's production smoke test."""
-    return {f"{kind}-{s}" for s in services for kind in ("conformance", "smoke-test")}
+def per_api(*services: str, per_trust: tuple[str, ...] = (), organisations: int = 1) -> set[str]:
+    """Conformance towards each API's TCC and each API's production smoke test; the smoke test of
+    an API with each Trust's own live ASID or mailbox (``per_trust``) is each Trust's."""
+    out = {f"conformance-{s}" for s in services}
+    for s in services:
+        if s in per_trust:
+            out |= {f"smoke-test-{s}-org{o}" for o in range(1, organisations + 1)}
+        else:
+            out.add(f"smoke-test-{s}")
+    return out
 
 
 # HL7 V3 brings these once for the supplier (one HSCN connection, one MHS, one DNS name per
@@ -140,7 +147,8 @@ def test_application_restricted_pds_needs_no_cis2():
 
 def test_seed_scope_tasks():
     tasks = expand("pds", "eps", "cis2")
-    assert set(tasks) == ALWAYS | per_api("pds", "eps", "cis2") | {
+    # EPS's smoke test uses the organisation's live MESH mailbox, so it is the organisation's.
+    assert set(tasks) == ALWAYS | per_api("pds", "eps", "cis2", per_trust=("eps",)) | {
         "use-case-approval-pds",
         "use-case-approval-eps",
         "use-case-approval-cis2",
@@ -214,7 +222,13 @@ def test_hl7v3_fallback_brings_spine_messaging():
     assert "cap-assurance-pds" not in off
     # Each fallback interface is built as work of its own, beside the FHIR build.
     cap = {f"{stage}-{s}" for s in ("pds", "eps") for stage in CAP_STAGES}
-    assert set(on) - set(off) == spine_messaging("pds", "eps") | cap | {"build-pds-hl7v3", "build-eps-hl7v3"}
+    # PDS's smoke test now uses the organisation's live ASID, so it becomes the organisation's.
+    assert set(on) - set(off) == spine_messaging("pds", "eps") | cap | {
+        "build-pds-hl7v3",
+        "build-eps-hl7v3",
+        "smoke-test-pds-org1",
+    }
+    assert set(off) - set(on) == {"smoke-test-pds"}
 
 
 def test_hl7v3_fallback_for_named_services_only():
@@ -274,9 +288,10 @@ def test_per_organisation_repeats(organisations):
 def test_three_organisations_add_exactly_the_per_organisation_tasks():
     one = expand("pds", "eps", hl7v3_fallback=True)
     three = expand("pds", "eps", hl7v3_fallback=True, organisations=3)
-    # seven per-organisation kinds, a live ASID for each of PDS and EPS, a live EPS mailbox:
-    # 10 per organisation
-    assert len(three) - len(one) == 2 * 10
+    # seven per-organisation kinds, a live ASID for each of PDS and EPS, a live EPS mailbox, and
+    # the smoke tests of PDS and EPS that use them: 12 per organisation
+    assert len(three) - len(one) == 2 * 12
+    assert {f"smoke-test-{s}-org{o}" for s in ("pds", "eps") for o in (2, 3)} <= set(three)
 
 
 def test_smartcards_bring_hscn_but_not_spine_messaging():
@@ -327,8 +342,9 @@ def test_the_tail_is_a_sequential_chain(seed_v3):
     assert {"conformance-pds", "conformance-eps", "conformance-cis2"} <= preds(seed_v3, "scal")
     assert "scal" in preds(seed_v3, "connection-agreement")
     assert {"cap-assurance-pds", "cap-assurance-eps"} <= preds(seed_v3, "connection-agreement")
-    # Each API's smoke test waits for that API's production identities.
-    assert preds(seed_v3, "smoke-test-pds") == {
+    # Each API's smoke test waits for that API's production identities (the organisation's own
+    # live ASID makes it the organisation's smoke test).
+    assert preds(seed_v3, "smoke-test-pds-org1") == {
         "connection-agreement",
         "api-application-pds-production",
         "cis2-client-production",
@@ -338,9 +354,9 @@ def test_the_tail_is_a_sequential_chain(seed_v3):
         "service-desk-registration",
         "dep-validation",
     }
-    assert "api-application-eps-production" in preds(seed_v3, "smoke-test-eps")
-    assert "api-application-eps-production" not in preds(seed_v3, "smoke-test-pds")
-    assert {"smoke-test-pds", "smoke-test-eps", "smoke-test-cis2"} <= preds(seed_v3, "go-live-org1")
+    assert "api-application-eps-production" in preds(seed_v3, "smoke-test-eps-org1")
+    assert "api-application-eps-production" not in preds(seed_v3, "smoke-test-pds-org1")
+    assert {"smoke-test-pds-org1", "smoke-test-eps-org1", "smoke-test-cis2"} <= preds(seed_v3, "go-live-org1")
 
 
 def test_assurance_runs_from_day_one_with_no_build_predecessor(seed_v3):
@@ -558,22 +574,23 @@ def test_seed_example_schedules():
         sched.critical_path
     )
     assert t.at["cso-dcb0129", "es"] == 0 and t.at["design", "es"] == 0
-    assert t.at["go-live-org1", "start"] > max(t.at[f"smoke-test-{s}", "finish"] for s in ("pds", "eps", "cis2"))
+    smoke = ("smoke-test-pds", "smoke-test-eps-org1", "smoke-test-cis2")  # EPS's uses the live mailbox
+    assert t.at["go-live-org1", "start"] > max(t.at[s, "finish"] for s in smoke)
     assert all(task.basis for task in p.tasks)
 
 
 def test_go_live_depends_on_its_own_organisation_only():
     # PDS and EPS (HL7 V3 fallback) and MESH for two organisations: each go-live follows the
-    # smoke test and that organisation's own production identities (a live ASID per Spine
+    # smoke tests and that organisation's own production identities (a live ASID per Spine
     # service, a live mailbox per MESH user), safety case (DCB0160), DPIA, data processing
     # agreement, DSPT, acceptable-use sign-off and user accounts; nothing of the other's.
     tasks = expand("pds", "eps", "mesh", hl7v3_fallback=True, organisations=2)
     for n, other in ((1, 2), (2, 1)):
         deps = [d.task for d in tasks[f"go-live-org{n}"].depends_on]
         assert deps == [
-            "smoke-test-pds",
-            "smoke-test-eps",
-            "smoke-test-mesh",
+            f"smoke-test-pds-org{n}",
+            f"smoke-test-eps-org{n}",
+            f"smoke-test-mesh-org{n}",
             "smoke-test-cis2",
             f"asid-pds-production-org{n}",
             f"asid-eps-production-org{n}",

@@ -780,9 +780,12 @@ def _production_identities(p: _Plan) -> list[Finding]:
         )
     missing: dict[str, list[str]] = {}
     for smoke in (i for i in p.of("first_production") if p.production(i)):
-        service = p.tasks[smoke].service
+        service, org = p.tasks[smoke].service, _organisation(p.tasks[smoke])
         mine: dict[str | None, list[str]] = {}
         for i in live:
+            # A Trust's own smoke test needs that Trust's identities, not another's.
+            if org is not None and _organisation(p.tasks[i]) not in (None, org):
+                continue
             if service is None or p.tasks[i].service in (None, service):
                 mine.setdefault(p.kinds[i], []).append(i)
         lacking = [ids[0] for ids in mine.values() if not p.upstream(smoke, ids)]
@@ -798,11 +801,22 @@ def _production_identities(p: _Plan) -> list[Finding]:
                 f"{waits}. The first production transaction needs every production identity it "
                 "uses (ASID, endpoint, certificates, mailbox, application).",
                 tuple(missing),
-                "Link the smoke test after each production identity (the first organisation's, "
-                "where one system serves every organisation).",
+                "Link the smoke test after each production identity it uses (its own organisation's, "
+                "where a smoke test is for one organisation).",
             )
         )
     return out
+
+
+def _organisation(task: Task) -> int | None:
+    """The deploying organisation a task is for: its rule's, or an ``-orgN`` id's."""
+    if task.rule is not None:
+        return task.rule.organisation
+    m = _ORG_SUFFIX.search(task.id)
+    return int(m.group(1)) if m else None
+
+
+_ORG_SUFFIX = re.compile(r"-org(\d+)$")
 
 
 def _open_ends(p: _Plan) -> list[Finding]:

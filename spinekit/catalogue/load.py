@@ -142,8 +142,8 @@ class ItemLink:
 
     ``service`` names the service whose repeat of ``item`` is meant, when it is another service's
     (GP Connect's Gate 2 waits for the PDS build). ``organisation="first"``: a task done once for
-    every organisation (a hosted system's smoke test) waits only for the first organisation's
-    repeat of a per-organisation ``item`` (its live ASID), not every organisation's.
+    every organisation waits only for the first organisation's repeat of a per-organisation
+    ``item``, not every organisation's.
     """
 
     item: str
@@ -200,6 +200,9 @@ class Item:
     installed: bool = False
     """Whether, where each Trust installs its own system, the item repeats per organisation in DEP
     and production (the Trust's own endpoint, certificates, identities and validation)."""
+    per_organisation_with: tuple[str, ...] = ()
+    """Items whose per-organisation repeats make this one repeat per organisation for the same
+    service, in any deployment model: a smoke test proves each Trust's own live ASID or mailbox."""
 
     @property
     def per_environment(self) -> bool:
@@ -608,6 +611,7 @@ class _ItemEntry(Strict):
     environments: list[str] | None = None
     per_organisation_in: list[str] | None = None
     installed: bool = False
+    per_organisation_with: list[str] = Field(default_factory=list)
     depends_on: list[str | _Link] = Field(default_factory=list)
     lead_time: _LeadTime
     provenance: _Provenance
@@ -1071,6 +1075,7 @@ def _to_item(i: _ItemEntry) -> Item:
         cost_provenance=i.cost.provenance.to_provenance() if i.cost else None,
         organisation_environments=tuple(e for e in ENVIRONMENTS if e in (i.per_organisation_in or ENVIRONMENTS)),
         installed=i.installed,
+        per_organisation_with=tuple(i.per_organisation_with),
     )
 
 

@@ -29,8 +29,9 @@ assurance, governance and go-live tasks that delivering it takes. The rules it f
 
 Task ids are the catalogue id followed by the service, environment and organisation they repeat
 for: ``build-pds``, ``api-application-pds-int``, ``asid-pds-production-org2``. Conformance and
-the production smoke test are per API (``conformance-pds``, ``smoke-test-pds``); a hosted
-system's smoke test uses the first organisation's live identities.
+the production smoke test are per API (``conformance-pds``, ``smoke-test-pds``); a smoke test
+that uses each Trust's own live ASID or MESH mailbox is per organisation too
+(``smoke-test-ers-org2``), in either deployment model.
 """
 
 from __future__ import annotations
@@ -444,6 +445,14 @@ def expand_scope(scope: Scope, catalogue: Catalogue) -> list[Task]:
                 per_org = item.per_organisation and (env is None or env in item.organisation_environments)
                 if scope.deployment == "per-trust-install" and item.installed:
                     per_org = (env or item.environment) in _INSTALLED_ENVIRONMENTS
+                # A smoke test that uses a Trust's own live ASID or mailbox is that Trust's, so
+                # one Trust's identities never hold up another Trust's go-live.
+                where = env or item.environment
+                per_org = per_org or any(
+                    where in need_service_envs.get((other, sid), ())
+                    and where in catalogue.item(other).organisation_environments
+                    for other in item.per_organisation_with
+                )
                 for org in orgs if per_org else (None,):
                     if item.id == _WAVE_GATE and org is not None and wave_of[org] == len(scope.waves) - 1:
                         continue  # the last wave's hypercare gates no other wave
