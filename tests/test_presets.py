@@ -167,11 +167,28 @@ def test_extra_organisation():
     assert "asid-int-org2" not in preds(t["build"])  # the build waits for the first organisation only
 
 
-@pytest.mark.parametrize("preset", ["late-requests", "deferred-assurance", "hl7v3-surprise", "extra-organisation"])
-def test_preset_that_cannot_be_applied_says_why(preset):
+@pytest.mark.parametrize(
+    ("preset", "needs"),
+    [
+        ("late-requests", "design"),
+        ("deferred-assurance", "build-track tasks"),
+        ("hl7v3-surprise", "conformance"),
+        ("extra-organisation", "per-organisation tasks"),
+    ],
+)
+def test_preset_that_cannot_be_applied_says_why_and_spares_the_other_scenarios(preset, needs):
     bare = {**PLAN, "tasks": [{"id": "x", "duration": 1}]}
-    with pytest.raises(ProgrammeError, match=f"preset '{preset}'"):
-        run(preset, bare)
+    # Called directly, the preset refuses the plan and says what it needs.
+    with pytest.raises(ProgrammeError, match=f"preset '{preset}'.*{needs}"):
+        PRESETS[preset](parse_programme(bare))
+    # In a scenario file it leaves its scenario as the plan, with that reason as the note, and the
+    # other scenario still changes what it names.
+    scenarios = [{"id": "s", "preset": preset}, {"id": "t", "changes": [{"task": "x", "duration": 4}]}]
+    programme = parse_programme({**bare, "scenarios": scenarios})
+    s, t = programme.scenarios
+    assert s.note is not None and f"preset '{preset}'" in s.note and "not applied" in s.note
+    assert apply_scenario(programme, s).tasks == programme.tasks
+    assert apply_scenario(programme, t).task("x").duration.likely == 4
 
 
 @pytest.mark.parametrize(

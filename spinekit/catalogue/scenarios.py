@@ -76,13 +76,13 @@ def apply_preset_and_changes(programme: Programme, scenario: Scenario) -> Progra
     """``scenario``'s preset (if any), then its changes, applied to ``programme``.
 
     :func:`apply_scenario` without its final network check, for callers that build the
-    network themselves. A preset's error is raised again with the scenario's ``preset``
-    field and the programme's source, so it points at the scenario that named the preset.
+    network themselves. A preset that finds nothing to change, or does not fit the
+    programme, leaves it as it is (the scenario's note says why).
 
     Raises
     ------
     ProgrammeError
-        The preset does not fit the programme, or a change names an unknown task or risk.
+        A change names an unknown task or risk.
     """
     return apply_changes(_preset(programme, scenario)[0], scenario)
 
@@ -96,7 +96,9 @@ def _preset(programme: Programme, scenario: Scenario) -> tuple[Programme, str | 
     except NothingToChange as nothing:
         return programme, f"preset {scenario.preset}: {nothing.reason}"
     except ProgrammeError as exc:
-        raise ProgrammeError(exc.message, source=programme.source, field=f"scenarios[{scenario.id}].preset") from None
+        # A preset that does not fit this plan leaves its scenario as the plan, with a note that
+        # says why, and never stops the other scenarios.
+        return programme, f"{exc.message}; not applied, so this scenario is the plan as it is"
 
 
 def apply_scenario(programme: Programme, scenario: Scenario) -> Programme:
