@@ -521,12 +521,6 @@ def test_tasks_alone_still_work_and_one_of_tasks_or_scope_is_required(tmp_path):
             "task 'x'",
             "did you mean 'smoke-test-pds'",
         ),
-        (
-            # The production smoke test is per API now: the old id names each API's.
-            "scope:\n  services: [pds]\ntasks:\n  - {id: x, duration: 3, depends_on: [smoke-test]}\n",
-            "task 'x'",
-            "did you mean one of 'smoke-test-pds', 'smoke-test-cis2'?",
-        ),
     ],
 )
 def test_scope_errors_in_a_file(tmp_path, body, where, message):
@@ -535,6 +529,27 @@ def test_scope_errors_in_a_file(tmp_path, body, where, message):
         schedule(read_programme(f))
     msg = str(info.value)
     assert msg.startswith(str(f)) and where in msg and message in msg, msg
+
+
+def test_a_link_to_a_kind_waits_for_every_generated_task_of_that_kind(tmp_path):
+    # Written when a scope made one smoke test and one conformance; each API now has its own.
+    f = write_programme(
+        tmp_path,
+        "scope:\n  services: [pds]\ntasks:\n"
+        "  - {id: training, duration: 3, depends_on: [smoke-test, {task: conformance, type: SS, lag: 2}]}\n"
+        "  - {id: launch, duration: 0, depends_on: [training, go-live-org1]}\n",
+    )
+    p = read_programme(f)
+    assert [(d.task, d.type, d.lag) for d in p.task("training").depends_on] == [
+        ("smoke-test-pds", "FS", 0),
+        ("smoke-test-cis2", "FS", 0),
+        ("conformance-pds", "SS", 2),
+        ("conformance-cis2", "SS", 2),
+    ]
+    # An id is never read as a kind.
+    assert [d.task for d in p.task("launch").depends_on] == ["training", "go-live-org1"]
+    t = schedule(p).table.set_index("id")
+    assert t.at["training", "es"] == max(t.at["smoke-test-pds", "ef"], t.at["smoke-test-cis2", "ef"])
 
 
 def test_scope_errors_exit_2_through_the_cli(tmp_path, capsys):

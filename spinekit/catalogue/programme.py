@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import ValidationError
@@ -181,6 +182,31 @@ def parse_programme(data: Any, *, source: str | None = None, catalogue: Catalogu
         return _parse_programme(data, source, catalogue)
 
 
+def _links_by_kind(written: list[Task], generated: Sequence[Task], ids: set[str]) -> list[Task]:
+    """Hand-written tasks whose links may name a kind of generated task instead of an id.
+
+    A link to ``smoke-test`` in a plan whose scope makes ``smoke-test-pds`` and
+    ``smoke-test-eps`` waits for both, with the link's type and lag, so a file written when the
+    scope made one such task still reads the same way. An id always wins over a kind.
+    """
+    by_kind: dict[str, list[str]] = {}
+    for g in generated:
+        if g.kind is not None:
+            by_kind.setdefault(g.kind, []).append(g.id)
+    out = []
+    for t in written:
+        if not any(d.task not in ids and d.task in by_kind for d in t.depends_on):
+            out.append(t)
+            continue
+        deps: dict[str, Dependency] = {}
+        for d in t.depends_on:
+            targets = by_kind[d.task] if d.task not in ids and d.task in by_kind else [d.task]
+            for target in targets:
+                deps.setdefault(target, dataclasses.replace(d, task=target))
+        out.append(dataclasses.replace(t, depends_on=tuple(deps.values())))
+    return out
+
+
 def _parse_programme(data: Any, source: str | None, catalogue: Catalogue | None) -> Programme:
     if not isinstance(data, dict):
         kind = "empty" if data is None else f"a YAML {type(data).__name__}"
@@ -208,7 +234,7 @@ def _parse_programme(data: Any, source: str | None, catalogue: Catalogue | None)
 
     overrides = {k: _override(k, v, source) for k, v in raw.overrides.items()}
     try:
-        written = [_to_task(t, source) for t in raw.tasks or []]
+        written = _links_by_kind([_to_task(t, source) for t in raw.tasks or []], generated, seen)
         tasks = tuple(apply_overrides([*generated, *written], overrides))
     except ProgrammeError as exc:
         raise exc.with_source(source) if source else exc from None
