@@ -24,7 +24,7 @@ from spinekit import (
 )
 from spinekit.catalogue.scope import ACCESS
 from spinekit.catalogue.starter import starter_programme
-from spinekit.model.domain import Programme
+from spinekit.model.domain import Dependency, Programme
 from spinekit.model.files import data_dir
 
 CAT = load_catalogue()
@@ -357,6 +357,17 @@ def test_the_health_check_flags_a_smoke_test_without_its_live_identity():
     assert not {"smoke-test-without-live-identity", "production-identity-before-assurance"} & {
         f.rule for f in check_plan(base).findings
     }
+
+
+def test_a_live_identity_after_the_scal_but_before_the_connection_agreement_is_flagged():
+    base = programme(["ers:hl7v3", "mesh"])
+    early = [
+        replace(t, depends_on=(Dependency("scal"),)) if t.id == "mesh-mailbox-mesh-production-org1" else t
+        for t in base.tasks
+    ]
+    findings = {f.rule: f.tasks for f in check_plan(replace(base, tasks=tuple(early))).findings}
+    assert findings["production-identity-before-assurance"] == ("mesh-mailbox-mesh-production-org1",)
+    assert "production-identity-before-assurance" not in {f.rule for f in check_plan(base).findings}
 
 
 def test_the_health_check_wants_a_trusts_smoke_test_on_its_own_live_identity():

@@ -209,6 +209,7 @@ _GROUPS = (
     "smartcards",
     "production_identity",
     "assurance_gate",
+    "issuing_gate",
 )
 
 
@@ -762,7 +763,9 @@ def _observability(p: _Plan) -> list[Finding]:
 def _production_identities(p: _Plan) -> list[Finding]:
     """Live identities after the assurance that gates them, and before the smoke test using them."""
     live = [i for i in p.of("production_identity") if p.production(i)]
-    gates = p.of("assurance_gate")
+    # Live identities are issued after the agreement that ends assurance (the Connection
+    # Agreement, or NHS login's onboarding, which holds its own); any gate only where neither is.
+    gates = p.of("issuing_gate") or p.of("assurance_gate")
     out = []
     early = [i for i in live if gates and not p.upstream(i, gates)]
     if early:
