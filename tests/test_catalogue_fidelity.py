@@ -873,6 +873,7 @@ def test_hl7v3_surprise_with_nothing_to_add_is_a_no_op_with_a_note(services, rea
     read = parse_programme(data)
     notes = {s.id: s.note for s in read.scenarios}
     assert notes["late"] is None and reason in notes["v3"] and notes["v3"].startswith("preset hl7v3-surprise: ")
+    assert "set hl7v3_fallback to false" not in notes["v3"]  # the plan never asked for it
     assert len(p.tasks) == len(read.tasks)
 
 

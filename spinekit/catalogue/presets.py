@@ -122,7 +122,10 @@ def _hl7v3_from_scope(programme: Programme, rescope: Callable[..., tuple[Task, .
     try:
         wider = rescope(hl7v3_fallback=True)
     except ProgrammeError as exc:
-        raise NothingToChange(f"the scope cannot fall back to HL7 V3 ({exc.message})") from None
+        # Only one reason applies here (the scope's services have no HL7 V3 interface); the
+        # scope error's own fix speaks to a file that asked for the fallback, which this did not.
+        reason = exc.message.split(";")[0]
+        raise NothingToChange(f"the scope cannot fall back to HL7 V3 ({reason})") from None
     tasks = {t.id: t for t in programme.tasks}
     added = [t.id for t in wider if t.id not in tasks]
     if not added:
