@@ -372,6 +372,9 @@ S1_AS_OF = (
             "entry 'S1': field 'as_off': unknown key 'as_off'; did you mean 'as_of'?",
         ),
         (S1_AS_OF + '    reverify: " "\n', "reverify needs the reason"),
+        # A year or a month is what a source may state; a retrieval is always on a given day.
+        (S1_AS_OF.replace("2026-11-26", "2026"), "a retrieval happens on a day: give date as YYYY-MM-DD"),
+        (S1_AS_OF.replace("2026-11-26, basis: retrieved", "2025-13, basis: stated"), "not a valid month: '2025-13'"),
     ],
 )
 def test_each_source_needs_a_valid_as_of(copy, new, words):

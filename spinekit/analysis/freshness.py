@@ -78,7 +78,7 @@ class SourceUse:
     def describe(self) -> str:
         """``"S24, as of 2025-05-19 (stated), 563 days old"``."""
         assert self.source.as_of is not None
-        return f"{self.source.id}, as of {self.as_of} ({self.source.as_of.basis}), {self.age} days old"
+        return f"{self.source.id}, as of {self.source.as_of.label} ({self.source.as_of.basis}), {self.age} days old"
 
 
 def _finished(schedule: Schedule) -> set[str]:
@@ -188,7 +188,7 @@ def reverify_table(
                     "name": table.at[u.task, "name"],
                     "total float": int(table.at[u.task, "total_float"]),
                     "source": u.source.id,
-                    "as of": f"{u.as_of} ({u.source.as_of.basis})",
+                    "as of": f"{u.source.as_of.label} ({u.source.as_of.basis})",
                     "why": "; ".join(why),
                 },
             )

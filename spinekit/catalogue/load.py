@@ -91,12 +91,20 @@ class AsOf:
     """How current a source is: a ``date`` and its ``basis``, ``stated`` or ``retrieved``.
 
     ``stated``: the source gives the date itself (a publication or news date). ``retrieved``:
-    the day its figures were last checked against it. ``note`` says which date it is.
+    the day its figures were last checked against it. ``note`` says which date it is. A stated
+    date may give only a month or a year (``precision``); ``date`` is then the last day of that
+    period, the latest the source can be, so its age is never overstated.
     """
 
     date: dt.date
     basis: str
     note: str = ""
+    precision: str = "day"
+
+    @property
+    def label(self) -> str:
+        """The date as the source gives it: ``2025-05-19``, ``2022-05`` or ``2023``."""
+        return {"year": f"{self.date:%Y}", "month": f"{self.date:%Y-%m}"}.get(self.precision, self.date.isoformat())
 
 
 @dataclass(frozen=True)
@@ -407,16 +415,31 @@ class _AsOf(Strict):
 
     @field_validator("date")
     @classmethod
-    def _when(cls, v: Any) -> dt.date:
-        return _date(v)
+    def _when(cls, v: Any) -> tuple[dt.date, str]:
+        text = str(v).strip()
+        if not isinstance(v, dt.date) and re.fullmatch(r"\d{4}(-\d{2})?", text):
+            # A year or a month, as some sources state their date: its last day.
+            year, month = int(text[:4]), int(text[5:]) if len(text) > 4 else 12
+            if not 1 <= month <= 12:
+                raise ValueError(f"not a valid month: {short_repr(v)}")
+            last = dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+            return last, "month" if len(text) > 4 else "year"
+        return _date(v), "day"
 
     @field_validator("basis")
     @classmethod
     def _basis(cls, v: Any) -> str:
         return _one_of(v, AS_OF_BASES, "as-of basis")
 
+    @model_validator(mode="after")
+    def _retrieved_on_a_day(self) -> _AsOf:
+        if self.basis == "retrieved" and self.date[1] != "day":
+            raise ValueError("a retrieval happens on a day: give date as YYYY-MM-DD (a year or month is for stated)")
+        return self
+
     def to_as_of(self) -> AsOf:
-        return AsOf(self.date, self.basis, " ".join(self.note.split()))
+        day, precision = self.date
+        return AsOf(day, self.basis, " ".join(self.note.split()), precision)
 
 
 class _SourceEntry(Strict):
