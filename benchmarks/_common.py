@@ -56,3 +56,14 @@ def replace_between(start: str, end: str, text: str) -> None:
     doc = DOC.read_text(encoding="utf-8")
     first, last = doc.index(start), doc.index(end)
     DOC.write_text(doc[: first + len(start)] + "\n" + text + "\n" + doc[last:], encoding="utf-8")
+
+
+def publish(text: str, start: str, end: str, *, write: bool) -> int:
+    """Print a benchmark's results and, with ``write``, put them between its markers in :data:`DOC`.
+
+    Returns the exit status for ``main``.
+    """
+    print(text)
+    if write:
+        replace_between(start, end, text)
+    return 0

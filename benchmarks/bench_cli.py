@@ -40,7 +40,7 @@ from pathlib import Path
 import _common
 import numpy as np
 import yaml
-from _common import replace_between
+from _common import publish
 from bench_simulate import random_programme_data
 
 import spinekit
@@ -266,10 +266,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{'yes' if met else '**no**'} |"
         )
     text = "\n".join(lines)
-    print(text)
-    if args.write:
-        replace_between(START, END, text)
-    return 0
+    return publish(text, START, END, write=args.write)
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ import sys
 import time
 
 import numpy as np
-from _common import cpu_model, replace_between
+from _common import cpu_model, publish
 
 RESULTS_START = "<!-- explorer results: start -->"
 RESULTS_END = "<!-- explorer results: end -->"
@@ -176,10 +176,7 @@ def main(argv: list[str] | None = None) -> int:
             verdict,
         ]
     )
-    print(text)
-    if args.write:
-        replace_between(RESULTS_START, RESULTS_END, text)
-    return 0
+    return publish(text, RESULTS_START, RESULTS_END, write=args.write)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import _common
 import yaml
-from _common import replace_between
+from _common import publish
 
 import spinekit
 
@@ -104,9 +104,7 @@ def main() -> None:
         f"{built}**{size / 1e6:.2f} MB**, opened in Chromium in **{statistics.median(times):.1f} s** "
         f"(median of {len(times)}: {', '.join(f'{t:.1f}' for t in times)} s)."
     )
-    print(text)
-    if args.write:
-        replace_between(START, END, text)
+    publish(text, START, END, write=args.write)
 
 
 if __name__ == "__main__":

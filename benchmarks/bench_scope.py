@@ -18,7 +18,7 @@ import sys
 import timeit
 
 import _common
-from _common import replace_between
+from _common import publish
 
 import spinekit.catalogue.scope as scope_module
 from spinekit import Scope, expand_scope, load_catalogue
@@ -76,10 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         *(f"| {o} | {n} | {w:.1f} | {b:.1f} | {(w - b) / w:.0%} |" for o, n, w, b in rows),
     ]
     text = "\n".join(lines)
-    print(text)
-    if args.write:
-        replace_between(RESULTS_START, RESULTS_END, text)
-    return 0
+    return publish(text, RESULTS_START, RESULTS_END, write=args.write)
 
 
 if __name__ == "__main__":

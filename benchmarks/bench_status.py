@@ -53,7 +53,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import yaml
-from _common import machine, replace_between
+from _common import machine, publish
 from bench_cli import SPINEKIT, compile_environment
 from bench_simulate import random_programme_data
 
@@ -225,10 +225,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     lines += ["", f"Target (a status adds less than 10 %, best runs, every case): **{'met' if met else 'not met'}**."]
     text = "\n".join(lines)
-    print(text)
-    if args.write:
-        replace_between(START, END, text)
-    return 0
+    return publish(text, START, END, write=args.write)
 
 
 if __name__ == "__main__":

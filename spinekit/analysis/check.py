@@ -33,7 +33,7 @@ from spinekit.engine.network import build_network
 from spinekit.engine.schedule import Schedule
 from spinekit.engine.schedule import schedule as schedule_programme
 from spinekit.engine.simulate import SimulationResult, simulate
-from spinekit.model.domain import Programme, Status, Task, TaskProgress
+from spinekit.model.domain import ORGANISATION_ID, Programme, Status, Task, TaskProgress
 from spinekit.model.errors import CatalogueError, closest
 from spinekit.model.status import apply_status
 
@@ -815,11 +815,8 @@ def _organisation(task: Task) -> int | None:
     """The deploying organisation a task is for: its rule's, or an ``-orgN`` id's."""
     if task.rule is not None:
         return task.rule.organisation
-    m = _ORG_SUFFIX.search(task.id)
-    return int(m.group(1)) if m else None
-
-
-_ORG_SUFFIX = re.compile(r"-org(\d+)$")
+    m = ORGANISATION_ID.match(task.id)
+    return int(m.group("n")) if m else None
 
 
 def _open_ends(p: _Plan) -> list[Finding]:

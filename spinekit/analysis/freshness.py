@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from spinekit.catalogue.load import BASES, Catalogue, Source, load_catalogue
+from spinekit.catalogue.load import BASES, Catalogue, Provenance, Source, load_catalogue
 from spinekit.engine.schedule import Schedule
 from spinekit.model.errors import CatalogueError
 
@@ -68,12 +68,6 @@ class SourceUse:
     task: str
     source: Source
     age: int
-
-    @property
-    def as_of(self) -> dt.date:
-        """The source's as-of date."""
-        assert self.source.as_of is not None  # every catalogue source has one
-        return self.source.as_of.date
 
     def describe(self) -> str:
         """``"S24, as of 2025-05-19 (stated), 563 days old"``."""
@@ -242,8 +236,7 @@ def _basis(raw: Any, source: str, entry: str, sources: set[str]) -> str:
         raise bad(f"a {basis} figure must cite its sources", "provenance.sources")
     if not isinstance(note, str) or not note.strip():
         raise bad("give the quote or the reasoning", "provenance.note")
-    refs = "".join(f"[{s}]" for s in cited)
-    return f"{basis}{' ' + refs if refs else ''}: {' '.join(note.split())}"
+    return Provenance(basis, tuple(cited), " ".join(note.split())).describe()
 
 
 def parse_renewals(raw: Any, source: str, sources: Iterable[str]) -> Renewals:

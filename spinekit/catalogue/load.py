@@ -149,16 +149,13 @@ class ItemLink:
     """A catalogue item depends on ``item``, with a dependency ``type`` and ``lag``.
 
     ``service`` names the service whose repeat of ``item`` is meant, when it is another service's
-    (GP Connect's Gate 2 waits for the PDS build). ``organisation="first"``: a task done once for
-    every organisation waits only for the first organisation's repeat of a per-organisation
-    ``item``, not every organisation's.
+    (GP Connect's Gate 2 waits for the PDS build).
     """
 
     item: str
     type: str = "FS"
     lag: int = 0
     service: str | None = None
-    organisation: str | None = None
 
 
 @dataclass(frozen=True)
@@ -562,12 +559,6 @@ class _Link(Strict):
     type: str = "FS"
     lag: int = 0
     service: str | None = None
-    organisation: str | None = None
-
-    @field_validator("organisation")
-    @classmethod
-    def _organisation(cls, v: str | None) -> str | None:
-        return None if v is None else _one_of(v, ("first",), "organisation")
 
     @field_validator("type")
     @classmethod
@@ -576,10 +567,7 @@ class _Link(Strict):
 
 
 def _links(values: list[str | _Link]) -> tuple[ItemLink, ...]:
-    return tuple(
-        ItemLink(v) if isinstance(v, str) else ItemLink(v.item, v.type, v.lag, v.service, v.organisation)
-        for v in values
-    )
+    return tuple(ItemLink(v) if isinstance(v, str) else ItemLink(v.item, v.type, v.lag, v.service) for v in values)
 
 
 class _Variant(Strict):

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from spinekit.engine.network import ancestors, compile_programme, descendants
-from spinekit.model.domain import Dependency, Duration, Programme, Risk, Task
+from spinekit.model.domain import ORGANISATION_ID, Dependency, Duration, Programme, Risk, Task
 from spinekit.model.errors import NothingToChange, ProgrammeError, short_repr
 
 __all__ = ["PRESETS", "PresetInfo", "preset_info"]
@@ -246,11 +246,8 @@ def eps_intake_queue(programme: Programme) -> Programme:
     return dataclasses.replace(programme, tasks=tuple(tasks.values()))
 
 
-_ORG = re.compile(r"^(?P<stem>.*-org)(?P<n>\d+)$")
-
-
 def extra_organisation(programme: Programme) -> Programme:
-    numbered = [(m.group("stem"), int(m.group("n")), t) for t in programme.tasks if (m := _ORG.match(t.id))]
+    numbered = [(m.group("stem"), int(m.group("n")), t) for t in programme.tasks if (m := ORGANISATION_ID.match(t.id))]
     if not numbered:
         raise _fail("extra-organisation", "finds no per-organisation tasks (ids ending -org1, -org2 ...)", programme)
     last = max(n for _, n, _ in numbered)

@@ -599,8 +599,6 @@ def _task(
             org = inst.organisation
             if other.organisation is not None and org is not None and other.organisation != org:
                 continue
-            if link.organisation == "first" and org is None and other.organisation not in (None, 1):
-                continue
             deps.setdefault(other.id, Dependency(other.id, link.type, link.lag))
 
     name = variant.name if variant and variant.name else item.name

@@ -31,7 +31,12 @@ __all__ = [
     "Status",
     "Programme",
     "RISK_STATES",
+    "ORGANISATION_ID",
 ]
+
+#: A per-organisation task id: the stem, then ``-org`` and the organisation's number
+#: (``asid-pds-production-org2``), as scope expansion writes them.
+ORGANISATION_ID = re.compile(r"^(?P<stem>.*-org)(?P<n>\d+)$")
 
 #: Dependency types: FS finish-to-start (default), SS start-to-start, FF finish-to-finish,
 #: SF start-to-finish.
