@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from _helpers import UNKNOWN_DEPENDENCY, run, write_file
@@ -180,3 +182,17 @@ def test_out_is_checked_before_the_plan_is_read(capsys, tmp_path):
     code, _, err = run(capsys, "schedule", tmp_path / "missing.yaml", "--out", blocker / "s.csv")
     assert code == 2
     assert err == f"spinekit: error: {blocker}: is a file, not a folder; choose another --out\n"
+
+
+def test_a_report_folder_that_cannot_be_written_is_refused_before_any_work(capsys, tmp_path, monkeypatch):
+    # Tests run as root, whom permissions do not stop: the folder's answer to "may I write
+    # here?" is made "no", as it is for a user without write permission on it.
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    real = os.access
+    monkeypatch.setattr(os, "access", lambda path, mode, **kw: Path(path) != locked and real(path, mode, **kw))
+    code, out, err = run(capsys, "report", tmp_path / "missing.yaml", "--out", locked / "reports")
+    assert code == 2 and out == ""
+    assert (
+        err == f"spinekit: error: {locked / 'reports'}: cannot write there (permission denied); choose another --out\n"
+    )
