@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import ValidationError
@@ -182,26 +182,39 @@ def parse_programme(data: Any, *, source: str | None = None, catalogue: Catalogu
         return _parse_programme(data, source, catalogue)
 
 
-def _links_by_kind(written: list[Task], generated: Sequence[Task], ids: set[str]) -> list[Task]:
-    """Hand-written tasks whose links may name a kind of generated task instead of an id.
+def _kinds(generated: Sequence[Task], ids: set[str]) -> dict[str, list[str]]:
+    """The generated tasks of each kind that is not also a task id: what a name may stand for.
 
-    A link to ``smoke-test`` in a plan whose scope makes ``smoke-test-pds`` and
-    ``smoke-test-eps`` waits for both, with the link's type and lag, so a file written when the
-    scope made one such task still reads the same way. An id always wins over a kind.
+    A file written when the scope made one task of a kind (``pen-test``, ``scal``) may still
+    name that kind in a link, a risk or a correlation, and then means every task of it
+    (``pen-test-pds``, ``pen-test-eps``). An id always wins over a kind.
     """
     by_kind: dict[str, list[str]] = {}
     for g in generated:
-        if g.kind is not None:
+        if g.kind is not None and g.kind not in ids:
             by_kind.setdefault(g.kind, []).append(g.id)
+    return by_kind
+
+
+def _by_kind(names: Sequence[str], by_kind: Mapping[str, list[str]]) -> list[str]:
+    """``names`` with each kind replaced by its tasks, in order, each id once."""
+    return list(dict.fromkeys(t for n in names for t in by_kind.get(n, [n])))
+
+
+def _links_by_kind(written: list[Task], by_kind: Mapping[str, list[str]]) -> list[Task]:
+    """Hand-written tasks whose links may name a kind of generated task instead of an id.
+
+    A link to ``smoke-test`` in a plan whose scope makes ``smoke-test-pds`` and
+    ``smoke-test-eps`` waits for both, with the link's type and lag.
+    """
     out = []
     for t in written:
-        if not any(d.task not in ids and d.task in by_kind for d in t.depends_on):
+        if not any(d.task in by_kind for d in t.depends_on):
             out.append(t)
             continue
         deps: dict[str, Dependency] = {}
         for d in t.depends_on:
-            targets = by_kind[d.task] if d.task not in ids and d.task in by_kind else [d.task]
-            for target in targets:
+            for target in by_kind.get(d.task, [d.task]):
                 deps.setdefault(target, dataclasses.replace(d, task=target))
         out.append(dataclasses.replace(t, depends_on=tuple(deps.values())))
     return out
@@ -233,8 +246,9 @@ def _parse_programme(data: Any, source: str | None, catalogue: Catalogue | None)
         seen.add(t.id)
 
     overrides = {k: _override(k, v, source) for k, v in raw.overrides.items()}
+    by_kind = _kinds(generated, seen)
     try:
-        written = _links_by_kind([_to_task(t, source) for t in raw.tasks or []], generated, seen)
+        written = _links_by_kind([_to_task(t, source) for t in raw.tasks or []], by_kind)
         tasks = tuple(apply_overrides([*generated, *written], overrides))
     except ProgrammeError as exc:
         raise exc.with_source(source) if source else exc from None
@@ -243,11 +257,11 @@ def _parse_programme(data: Any, source: str | None, catalogue: Catalogue | None)
         region=raw.calendar.holidays,
         closures=tuple(Closure(c.from_, c.to, c.name) for c in raw.calendar.closures),
     )
-    risks = tuple(_to_risk(r, seen, source) for r in raw.risks)
+    risks = tuple(_to_risk(r, seen, by_kind, source) for r in raw.risks)
     if len({r.id for r in risks}) != len(risks):
         dup = next(r.id for r in risks if sum(x.id == r.id for x in risks) > 1)
         raise ProgrammeError("duplicate risk id; every risk needs its own id", source=source, field=f"risks[{dup}]")
-    correlations = tuple(_to_correlation(i, c, seen, source) for i, c in enumerate(raw.correlations))
+    correlations = tuple(_to_correlation(i, c, seen, by_kind, source) for i, c in enumerate(raw.correlations))
     resources: list[Resource] = []
     for r in raw.resources:
         if any(x.id == r.id for x in resources):
@@ -329,19 +343,24 @@ def _amount(value: CostEntry | float | None) -> Amount | None:
     return value.to_amount() if isinstance(value, CostEntry) else Amount.fixed(value)
 
 
-def _check_ids(ids: list[str], known: set[str], source: str | None, field: str) -> None:
+def _task_ids(
+    ids: list[str], known: set[str], by_kind: Mapping[str, list[str]], source: str | None, field: str
+) -> tuple[str, ...]:
+    """The task ids a risk or correlation names, each kind standing for its tasks; checked."""
     for i, tid in enumerate(ids):
-        if tid not in known:
+        if tid not in known and tid not in by_kind:
             extra = did_you_mean(tid, known, lead="; ")
             raise UnknownTaskError(f"unknown task {short_repr(tid)}{extra}", source=source, field=f"{field}.tasks[{i}]")
+    return tuple(_by_kind(ids, by_kind))
 
 
-def _to_risk(r: RiskEntry, known: set[str], source: str | None) -> Risk:
-    _check_ids(r.tasks, known, source, f"risks[{r.id}]")
+def _to_risk(r: RiskEntry, known: set[str], by_kind: Mapping[str, list[str]], source: str | None) -> Risk:
+    tasks = _task_ids(r.tasks, known, by_kind, source, f"risks[{r.id}]")
     impact = r.impact.to_duration() if isinstance(r.impact, ThreePointEntry) else Duration.fixed(r.impact)
-    return Risk(r.id, r.name or r.id, r.probability, impact, tuple(r.tasks), _amount(r.cost_impact))
+    return Risk(r.id, r.name or r.id, r.probability, impact, tasks, _amount(r.cost_impact))
 
 
-def _to_correlation(i: int, c: CorrelationEntry, known: set[str], source: str | None) -> Correlation:
-    _check_ids(c.tasks, known, source, f"correlations[{i}]")
-    return Correlation(tuple(dict.fromkeys(c.tasks)), c.rho)
+def _to_correlation(
+    i: int, c: CorrelationEntry, known: set[str], by_kind: Mapping[str, list[str]], source: str | None
+) -> Correlation:
+    return Correlation(_task_ids(c.tasks, known, by_kind, source, f"correlations[{i}]"), c.rho)
