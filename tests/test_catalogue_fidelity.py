@@ -163,7 +163,7 @@ def preds(tasks, task_id) -> set[str]:
         # DEP test data serves the DEP validation.
         (["eps:hl7v3"], {"environments": ["int", "dep", "production"]}, "test-data-eps-dep", "dep-validation"),
         # The product in Digital Onboarding is what the SCAL / DOS submission is made against.
-        (["mesh"], {}, "developer-account", "scal"),
+        (["mesh"], {}, "developer-account", "scal-mesh"),
     ],
 )
 def test_prerequisites_gate_the_work_that_needs_them(services, scope, before, after):
@@ -202,18 +202,31 @@ def test_an_hl7v3_service_beside_ers_leaves_the_ers_build_alone():
 
 @SETTINGS
 @given(scopes(), st.sampled_from(CHOICES))
-def test_adding_a_service_never_moves_another_services_build(drawn, extra):
+def test_adding_a_service_never_moves_another_services_work(drawn, extra):
     services, scope = drawn
-    named = [s["service"] if isinstance(s, dict) else s for s in services]
-    in_scope = {s.split(":")[0] for s in named}
-    # A service the scope already brings in (NRL and GP Connect bring PDS) is not independent.
-    brought = {b for s in named for b in CAT.service(s.split(":")[0]).interface(s.split(":")[1]).brings}
-    if extra.split(":")[0] in in_scope | brought:
+    base = programme(services, **scope)
+    # A service the scope already has, or brings in (NRL and GP Connect bring PDS, CIS2 comes
+    # with user-restricted access), is not independent of it.
+    in_scope = {t.service for t in base.tasks if t.service is not None}
+    if extra.split(":")[0] in in_scope:
         return
-    ids = [t.id for t in programme(services, **scope).tasks if t.kind == "build"]
-    before = dates(programme(services, **scope), *ids)
+    # Every task of a service, from its identities and build to its pen test, SCAL acceptance,
+    # Connection Agreement, live identities and smoke test, keeps its dates.
+    ids = [t.id for t in base.tasks if t.service is not None]
+    assert {t.kind for t in base.tasks if t.id in ids} >= {"build", "smoke-test"}
+    before = dates(base, *ids)
     after = dates(programme([*services, extra], **scope), *ids)
-    assert after == before
+    assert {i: after[i] for i in ids if after[i] != before[i]} == {}
+
+
+def test_adding_pds_hl7v3_leaves_the_ers_production_tail_alone():
+    # By hand, e-RS FHIR alone (likely durations): its smoke test follows its own agreement.
+    # Adding PDS over HL7 V3 (HSCN, an MHS and a CAP of 4-16 weeks) used to hold e-RS's
+    # agreement, live identities and smoke test behind the CAP (day 127 to day 160).
+    alone = programme(["ers"])
+    tail = [t.id for t in alone.tasks if t.service == "ers" and t.environment == "production"]
+    assert {"smoke-test-ers-org1", "asid-ers-production-org1", "api-application-ers-production"} <= set(tail)
+    assert dates(programme(["ers", "pds:hl7v3"]), *tail) == dates(alone, *tail)
 
 
 # --- production identities after assurance; go-live waits for what it uses -----------------------
@@ -251,7 +264,9 @@ def test_production_identities_are_issued_after_the_connection_agreement(big):
     # A hosted system has one live endpoint; each Trust's own installation has its own.
     assert {"mhs-endpoint-gp-connect-production", "mhs-endpoint-gp-connect-production-org3"} & set(live)
     for i in live:
-        assert "connection-agreement" in preds(tasks, i), i
+        # Each is issued after its own service's agreement, never another service's.
+        agreements = {p for p in preds(tasks, i) if tasks[p].kind == "connection-agreement"}
+        assert agreements == {f"connection-agreement-{tasks[i].service}"}, i
 
 
 def organisation(task_id: str) -> int | None:
@@ -321,7 +336,7 @@ def test_a_mesh_only_smoke_test_waits_for_the_live_mailbox():
     tasks = tasks_of(["mesh"], organisations=2)
     for n in (1, 2):
         assert preds(tasks, f"smoke-test-mesh-org{n}") == {
-            "connection-agreement",
+            "connection-agreement-mesh",
             "service-desk-registration",
             f"mesh-mailbox-mesh-production-org{n}",
         }
@@ -343,7 +358,7 @@ def test_the_health_check_flags_a_smoke_test_without_its_live_identity():
         for t in tasks
     ]
     early = [
-        replace(t, depends_on=tuple(d for d in t.depends_on if d.task != "connection-agreement"))
+        replace(t, depends_on=tuple(d for d in t.depends_on if d.task != "connection-agreement-mesh"))
         if t.id == "mesh-mailbox-mesh-production-org1"
         else t
         for t in tasks
@@ -362,7 +377,7 @@ def test_the_health_check_flags_a_smoke_test_without_its_live_identity():
 def test_a_live_identity_after_the_scal_but_before_the_connection_agreement_is_flagged():
     base = programme(["ers:hl7v3", "mesh"])
     early = [
-        replace(t, depends_on=(Dependency("scal"),)) if t.id == "mesh-mailbox-mesh-production-org1" else t
+        replace(t, depends_on=(Dependency("scal-mesh"),)) if t.id == "mesh-mailbox-mesh-production-org1" else t
         for t in base.tasks
     ]
     findings = {f.rule: f.tasks for f in check_plan(replace(base, tasks=tuple(early))).findings}
@@ -403,19 +418,23 @@ def test_dep_follows_the_deployment_model():
     hosted = {t.id: t for t in programme(services, **scope).tasks}
     # One hosted system: the supplier validates once in DEP with one set of DEP identities.
     assert {"asid-pds-dep", "mesh-mailbox-mesh-dep"} <= preds(hosted, "dep-validation")
-    assert "dep-validation" in preds(hosted, "smoke-test-pds-org1")
+    # Validation in DEP is the Trust's rehearsal: it gates the Trust's go-live, and the
+    # production smoke test needs only the agreement and the live identities.
+    assert "dep-validation" in preds(hosted, "go-live-org1")
+    assert "dep-validation" not in preds(hosted, "smoke-test-pds-org1")
     installed = {t.id: t for t in programme(services, deployment="per-trust-install", **scope).tasks}
     # Each Trust's installation validates in situ with its own DEP identities, has its own live
-    # endpoint and certificates, and is smoke-tested before that Trust goes live.
+    # endpoint and certificates, and is validated and smoke-tested before that Trust goes live.
     assert "dep-validation" not in installed and "smoke-test-pds" not in installed
     assert {"asid-pds-dep-org2", "mesh-mailbox-mesh-dep-org2", "mhs-endpoint-pds-dep-org2"} <= preds(
         installed, "dep-validation-org2"
     )
-    assert {"dep-validation-org2", "mhs-endpoint-pds-production-org2", "spine-certificates-pds-production-org2"} <= (
+    assert {"mhs-endpoint-pds-production-org2", "spine-certificates-pds-production-org2"} <= (
         preds(installed, "smoke-test-pds-org2")
     )
-    assert "smoke-test-pds-org2" in preds(installed, "go-live-org2")
+    assert {"smoke-test-pds-org2", "dep-validation-org2"} <= preds(installed, "go-live-org2")
     assert not {"dep-validation-org1", "smoke-test-pds-org1"} & preds(installed, "go-live-org2")
+    assert "dep-validation-org1" not in preds(installed, "go-live-org2")
     with pytest.raises(Exception, match="unknown deployment 'per-trust'; did you mean 'per-trust-install'"):
         programme(services, deployment="per-trust", **scope)
 
@@ -529,13 +548,11 @@ def test_ptl_formality_leaves_nothing_in_dep_gating_production():
     tasks = {t.id: t for t in p.tasks}
     assert not {i for i, t in tasks.items() if t.environment == "dep"}
     assert "dep-validation" not in tasks
-    # The smoke test still waits for everything production needs, through the inherited links.
-    assert {"connection-agreement", "mhs-endpoint-pds-production", "conformance-pds"} <= preds(
-        tasks, "smoke-test-pds-org1"
-    )
-    assert {"connection-agreement", "api-application-sds-production", "conformance-sds"} <= preds(
-        tasks, "smoke-test-sds"
-    )
+    # The smoke test still waits for its agreement and live identities, and the go-live for the
+    # conformance evidence DEP validation waited for, through the inherited links.
+    assert {"connection-agreement-pds", "mhs-endpoint-pds-production"} <= preds(tasks, "smoke-test-pds-org1")
+    assert {"connection-agreement-sds", "api-application-sds-production"} <= preds(tasks, "smoke-test-sds")
+    assert {"conformance-pds", "conformance-sds", "smoke-test-pds-org1"} <= preds(tasks, "go-live-org1")
     assert blocking(p) == []
 
 
@@ -551,9 +568,11 @@ def test_ptl_formality_leaves_nothing_in_dep_when_each_trust_installs_its_own():
     assert {"dep-validation-org1", "dep-validation-org2", "asid-pds-dep-org2"} <= {t.id for t in base.tasks}
     tasks = {t.id: t for t in PRESETS["ptl-formality"](base).tasks}
     assert not [i for i, t in tasks.items() if t.environment == "dep" or t.kind == "dep-validation"]
-    # Each Trust's smoke test still waits for its own live identities and the conformance evidence.
-    assert {"conformance-pds", "asid-pds-production-org2"} <= preds(tasks, "smoke-test-pds-org2")
-    assert {"conformance-mesh", "mesh-mailbox-mesh-production-org2"} <= preds(tasks, "smoke-test-mesh-org2")
+    # Each Trust's smoke test still waits for its own live identities, and its go-live for the
+    # conformance evidence.
+    assert "asid-pds-production-org2" in preds(tasks, "smoke-test-pds-org2")
+    assert "mesh-mailbox-mesh-production-org2" in preds(tasks, "smoke-test-mesh-org2")
+    assert {"conformance-pds", "conformance-mesh"} <= preds(tasks, "go-live-org2")
     assert blocking(replace(base, tasks=tuple(tasks.values()))) == []
 
 
@@ -562,14 +581,15 @@ def test_ptl_formality_leaves_nothing_in_dep_when_each_trust_installs_its_own():
 
 def test_nhs_login_onboarding_is_its_own_route_with_no_generic_scal_or_connection_agreement():
     tasks = tasks_of(["nhs-login"])
-    assert not {"scal", "connection-agreement", "conformance-nhs-login", "developer-account"} & set(tasks)
+    assert not {t.id for t in tasks.values() if t.kind in ("scal", "connection-agreement", "conformance")}
+    assert "developer-account" not in tasks
     # The onboarding carries the SCAL and Connection Agreement: it cannot close before what its
     # SCAL rests on, and the smoke test and the organisation's acceptable use follow it.
     assert {d.task: d.type for d in tasks["nhs-login-onboarding"].depends_on} == {
         "ods-code": "FS",
         "dspt": "FS",
         "build-nhs-login": "FF",
-        "pen-test": "FF",
+        "pen-test-nhs-login": "FF",
         "cso-dcb0129": "FF",
         "medical-device-check": "FF",
     }
@@ -578,45 +598,49 @@ def test_nhs_login_onboarding_is_its_own_route_with_no_generic_scal_or_connectio
     p = programme(["nhs-login"])
     assert blocking(p) == []
     base = go_lives(p, None)["go-live-org1"]
-    for slow in ("nhs-login-onboarding", "pen-test", "build-nhs-login", "dspt"):
+    for slow in ("nhs-login-onboarding", "pen-test-nhs-login", "build-nhs-login", "dspt"):
         assert go_lives(p, slow)["go-live-org1"][0] > base[0], slow
     # Beside an API platform service, the generic SCAL and Connection Agreement are that
     # service's: NHS login's own onboarding does not feed them.
     mixed = tasks_of(["nhs-login", "pds"], access="application-restricted")
-    assert preds(mixed, "connection-agreement") == {"scal"}
-    assert "conformance-nhs-login" not in mixed and "conformance-pds" in preds(mixed, "scal")
+    assert preds(mixed, "connection-agreement-pds") == {"scal-pds"}
+    assert not {"conformance-nhs-login", "scal-nhs-login", "connection-agreement-nhs-login"} & set(mixed)
+    assert "conformance-pds" in preds(mixed, "scal-pds")
     # Each API's smoke test waits for its own route's assurance.
     assert preds(mixed, "smoke-test-nhs-login") == {"nhs-login-onboarding", "service-desk-registration"}
-    assert "connection-agreement" in preds(mixed, "smoke-test-pds")
+    assert "connection-agreement-pds" in preds(mixed, "smoke-test-pds")
     assert "nhs-login-onboarding" not in preds(mixed, "smoke-test-pds")
 
 
 def test_conformance_and_the_smoke_test_are_per_api():
     tasks = tasks_of(["pds", "mesh", "ers:hl7v3"], access="application-restricted")
     # Each API's conformance waits for its own build (and the MHS for the HL7 V3 one), not others'.
-    assert preds(tasks, "conformance-pds") == {"build-pds", "reconciliation-observability", "test-data-pds-int"}
-    assert preds(tasks, "conformance-mesh") == {"build-mesh", "reconciliation-observability"}
+    assert preds(tasks, "conformance-pds") == {"build-pds", "reconciliation-observability-pds", "test-data-pds-int"}
+    assert preds(tasks, "conformance-mesh") == {"build-mesh", "reconciliation-observability-mesh"}
     assert preds(tasks, "conformance-ers") == {
         "build-ers",
         "mhs-build",
-        "reconciliation-observability",
+        "reconciliation-observability-ers",
         "test-data-ers-int",
     }
-    assert {"conformance-pds", "conformance-mesh", "conformance-ers"} <= preds(tasks, "scal")
+    # ... and its own SCAL acceptance waits for its own conformance and pen test only.
+    for s in ("pds", "mesh", "ers"):
+        own = {d for d in preds(tasks, f"scal-{s}") if tasks[d].service is not None}
+        assert own == {f"conformance-{s}", f"pen-test-{s}"}, s
     # Each API's smoke test uses its own production identities; one that uses the organisation's
     # live ASID or mailbox is the organisation's.
     assert preds(tasks, "smoke-test-pds") == {
-        "connection-agreement",
+        "connection-agreement-pds",
         "api-application-pds-production",
         "service-desk-registration",
     }
     assert preds(tasks, "smoke-test-mesh-org1") == {
-        "connection-agreement",
+        "connection-agreement-mesh",
         "mesh-mailbox-mesh-production-org1",
         "service-desk-registration",
     }
     assert preds(tasks, "smoke-test-ers-org1") == {
-        "connection-agreement",
+        "connection-agreement-ers",
         "spine-certificates-ers-production",
         "mhs-endpoint-ers-production",
         "asid-ers-production-org1",
@@ -650,7 +674,7 @@ def test_routes_bring_the_assurance_each_interface_needs():
         for iface in svc.interfaces:
             assert iface.assurance in CAT.routes, f"{svc.id}:{iface.id}"
     ldap = tasks_of(["sds:ldap"])
-    assert preds(ldap, "connection-agreement") == {"scal", "cap-assurance-sds"}
+    assert preds(ldap, "connection-agreement-sds") == {"scal-sds", "cap-assurance-sds"}
     assert "cap-assurance-sds" not in tasks_of(["sds"], access="application-restricted")
 
 
@@ -674,7 +698,7 @@ def test_ers_hl7v3_cap_runs_in_five_stages_from_first_contact():
         "cap-stage4-ers": {"cap-stage3-ers": "FS", "build-ers": "FF", "mhs-build": "FF"},
         "cap-assurance-ers": {"cap-stage4-ers": "FS"},
     }
-    assert "cap-assurance-ers" in preds(tasks, "connection-agreement")
+    assert "cap-assurance-ers" in preds(tasks, "connection-agreement-ers")
     # "Up to 47 weeks from first contact": the five stages' maxima add up to 235 working days.
     stages = ("cap-stage1-ers", "cap-stage2-ers", "cap-stage3-ers", "cap-stage4-ers", "cap-assurance-ers")
     assert sum(tasks[i].duration.max for i in stages) == 47 * 5
@@ -804,7 +828,9 @@ def test_gp_connect_passes_its_gates_and_brings_pds():
     assert preds(tasks, "gp-connect-gate3") == {"gp-connect-gate2"}
     assert "gp-connect-gate2" in preds(tasks, "conformance-gp-connect")
     assert "gp-connect-gate2" not in preds(tasks, "conformance-pds")
-    assert "gp-connect-gate3" in preds(tasks, "connection-agreement")
+    assert "gp-connect-gate3" in preds(tasks, "connection-agreement-gp-connect")
+    # PDS, brought in for NHS number verification, has its own agreement without the gates.
+    assert "gp-connect-gate3" not in preds(tasks, "connection-agreement-pds")
     # PDS joins for NHS number verification, with its own approval and application.
     assert {"use-case-approval-pds", "api-application-pds-int"} <= preds(tasks, "build-pds")
     assert "gp-connect-gate1" not in preds(tasks, "build-pds")
@@ -841,10 +867,10 @@ def test_hl7v3_surprise_adds_what_the_fallback_adds_and_nothing_twice():
     added_links = {i: preds(after, i) - preds(before, i) for i in before if preds(after, i) != preds(before, i)}
     assert added_links == {
         "mhs-build": {"mhs-endpoint-eps-int", "spine-certificates-eps-int"},
-        "pen-test": {"build-eps-hl7v3"},
-        "reconciliation-observability": {"build-eps-hl7v3"},
+        "pen-test-eps": {"build-eps-hl7v3"},
+        "reconciliation-observability-eps": {"build-eps-hl7v3"},
         "conformance-eps": {"build-eps-hl7v3"},
-        "connection-agreement": {"cap-assurance-eps"},
+        "connection-agreement-eps": {"cap-assurance-eps"},
         "smoke-test-eps-org1": {
             "asid-eps-production-org1",
             "mhs-endpoint-eps-production",

@@ -30,14 +30,26 @@ def test_late_requests_moves_the_example_by_the_design_time(example, base):
 
 def test_deferred_assurance_moves_the_example_by_the_assurance_tail(example, base):
     t = base.table.set_index("id")
-    builds = t[(t["track"] == "build") & (t["kind"] != "design")]
-    assert "scal" in base.critical_path
-    # Clinical safety and DSPT now start when the last build finishes; SCAL waits for them.
-    ready = int(builds["ef"].max()) + max(int(t.at["cso-dcb0129", "duration"]), int(t.at["dspt", "duration"]))
-    slip = max(0, ready - int(t.at["scal", "es"]))
-    assert slip > 0
+    # Hand-worked from items.yaml and services.yaml likely lead times, in working days from the
+    # start. EPS is the longest chain: ODS code 0-10, developer account 10-12, EPS use-case
+    # approval 12-32, intake slot 32-162, EPS build 162-192 (30), its reconciliation 167-177
+    # (SS 5), conformance 192-212 (20) and pen test 192-217 (25). Its SCAL waits for its own pen
+    # test and conformance (DSPT 10-50 and clinical safety 0-40 are long done): 217-237 (20),
+    # Connection Agreement 237-247 (10), live API application and MESH mailbox 247-257 (10),
+    # smoke test 257-262 (5), go-live at 262 and the hand-written hypercare 262-272 (10).
+    assert (t.at["scal-eps", "es"], t.at["scal-eps", "ef"], base.finish_offset) == (217, 237, 272)
+    assert "scal-eps" in base.critical_path
     deferred = schedule(apply_scenario(example, Scenario("x", "x", "deferred-assurance")))
-    assert deferred.finish_offset == base.finish_offset + slip
+    d = deferred.table.set_index("id")
+    # Deferred, clinical safety, DSPT and every API's pen test start when the last build-track
+    # task finishes (the EPS build, at 192): clinical safety and DSPT end at 232 (40 each), the
+    # pen tests at 217 (25). Every SCAL then waits for DSPT and clinical safety: 232-252;
+    # agreements 252-262; live applications, CIS2 configuration and mailbox 262-272; smoke tests
+    # 272-277; go-live 277; hypercare 277-287: 15 days (232 - 217) later than the plan.
+    for api in ("pds", "eps", "cis2"):
+        assert (d.at[f"pen-test-{api}", "es"], d.at[f"scal-{api}", "es"]) == (192, 232), api
+    assert (d.at["cso-dcb0129", "ef"], d.at["dspt", "ef"]) == (232, 232)
+    assert deferred.finish_offset == 287 == base.finish_offset + 15
 
 
 def test_common_random_numbers_make_identical_scenarios_identical(example):

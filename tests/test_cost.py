@@ -505,10 +505,13 @@ def test_scope_takes_indicative_costs_only_when_asked():
     assert not parse_programme(data).has_costs
     data["scope"]["indicative_costs"] = True
     p = parse_programme(data)
-    pen = p.task("pen-test")
-    assert pen.cost == Amount(6000, 12000, 25000, "pert")
-    assert pen.cost_basis.startswith("estimate: No published price")
-    assert [t.id for t in p.tasks if t.cost is not None] == ["pen-test"]
+    # PDS for healthcare workers brings CIS2; each API's release has its own pen test, each at
+    # items.yaml's pen-test cost (6,000 / 12,000 / 25,000), and no other item has a cost.
+    for api in ("pds", "cis2"):
+        pen = p.task(f"pen-test-{api}")
+        assert pen.cost == Amount(6000, 12000, 25000, "pert")
+        assert pen.cost_basis.startswith("estimate: No published price")
+    assert [t.id for t in p.tasks if t.cost is not None] == ["pen-test-pds", "pen-test-cis2"]
 
 
 def test_indicative_costs_need_a_gbp_programme():

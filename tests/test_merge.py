@@ -8,10 +8,10 @@ restricted, so CIS2 comes in), one organisation, INT and production:
   use-case approval and the CIS2 client. The plan's build task stands in for all three builds.
 - ``go-live`` waits for the smoke test, the organisation's production MESH mailbox (a live
   identity), DCB0160, DPIA, data processing agreement, DSPT, acceptable use and end-user accounts;
-  the smoke test waits for the Connection Agreement and the production API applications and CIS2
-  configuration.
-- conformance and the pen test wait for every build; reconciliation starts 5 days after each
-  build starts (SS 5).
+  each API's smoke test waits for that API's own Connection Agreement and production API
+  application and CIS2 configuration.
+- each API's conformance and pen test wait for that API's build (the plan's build task), the pen
+  test also for that API's reconciliation, which starts 5 days after the build starts (SS 5).
 """
 
 from __future__ import annotations
@@ -92,14 +92,18 @@ def test_merge_links_the_scope_into_the_plans_build_and_go_live(capsys, tmp_path
     assert (tasks["live"]["kind"], tasks["live"]["environment"]) == ("go-live", "production")
     # The scope's own build and go-live are gone; what waited for them waits for the plan's tasks.
     assert not {"build-pds", "build-eps", "build-cis2", "go-live-org1"} & set(tasks)
+    # items.yaml smoke-test: [connection-agreement, nhs-login-onboarding (not in scope),
+    # api-application, ...]: the API's own agreement, then its own live application.
     assert _links(tasks["smoke-test-pds"])[:2] == [
-        ("connection-agreement", "FS", 0),
+        ("connection-agreement-pds", "FS", 0),
         ("api-application-pds-production", "FS", 0),
     ]
     for api in ("pds", "eps", "cis2"):
         assert ("dev", "FS", 0) in _links(tasks[f"conformance-{api}"])
-    assert ("dev", "FS", 0) in _links(tasks["pen-test"])
-    assert _links(tasks["reconciliation-observability"]) == [("dev", "SS", 5)]
+        # items.yaml pen-test: [build, reconciliation-observability], both per service: the
+        # API's build (the plan's dev) and its own reconciliation, which starts SS 5 on the build.
+        assert _links(tasks[f"pen-test-{api}"]) == [("dev", "FS", 0), (f"reconciliation-observability-{api}", "FS", 0)]
+        assert _links(tasks[f"reconciliation-observability-{api}"]) == [("dev", "SS", 5)]
     # Generated tasks carry the catalogue's three-point lead time, owner and provenance.
     assert tasks["eps-intake"]["duration"] == {"min": 65, "likely": 130, "max": 260}
     assert tasks["api-application-pds-int"]["duration"] == 1  # items.yaml: 1 working day in INT, fixed
@@ -155,7 +159,12 @@ tasks:
     ]  # fmt: skip
     assert [t for t, _, _ in _links(tasks["dev-cis2"])] == ["design", "use-case-approval-cis2", "cis2-client-int"]
     assert (tasks["dev-pds"]["service"], tasks["dev-cis2"]["service"]) == ("pds", "cis2")
-    assert _links(tasks["pen-test"])[:2] == [("dev-pds", "FS", 0), ("dev-cis2", "FS", 0)]
+    # Each API's pen test and reconciliation wait for that API's own stand-in only.
+    for api in ("pds", "cis2"):
+        assert _links(tasks[f"pen-test-{api}"]) == [
+            (f"dev-{api}", "FS", 0), (f"reconciliation-observability-{api}", "FS", 0),
+        ]  # fmt: skip
+        assert _links(tasks[f"reconciliation-observability-{api}"]) == [(f"dev-{api}", "SS", 5)]
 
 
 def test_tasks_named_as_the_catalogue_items_need_no_flags(capsys, tmp_path):
@@ -240,7 +249,7 @@ def test_a_plan_written_by_mpxj_merges_with_its_own_durations_and_links(capsys, 
     pf.setDefaultCalendar(pf.addDefaultBaseCalendar())
     pf.getProjectProperties().setStartDate(LocalDateTime.of(2027, 1, 4, 8, 0))
     made = {}
-    for name, days in [("Discovery", 5), ("Build", 40), ("Connection Agreement", 3), ("Go live", 0)]:
+    for name, days in [("Discovery", 5), ("Build", 40), ("Connection Agreement PDS", 3), ("Go live", 0)]:
         t = pf.addTask()
         t.setName(name)
         t.setDuration(Duration.getInstance(days, TimeUnit.DAYS))
@@ -259,20 +268,28 @@ def test_a_plan_written_by_mpxj_merges_with_its_own_durations_and_links(capsys, 
     tasks, _, err = _merge(
         capsys, tmp_path, source, "--build-task", "build", "--go-live-task", "go-live", services="pds"
     )
-    assert [tasks[t]["duration"] for t in ("discovery", "build", "connection-agreement", "go-live")] == [5, 40, 3, 0]
+    own = ("discovery", "build", "connection-agreement-pds", "go-live")
+    assert [tasks[t]["duration"] for t in own] == [5, 40, 3, 0]
     assert _links(tasks["build"])[0] == ("discovery", "FS", 0)
     assert _links(tasks["go-live"])[0] == ("build", "FS", 2)
     assert ("api-application-pds-int", "FS", 0) in _links(tasks["build"])
     assert ("smoke-test-pds", "FS", 0) in _links(tasks["go-live"])
-    # The plan's own "Connection Agreement" task keeps its id; the catalogue's is renamed, and
-    # every generated link to it follows.
-    assert tasks["connection-agreement"] == {
-        "id": "connection-agreement",
-        "name": "Connection Agreement",
+    # The plan's own "Connection Agreement PDS" task keeps its id; the catalogue's PDS agreement
+    # is renamed, and every generated link to it follows. CIS2's agreement keeps its id.
+    assert tasks["connection-agreement-pds"] == {
+        "id": "connection-agreement-pds",
+        "name": "Connection Agreement PDS",
         "duration": 3,
     }
-    assert tasks["connection-agreement-spine"]["kind"] == "connection-agreement"
-    assert _links(tasks["smoke-test-pds"])[0] == ("connection-agreement-spine", "FS", 0)
-    assert "generated connection-agreement renamed connection-agreement-spine" in err
+    assert tasks["connection-agreement-pds-spine"]["kind"] == "connection-agreement"
+    assert tasks["connection-agreement-pds-spine"]["service"] == "pds"
+    assert _links(tasks["smoke-test-pds"])[0] == ("connection-agreement-pds-spine", "FS", 0)
+    assert _links(tasks["smoke-test-cis2"])[0] == ("connection-agreement-cis2", "FS", 0)
+    # items.yaml euo-acceptable-use (once per organisation): [connection-agreement,
+    # nhs-login-onboarding (not in scope)]: every API's agreement.
+    assert _links(tasks["euo-acceptable-use-org1"]) == [
+        ("connection-agreement-pds-spine", "FS", 0), ("connection-agreement-cis2", "FS", 0),
+    ]  # fmt: skip
+    assert "generated connection-agreement-pds renamed connection-agreement-pds-spine" in err
     code, out, _ = run(capsys, "check", tmp_path / "merged.yaml", "--format", "json")
     assert code == 0 and [f["rule"] for f in json.loads(out)["findings"] if f["severity"] == "error"] == []

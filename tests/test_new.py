@@ -111,8 +111,12 @@ def test_starter_cost_block_uncommented_prices_the_plan():
     body = "\n".join(line for line in body.splitlines() if not line.startswith("#"))
     p = parse_programme(load_yaml(head + "tasks:\n" + body))
     sched = schedule(p)
-    # Pen test likely 12,000 (catalogue estimate), trainer half-time for 10 days at 600, team for every day.
-    assert deterministic_cost(sched).total == 12000 + 0.5 * 600 * 10 + 2500 * sched.finish_offset
+    # A pen test per API's release (PDS, EPS and the CIS2 sign-in the healthcare workers bring),
+    # each likely 12,000 (catalogue estimate); trainer half-time for 10 days at 600; team for
+    # every day.
+    cost = deterministic_cost(sched)
+    assert cost.by_task["pen-test-pds"] == cost.by_task["pen-test-eps"] == cost.by_task["pen-test-cis2"] == 12000
+    assert cost.total == 3 * 12000 + 0.5 * 600 * 10 + 2500 * sched.finish_offset
     assert p.budget == 500000
 
 
@@ -206,7 +210,9 @@ def test_have_leaves_held_items_as_day_one_milestones_that_dependents_still_link
     dependents = {
         "ods-code": ["developer-account", "service-desk-registration", "mpv-registration"],
         "hscn": ["nhs-dns-name-int", "nhs-dns-name-production", "test-smartcards"],
-        "dspt": ["scal"],
+        # HL7 V3 goes through CAP (Stage 1 needs DSPT); each API (PDS and the CIS2 sign-in that
+        # user-restricted access brings) has its own SCAL, and each SCAL needs DSPT.
+        "dspt": ["cap-stage1-pds", "scal-pds", "scal-cis2"],
     }
     for held, waiting in dependents.items():
         assert tasks[held].depends_on == () and t.at[held, "duration"] == 0, held

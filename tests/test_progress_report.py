@@ -177,6 +177,21 @@ def test_the_trend_chart_plots_the_engine_forecast_at_each_status_date_in_chromi
         programme, finish, p50, p80 = _forecast(TRACKING / f"status-{day}.yaml")
         for name, value in zip(want, (finish, p50, p80)):
             want[name].append((dt.date.fromisoformat(day), value))
+    # The deterministic line worked by hand: EPS is the longest chain at every status date. After
+    # its intake slot come the EPS build 30, its pen test 25, its SCAL 20, its Connection
+    # Agreement 10, its live API application 10, its smoke test 5 and hypercare 10 (items.yaml
+    # and services.yaml likely days; 110 in all). Remaining work starts the working day after
+    # the status date.
+    # - 29 January: the developer account is done; EPS use-case approval 20 and the intake slot
+    #   130 are still to come: 260 working days from Monday 1 February.
+    # - 26 February: EPS use-case approval has 8 days left, then the intake slot 130: 248 working
+    #   days from Monday 1 March.
+    # - 26 March: the intake slot has 110 days left: 220 working days from Monday 29 March.
+    assert want["Deterministic go-live"] == [
+        (dt.date(2027, 1, 29), _working_day(dt.date(2027, 2, 1), 260 - 1)),
+        (dt.date(2027, 2, 26), _working_day(dt.date(2027, 3, 1), 248 - 1)),
+        (dt.date(2027, 3, 26), _working_day(dt.date(2027, 3, 29), 220 - 1)),
+    ]
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(tracked_report.as_uri(), wait_until="load")
     page.wait_for_selector(".js-plotly-plot .main-svg", timeout=20_000)

@@ -100,10 +100,19 @@ def test_shared_items_say_what_needs_them():
     hscn = rule_of(p, "hscn")
     assert (hscn.service, hscn.interface, hscn.route) == (None, None, "cap")
     assert hscn.needed_by == ("pds:hl7v3", "smartcards")
-    # SCAL comes with the assurance routes of the interfaces in scope: CAP for PDS HL7 V3 and
-    # SCAL/DOS for the CIS2 sign-in the smartcards bring; two routes, so no single one is named.
-    assert rule_of(p, "scal").needed_by == ("pds:hl7v3", "cis2:oidc")
-    assert rule_of(p, "scal").route is None
+    # The developer account comes with the assurance routes of the interfaces in scope
+    # (services.yaml routes: both cap and scal-dos list it): CAP for PDS HL7 V3 and SCAL/DOS for
+    # the CIS2 sign-in that user-restricted access brings; two routes, so no single one is named.
+    account = rule_of(p, "developer-account")
+    assert (account.service, account.needed_by, account.route) == (None, ("pds:hl7v3", "cis2:oidc"), None)
+    # SCAL is per API (items.yaml repeat: per-service): each names only its own interface and route.
+    for task_id, service, interface, route in [
+        ("scal-pds", "pds", "hl7v3", "cap"),
+        ("scal-cis2", "cis2", "oidc", "scal-dos"),
+    ]:
+        rule = rule_of(p, task_id)
+        assert (rule.service, rule.interface, rule.route) == (service, interface, route)
+        assert rule.needed_by == (f"{service}:{interface}",)
 
 
 def test_hand_written_tasks_have_no_rule():

@@ -36,11 +36,7 @@ ALWAYS = {
     "dspt",
     "medical-device-check",
     "cso-dcb0129",
-    "pen-test",
-    "scal",
-    "connection-agreement",
     "design",
-    "reconciliation-observability",
     "dspt-organisation-org1",
     "dpia-org1",
     "data-processing-agreement-org1",
@@ -51,9 +47,15 @@ ALWAYS = {
 
 
 def per_api(*services: str, per_trust: tuple[str, ...] = (), organisations: int = 1) -> set[str]:
-    """Conformance towards each API's TCC and each API's production smoke test; the smoke test of
-    an API with each Trust's own live ASID or mailbox (``per_trust``) is each Trust's."""
-    out = {f"conformance-{s}" for s in services}
+    """Each API's own way to production: its reconciliation and monitoring, the penetration test
+    of its release, conformance towards its TCC, its SCAL acceptance and Connection Agreement,
+    and its production smoke test; the smoke test of an API with each Trust's own live ASID or
+    mailbox (``per_trust``) is each Trust's."""
+    out = {
+        f"{kind}-{s}"
+        for s in services
+        for kind in ("reconciliation-observability", "pen-test", "conformance", "scal", "connection-agreement")
+    }
     for s in services:
         if s in per_trust:
             out |= {f"smoke-test-{s}-org{o}" for o in range(1, organisations + 1)}
@@ -171,7 +173,7 @@ def test_seed_scope_tasks():
         "mesh-mailbox-eps-production-org1",
         "end-user-accounts-org1",
     }
-    assert len(tasks) == 41
+    assert len(tasks) == 49  # three APIs, each with its own reconciliation, pen test, SCAL and agreement
 
 
 @pytest.mark.parametrize(
@@ -278,8 +280,9 @@ def test_per_organisation_repeats(organisations):
         "mesh-mailbox-eps-int",
         *(f"mesh-mailbox-eps-production-{o}" for o in live),
     ]
-    # Once-only work does not repeat.
-    assert of_kind(tasks, "scal") == ["scal"]
+    # Once-only work does not repeat; each API's assurance is its own, for every organisation.
+    assert of_kind(tasks, "scal") == ["scal-pds", "scal-eps", "scal-cis2"]  # CIS2 joins for sign-in
+    assert of_kind(tasks, "dspt") == ["dspt"]
     assert of_kind(tasks, "mhs-endpoint") == [
         f"mhs-endpoint-{s}-{e}" for s in ("pds", "eps") for e in ("int", "production")
     ]
@@ -332,28 +335,50 @@ def test_production_certificates_and_access_only_after_assurance(seed_v3):
         "mhs-endpoint-eps-production",
         "mesh-mailbox-eps-production-org1",
     ):
-        assert "connection-agreement" in preds(seed_v3, task_id)
-        assert {"scal", "conformance-pds", "conformance-eps", "pen-test"} <= ancestors(seed_v3, task_id)
+        # Each live identity follows its own service's agreement, and only that one.
+        service = next(s for s in ("pds", "eps", "cis2") if f"-{s}-" in f"-{task_id}-")
+        own = {f"connection-agreement-{service}", f"scal-{service}", f"conformance-{service}", f"pen-test-{service}"}
+        assert f"connection-agreement-{service}" in preds(seed_v3, task_id)
+        assert own <= ancestors(seed_v3, task_id)
+        others = {
+            f"{kind}-{s}" for s in ("pds", "eps", "cis2") if s != service for kind in ("scal", "connection-agreement")
+        }
+        assert not others & ancestors(seed_v3, task_id), task_id
     for task_id in ("spine-certificates-pds-int", "asid-pds-int", "asid-eps-dep", "mesh-mailbox-eps-int"):
-        assert "connection-agreement" not in ancestors(seed_v3, task_id)
+        assert not {t for t in ancestors(seed_v3, task_id) if seed_v3[t].kind == "connection-agreement"}
 
 
 def test_the_tail_is_a_sequential_chain(seed_v3):
-    assert {"conformance-pds", "conformance-eps", "conformance-cis2"} <= preds(seed_v3, "scal")
-    assert "scal" in preds(seed_v3, "connection-agreement")
-    assert {"cap-assurance-pds", "cap-assurance-eps"} <= preds(seed_v3, "connection-agreement")
+    # Each API's tail is its own: its conformance and pen test, then its SCAL acceptance, then its
+    # agreement (after its CAP too, where it falls back to HL7 V3).
+    for s in ("pds", "eps", "cis2"):
+        assert preds(seed_v3, f"scal-{s}") == {
+            "developer-account",
+            "dspt",
+            "cso-dcb0129",
+            f"pen-test-{s}",
+            f"conformance-{s}",
+            "medical-device-check",
+        }
+        assert preds(seed_v3, f"pen-test-{s}") == {f"build-{s}", f"reconciliation-observability-{s}"} | (
+            {f"build-{s}-hl7v3"} if s != "cis2" else set()
+        )
+    assert preds(seed_v3, "connection-agreement-pds") == {"scal-pds", "cap-assurance-pds"}
+    assert preds(seed_v3, "connection-agreement-eps") == {"scal-eps", "cap-assurance-eps"}
+    assert preds(seed_v3, "connection-agreement-cis2") == {"scal-cis2"}
     # Each API's smoke test waits for that API's production identities (the organisation's own
-    # live ASID makes it the organisation's smoke test).
+    # live ASID makes it the organisation's smoke test); DEP validation is the Trust's own
+    # rehearsal and gates its go-live, not the smoke test.
     assert preds(seed_v3, "smoke-test-pds-org1") == {
-        "connection-agreement",
+        "connection-agreement-pds",
         "api-application-pds-production",
         "cis2-client-production",
         "spine-certificates-pds-production",
         "mhs-endpoint-pds-production",
         "asid-pds-production-org1",
         "service-desk-registration",
-        "dep-validation",
     }
+    assert "dep-validation" in preds(seed_v3, "go-live-org1")
     assert "api-application-eps-production" in preds(seed_v3, "smoke-test-eps-org1")
     assert "api-application-eps-production" not in preds(seed_v3, "smoke-test-pds-org1")
     assert {"smoke-test-pds-org1", "smoke-test-eps-org1", "smoke-test-cis2"} <= preds(seed_v3, "go-live-org1")
@@ -371,7 +396,7 @@ def test_repeats_link_to_the_matching_repeat(seed_v3):
     assert preds(seed_v3, "asid-pds-production-org1") == {
         "mpv-registration",
         "mhs-endpoint-pds-production",
-        "connection-agreement",
+        "connection-agreement-pds",
     }
     assert {"asid-pds-production-org1", "asid-eps-production-org1", "mesh-mailbox-eps-production-org1"} <= preds(
         seed_v3, "go-live-org1"
@@ -552,6 +577,36 @@ def test_a_link_to_a_kind_waits_for_every_generated_task_of_that_kind(tmp_path):
     assert t.at["training", "es"] == max(t.at["smoke-test-pds", "ef"], t.at["smoke-test-cis2", "ef"])
 
 
+def test_a_risk_or_correlation_naming_a_kind_stands_for_every_task_of_it(tmp_path):
+    # Written when a scope made one pen test and one SCAL; each API now has its own.
+    f = write_programme(
+        tmp_path,
+        "scope:\n  services: [pds, mesh]\n  access: application-restricted\n"
+        "tasks:\n  - {id: scal-review, duration: 2}\n"
+        "risks:\n"
+        "  - {id: retest, probability: 0.25, impact: 10, tasks: [pen-test, build-mesh, pen-test-mesh]}\n"
+        "  - {id: own, probability: 0.5, impact: 3, tasks: [scal-review]}\n"
+        "correlations:\n  - {tasks: [scal, connection-agreement], rho: 0.4}\n",
+    )
+    p = read_programme(f)
+    risks = {r.id: r.tasks for r in p.risks}
+    # In the order written, each task once; an id names only itself.
+    assert risks == {"retest": ("pen-test-pds", "pen-test-mesh", "build-mesh"), "own": ("scal-review",)}
+    assert p.correlations[0].tasks == (
+        "scal-pds",
+        "scal-mesh",
+        "connection-agreement-pds",
+        "connection-agreement-mesh",
+    )
+    (tmp_path / "bad").mkdir()
+    bad = write_programme(
+        tmp_path / "bad",
+        "scope:\n  services: [pds]\nrisks:\n  - {id: r, probability: 0.2, impact: 5, tasks: [pen-tst]}\n",
+    )
+    with pytest.raises(ProgrammeError, match=r"risks\[r\]\.tasks\[0\].*unknown task 'pen-tst'; did you mean"):
+        read_programme(bad)
+
+
 def test_scope_errors_exit_2_through_the_cli(tmp_path, capsys):
     f = write_programme(tmp_path, "scope:\n  services: [pds, epss]\n")
     out = tmp_path / "out.csv"
@@ -583,11 +638,21 @@ def test_seed_example_schedules():
     p = read_programme(data_dir() / "examples" / "seed-pds-eps-cis2.yaml")
     sched = schedule(p)
     t = sched.table.set_index("id")
-    assert len(p.tasks) == 42  # 41 generated from the scope and one hand-written
-    # The EPS intake queue drives the date; assurance starts in week one.
-    assert {"eps-intake", "build-eps", "scal", "connection-agreement", "smoke-test-pds", "go-live-org1"} <= set(
-        sched.critical_path
-    )
+    # 49 generated from the scope (each of the three APIs with its own reconciliation, pen
+    # test, SCAL acceptance and Connection Agreement) and one hand-written.
+    assert len(p.tasks) == 50
+    # The EPS intake queue drives the date through EPS's own assurance; assurance starts in
+    # week one, and PDS's own tail, not held by EPS, has float.
+    assert {
+        "eps-intake",
+        "build-eps",
+        "pen-test-eps",
+        "scal-eps",
+        "connection-agreement-eps",
+        "smoke-test-eps-org1",
+        "go-live-org1",
+    } <= set(sched.critical_path)
+    assert not {"scal-pds", "connection-agreement-pds", "smoke-test-pds"} & set(sched.critical_path)
     assert t.at["cso-dcb0129", "es"] == 0 and t.at["design", "es"] == 0
     smoke = ("smoke-test-pds", "smoke-test-eps-org1", "smoke-test-cis2")  # EPS's uses the live mailbox
     assert t.at["go-live-org1", "start"] > max(t.at[s, "finish"] for s in smoke)
@@ -620,12 +685,12 @@ def test_go_live_depends_on_its_own_organisation_only():
         ]
         assert not any(d.endswith(f"-org{other}") for d in deps)
     # Each organisation's chain stays its own: org 2's agreement follows org 2's DPIA, and its
-    # live ASID follows the service's live endpoint and the Connection Agreement.
+    # live ASID follows the service's live endpoint and the service's Connection Agreement.
     assert [d.task for d in tasks["data-processing-agreement-org2"].depends_on] == ["dpia-org2"]
     assert [d.task for d in tasks["asid-pds-production-org2"].depends_on] == [
         "mpv-registration",
         "mhs-endpoint-pds-production",
-        "connection-agreement",
+        "connection-agreement-pds",
     ]
 
 

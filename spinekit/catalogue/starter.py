@@ -205,7 +205,7 @@ def starter_programme(
         "",
         "# Costs beside the dates (optional): day rates, costs per working day of the whole",
         "# programme, and a budget; uncomment `indicative_costs: true` under scope for the catalogue's",
-        "# estimated pen-test cost. Replace the example rates with your own.",
+        "# estimated cost of each API's pen test. Replace the example rates with your own.",
         _pad("# budget: 500000", "in the currency below, beside the target"),
         _pad("# currency: GBP", "the default"),
         "# resources:",
