@@ -552,7 +552,9 @@ def test_ptl_formality_leaves_nothing_in_dep_gating_production():
     # conformance evidence DEP validation waited for, through the inherited links.
     assert {"connection-agreement-pds", "mhs-endpoint-pds-production"} <= preds(tasks, "smoke-test-pds-org1")
     assert {"connection-agreement-sds", "api-application-sds-production"} <= preds(tasks, "smoke-test-sds")
-    assert {"conformance-pds", "conformance-sds", "smoke-test-pds-org1"} <= preds(tasks, "go-live-org1")
+    # (PDS over HL7 V3 is tested in CAP stage 4, with no separate conformance.)
+    assert {"build-pds", "conformance-sds", "smoke-test-pds-org1"} <= preds(tasks, "go-live-org1")
+    assert "conformance-pds" not in tasks
     assert blocking(p) == []
 
 
@@ -572,7 +574,7 @@ def test_ptl_formality_leaves_nothing_in_dep_when_each_trust_installs_its_own():
     # conformance evidence.
     assert "asid-pds-production-org2" in preds(tasks, "smoke-test-pds-org2")
     assert "mesh-mailbox-mesh-production-org2" in preds(tasks, "smoke-test-mesh-org2")
-    assert {"conformance-pds", "conformance-mesh"} <= preds(tasks, "go-live-org2")
+    assert {"build-pds", "conformance-mesh"} <= preds(tasks, "go-live-org2")
     assert blocking(replace(base, tasks=tuple(tasks.values()))) == []
 
 
@@ -603,7 +605,7 @@ def test_nhs_login_onboarding_is_its_own_route_with_no_generic_scal_or_connectio
     # Beside an API platform service, the generic SCAL and Connection Agreement are that
     # service's: NHS login's own onboarding does not feed them.
     mixed = tasks_of(["nhs-login", "pds"], access="application-restricted")
-    assert preds(mixed, "connection-agreement-pds") == {"scal-pds"}
+    assert preds(mixed, "connection-agreement-pds") == {"scal-pds", "pen-test-pds"}
     assert not {"conformance-nhs-login", "scal-nhs-login", "connection-agreement-nhs-login"} & set(mixed)
     assert "conformance-pds" in preds(mixed, "scal-pds")
     # Each API's smoke test waits for its own route's assurance.
@@ -614,17 +616,18 @@ def test_nhs_login_onboarding_is_its_own_route_with_no_generic_scal_or_connectio
 
 def test_conformance_and_the_smoke_test_are_per_api():
     tasks = tasks_of(["pds", "mesh", "ers:hl7v3"], access="application-restricted")
-    # Each API's conformance waits for its own build (and the MHS for the HL7 V3 one), not others'.
+    # Each API's conformance waits for its own build, not others'; e-RS over HL7 V3 is tested in
+    # its CAP's stage 4 instead, which cannot close before its build and the MHS.
     assert preds(tasks, "conformance-pds") == {"build-pds", "reconciliation-observability-pds", "test-data-pds-int"}
     assert preds(tasks, "conformance-mesh") == {"build-mesh", "reconciliation-observability-mesh"}
-    assert preds(tasks, "conformance-ers") == {
-        "build-ers",
-        "mhs-build",
-        "reconciliation-observability-ers",
-        "test-data-ers-int",
+    assert "conformance-ers" not in tasks and "scal-ers" not in tasks
+    assert {d.task: d.type for d in tasks["cap-stage4-ers"].depends_on} == {
+        "cap-stage3-ers": "FS",
+        "build-ers": "FF",
+        "mhs-build": "FF",
     }
     # ... and its own SCAL acceptance waits for its own conformance and pen test only.
-    for s in ("pds", "mesh", "ers"):
+    for s in ("pds", "mesh"):
         own = {d for d in preds(tasks, f"scal-{s}") if tasks[d].service is not None}
         assert own == {f"conformance-{s}", f"pen-test-{s}"}, s
     # Each API's smoke test uses its own production identities; one that uses the organisation's
@@ -652,7 +655,7 @@ def test_conformance_and_the_smoke_test_are_per_api():
     for slow in (
         "conformance-pds",
         "conformance-mesh",
-        "conformance-ers",
+        "cap-stage4-ers",
         "smoke-test-mesh-org1",
         "smoke-test-ers-org1",
     ):
@@ -674,7 +677,10 @@ def test_routes_bring_the_assurance_each_interface_needs():
         for iface in svc.interfaces:
             assert iface.assurance in CAT.routes, f"{svc.id}:{iface.id}"
     ldap = tasks_of(["sds:ldap"])
-    assert preds(ldap, "connection-agreement-sds") == {"scal-sds", "cap-assurance-sds"}
+    # SDS LDAP is assured by CAP alone: no SCAL, no Digital Onboarding product, no separate
+    # conformance (CAP stage 4 tests it); the agreement follows the CAP and the pen test.
+    assert preds(ldap, "connection-agreement-sds") == {"cap-assurance-sds", "pen-test-sds"}
+    assert not {"scal-sds", "conformance-sds", "developer-account"} & set(ldap)
     assert "cap-assurance-sds" not in tasks_of(["sds"], access="application-restricted")
 
 

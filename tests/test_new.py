@@ -210,9 +210,9 @@ def test_have_leaves_held_items_as_day_one_milestones_that_dependents_still_link
     dependents = {
         "ods-code": ["developer-account", "service-desk-registration", "mpv-registration"],
         "hscn": ["nhs-dns-name-int", "nhs-dns-name-production", "test-smartcards"],
-        # HL7 V3 goes through CAP (Stage 1 needs DSPT); each API (PDS and the CIS2 sign-in that
-        # user-restricted access brings) has its own SCAL, and each SCAL needs DSPT.
-        "dspt": ["cap-stage1-pds", "scal-pds", "scal-cis2"],
+        # HL7 V3 goes through CAP alone (Stage 1 needs DSPT); the CIS2 sign-in that
+        # user-restricted access brings has its own SCAL, which needs DSPT too.
+        "dspt": ["cap-stage1-pds", "scal-cis2"],
     }
     for held, waiting in dependents.items():
         assert tasks[held].depends_on == () and t.at[held, "duration"] == 0, held

@@ -100,17 +100,21 @@ def test_shared_items_say_what_needs_them():
     hscn = rule_of(p, "hscn")
     assert (hscn.service, hscn.interface, hscn.route) == (None, None, "cap")
     assert hscn.needed_by == ("pds:hl7v3", "smartcards")
-    # The developer account comes with the assurance routes of the interfaces in scope
-    # (services.yaml routes: both cap and scal-dos list it): CAP for PDS HL7 V3 and SCAL/DOS for
-    # the CIS2 sign-in that user-restricted access brings; two routes, so no single one is named.
+    # The developer account comes with the SCAL/DOS route of the CIS2 sign-in that
+    # user-restricted access brings; PDS over HL7 V3 is assured by CAP, which needs none.
     account = rule_of(p, "developer-account")
-    assert (account.service, account.needed_by, account.route) == (None, ("pds:hl7v3", "cis2:oidc"), None)
+    assert (account.service, account.needed_by, account.route) == (None, ("cis2:oidc",), "scal-dos")
+    # GP Connect's gates and the SCAL/DOS of the PDS it brings both list it: two routes, so no
+    # single one is named.
+    gp = generated(["gp-connect"], access="application-restricted")
+    account = rule_of(gp, "developer-account")
+    assert (account.service, account.needed_by, account.route) == (None, ("gp-connect:fhir", "pds:fhir"), None)
     # SCAL is per API (items.yaml repeat: per-service): each names only its own interface and route.
     for task_id, service, interface, route in [
-        ("scal-pds", "pds", "hl7v3", "cap"),
-        ("scal-cis2", "cis2", "oidc", "scal-dos"),
+        ("scal-pds", "pds", "fhir", "scal-dos"),
+        ("scal-gp-connect", "gp-connect", "fhir", "gp-connect-gates"),
     ]:
-        rule = rule_of(p, task_id)
+        rule = rule_of(gp, task_id)
         assert (rule.service, rule.interface, rule.route) == (service, interface, route)
         assert rule.needed_by == (f"{service}:{interface}",)
 

@@ -363,9 +363,9 @@ def test_the_tail_is_a_sequential_chain(seed_v3):
         assert preds(seed_v3, f"pen-test-{s}") == {f"build-{s}", f"reconciliation-observability-{s}"} | (
             {f"build-{s}-hl7v3"} if s != "cis2" else set()
         )
-    assert preds(seed_v3, "connection-agreement-pds") == {"scal-pds", "cap-assurance-pds"}
-    assert preds(seed_v3, "connection-agreement-eps") == {"scal-eps", "cap-assurance-eps"}
-    assert preds(seed_v3, "connection-agreement-cis2") == {"scal-cis2"}
+    assert preds(seed_v3, "connection-agreement-pds") == {"scal-pds", "cap-assurance-pds", "pen-test-pds"}
+    assert preds(seed_v3, "connection-agreement-eps") == {"scal-eps", "cap-assurance-eps", "pen-test-eps"}
+    assert preds(seed_v3, "connection-agreement-cis2") == {"scal-cis2", "pen-test-cis2"}
     # Each API's smoke test waits for that API's production identities (the organisation's own
     # live ASID makes it the organisation's smoke test); DEP validation is the Trust's own
     # rehearsal and gates its go-live, not the smoke test.
@@ -672,6 +672,7 @@ def test_go_live_depends_on_its_own_organisation_only():
             f"smoke-test-eps-org{n}",
             f"smoke-test-mesh-org{n}",
             "smoke-test-cis2",
+            "medical-device-check",  # the DTAC evidence the organisation's procurement assesses
             f"asid-pds-production-org{n}",
             f"asid-eps-production-org{n}",
             f"mesh-mailbox-eps-production-org{n}",
