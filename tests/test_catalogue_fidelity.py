@@ -158,10 +158,10 @@ def preds(tasks, task_id) -> set[str]:
         # GP Connect reaches the Spine Secure Proxy with TLS-MA: INT certificates gate the build.
         (["gp-connect"], {}, "spine-certificates-gp-connect-int", "build-gp-connect"),
         # MESH DEP and SDS LDAP are reached over HSCN only.
-        (["mesh"], {"environments": ["int", "dep", "production"]}, "hscn", "dep-validation"),
+        (["mesh"], {"environments": ["int", "dep", "production"]}, "hscn", "dep-validation-mesh"),
         (["sds:ldap"], {}, "hscn", "build-sds"),
         # DEP test data serves the DEP validation.
-        (["eps:hl7v3"], {"environments": ["int", "dep", "production"]}, "test-data-eps-dep", "dep-validation"),
+        (["eps:hl7v3"], {"environments": ["int", "dep", "production"]}, "test-data-eps-dep", "dep-validation-eps"),
         # The product in Digital Onboarding is what the SCAL / DOS submission is made against.
         (["mesh"], {}, "developer-account", "scal-mesh"),
     ],
@@ -216,6 +216,29 @@ def test_adding_a_service_never_moves_another_services_work(drawn, extra):
     assert {t.kind for t in base.tasks if t.id in ids} >= {"build", "smoke-test"}
     before = dates(base, *ids)
     after = dates(programme([*services, extra], **scope), *ids)
+    assert {i: after[i] for i in ids if after[i] != before[i]} == {}
+
+
+@SETTINGS
+@given(scopes(), st.sampled_from(CHOICES))
+def test_an_added_services_work_taking_400_days_never_moves_another_services_work(drawn, extra):
+    services, scope = drawn
+    base = programme(services, **scope)
+    in_scope = {t.service for t in base.tasks if t.service is not None}
+    added = extra.split(":")[0]
+    if added in in_scope:
+        return
+    both = programme([*services, extra], **scope)
+    # Every task that is the added service's own (its identities, build, tests and assurance)
+    # takes 400 working days: nothing shared carries that to another service's work.
+    slow = [t.id for t in both.tasks if t.service == added]
+    assert slow
+    stretched = replace(
+        both, tasks=tuple(replace(t, duration=Duration.fixed(400)) if t.id in slow else t for t in both.tasks)
+    )
+    ids = [t.id for t in base.tasks if t.service is not None]
+    before = dates(base, *ids)
+    after = dates(stretched, *ids)
     assert {i: after[i] for i in ids if after[i] != before[i]} == {}
 
 
@@ -416,25 +439,27 @@ def test_dep_follows_the_deployment_model():
     scope = dict(BIG)
     services = scope.pop("services")
     hosted = {t.id: t for t in programme(services, **scope).tasks}
-    # One hosted system: the supplier validates once in DEP with one set of DEP identities.
-    assert {"asid-pds-dep", "mesh-mailbox-mesh-dep"} <= preds(hosted, "dep-validation")
-    # Validation in DEP is the Trust's rehearsal: it gates the Trust's go-live, and the
-    # production smoke test needs only the agreement and the live identities.
-    assert "dep-validation" in preds(hosted, "go-live-org1")
-    assert "dep-validation" not in preds(hosted, "smoke-test-pds-org1")
+    # One hosted system: the supplier validates each API once in DEP with one set of DEP
+    # identities, before that API's production smoke test, and not behind another API's.
+    assert {"asid-pds-dep", "build-pds", "build-pds-hl7v3"} <= preds(hosted, "dep-validation-pds")
+    assert "mesh-mailbox-mesh-dep" in preds(hosted, "dep-validation-mesh")
+    assert not {"asid-pds-dep", "build-pds"} & preds(hosted, "dep-validation-mesh")
+    assert "dep-validation-pds" in preds(hosted, "smoke-test-pds-org1")
+    assert "dep-validation-mesh" not in preds(hosted, "smoke-test-pds-org1")
     installed = {t.id: t for t in programme(services, deployment="per-trust-install", **scope).tasks}
     # Each Trust's installation validates in situ with its own DEP identities, has its own live
     # endpoint and certificates, and is validated and smoke-tested before that Trust goes live.
-    assert "dep-validation" not in installed and "smoke-test-pds" not in installed
-    assert {"asid-pds-dep-org2", "mesh-mailbox-mesh-dep-org2", "mhs-endpoint-pds-dep-org2"} <= preds(
-        installed, "dep-validation-org2"
-    )
-    assert {"mhs-endpoint-pds-production-org2", "spine-certificates-pds-production-org2"} <= (
-        preds(installed, "smoke-test-pds-org2")
-    )
-    assert {"smoke-test-pds-org2", "dep-validation-org2"} <= preds(installed, "go-live-org2")
-    assert not {"dep-validation-org1", "smoke-test-pds-org1"} & preds(installed, "go-live-org2")
-    assert "dep-validation-org1" not in preds(installed, "go-live-org2")
+    assert "dep-validation-pds" not in installed and "smoke-test-pds" not in installed
+    assert {"asid-pds-dep-org2", "mhs-endpoint-pds-dep-org2"} <= preds(installed, "dep-validation-pds-org2")
+    assert "mesh-mailbox-mesh-dep-org2" in preds(installed, "dep-validation-mesh-org2")
+    assert {
+        "dep-validation-pds-org2",
+        "mhs-endpoint-pds-production-org2",
+        "spine-certificates-pds-production-org2",
+    } <= preds(installed, "smoke-test-pds-org2")
+    assert "smoke-test-pds-org2" in preds(installed, "go-live-org2")
+    assert not {"dep-validation-pds-org1", "smoke-test-pds-org1"} & preds(installed, "go-live-org2")
+    assert "dep-validation-pds-org1" not in preds(installed, "smoke-test-pds-org2")
     with pytest.raises(Exception, match="unknown deployment 'per-trust'; did you mean 'per-trust-install'"):
         programme(services, deployment="per-trust", **scope)
 
@@ -547,14 +572,17 @@ def test_ptl_formality_leaves_nothing_in_dep_gating_production():
     p = PRESETS["ptl-formality"](base)
     tasks = {t.id: t for t in p.tasks}
     assert not {i for i, t in tasks.items() if t.environment == "dep"}
-    assert "dep-validation" not in tasks
-    # The smoke test still waits for its agreement and live identities, and the go-live for the
-    # conformance evidence DEP validation waited for, through the inherited links.
-    assert {"connection-agreement-pds", "mhs-endpoint-pds-production"} <= preds(tasks, "smoke-test-pds-org1")
-    assert {"connection-agreement-sds", "api-application-sds-production"} <= preds(tasks, "smoke-test-sds")
-    # (PDS over HL7 V3 is tested in CAP stage 4, with no separate conformance.)
-    assert {"build-pds", "conformance-sds", "smoke-test-pds-org1"} <= preds(tasks, "go-live-org1")
-    assert "conformance-pds" not in tasks
+    assert not [t for t in tasks.values() if t.kind == "dep-validation"]
+    # Each smoke test still waits for its agreement and live identities, and for the build and
+    # conformance evidence its DEP validation waited for, through the inherited links (PDS
+    # over HL7 V3 is tested in CAP stage 4, with no separate conformance).
+    assert {"connection-agreement-pds", "mhs-endpoint-pds-production", "build-pds"} <= preds(
+        tasks, "smoke-test-pds-org1"
+    )
+    assert {"connection-agreement-sds", "api-application-sds-production", "conformance-sds"} <= preds(
+        tasks, "smoke-test-sds"
+    )
+    assert "conformance-pds" not in tasks and "conformance-sds" not in preds(tasks, "smoke-test-pds-org1")
     assert blocking(p) == []
 
 
@@ -567,14 +595,13 @@ def test_ptl_formality_leaves_nothing_in_dep_when_each_trust_installs_its_own():
         organisations=2,
         deployment="per-trust-install",
     )
-    assert {"dep-validation-org1", "dep-validation-org2", "asid-pds-dep-org2"} <= {t.id for t in base.tasks}
+    assert {"dep-validation-pds-org1", "dep-validation-mesh-org2", "asid-pds-dep-org2"} <= {t.id for t in base.tasks}
     tasks = {t.id: t for t in PRESETS["ptl-formality"](base).tasks}
     assert not [i for i, t in tasks.items() if t.environment == "dep" or t.kind == "dep-validation"]
-    # Each Trust's smoke test still waits for its own live identities, and its go-live for the
+    # Each Trust's smoke test still waits for its own live identities and its API's build and
     # conformance evidence.
-    assert "asid-pds-production-org2" in preds(tasks, "smoke-test-pds-org2")
-    assert "mesh-mailbox-mesh-production-org2" in preds(tasks, "smoke-test-mesh-org2")
-    assert {"build-pds", "conformance-mesh"} <= preds(tasks, "go-live-org2")
+    assert {"asid-pds-production-org2", "build-pds"} <= preds(tasks, "smoke-test-pds-org2")
+    assert {"mesh-mailbox-mesh-production-org2", "conformance-mesh"} <= preds(tasks, "smoke-test-mesh-org2")
     assert blocking(replace(base, tasks=tuple(tasks.values()))) == []
 
 
@@ -605,7 +632,12 @@ def test_nhs_login_onboarding_is_its_own_route_with_no_generic_scal_or_connectio
     # Beside an API platform service, the generic SCAL and Connection Agreement are that
     # service's: NHS login's own onboarding does not feed them.
     mixed = tasks_of(["nhs-login", "pds"], access="application-restricted")
-    assert preds(mixed, "connection-agreement-pds") == {"scal-pds", "pen-test-pds"}
+    assert preds(mixed, "connection-agreement-pds") == {
+        "scal-pds",
+        "pen-test-pds",
+        "cso-dcb0129",
+        "medical-device-check",
+    }
     assert not {"conformance-nhs-login", "scal-nhs-login", "connection-agreement-nhs-login"} & set(mixed)
     assert "conformance-pds" in preds(mixed, "scal-pds")
     # Each API's smoke test waits for its own route's assurance.
@@ -679,7 +711,12 @@ def test_routes_bring_the_assurance_each_interface_needs():
     ldap = tasks_of(["sds:ldap"])
     # SDS LDAP is assured by CAP alone: no SCAL, no Digital Onboarding product, no separate
     # conformance (CAP stage 4 tests it); the agreement follows the CAP and the pen test.
-    assert preds(ldap, "connection-agreement-sds") == {"cap-assurance-sds", "pen-test-sds"}
+    assert preds(ldap, "connection-agreement-sds") == {
+        "cap-assurance-sds",
+        "pen-test-sds",
+        "cso-dcb0129",
+        "medical-device-check",
+    }
     assert not {"scal-sds", "conformance-sds", "developer-account"} & set(ldap)
     assert "cap-assurance-sds" not in tasks_of(["sds"], access="application-restricted")
 
@@ -711,7 +748,8 @@ def test_ers_hl7v3_cap_runs_in_five_stages_from_first_contact():
     # Hand-worked, likely durations, no holidays: ODS code 0-10, first contact at 10; the
     # developer account 10-12 and e-RS use-case approval 12-32; HSCN 10-40; DSPT 10-50, so
     # stage 1 runs 50-70, stage 2 70-100, stage 3 100-135, stage 4 135-170 (the build,
-    # 65-95, and the MHS, 60-85, finish first) and stage 5 170-190.
+    # 65-95, and the MHS, after design 0-15 and HSCN 10-40: 40-65, finish first) and stage 5
+    # 170-190.
     data = {
         "name": "e-RS",
         "start": "2027-01-04",
@@ -731,7 +769,7 @@ def test_ers_hl7v3_cap_runs_in_five_stages_from_first_contact():
         "cap-stage4-ers": (135, 170),
         "cap-assurance-ers": (170, 190),
         "build-ers": (65, 95),
-        "mhs-build": (60, 85),
+        "mhs-build": (40, 65),
     }
     # A slow build now holds the CAP's testing stage, and so go-live.
     p = programme(["ers:hl7v3"])
@@ -872,7 +910,6 @@ def test_hl7v3_surprise_adds_what_the_fallback_adds_and_nothing_twice():
     assert preds(after, "cap-stage4-eps") == {"cap-stage3-eps", "build-eps", "build-eps-hl7v3", "mhs-build"}
     added_links = {i: preds(after, i) - preds(before, i) for i in before if preds(after, i) != preds(before, i)}
     assert added_links == {
-        "mhs-build": {"mhs-endpoint-eps-int", "spine-certificates-eps-int"},
         "pen-test-eps": {"build-eps-hl7v3"},
         "reconciliation-observability-eps": {"build-eps-hl7v3"},
         "conformance-eps": {"build-eps-hl7v3"},

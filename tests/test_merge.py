@@ -51,7 +51,6 @@ GO_LIVE_GATES = [  # each API has its own production smoke test
     "smoke-test-pds",
     "smoke-test-eps-org1",  # EPS's uses the organisation's live MESH mailbox
     "smoke-test-cis2",
-    "medical-device-check",  # items.yaml go-live: the DTAC evidence, after dep-validation (not in scope)
     "mesh-mailbox-eps-production-org1",
     "dcb0160-org1",
     "dpia-org1",

@@ -192,7 +192,9 @@ def test_identity_items_repeat_per_environment(environments, asids, certificates
     assert len(of_kind(tasks, "api-application")) == apps
     assert len(of_kind(tasks, "cis2-client")) == cis2_clients
     assert len(of_kind(tasks, "mhs-endpoint")) == certificates
-    assert ("dep-validation" in tasks) is ("dep" in environments)
+    # Each API (PDS and the CIS2 sign-in it brings) is validated in DEP when the scope has DEP.
+    dep = ["dep-validation-pds", "dep-validation-cis2"] if "dep" in environments else []
+    assert of_kind(tasks, "dep-validation") == dep
 
 
 def test_an_api_with_dep_gets_a_dep_application():
@@ -363,12 +365,12 @@ def test_the_tail_is_a_sequential_chain(seed_v3):
         assert preds(seed_v3, f"pen-test-{s}") == {f"build-{s}", f"reconciliation-observability-{s}"} | (
             {f"build-{s}-hl7v3"} if s != "cis2" else set()
         )
-    assert preds(seed_v3, "connection-agreement-pds") == {"scal-pds", "cap-assurance-pds", "pen-test-pds"}
-    assert preds(seed_v3, "connection-agreement-eps") == {"scal-eps", "cap-assurance-eps", "pen-test-eps"}
-    assert preds(seed_v3, "connection-agreement-cis2") == {"scal-cis2", "pen-test-cis2"}
+    product = {"cso-dcb0129", "medical-device-check"}  # the safety case and device check, on every route
+    assert preds(seed_v3, "connection-agreement-pds") == {"scal-pds", "cap-assurance-pds", "pen-test-pds"} | product
+    assert preds(seed_v3, "connection-agreement-eps") == {"scal-eps", "cap-assurance-eps", "pen-test-eps"} | product
+    assert preds(seed_v3, "connection-agreement-cis2") == {"scal-cis2", "pen-test-cis2"} | product
     # Each API's smoke test waits for that API's production identities (the organisation's own
-    # live ASID makes it the organisation's smoke test); DEP validation is the Trust's own
-    # rehearsal and gates its go-live, not the smoke test.
+    # live ASID makes it the organisation's smoke test) and that API's own validation in DEP.
     assert preds(seed_v3, "smoke-test-pds-org1") == {
         "connection-agreement-pds",
         "api-application-pds-production",
@@ -377,8 +379,10 @@ def test_the_tail_is_a_sequential_chain(seed_v3):
         "mhs-endpoint-pds-production",
         "asid-pds-production-org1",
         "service-desk-registration",
+        "dep-validation-pds",
     }
-    assert "dep-validation" in preds(seed_v3, "go-live-org1")
+    assert {"build-pds", "build-pds-hl7v3", "conformance-pds"} <= preds(seed_v3, "dep-validation-pds")
+    assert not {"build-eps", "conformance-eps"} & preds(seed_v3, "dep-validation-pds")
     assert "api-application-eps-production" in preds(seed_v3, "smoke-test-eps-org1")
     assert "api-application-eps-production" not in preds(seed_v3, "smoke-test-pds-org1")
     assert {"smoke-test-pds-org1", "smoke-test-eps-org1", "smoke-test-cis2"} <= preds(seed_v3, "go-live-org1")
@@ -672,7 +676,6 @@ def test_go_live_depends_on_its_own_organisation_only():
             f"smoke-test-eps-org{n}",
             f"smoke-test-mesh-org{n}",
             "smoke-test-cis2",
-            "medical-device-check",  # the DTAC evidence the organisation's procurement assesses
             f"asid-pds-production-org{n}",
             f"asid-eps-production-org{n}",
             f"mesh-mailbox-eps-production-org{n}",

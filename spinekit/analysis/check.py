@@ -564,7 +564,8 @@ def _safety_and_dspt(p: _Plan) -> list[Finding]:
                 "(kind cso-dcb0129). Every Spine service's assurance (SCAL/DOS) requires it, and the "
                 "first safety case takes 4-12 weeks.",
                 (),
-                "Add a CSO and DCB0129 task that starts on day one, with SCAL depending on it.",
+                "Add a CSO and DCB0129 task that starts on day one, with SCAL (or the Connection "
+                "Agreement) depending on it.",
             )
         )
     if not dcb0160:
