@@ -310,3 +310,28 @@ def test_tj3_reads_names_back_unchanged(tj3, tmp_path):
     p = plan([{"id": f"t{k}", "name": n, "duration": 1} for k, n in enumerate(names)])
     rows, _ = run_tj3(p, tmp_path)
     assert [rows[f"programme.t{k}"][2] for k in range(len(names))] == names
+
+
+def test_a_task_not_started_is_held_at_the_first_working_day_after_the_status_date():
+    p = plan(
+        [
+            {"id": "a", "duration": 5},
+            {"id": "b", "duration": 3, "depends_on": ["a"]},
+            {"id": "c", "duration": 2, "not_before": "2027-01-25"},
+            {"id": "d", "duration": 1, "not_before": "2027-01-06"},
+        ],
+        # Wednesday 13 January: the hold is Thursday 14th.
+        status={"date": "2027-01-13", "tasks": {"a": {"start": "2027-01-05", "finish": "2027-01-11"}}},
+    )
+    text = to_tjp(p)
+    held = "depends not_before.on_2027_01_14 { gaplength 1h }  # not before 2027-01-14"
+    assert held in task_block(text, "programme.b")
+    assert held in task_block(text, "programme.d")  # its own 6 January is before the hold
+    assert "depends not_before.on_2027_01_25 { gaplength 1h }  # not before 2027-01-25" in task_block(
+        text, "programme.c"
+    )
+    # The started task is pinned at its actual start, Tuesday 5th, and waits for nothing else.
+    a = task_block(text, "programme.a")
+    assert "depends not_before.on_2027_01_05 { gaplength 1h }  # not before 2027-01-05" in a
+    assert "length 39h  # 5 working days" in a
+    assert 'task on_2027_01_06 "' not in text

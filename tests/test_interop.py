@@ -530,3 +530,32 @@ def test_xlsx_has_owner_track_provenance_and_a_scenario_sheet(capsys, tmp_path):
     assert rows[0] == ("scenario", "name", "finish", "working days", "vs plan as written")
     assert rows[1][:3] == ("longer-e", "E takes longer", dt.datetime(2027, 1, 27)) and rows[1][4] == 5
     assert book["Scenarios"].freeze_panes == "A2"
+
+
+def test_mspdi_of_a_programme_at_a_status_date_holds_tasks_not_started(capsys, tmp_path):
+    _mpxj()
+    source = write_file(
+        tmp_path,
+        "name: t\nstart: 2027-01-04\ncalendar: {holidays: none}\ntasks:\n"
+        "  - {id: a, duration: 5}\n"
+        "  - {id: b, duration: 3, depends_on: [a]}\n"
+        "  - {id: c, duration: 2, not_before: 2027-01-25}\n"
+        "  - {id: d, duration: 1, not_before: 2027-01-06}\n"
+        "status:\n  date: 2027-01-13\n  tasks:\n    a: {start: 2027-01-05, finish: 2027-01-11}\n",
+    )
+    out = tmp_path / "plan.xml"
+    assert run(capsys, "export", source, "--to", "mspdi", "--out", out)[0] == 0
+    from org.mpxj.reader import UniversalProjectReader
+
+    tasks = {str(t.getText(4)): t for t in UniversalProjectReader().read(str(out)).getTasks() if t.getText(4)}
+    # Wednesday 13th: tasks not started start no earlier than Thursday 14th, or their own later date.
+    constraints = {tid: (str(t.getConstraintType().name()), _day(t.getConstraintDate())) for tid, t in tasks.items()}
+    assert constraints == {
+        "a": ("START_NO_EARLIER_THAN", D(2027, 1, 5)),
+        "b": ("START_NO_EARLIER_THAN", D(2027, 1, 14)),
+        "c": ("START_NO_EARLIER_THAN", D(2027, 1, 25)),
+        "d": ("START_NO_EARLIER_THAN", D(2027, 1, 14)),
+    }
+    assert {tid: _day(t.getStart()) for tid, t in tasks.items()} == {
+        "a": D(2027, 1, 5), "b": D(2027, 1, 14), "c": D(2027, 1, 25), "d": D(2027, 1, 14),
+    }  # fmt: skip

@@ -15,7 +15,7 @@ from _helpers import draw_links, plan, run, write_file
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from spinekit import Duration, ProgrammeError, UnknownTaskError, parse_programme, schedule
+from spinekit import Duration, ProgrammeError, UnknownTaskError, apply_status, parse_programme, schedule
 
 D = dt.date
 
@@ -437,3 +437,27 @@ def test_check_stale_after_on_the_command_line(tmp_path, capsys):
 
     assert stale(100_000) == []
     assert len(stale(0)) == 1 and "2026-01-09 is" in stale(0)[0]
+
+
+def test_the_date_a_task_may_start_is_its_actual_start_or_the_later_of_its_own_and_the_hold():
+    tasks = [
+        {"id": "a", "duration": 5},
+        {"id": "b", "duration": 3, "depends_on": ["a"]},
+        {"id": "c", "duration": 2, "not_before": "2027-01-25"},
+        {"id": "d", "duration": 1, "not_before": "2027-01-06"},
+    ]
+    p = status_plan(tasks, {"date": "2027-01-15", "tasks": {"a": {"start": "2027-01-05", "remaining": 2}}})
+    # Friday 15th: the first working day after it is Monday 18th.
+    got = {t.id: p.not_before(t) for t in p.tasks}
+    assert got == {"a": D(2027, 1, 5), "b": D(2027, 1, 18), "c": D(2027, 1, 25), "d": D(2027, 1, 18)}
+    assert p.task("d").not_before == D(2027, 1, 6)  # the plan's own date, kept on the task
+    free = apply_status(plan(tasks), p.status, hold_unstarted=False)
+    assert {t.id: free.not_before(t) for t in free.tasks} == {
+        "a": D(2027, 1, 5),
+        "b": None,
+        "c": D(2027, 1, 25),
+        "d": D(2027, 1, 6),
+    }
+    r = rows(p)
+    # a: 9 days elapsed (5th-15th) plus 2 left, from day 1: ES 1, EF 12; b waits for it.
+    assert (r["a"]["es"], r["a"]["ef"], r["b"]["es"], r["c"]["es"], r["d"]["es"]) == (1, 12, 12, 15, 10)

@@ -140,13 +140,18 @@ def constraint_bounds(programme: Programme, net: CompiledNetwork) -> tuple[np.nd
     cal = programme.calendar
     lower = np.zeros(net.size, dtype=np.int64)
     upper = np.full(net.size, NO_DEADLINE, dtype=np.int64)
-    # One calendar conversion for all the dates: a programme at a status date holds every task
-    # not yet started to a date.
-    held = [(net.index[t.id], t.not_before) for t in programme.tasks if t.not_before is not None]
+    # One calendar conversion for all the dates.
+    own = [(net.index[t.id], t.not_before) for t in programme.tasks if t.not_before is not None]
     due = [(net.index[t.id], t.deadline) for t in programme.tasks if t.deadline is not None]
-    if held:
-        rows, days = zip(*held)
+    if own:
+        rows, days = zip(*own)
         lower[list(rows)] = np.maximum(cal.indices(list(days), "forward"), 0)
+    if programme.hold is not None:
+        # Programme.not_before, for every task at once: the index of the later of two dates is
+        # the later of their indices.
+        held = np.ones(net.size, dtype=bool)
+        held[[net.index[i] for i in programme.started if i in net.index]] = False
+        lower[held] = np.maximum(lower[held], cal.index_on_or_after(programme.hold))
     if due:
         rows, days = zip(*due)
         upper[list(rows)] = cal.indices(list(days), "backward") + 1

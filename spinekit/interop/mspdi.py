@@ -153,9 +153,10 @@ def to_mspdi(programme: Programme) -> str:
                 task.setText(number, value)
         if t.basis:
             task.setNotes(t.basis)
-        if t.not_before is not None:
+        not_before = programme.not_before(t)
+        if not_before is not None:
             task.setConstraintType(ConstraintType.START_NO_EARLIER_THAN)
-            task.setConstraintDate(_at(t.not_before, _DAY_START))
+            task.setConstraintDate(_at(not_before, _DAY_START))
         if t.deadline is not None:
             task.setDeadline(_at(t.deadline, _DAY_END))
         tasks[t.id] = task

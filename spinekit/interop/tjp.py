@@ -198,7 +198,7 @@ def _task(
         note = f"  # {dep.type}, lag {dep.lag}" if dep.lag else ""
         body.append(f"depends {ids[dep.task]}{braces}{note}")
     if task.id in anchors:
-        body.append(f"depends {anchors[task.id]} {{ gaplength 1h }}  # not before {task.not_before}")
+        body.append(f"depends {anchors[task.id]} {{ gaplength 1h }}  # not before {programme.not_before(task)}")
     if task.id in latest:
         body.append(f"maxend {_at(*latest[task.id])}  # deadline {task.deadline}")
     local = ids[task.id].rsplit(".", 1)[1]
@@ -246,7 +246,8 @@ def to_tjp(programme: Programme) -> str:
     cal = programme.calendar
     ids = tjp_ids(programme)
     days = {t.id: t.duration.planned for t in programme.tasks}
-    bounded = {t.id: t.not_before for t in programme.tasks if t.not_before and t.not_before > programme.start}
+    starts = {t.id: programme.not_before(t) for t in programme.tasks}
+    bounded = {tid: day for tid, day in starts.items() if day and day > programme.start}
     anchors = {tid: f"{_ANCHORS}.on_{day:%Y_%m_%d}" for tid, day in bounded.items()}
     latest = {t.id: _latest_end(programme, t) for t in programme.tasks if t.deadline is not None}
     # The project must hold every date the file names, or tj3 refuses it.

@@ -195,7 +195,7 @@ class WorkingCalendar:
         (``"backward"``) of many dates at once."""
         if not days:
             return np.zeros(0, dtype=np.int64)
-        # Dates repeat (a status date holds every task not started to one day): convert each once.
+        # Dates repeat (many tasks share a date or a deadline): convert each once.
         distinct = list(dict.fromkeys(days))
         years = max(abs(min(distinct).year - self.start.year), abs(max(distinct).year - self.start.year)) + 1
         hol = self._holidays(years)

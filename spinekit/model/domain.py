@@ -379,6 +379,9 @@ class Programme:
     status: Status | None = None
     #: The programme as planned, before the status was applied (None without a status).
     planned: Programme | None = field(default=None, compare=False, repr=False)
+    #: The first working day after the status date, before which no task not yet started may
+    #: start (see :meth:`not_before`); None when nothing is held.
+    hold: dt.date | None = None
     #: Its scope's tasks again with some scope fields changed (``rescope(hl7v3_fallback=True)``),
     #: overrides applied; None for a programme without a scope.
     rescope: Callable[..., tuple[Task, ...]] | None = field(default=None, compare=False, repr=False)
@@ -409,6 +412,34 @@ class Programme:
         for t in self.tasks:
             out.setdefault(t.id, t)
         return out
+
+    @functools.cached_property
+    def started(self) -> frozenset[str]:
+        """Ids of the tasks with an actual start in :attr:`status` (none without a status)."""
+        if self.status is None:
+            return frozenset()
+        return frozenset(tid for tid, p in self.status.tasks if p.start is not None)
+
+    def not_before(self, task: Task) -> dt.date | None:
+        """The date ``task`` may start on or after: its own ``not_before``, held at :attr:`hold`.
+
+        A task not yet started starts no earlier than the later of its own date and the hold; a
+        started task keeps its own (its actual start). The schedule and every export read the
+        date through this rule (the schedule all at once, in
+        :func:`spinekit.engine.schedule.constraint_bounds`).
+
+        >>> import datetime as dt
+        >>> p = Programme("x", WorkingCalendar(dt.date(2027, 1, 4)), (
+        ...     Task("a", "A", Duration.fixed(1)),
+        ...     Task("b", "B", Duration.fixed(1), not_before=dt.date(2027, 2, 1))),
+        ...     hold=dt.date(2027, 1, 11))
+        >>> str(p.not_before(p.task("a"))), str(p.not_before(p.task("b")))
+        ('2027-01-11', '2027-02-01')
+        """
+        own = task.not_before
+        if self.hold is None or task.id in self.started:
+            return own
+        return self.hold if own is None or own < self.hold else own
 
     def task(self, task_id: str) -> Task:
         """The task with id ``task_id``.

@@ -41,6 +41,8 @@ __all__ = [
     "StatusEntry",
     "parse_date",
     "whole_days",
+    "percent_complete",
+    "status_keys_text",
     "nonnegative_days",
     "amount",
     "keys_of",
@@ -709,6 +711,28 @@ class ScenarioEntry(Strict):
 # --- status --------------------------------------------------------------------------------
 
 
+def status_keys_text(v: Any) -> Any:
+    """A status's ``tasks`` or ``risks`` mapping with whole-number ids as text and each empty
+    entry as an empty mapping (YAML reads ``42:`` as the number 42 with no value)."""
+    if v is None:
+        return {}
+    if isinstance(v, dict):
+        return {
+            str(k) if isinstance(k, int) and not isinstance(k, bool) else k: ({} if x is None else x)
+            for k, x in v.items()
+        }
+    return v
+
+
+def percent_complete(v: Any) -> float:
+    """A status's ``percent_complete``: a number from 0 to 100."""
+    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+        raise ValueError(f"percent_complete must be a number from 0 to 100, got {v!r}")
+    if not 0 <= v <= 100:
+        raise ValueError(f"percent_complete must be from 0 to 100, got {v!r}")
+    return float(v)
+
+
 class TaskStatusEntry(Strict):
     start: Any = None
     finish: Any = None
@@ -732,13 +756,7 @@ class TaskStatusEntry(Strict):
     @field_validator("percent_complete")
     @classmethod
     def _percent(cls, v: Any) -> float | None:
-        if v is None:
-            return None
-        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
-            raise ValueError(f"percent_complete must be a number from 0 to 100, got {v!r}")
-        if not 0 <= v <= 100:
-            raise ValueError(f"percent_complete must be from 0 to 100, got {v!r}")
-        return float(v)
+        return None if v is None else percent_complete(v)
 
 
 class StatusEntry(Strict):
@@ -749,14 +767,7 @@ class StatusEntry(Strict):
     @field_validator("tasks", "risks", mode="before")
     @classmethod
     def _keys_text(cls, v: Any) -> Any:
-        if v is None:
-            return {}
-        if isinstance(v, dict):
-            return {
-                str(k) if isinstance(k, int) and not isinstance(k, bool) else k: ({} if x is None else x)
-                for k, x in v.items()
-            }
-        return v
+        return status_keys_text(v)
 
     @field_validator("date")
     @classmethod

@@ -8,7 +8,9 @@ A status is a transformation of the programme; the critical path engine is uncha
   finish inclusive; in progress, the working days from its start up to ``s`` plus what remains
   (``remaining``, or ``ceil(likely x (1 - p/100))`` for ``percent_complete: p``; in Monte Carlo
   each point of the estimate is scaled by ``1 - p/100``);
-- a task not yet started gets ``not_before = max(its own not_before, s)``;
+- a task not yet started gets ``not_before = max(its own not_before, s)``: it is left as planned
+  and the programme's ``hold`` (the date of ``s``) says so, read through
+  :meth:`~spinekit.model.domain.Programme.not_before`;
 - a closed risk is dropped, an occurred one fires for certain; neither risks nor correlations
   touch a done task.
 
@@ -27,7 +29,17 @@ from pydantic import ValidationError
 from spinekit.model.domain import RISK_STATES, Correlation, Duration, Programme, Risk, Status, Task, TaskProgress
 from spinekit.model.errors import ProgrammeError, UnknownTaskError, did_you_mean
 from spinekit.model.files import read_programme_data
-from spinekit.model.schema import StatusEntry, Strict, TaskStatusEntry, ThreePointEntry, keys_of
+from spinekit.model.schema import (
+    StatusEntry,
+    Strict,
+    TaskStatusEntry,
+    ThreePointEntry,
+    keys_of,
+    parse_date,
+    percent_complete,
+    status_keys_text,
+    whole_days,
+)
 
 __all__ = ["parse_status", "read_status", "apply_status", "status_index"]
 
@@ -66,18 +78,66 @@ def parse_status(data: Any, *, source: str | None = None, prefix: str = _PREFIX)
             source=source,
             field=prefix.rstrip(".") or None,
         )
-    try:
-        raw = StatusEntry.model_validate(data)
-    except ValidationError as exc:
-        raise _translate(exc, source, prefix) from None
-    tasks = tuple((tid, _progress(entry)) for tid, entry in raw.tasks.items())
+    plain = _plain(data)
+    if plain is not None:
+        date, tasks, given_risks = plain
+    else:
+        try:
+            raw = StatusEntry.model_validate(data)
+        except ValidationError as exc:
+            raise _translate(exc, source, prefix) from None
+        date, given_risks = raw.date, raw.risks
+        tasks = tuple((tid, _progress(entry)) for tid, entry in raw.tasks.items())
     risks = []
-    for rid, state in raw.risks.items():
+    for rid, state in given_risks.items():
         if state not in RISK_STATES:
             extra = did_you_mean(str(state), RISK_STATES, "use closed or occurred", "; ")
             raise ProgrammeError(f"unknown risk state {state!r}{extra}", source=source, field=f"{prefix}risks.{rid}")
         risks.append((rid, str(state)))
-    return Status(raw.date, tasks, tuple(risks))
+    return Status(date, tasks, tuple(risks))
+
+
+_STATUS_KEYS = frozenset(keys_of(StatusEntry))
+_PROGRESS_KEYS = frozenset(keys_of(TaskStatusEntry))
+
+
+def _plain(data: dict[Any, Any]) -> tuple[dt.date, tuple[tuple[str, TaskProgress], ...], dict[str, Any]] | None:
+    """The status block read without pydantic when it is plainly well formed, else None.
+
+    A status lists a line per task of a large programme, and building a pydantic model of each
+    costs several times the rest of the status. Any entry that this path does not take as it
+    is (a fault, or a three-point ``remaining``) sends the whole block to ``StatusEntry``, which
+    reads it the same way and reports a fault in its one message. The checks are the schema's
+    own functions, so the two readings cannot differ.
+    """
+    if "date" not in data or not data.keys() <= _STATUS_KEYS:
+        return None
+    try:
+        date = parse_date(data["date"])
+        given_tasks = status_keys_text(data.get("tasks"))
+        given_risks = status_keys_text(data.get("risks"))
+        if type(given_tasks) is not dict or type(given_risks) is not dict:
+            return None
+        if any(type(rid) is not str for rid in given_risks):
+            return None
+        tasks = []
+        for tid, entry in given_tasks.items():
+            if type(tid) is not str or type(entry) is not dict or not entry.keys() <= _PROGRESS_KEYS:
+                return None
+            start, finish = entry.get("start"), entry.get("finish")
+            remaining, percent = entry.get("remaining"), entry.get("percent_complete")
+            if isinstance(remaining, dict):
+                return None
+            progress = TaskProgress(
+                None if start is None else parse_date(start),
+                None if finish is None else parse_date(finish),
+                None if remaining is None else Duration.fixed(whole_days(remaining, "remaining", minimum=0)),
+                None if percent is None else percent_complete(percent),
+            )
+            tasks.append((tid, progress))
+    except ValueError:
+        return None
+    return date, tuple(tasks), given_risks
 
 
 def _progress(entry: TaskStatusEntry) -> TaskProgress:
@@ -129,10 +189,12 @@ def apply_status(
 ) -> Programme:
     """``programme`` as it stands at ``status.date``: actuals pinned, remaining work re-planned.
 
-    The result carries ``status`` and the programme as planned (``planned``); applied to a
-    programme that already has a status, the new status replaces the old. ``hold_unstarted=False``
-    leaves tasks not yet started where the network puts them, even before the status date (to
-    see what should have started by now).
+    The result carries ``status``, the programme as planned (``planned``) and ``hold``, the
+    date no task not yet started starts before (its tasks keep their own ``not_before``; read
+    the date in force with :meth:`~spinekit.model.domain.Programme.not_before`); applied to a
+    programme that already has a status, the new status replaces the old.
+    ``hold_unstarted=False`` leaves tasks not yet started where the network puts them, even
+    before the status date (to see what should have started by now).
 
     Raises
     ------
@@ -166,26 +228,22 @@ def apply_status(
         calendar = dataclasses.replace(calendar, start=min(starts))
     s = calendar.index_on_or_after(status.date + dt.timedelta(days=1))
     s_date = calendar.date_of(s)
-    started = [(t, progress[t.id]) for t in programme.tasks if t.id in progress and progress[t.id].start is not None]
+    tasks = list(programme.tasks)
+    at = [i for i, t in enumerate(tasks) if t.id in progress and progress[t.id].start is not None]
+    started = [(tasks[i], progress[tasks[i].id]) for i in at]
     # Every date converted at once: a large programme has thousands.
     begun = calendar.indices([p.start for _, p in started if p.start is not None], "forward").tolist()
     ended = calendar.indices([p.finish or p.start for _, p in started if p.start is not None], "backward").tolist()
-    actual: dict[str, Task] = {}
     done = set()
-    for (task, got), a, f in zip(started, begun, ended):
+    # Tasks not started stay as planned: the programme's hold keeps them from starting before
+    # s (Programme.not_before), which costs no copy of each.
+    for i, (task, got), a, f in zip(at, started, begun, ended):
         if got.finish is not None or task.is_milestone:
             done.add(task.id)
             duration = Duration.fixed(0 if task.is_milestone else max(f - a + 1, 0))
         else:
             duration = _in_progress(task.duration, got, max(s - a, 0))
-        actual[task.id] = _replace(task, duration=duration, depends_on=(), not_before=got.start)
-    tasks = []
-    for task in programme.tasks:
-        if task.id in actual:
-            task = actual[task.id]
-        elif hold_unstarted and (task.not_before is None or task.not_before < s_date):
-            task = _replace(task, not_before=s_date)
-        tasks.append(task)
+        tasks[i] = _replace(task, duration=duration, depends_on=(), not_before=got.start)
 
     risks = []
     for r in programme.risks:
@@ -202,17 +260,18 @@ def apply_status(
     return dataclasses.replace(
         programme,
         calendar=calendar,
-        tasks=tuple(tasks),
+        tasks=tuple(tasks) if at else programme.tasks,
         risks=tuple(risks),
         correlations=tuple(correlations),
         status=status,
         planned=programme,
+        hold=s_date if hold_unstarted else None,
     )
 
 
 def _replace(task: Task, **changes: Any) -> Task:
     """``dataclasses.replace`` for a task, about ten times faster: it is called for every task
-    of the programme. ``Task`` has no ``__init__`` logic and no slots, so copying its fields is
+    started. ``Task`` has no ``__init__`` logic and no slots, so copying its fields is
     the same as constructing it."""
     new: Task = object.__new__(Task)
     new.__dict__.update(task.__dict__)
