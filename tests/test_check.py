@@ -162,12 +162,20 @@ def test_hl7v3_route_present_but_unlinked_is_a_warning():
         "endpoint": T("endpoint", "mhs-endpoint", deps=["hscn"], environment="int"),
         "mhs": T("mhs", "mhs-build", deps=["design", "hscn"], environment="int"),
     }
-    result = check_plan(changed(**extra, conf={"depends_on": deps("build", "obs", "mhs", "endpoint")}))
+    # A service's HL7 V3 build waits for HSCN but not for its endpoint: flagged.
+    v3 = T("build-v3", "build", deps=["design", "hscn"], environment="int", service="pds:hl7v3")
+    conf = {"depends_on": deps("build", "obs", "mhs", "build-v3", "endpoint")}
+    result = check_plan(changed(**extra, **{"build-v3": v3}, conf=conf))
     assert "hl7v3-route-missing" not in rules(result)
-    assert only(result, "hl7v3-route-unlinked").tasks == ("mhs",)
-    linked = dict(extra, mhs=T("mhs", "mhs-build", deps=["design", "hscn", "endpoint"], environment="int"))
-    result = check_plan(changed(**linked, conf={"depends_on": deps("build", "obs", "mhs")}))
+    assert only(result, "hl7v3-route-unlinked").tasks == ("build-v3",)
+    # The shared MHS needs HSCN only; each service's HL7 V3 build needs its endpoint too.
+    v3 = T("build-v3", "build", deps=["design", "hscn", "endpoint"], environment="int", service="pds:hl7v3")
+    result = check_plan(changed(**extra, **{"build-v3": v3}, conf=conf))
     assert not {"hl7v3-route-missing", "hl7v3-route-unlinked"} & rules(result)
+    # An MHS built before HSCN is in place is flagged.
+    cut = dict(extra, mhs=T("mhs", "mhs-build", deps=["design"], environment="int"))
+    result = check_plan(changed(**cut, **{"build-v3": v3}, conf=conf))
+    assert only(result, "hl7v3-route-unlinked").tasks == ("mhs",)
 
 
 def test_smartcards_without_hscn_is_a_warning():

@@ -469,10 +469,14 @@ def _hl7v3(p: _Plan) -> list[Finding]:
             )
         else:
             build_ids = set(p.of("build"))
+            # The MHS is shared by every HL7 V3 service: it needs HSCN, and each service's own
+            # HL7 V3 build needs that service's endpoint too (an MHS waiting for every service's
+            # endpoint would let one service's registration hold up another's).
+            shared = set(p.of("hl7v3"))
             unlinked = []
             for b in (i for i in hl7 if i in build_ids):
                 before = nx.ancestors(p.graph, b)  # once for both the HSCN and the endpoint test
-                if not any(h in before for h in hscn) or not any(e in before for e in endpoint):
+                if not any(h in before for h in hscn) or (b not in shared and not any(e in before for e in endpoint)):
                     unlinked.append(b)
             if unlinked:
                 out.append(
@@ -481,10 +485,11 @@ def _hl7v3(p: _Plan) -> list[Finding]:
                         "warning",
                         "HL7 V3 build not waiting for its route",
                         f"HL7 V3 build {_ids(unlinked)} does not depend on the HSCN connection "
-                        f"({_ids(hscn)}) and the MHS endpoint ({_ids(endpoint)}), so the schedule "
-                        "assumes it can be built and tested before Spine can reach it.",
+                        f"({_ids(hscn)}) and, for a service's build, its MHS endpoint ({_ids(endpoint)}), "
+                        "so the schedule assumes it can be built and tested before Spine can reach it.",
                         tuple(unlinked),
-                        "Link the HL7 V3 build to the HSCN and MHS endpoint tasks (depends_on).",
+                        "Link each HL7 V3 build to the HSCN task, and each service's HL7 V3 build to "
+                        "its MHS endpoint (depends_on).",
                     )
                 )
     cards = p.of("smartcards")
