@@ -92,6 +92,10 @@ AGREED = {
 }
 
 
+#: What every Connection Agreement waits for beside its own API's assurance, on every route.
+PRODUCT_WIDE = {"cso-dcb0129", "medical-device-check"}
+
+
 def blocking(p: Programme) -> list[tuple[str, tuple[str, ...]]]:
     """Errors, open ends and live identities out of place: what a generated plan never carries."""
     result = check_plan(p)
@@ -637,12 +641,7 @@ def test_nhs_login_onboarding_is_its_own_route_with_no_generic_scal_or_connectio
     # Beside an API platform service, the generic SCAL and Connection Agreement are that
     # service's: NHS login's own onboarding does not feed them.
     mixed = tasks_of(["nhs-login", "pds"], access="application-restricted")
-    assert preds(mixed, "connection-agreement-pds") == {
-        "scal-pds",
-        "pen-test-pds",
-        "cso-dcb0129",
-        "medical-device-check",
-    }
+    assert preds(mixed, "connection-agreement-pds") == {"scal-pds", "pen-test-pds"} | PRODUCT_WIDE
     assert not {"conformance-nhs-login", "scal-nhs-login", "connection-agreement-nhs-login"} & set(mixed)
     assert "conformance-pds" in preds(mixed, "scal-pds")
     # Each API's smoke test waits for its own route's assurance.
@@ -716,12 +715,7 @@ def test_routes_bring_the_assurance_each_interface_needs():
     ldap = tasks_of(["sds:ldap"])
     # SDS LDAP is assured by CAP alone: no SCAL, no Digital Onboarding product, no separate
     # conformance (CAP stage 4 tests it); the agreement follows the CAP and the pen test.
-    assert preds(ldap, "connection-agreement-sds") == {
-        "cap-assurance-sds",
-        "pen-test-sds",
-        "cso-dcb0129",
-        "medical-device-check",
-    }
+    assert preds(ldap, "connection-agreement-sds") == {"cap-assurance-sds", "pen-test-sds"} | PRODUCT_WIDE
     assert not {"scal-sds", "conformance-sds", "developer-account"} & set(ldap)
     assert "cap-assurance-sds" not in tasks_of(["sds"], access="application-restricted")
 
