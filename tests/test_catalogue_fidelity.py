@@ -167,10 +167,10 @@ def preds(tasks, task_id) -> set[str]:
         # GP Connect reaches the Spine Secure Proxy with TLS-MA: INT certificates gate the build.
         (["gp-connect"], {}, "spine-certificates-gp-connect-int", "build-gp-connect"),
         # MESH DEP and SDS LDAP are reached over HSCN only.
-        (["mesh"], {"environments": ["int", "dep", "production"]}, "hscn", "dep-validation-mesh"),
+        (["mesh"], {"environments": ["int", "dep", "production"]}, "hscn", "dep-validation"),
         (["sds:ldap"], {}, "hscn", "build-sds"),
         # DEP test data serves the DEP validation.
-        (["eps:hl7v3"], {"environments": ["int", "dep", "production"]}, "test-data-eps-dep", "dep-validation-eps"),
+        (["eps:hl7v3"], {"environments": ["int", "dep", "production"]}, "test-data-eps-dep", "dep-validation"),
         # The product in Digital Onboarding is what the SCAL / DOS submission is made against.
         (["mesh"], {}, "developer-account", "scal-mesh"),
     ],
@@ -448,27 +448,25 @@ def test_dep_follows_the_deployment_model():
     scope = dict(BIG)
     services = scope.pop("services")
     hosted = {t.id: t for t in programme(services, **scope).tasks}
-    # One hosted system: the supplier validates each API once in DEP with one set of DEP
-    # identities, before that API's production smoke test, and not behind another API's.
-    assert {"asid-pds-dep", "build-pds", "build-pds-hl7v3"} <= preds(hosted, "dep-validation-pds")
-    assert "mesh-mailbox-mesh-dep" in preds(hosted, "dep-validation-mesh")
-    assert not {"asid-pds-dep", "build-pds"} & preds(hosted, "dep-validation-mesh")
-    assert "dep-validation-pds" in preds(hosted, "smoke-test-pds-org1")
-    assert "dep-validation-mesh" not in preds(hosted, "smoke-test-pds-org1")
+    # One hosted system: the supplier validates once in DEP with one set of DEP identities.
+    assert {"asid-pds-dep", "mesh-mailbox-mesh-dep"} <= preds(hosted, "dep-validation")
+    # Validation in DEP is the Trust's rehearsal: it gates the Trust's go-live, and the
+    # production smoke test needs only the agreement and the live identities.
+    assert "dep-validation" in preds(hosted, "go-live-org1")
+    assert "dep-validation" not in preds(hosted, "smoke-test-pds-org1")
     installed = {t.id: t for t in programme(services, deployment="per-trust-install", **scope).tasks}
     # Each Trust's installation validates in situ with its own DEP identities, has its own live
     # endpoint and certificates, and is validated and smoke-tested before that Trust goes live.
-    assert "dep-validation-pds" not in installed and "smoke-test-pds" not in installed
-    assert {"asid-pds-dep-org2", "mhs-endpoint-pds-dep-org2"} <= preds(installed, "dep-validation-pds-org2")
-    assert "mesh-mailbox-mesh-dep-org2" in preds(installed, "dep-validation-mesh-org2")
-    assert {
-        "dep-validation-pds-org2",
-        "mhs-endpoint-pds-production-org2",
-        "spine-certificates-pds-production-org2",
-    } <= preds(installed, "smoke-test-pds-org2")
-    assert "smoke-test-pds-org2" in preds(installed, "go-live-org2")
-    assert not {"dep-validation-pds-org1", "smoke-test-pds-org1"} & preds(installed, "go-live-org2")
-    assert "dep-validation-pds-org1" not in preds(installed, "smoke-test-pds-org2")
+    assert "dep-validation" not in installed and "smoke-test-pds" not in installed
+    assert {"asid-pds-dep-org2", "mesh-mailbox-mesh-dep-org2", "mhs-endpoint-pds-dep-org2"} <= preds(
+        installed, "dep-validation-org2"
+    )
+    assert {"mhs-endpoint-pds-production-org2", "spine-certificates-pds-production-org2"} <= (
+        preds(installed, "smoke-test-pds-org2")
+    )
+    assert {"smoke-test-pds-org2", "dep-validation-org2"} <= preds(installed, "go-live-org2")
+    assert not {"dep-validation-org1", "smoke-test-pds-org1"} & preds(installed, "go-live-org2")
+    assert "dep-validation-org1" not in preds(installed, "go-live-org2")
     with pytest.raises(Exception, match="unknown deployment 'per-trust'; did you mean 'per-trust-install'"):
         programme(services, deployment="per-trust", **scope)
 
@@ -581,17 +579,14 @@ def test_ptl_formality_leaves_nothing_in_dep_gating_production():
     p = PRESETS["ptl-formality"](base)
     tasks = {t.id: t for t in p.tasks}
     assert not {i for i, t in tasks.items() if t.environment == "dep"}
-    assert not [t for t in tasks.values() if t.kind == "dep-validation"]
-    # Each smoke test still waits for its agreement and live identities, and for the build and
-    # conformance evidence its DEP validation waited for, through the inherited links (PDS
-    # over HL7 V3 is tested in CAP stage 4, with no separate conformance).
-    assert {"connection-agreement-pds", "mhs-endpoint-pds-production", "build-pds"} <= preds(
-        tasks, "smoke-test-pds-org1"
-    )
-    assert {"connection-agreement-sds", "api-application-sds-production", "conformance-sds"} <= preds(
-        tasks, "smoke-test-sds"
-    )
-    assert "conformance-pds" not in tasks and "conformance-sds" not in preds(tasks, "smoke-test-pds-org1")
+    assert "dep-validation" not in tasks
+    # The smoke test still waits for its agreement and live identities, and the go-live for the
+    # conformance evidence DEP validation waited for, through the inherited links.
+    assert {"connection-agreement-pds", "mhs-endpoint-pds-production"} <= preds(tasks, "smoke-test-pds-org1")
+    assert {"connection-agreement-sds", "api-application-sds-production"} <= preds(tasks, "smoke-test-sds")
+    # (PDS over HL7 V3 is tested in CAP stage 4, with no separate conformance.)
+    assert {"build-pds", "conformance-sds", "smoke-test-pds-org1"} <= preds(tasks, "go-live-org1")
+    assert "conformance-pds" not in tasks
     assert blocking(p) == []
 
 
@@ -604,13 +599,14 @@ def test_ptl_formality_leaves_nothing_in_dep_when_each_trust_installs_its_own():
         organisations=2,
         deployment="per-trust-install",
     )
-    assert {"dep-validation-pds-org1", "dep-validation-mesh-org2", "asid-pds-dep-org2"} <= {t.id for t in base.tasks}
+    assert {"dep-validation-org1", "dep-validation-org2", "asid-pds-dep-org2"} <= {t.id for t in base.tasks}
     tasks = {t.id: t for t in PRESETS["ptl-formality"](base).tasks}
     assert not [i for i, t in tasks.items() if t.environment == "dep" or t.kind == "dep-validation"]
-    # Each Trust's smoke test still waits for its own live identities and its API's build and
+    # Each Trust's smoke test still waits for its own live identities, and its go-live for the
     # conformance evidence.
-    assert {"asid-pds-production-org2", "build-pds"} <= preds(tasks, "smoke-test-pds-org2")
-    assert {"mesh-mailbox-mesh-production-org2", "conformance-mesh"} <= preds(tasks, "smoke-test-mesh-org2")
+    assert "asid-pds-production-org2" in preds(tasks, "smoke-test-pds-org2")
+    assert "mesh-mailbox-mesh-production-org2" in preds(tasks, "smoke-test-mesh-org2")
+    assert {"build-pds", "conformance-mesh"} <= preds(tasks, "go-live-org2")
     assert blocking(replace(base, tasks=tuple(tasks.values()))) == []
 
 

@@ -61,7 +61,7 @@ def test_options_reach_the_scope(tmp_path, capsys):
         "asid-ers-production-org3",
         "asid-ers-dep",
         "cap-assurance-ers",
-        "dep-validation-ers",
+        "dep-validation",
     } <= ids
 
 
@@ -156,7 +156,7 @@ def test_flags_reach_the_file(tmp_path, capsys):
     tasks = {t.id: t for t in p.tasks}
     # path-to-live is DEP; smartcards bring HSCN and test smartcards; the PDS fallback is built
     # on its own; PDS is application-restricted while EPS prescribing still signs in with CIS2.
-    assert {"dep-validation-pds", "hscn", "test-smartcards", "build-pds-hl7v3", "cap-assurance-pds"} <= set(tasks)
+    assert {"dep-validation", "hscn", "test-smartcards", "build-pds-hl7v3", "cap-assurance-pds"} <= set(tasks)
     assert "build-eps-hl7v3" not in tasks
     assert "cis2-client-int" in {d.task for d in tasks["build-eps"].depends_on}
     assert "cis2-client-int" not in {d.task for d in tasks["build-pds"].depends_on}
@@ -195,8 +195,8 @@ def test_deployment_flag(tmp_path, capsys):
     assert code == 0
     ids = {t.id for t in read_programme(f).tasks}
     assert {
-        "dep-validation-mesh-org1",
-        "dep-validation-mesh-org2",
+        "dep-validation-org1",
+        "dep-validation-org2",
         "smoke-test-mesh-org2",
         "mesh-mailbox-mesh-dep-org2",
     } <= ids

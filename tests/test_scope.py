@@ -192,9 +192,8 @@ def test_identity_items_repeat_per_environment(environments, asids, certificates
     assert len(of_kind(tasks, "api-application")) == apps
     assert len(of_kind(tasks, "cis2-client")) == cis2_clients
     assert len(of_kind(tasks, "mhs-endpoint")) == certificates
-    # Each API (PDS and the CIS2 sign-in it brings) is validated in DEP when the scope has DEP.
-    dep = ["dep-validation-pds", "dep-validation-cis2"] if "dep" in environments else []
-    assert of_kind(tasks, "dep-validation") == dep
+    # The hosted system is validated once in DEP, when the scope has DEP.
+    assert of_kind(tasks, "dep-validation") == (["dep-validation"] if "dep" in environments else [])
 
 
 def test_an_api_with_dep_gets_a_dep_application():
@@ -370,7 +369,8 @@ def test_the_tail_is_a_sequential_chain(seed_v3):
     assert preds(seed_v3, "connection-agreement-eps") == {"scal-eps", "cap-assurance-eps", "pen-test-eps"} | product
     assert preds(seed_v3, "connection-agreement-cis2") == {"scal-cis2", "pen-test-cis2"} | product
     # Each API's smoke test waits for that API's production identities (the organisation's own
-    # live ASID makes it the organisation's smoke test) and that API's own validation in DEP.
+    # live ASID makes it the organisation's smoke test); DEP validation is the Trust's own
+    # rehearsal of the whole product and gates its go-live, not the smoke test.
     assert preds(seed_v3, "smoke-test-pds-org1") == {
         "connection-agreement-pds",
         "api-application-pds-production",
@@ -379,10 +379,9 @@ def test_the_tail_is_a_sequential_chain(seed_v3):
         "mhs-endpoint-pds-production",
         "asid-pds-production-org1",
         "service-desk-registration",
-        "dep-validation-pds",
     }
-    assert {"build-pds", "build-pds-hl7v3", "conformance-pds"} <= preds(seed_v3, "dep-validation-pds")
-    assert not {"build-eps", "conformance-eps"} & preds(seed_v3, "dep-validation-pds")
+    assert {"build-pds", "build-eps", "conformance-pds", "conformance-eps"} <= preds(seed_v3, "dep-validation")
+    assert "dep-validation" in preds(seed_v3, "go-live-org1")
     assert "api-application-eps-production" in preds(seed_v3, "smoke-test-eps-org1")
     assert "api-application-eps-production" not in preds(seed_v3, "smoke-test-pds-org1")
     assert {"smoke-test-pds-org1", "smoke-test-eps-org1", "smoke-test-cis2"} <= preds(seed_v3, "go-live-org1")

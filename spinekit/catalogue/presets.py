@@ -198,7 +198,7 @@ def ptl_formality(programme: Programme) -> Programme:
     for tid in skipped:
         remove_task(tasks, tid)
     # What existed only for the validation goes with it: DEP identities, certificates and test
-    # data would otherwise be inherited as predecessors of the production smoke test.
+    # data would otherwise be inherited as predecessors of go-live.
     dep = {e.lower() for e in info.settings["environments"]}
     for tid in [t.id for t in programme.tasks if t.id in tasks and (t.environment or "").lower() in dep]:
         remove_task(tasks, tid)
