@@ -15,7 +15,16 @@ from _helpers import draw_links, plan, run, write_file
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from spinekit import Duration, ProgrammeError, UnknownTaskError, apply_status, parse_programme, schedule
+from spinekit import (
+    Duration,
+    ProgrammeError,
+    TaskProgress,
+    UnknownTaskError,
+    apply_status,
+    parse_programme,
+    parse_status,
+    schedule,
+)
 
 D = dt.date
 
@@ -190,6 +199,81 @@ def test_each_bad_entry_names_the_task_and_field(entry, field, words):
     assert err.value.task == "design"
     assert err.value.field == f"status.tasks.design.{field}"
     assert words in str(err.value)
+
+
+# Entries around a status date of Friday 8 January: dates from the 4th to the 12th, so every
+# rule is met and broken.
+_DAYS = st.dates(D(2027, 1, 4), D(2027, 1, 12))
+_ENTRIES = st.fixed_dictionaries(
+    {},
+    optional={
+        "start": _DAYS,
+        "finish": _DAYS,
+        "remaining": st.integers(0, 30),
+        "percent_complete": st.one_of(st.integers(0, 100), st.floats(0, 100)),
+    },
+)
+
+
+def _breaks_a_rule(e: dict, milestone: bool) -> bool:
+    """The status rules of the tracking contract, stated on their own."""
+    date = D(2027, 1, 8)
+    start, finish = e.get("start"), e.get("finish")
+    remaining, percent = e.get("remaining"), e.get("percent_complete")
+    return (
+        (finish is not None and start is None)
+        or (start is not None and start > date)
+        or (finish is not None and finish > date)
+        or (start is not None and finish is not None and finish < start)
+        or (remaining is not None and finish is not None)
+        or (remaining is not None and percent is not None)
+        or (start is None and (remaining is not None or percent is not None))
+        or (start is not None and finish is None and remaining is None and percent is None and not milestone)
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(_ENTRIES, st.booleans(), st.booleans())
+def test_an_entry_is_refused_exactly_when_it_breaks_a_status_rule(entry, milestone, as_text):
+    written = {k: v.isoformat() if as_text and isinstance(v, dt.date) else v for k, v in entry.items()}
+    tasks = [{"id": "a", "duration": 0 if milestone else 5}, {"id": "b", "duration": 3, "depends_on": ["a"]}]
+    status = {"date": "2027-01-08", "tasks": {"a": written}}
+    if _breaks_a_rule(entry, milestone):
+        with pytest.raises(ProgrammeError) as err:
+            plan(tasks, status=status)
+        assert err.value.task == "a"
+        assert err.value.field.startswith("status.tasks.a.")
+    else:
+        got = plan(tasks, status=status)
+        assert got.status.progress("a").start == entry.get("start")
+        assert got.status.progress("a").finish == entry.get("finish")
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dictionaries(st.one_of(st.from_regex(r"[a-z][a-z0-9-]{0,8}", fullmatch=True), st.integers(0, 999)), _ENTRIES))
+def test_a_status_block_reads_each_entry_as_written_whichever_way_it_is_read(entries):
+    """Entries read as written, alone and beside a three-point ``remaining`` (which sends the
+    whole block through the schema's models instead of the quick reading)."""
+    expected = {
+        str(tid): TaskProgress(
+            e.get("start"),
+            e.get("finish"),
+            None if "remaining" not in e else Duration.fixed(e["remaining"]),
+            None if "percent_complete" not in e else float(e["percent_complete"]),
+        )
+        for tid, e in entries.items()
+    }
+    text = {
+        tid: {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in e.items()} for tid, e in entries.items()
+    }
+    three_point = {"start": "2027-01-04", "remaining": {"min": 1, "likely": 2, "max": 4}}
+    for block, extra in (({}, {}), ({"zz-three-point": three_point}, {"zz-three-point"})):
+        status = parse_status({"date": "2027-01-08", "tasks": {**text, **block}})
+        got = {tid: p for tid, p in status.tasks if tid not in extra}
+        assert got == expected
+        assert [type(p.remaining.likely) for p in got.values() if p.remaining] == [
+            type(e["remaining"]) for e in entries.values() if "remaining" in e
+        ]
 
 
 def test_an_unknown_task_or_risk_is_named_with_the_closest_id():

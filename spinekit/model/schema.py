@@ -62,15 +62,15 @@ class Strict(BaseModel):
 
 def parse_date(value: Any) -> dt.date:
     day = None
-    if isinstance(value, dt.datetime):
-        day = value.date()
-    elif isinstance(value, dt.date):
-        day = value
-    elif isinstance(value, str):
+    if isinstance(value, str):  # first: text is the common case, and a status has thousands
         try:
             day = dt.date.fromisoformat(value.strip())
         except ValueError:
             pass
+    elif isinstance(value, dt.datetime):
+        day = value.date()
+    elif isinstance(value, dt.date):
+        day = value
     if day is None:
         raise ValueError(f"not a valid ISO date (YYYY-MM-DD): {short_repr(value)}")
     if not FIRST_YEAR <= day.year <= LAST_YEAR:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import os
 from typing import Any
 
@@ -121,6 +122,7 @@ def _plain(data: dict[Any, Any]) -> tuple[dt.date, tuple[tuple[str, TaskProgress
         if any(type(rid) is not str for rid in given_risks):
             return None
         tasks = []
+        new = object.__new__
         for tid, entry in given_tasks.items():
             if type(tid) is not str or type(entry) is not dict or not entry.keys() <= _PROGRESS_KEYS:
                 return None
@@ -128,11 +130,14 @@ def _plain(data: dict[Any, Any]) -> tuple[dt.date, tuple[tuple[str, TaskProgress
             remaining, percent = entry.get("remaining"), entry.get("percent_complete")
             if isinstance(remaining, dict):
                 return None
-            progress = TaskProgress(
-                None if start is None else parse_date(start),
-                None if finish is None else parse_date(finish),
-                None if remaining is None else Duration.fixed(whole_days(remaining, "remaining", minimum=0)),
-                None if percent is None else percent_complete(percent),
+            # TaskProgress's fields set as its __init__ would, a third faster (no per-field
+            # frozen-dataclass setattr); it has no __init__ logic and no slots.
+            progress: TaskProgress = new(TaskProgress)
+            progress.__dict__.update(
+                start=None if start is None else parse_date(start),
+                finish=None if finish is None else parse_date(finish),
+                remaining=None if remaining is None else _fixed(whole_days(remaining, "remaining", minimum=0)),
+                percent_complete=None if percent is None else percent_complete(percent),
             )
             tasks.append((tid, progress))
     except ValueError:
@@ -145,7 +150,7 @@ def _progress(entry: TaskStatusEntry) -> TaskProgress:
     if isinstance(remaining, ThreePointEntry):
         remaining = remaining.to_duration()
     elif remaining is not None:
-        remaining = Duration.fixed(remaining)
+        remaining = _fixed(remaining)
     return TaskProgress(entry.start, entry.finish, remaining, entry.percent_complete)
 
 
@@ -209,11 +214,18 @@ def apply_status(
         programme = programme.planned  # a new status replaces the one applied before
     where = source if source is not None else programme.source
     by_id = programme._tasks_by_id
+    date = status.date
+    started: dict[str, tuple[Task, TaskProgress]] = {}  # the last entry of an id counts, as in Status
     for tid, p in status.tasks:
-        if tid not in by_id:
+        task = by_id.get(tid)
+        if task is None:
             extra = did_you_mean(tid, by_id, "check the spelling against the task ids", "; ")
             raise UnknownTaskError(f"unknown task {tid!r}{extra}", source=where, task=tid, field=f"{prefix}tasks")
-        _check_progress(tid, p, status.date, by_id[tid], where, prefix)
+        _check_progress(tid, p, date, task, where, prefix)
+        if p.start is not None:
+            started[tid] = (task, p)
+        else:
+            started.pop(tid, None)
     risk_ids = [r.id for r in programme.risks]
     for rid, _state in status.risks:
         if rid not in risk_ids:
@@ -221,29 +233,34 @@ def apply_status(
             raise UnknownTaskError(f"unknown risk {rid!r}{extra}", source=where, field=f"{prefix}risks.{rid}")
 
     calendar = programme.calendar
-    progress = dict(status.tasks)
-    starts = [p.start for p in progress.values() if p.start is not None]
+    starts = [p.start for _, p in started.values() if p.start is not None]
     if starts and min(starts) < calendar.day0:
         # Work began before the planned start: count working days from the first actual start.
         calendar = dataclasses.replace(calendar, start=min(starts))
-    s = calendar.index_on_or_after(status.date + dt.timedelta(days=1))
-    s_date = calendar.date_of(s)
-    tasks = list(programme.tasks)
-    at = [i for i, t in enumerate(tasks) if t.id in progress and progress[t.id].start is not None]
-    started = [(tasks[i], progress[tasks[i].id]) for i in at]
+    s = calendar.index_on_or_after(date + dt.timedelta(days=1))
     # Every date converted at once: a large programme has thousands.
-    begun = calendar.indices([p.start for _, p in started if p.start is not None], "forward").tolist()
-    ended = calendar.indices([p.finish or p.start for _, p in started if p.start is not None], "backward").tolist()
+    begun = calendar.indices(starts, "forward")
+    ended = calendar.indices([p.finish or p.start for _, p in started.values() if p.start is not None], "backward")
     done = set()
     # Tasks not started stay as planned: the programme's hold keeps them from starting before
     # s (Programme.not_before), which costs no copy of each.
-    for i, (task, got), a, f in zip(at, started, begun, ended):
+    changed: dict[str, Task] = {}
+    for (task, got), a, f in zip(started.values(), begun.tolist(), ended.tolist()):
         if got.finish is not None or task.is_milestone:
             done.add(task.id)
-            duration = Duration.fixed(0 if task.is_milestone else max(f - a + 1, 0))
+            duration = _fixed(0 if task.is_milestone else max(f - a + 1, 0))
         else:
             duration = _in_progress(task.duration, got, max(s - a, 0))
-        tasks[i] = _replace(task, duration=duration, depends_on=(), not_before=got.start)
+        changed[task.id] = _pinned(task, duration, got.start)
+    # Each id keeps its place: the tasks in programme order, and the lookup the schedule needs
+    # (Programme._tasks_by_id) without building it again for thousands of tasks.
+    after = {**by_id, **changed}
+    if not changed:
+        tasks = programme.tasks
+    elif len(after) == len(programme.tasks):
+        tasks = tuple(after.values())
+    else:  # a programme built with repeated ids: every copy of a started task is pinned
+        tasks = tuple([changed.get(t.id, t) for t in programme.tasks])
 
     risks = []
     for r in programme.risks:
@@ -257,26 +274,38 @@ def apply_status(
         kept = tuple(t for t in c.tasks if t not in done)
         if len(kept) >= 2:
             correlations.append(Correlation(kept, c.rho))
-    return dataclasses.replace(
+    tracked = dataclasses.replace(
         programme,
         calendar=calendar,
-        tasks=tuple(tasks) if at else programme.tasks,
+        tasks=tasks,
         risks=tuple(risks),
         correlations=tuple(correlations),
         status=status,
         planned=programme,
-        hold=s_date if hold_unstarted else None,
+        hold=calendar.date_of(s) if hold_unstarted else None,
     )
+    tracked.__dict__["_tasks_by_id"] = after  # the cached property's value, as it would build it
+    return tracked
 
 
-def _replace(task: Task, **changes: Any) -> Task:
-    """``dataclasses.replace`` for a task, about ten times faster: it is called for every task
-    started. ``Task`` has no ``__init__`` logic and no slots, so copying its fields is
-    the same as constructing it."""
+def _pinned(task: Task, duration: Duration, start: dt.date | None) -> Task:
+    """``task`` started on ``start``: its ``duration`` as it stands, no incoming links, pinned.
+
+    ``dataclasses.replace`` does the same about three times slower, and this runs for every
+    task started. ``Task`` has no ``__init__`` logic, no slots and no cached values, so copying
+    its fields is the same as constructing it.
+    """
     new: Task = object.__new__(Task)
-    new.__dict__.update(task.__dict__)
-    new.__dict__.update(changes)
+    fields = new.__dict__
+    fields.update(task.__dict__)
+    fields["duration"] = duration
+    fields["depends_on"] = ()
+    fields["not_before"] = start
     return new
+
+
+#: Fixed durations shared: frozen values, and a status makes one per task started.
+_fixed = functools.lru_cache(maxsize=1024, typed=True)(Duration.fixed)
 
 
 def _in_progress(planned: Duration, p: TaskProgress, elapsed: int) -> Duration:
@@ -291,11 +320,18 @@ def _in_progress(planned: Duration, p: TaskProgress, elapsed: int) -> Duration:
         if left.is_fixed:
             left = Duration.fixed(left.likely)
     if left.is_fixed:
-        return Duration.fixed(elapsed + left.likely)
+        return _fixed(elapsed + left.likely)
     return Duration(elapsed + left.min, elapsed + left.likely, elapsed + left.max, left.dist)
 
 
 def _check_progress(tid: str, p: TaskProgress, date: dt.date, task: Task, source: str | None, prefix: str) -> None:
+    start, finish, remaining = p.start, p.finish, p.remaining
+    if start is not None and start <= date:  # the two shapes a status is made of, passed quickly
+        if finish is None and (remaining is None) != (p.percent_complete is None):
+            return  # in progress
+        if finish is not None and start <= finish <= date and remaining is None:
+            return  # done
+
     def fail(field: str, message: str) -> ProgrammeError:
         return ProgrammeError(message, source=source, task=tid, field=f"{prefix}tasks.{tid}.{field}")
 
