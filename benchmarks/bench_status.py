@@ -147,7 +147,9 @@ def interleaved(cases: dict[str, Callable[[], float]], repeats: int) -> dict[str
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=7, help="runs of each case (default 7)")
+    parser.add_argument(
+        "--repeats", type=int, default=15, help="runs of each case (default 15; half, at least 3, of the longer ones)"
+    )
     parser.add_argument("--write", action="store_true", help="update docs/performance.md")
     args = parser.parse_args(argv)
     compile_environment()
