@@ -71,6 +71,7 @@ _EXPORTS: dict[str, str] = {
     "TaskProgress": "spinekit.model.domain",
     "apply_status": "spinekit.model.status",
     "progress": "spinekit.analysis.progress",
+    "recorded_progress": "spinekit.analysis.progress",
     "take_snapshot": "spinekit.analysis.progress",
     "variance_table": "spinekit.analysis.progress",
     "baseline_table": "spinekit.analysis.progress",
@@ -220,6 +221,9 @@ if TYPE_CHECKING:  # pragma: no cover - names for type checkers and IDEs
     )
     from spinekit.analysis.progress import (
         progress as progress,
+    )
+    from spinekit.analysis.progress import (
+        recorded_progress as recorded_progress,
     )
     from spinekit.analysis.progress import (
         take_snapshot as take_snapshot,

@@ -276,9 +276,20 @@ def _cmd_status(args: argparse.Namespace) -> str:
 def _cmd_calibrate(args: argparse.Namespace) -> str:
     from spinekit.analysis.calibration import calibrate
 
-    misses = calibrate([_programme_arg(f) for f in args.files])
+    statuses = args.status or []
+    if statuses and len(statuses) != len(args.files):
+        from spinekit.model.errors import SpinekitError
+
+        raise SpinekitError(
+            f"{len(statuses)} status files for {len(args.files)} programme files; give one --status per "
+            "programme file, in the same order, or none"
+        )
+    programmes = [_programme_arg(f, status=st) for f, st in zip(args.files, statuses or [None] * len(args.files))]
+    misses = calibrate(programmes)
     if args.format == "json":
         return json.dumps({"tasks": [m.to_dict() for m in misses]}, indent=2) + "\n"
+    if not any(p.status is not None and any(g.finish for _, g in p.status.tasks) for p in programmes):
+        return "no finished task to compare yet: give programmes with a status block, or --status F for each\n"
     if not misses:
         return "every finished task took a duration within its three-point range\n"
     lines = [f"{len(misses)} finished task{'s' if len(misses) != 1 else ''} outside the three-point range", ""]
@@ -612,6 +623,12 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("calibrate", help="finished tasks whose actual duration fell outside their estimate")
     p.add_argument("files", nargs="+", metavar="FILE", help="programme YAML files with status blocks")
+    p.add_argument(
+        "--status",
+        action="append",
+        metavar="F",
+        help="a status file for each FILE, in the same order (in place of its status block)",
+    )
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.add_argument("--out", help="write to this file instead of standard output")
     p.set_defaults(run=_cmd_calibrate)

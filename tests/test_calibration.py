@@ -54,3 +54,19 @@ def test_calibrate_lists_finished_tasks_outside_their_range_by_catalogue_item(tm
 def test_calibrate_without_misses_says_so(tmp_path, capsys):
     south = write_file(tmp_path, SOUTH, "south.yaml")
     assert run(capsys, "calibrate", south)[1] == "every finished task took a duration within its three-point range\n"
+
+
+def test_calibrate_takes_a_status_file_for_each_programme_in_order(tmp_path, capsys):
+    """North's plan without its block, and its status given as a file: the same two misses."""
+    plan, block = NORTH.split("status:\n")
+    north = write_file(tmp_path, plan, "north.yaml")
+    status = write_file(tmp_path, "status:\n" + block, "north-status.yaml")
+    south = write_file(tmp_path, SOUTH, "south.yaml")
+    assert run(capsys, "calibrate", north)[1].startswith("no finished task to compare yet")
+    code, out, err = run(capsys, "calibrate", north, "--status", status, "--format", "json")
+    assert code == 0, err
+    rows = [(r["programme"], r["task"], r["actual"], r["side"]) for r in json.loads(out)["tasks"]]
+    assert rows == [("north", "dspt", 3, "below"), ("north", "ods", 25, "above")]
+    code, _, err = run(capsys, "calibrate", north, south, "--status", status)
+    assert code == 2
+    assert "1 status files for 2 programme files; give one --status per programme file" in err

@@ -247,3 +247,116 @@ def test_the_variance_table_shows_the_slips_worked_by_hand_in_chromium(browser, 
     words += "" if slip == 0 else ("later" if slip > 0 else "earlier")
     assert f"Against baseline 'Approved at SG 2027-01' (2027-01-29): go-live {words}" in page.inner_text("body")
     page.close()
+
+
+# --- a plan without a status, with a history ---------------------------------------------------
+
+
+def _task(tid, finish, state, critical=False):
+    from spinekit.model.history import TaskSnapshot
+
+    return TaskSnapshot(tid, tid, finish - dt.timedelta(days=2), finish, 0, 0, critical, 0.0, state)
+
+
+def test_recorded_progress_is_the_latest_snapshot_against_its_baseline_and_the_one_before():
+    """Three snapshots on a calendar with no holidays (Monday 4 January 2027 is day 0)."""
+    from spinekit import WorkingCalendar, recorded_progress
+    from spinekit.model.history import Baseline
+
+    d = dt.date
+    first = Snapshot(
+        "t", d(2027, 1, 15), dt.datetime(2027, 1, 15), d(2027, 3, 5), d(2027, 3, 12), d(2027, 3, 19), d(2027, 3, 26),
+        None, None, 10, 1,
+        (_task("a", d(2027, 1, 20), "in progress"), _task("b", d(2027, 2, 5), "not started", True),
+         _task("gone", d(2027, 2, 1), "not started")),
+        (("r1", "open"), ("r2", "open")),
+    )  # fmt: skip
+    second = Snapshot(
+        "t", d(2027, 1, 29), dt.datetime(2027, 1, 29), d(2027, 3, 10), d(2027, 3, 17), d(2027, 3, 24), d(2027, 3, 31),
+        None, None, 10, 1,
+        (_task("a", d(2027, 1, 27), "in progress"), _task("b", d(2027, 2, 10), "not started"),
+         _task("new", d(2027, 2, 15), "not started")),
+        (("r1", "open"), ("r2", "open")),
+    )  # fmt: skip
+    latest = Snapshot(
+        "t", d(2027, 2, 12), dt.datetime(2027, 2, 12), d(2027, 3, 17), d(2027, 3, 24), d(2027, 3, 31), d(2027, 4, 7),
+        None, None, 10, 1,
+        (_task("a", d(2027, 2, 3), "done"), _task("b", d(2027, 2, 17), "in progress", True),
+         _task("new", d(2027, 2, 15), "not started")),
+        (("r1", "closed"), ("r2", "occurred")),
+    )  # fmt: skip
+    baseline = Baseline("Approved", d(2027, 1, 15), dt.datetime(2027, 1, 16))
+    got = recorded_progress([second, latest, first], [baseline], WorkingCalendar(d(2027, 1, 4), region="none"))
+
+    assert (got.status_date, got.finish, got.recorded) == (d(2027, 2, 12), d(2027, 3, 17), True)
+    assert got.counts == {"done": 1, "in progress": 1, "not started": 1}
+    assert got.earned_days is None and got.overdue == ()
+    # Against the baseline of 15 January: go-live 5 March -> 17 March is 8 working days; a
+    # finished 20 January -> 3 February (10 working days), b 5 -> 17 February (8 days).
+    assert got.baseline == baseline and got.go_live_slip == 8
+    assert {v.id: (v.baseline_finish, v.forecast_finish, v.slip, v.critical) for v in got.variance} == {
+        "a": (d(2027, 1, 20), d(2027, 2, 3), 10, False),
+        "b": (d(2027, 2, 5), d(2027, 2, 17), 8, True),
+    }
+    assert (got.new_tasks, got.removed_tasks, got.slipped_critical) == (("new",), ("gone",), ("b",))
+    # Since 29 January: a finished, b started and slipped 10 -> 17 February, r1 closed, r2
+    # occurred, b became critical.
+    assert got.previous == d(2027, 1, 29)
+    assert got.changes == {
+        "finished": ("a",),
+        "started": ("b",),
+        "slipped": ("a", "b"),
+        "risks closed": ("r1",),
+        "risks occurred": ("r2",),
+        "became critical": ("b",),
+        "no longer critical": (),
+    }
+    text = got.to_text()
+    assert "t: progress at 2027-02-12\nas the history's latest snapshot recorded it" in text
+    assert "\n1 done, 1 in progress, 1 not started\nforecast finish 2027-03-17\n" in text
+    assert "Against baseline 'Approved' (2027-01-15): go-live 8 working days later" in text
+
+
+def test_recorded_progress_needs_a_snapshot():
+    from spinekit import ProgrammeError, WorkingCalendar, recorded_progress
+
+    with pytest.raises(ProgrammeError, match="no snapshots yet"):
+        recorded_progress([], [], WorkingCalendar(dt.date(2027, 1, 4)))
+
+
+def test_a_plan_without_a_status_opens_its_report_with_the_progress_its_history_recorded(tmp_path, capsys):
+    """The bundled plan copied beside the tracked example's history (its default name), read
+    without a status: the report opens with the progress at the latest snapshot, from the
+    history's own rows."""
+    import shutil
+    import sqlite3
+
+    from spinekit import example_path
+
+    plan = tmp_path / "plan.yaml"
+    shutil.copy(example_path(), plan)
+    shutil.copy(HISTORY, tmp_path / "plan.history.sqlite")
+    with sqlite3.connect(HISTORY) as db:
+        finishes = dict(db.execute("SELECT status_date, deterministic_finish FROM spinekit_snapshots").fetchall())
+    base, latest = (dt.date.fromisoformat(finishes[day]) for day in (STATUS_DATES[0], STATUS_DATES[-1]))
+    slip = _working_days_after(base, latest)
+
+    code, _, err = run(capsys, "report", plan, "--out", tmp_path / "out", "--iterations", "200", "--seed", "3")
+    assert code == 0, err
+    html = (tmp_path / "out" / "plan.html").read_text(encoding="utf-8")
+    assert html.index(">Progress</h2>") < html.index("Summary")
+    assert f"progress at {STATUS_DATES[-1]}" in html
+    html = html.replace("&#x27;", "'")
+    assert "as the history's latest snapshot recorded it" in html
+    words = "on the baseline date" if slip == 0 else f"{abs(slip)} working day{'s' if abs(slip) != 1 else ''} "
+    words += "" if slip == 0 else ("later" if slip > 0 else "earlier")
+    assert f"Against baseline 'Approved at SG 2027-01' (2027-01-29): go-live {words}" in html
+    assert "slip (working days)" in html
+    assert "Milestone trend: go-live forecast at each status date" in html
+
+    # Without the history there is no progress to show, and reading made no database.
+    (tmp_path / "plan.history.sqlite").unlink()
+    code, _, err = run(capsys, "report", plan, "--out", tmp_path / "bare", "--iterations", "200", "--seed", "3")
+    assert code == 0, err
+    assert ">Progress</h2>" not in (tmp_path / "bare" / "plan.html").read_text(encoding="utf-8")
+    assert not (tmp_path / "plan.history.sqlite").exists()

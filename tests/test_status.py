@@ -545,3 +545,46 @@ def test_the_date_a_task_may_start_is_its_actual_start_or_the_later_of_its_own_a
     r = rows(p)
     # a: 9 days elapsed (5th-15th) plus 2 left, from day 1: ES 1, EF 12; b waits for it.
     assert (r["a"]["es"], r["a"]["ef"], r["b"]["es"], r["c"]["es"], r["d"]["es"]) == (1, 12, 12, 15, 10)
+
+
+def test_a_programme_built_with_a_repeated_id_has_each_copy_pinned_from_its_own_estimate():
+    """Through the API a programme may hold two tasks with one id; each keeps its own name and
+    estimate when the status pins them (started Monday 4 January, 50 % done at Friday 8: 5
+    elapsed days plus half of each estimate)."""
+    from spinekit import Programme, Status, Task, WorkingCalendar
+
+    p = Programme(
+        "p",
+        WorkingCalendar(D(2027, 1, 4), region="none"),
+        (
+            Task("a", "first", Duration.fixed(10)),
+            Task("a", "second", Duration.fixed(4)),
+            Task("b", "b", Duration.fixed(1)),
+        ),
+    )
+    tracked = apply_status(p, Status(D(2027, 1, 8), (("a", TaskProgress(D(2027, 1, 4), None, None, 50.0)),)))
+    assert [(t.name, t.duration.likely, t.not_before, t.depends_on) for t in tracked.tasks] == [
+        ("first", 10.0, D(2027, 1, 4), ()),
+        ("second", 7.0, D(2027, 1, 4), ()),
+        ("b", 1, None, ()),
+    ]
+    assert tracked.task("a").name == "first"
+
+
+def test_durations_keep_whole_days_whole_beside_a_percentage_of_the_same_length():
+    """A percentage gives 7.0 days (5 elapsed + 40 % of 5); a task done in 7 working days has 7,
+    as the programme file writes it."""
+    tracked = plan(
+        [{"id": "p", "duration": 5}, {"id": "d", "duration": 3}, {"id": "m", "duration": 2}],
+        status={
+            "date": "2027-01-12",
+            "tasks": {
+                "p": {"start": "2027-01-06", "percent_complete": 60},
+                "d": {"start": "2027-01-04", "finish": "2027-01-12"},
+                "m": {"start": "2027-01-04", "remaining": 0},
+            },
+        },
+    )
+    got = {t.id: t.duration.likely for t in tracked.tasks}
+    assert got == {"p": 7.0, "d": 7, "m": 7}
+    assert (type(got["p"]), type(got["d"]), type(got["m"])) == (float, int, int)

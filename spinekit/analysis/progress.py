@@ -10,12 +10,13 @@ the last snapshot.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from spinekit.engine.schedule import Schedule
 from spinekit.engine.simulate import SimulationResult
+from spinekit.model.calendar import WorkingCalendar
 from spinekit.model.domain import Programme
 from spinekit.model.errors import ProgrammeError
 from spinekit.model.history import Baseline, Snapshot, TaskSnapshot
@@ -29,6 +30,7 @@ __all__ = [
     "TaskVariance",
     "Progress",
     "progress",
+    "recorded_progress",
     "variance_table",
     "baseline_table",
     "finished_by_date",
@@ -125,8 +127,10 @@ class Progress:
     programme: str
     status_date: dt.date
     counts: dict[str, int]
-    earned_days: float
-    planned_days: float
+    #: Earned and planned working days; None where only a snapshot is known (see
+    #: :func:`recorded_progress`), which does not keep them.
+    earned_days: float | None
+    planned_days: float | None
     overdue: tuple[str, ...]
     finish: dt.date
     baseline: Baseline | None = None
@@ -136,6 +140,8 @@ class Progress:
     removed_tasks: tuple[str, ...] = ()
     previous: dt.date | None = None
     changes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: Whether this is the history's latest snapshot rather than a status in the plan.
+    recorded: bool = False
 
     @property
     def slipped_critical(self) -> tuple[str, ...]:
@@ -148,8 +154,8 @@ class Progress:
             "programme": self.programme,
             "status_date": self.status_date.isoformat(),
             "counts": dict(self.counts),
-            "earned_days": round(self.earned_days, 2),
-            "planned_days": round(self.planned_days, 2),
+            "earned_days": None if self.earned_days is None else round(self.earned_days, 2),
+            "planned_days": None if self.planned_days is None else round(self.planned_days, 2),
             "overdue_lead_time": list(self.overdue),
             "finish_date": self.finish.isoformat(),
         }
@@ -179,12 +185,16 @@ class Progress:
     def to_text(self) -> str:
         """The ``spinekit status`` summary for people."""
         c = self.counts
-        lines = [
-            f"{self.programme}: progress at {self.status_date}",
-            f"{c['done']} done, {c['in progress']} in progress, {c['not started']} not started; "
-            f"earned {self.earned_days:.1f} of {self.planned_days:.1f} planned working days",
-            f"forecast finish {self.finish}",
-        ]
+        counted = f"{c['done']} done, {c['in progress']} in progress, {c['not started']} not started"
+        if self.earned_days is not None and self.planned_days is not None:
+            counted += f"; earned {self.earned_days:.1f} of {self.planned_days:.1f} planned working days"
+        lines = [f"{self.programme}: progress at {self.status_date}", counted, f"forecast finish {self.finish}"]
+        if self.recorded:
+            lines.insert(
+                1,
+                "as the history's latest snapshot recorded it (the plan has no status: give --status FILE "
+                "for earned days and overdue lead-time items)",
+            )
         if self.overdue:
             lines += ["", "Overdue lead-time items (not started, could have been): " + ", ".join(self.overdue)]
         if self.baseline is not None:
@@ -264,44 +274,119 @@ def progress(
     programme = schedule.programme
     status_date = _require_status(programme)
     states = task_states(programme)
-    counts = {k: sum(v == k for v in states.values()) for k in ("done", "in progress", "not started")}
+    counts = _counts(states)
     s = programme.calendar.index_on_or_after(status_date + dt.timedelta(days=1))
     earned, total = _earned(programme, states, s)
     health = check_plan(programme, schedule)
     overdue = next((f.tasks for f in health.findings if f.rule == "overdue-lead-time"), ())
-    rows = {r["id"]: r for r in schedule.records()}
+    rows = {r["id"]: (r["finish"], bool(r["critical"])) for r in schedule.records()}
     result = Progress(programme.name, status_date, counts, earned, total, overdue, schedule.finish_date)
+    status = programme.status
+    return _against_history(
+        result,
+        rows,
+        states,
+        status.risk if status else _no_risk_state,
+        snapshots,
+        baselines,
+        baseline,
+        programme.calendar,
+        programme.source,
+    )
 
+
+def recorded_progress(
+    snapshots: Sequence[Snapshot],
+    baselines: Sequence[Baseline],
+    calendar: WorkingCalendar,
+    *,
+    baseline: str | None = None,
+    source: str | None = None,
+) -> Progress:
+    """Where the programme stood at its latest snapshot, against its baseline and the snapshot
+    before: the progress of a plan read without a status whose history was recorded with
+    status files.
+
+    A snapshot keeps each task's state, forecast dates and criticality and each risk's state,
+    so the counts, the variance and the changes are as :func:`progress` gave them when it was
+    recorded; it does not keep earned days or overdue items (None and none here).
+
+    Raises
+    ------
+    ProgrammeError
+        There are no snapshots, or ``baseline`` names no baseline.
+    """
+    if not snapshots:
+        raise ProgrammeError("no snapshots yet: record one with spinekit record FILE --status F", source=source)
+    latest = max(snapshots, key=lambda x: x.status_date)
+    states = {t.id: t.state for t in latest.tasks}
+    rows = {t.id: (t.finish, t.critical) for t in latest.tasks}
+    risks = dict(latest.risks)
+    result = Progress(
+        latest.programme,
+        latest.status_date,
+        _counts(states),
+        None,
+        None,
+        (),
+        latest.deterministic_finish,
+        recorded=True,
+    )
+    return _against_history(result, rows, states, risks.get, snapshots, baselines, baseline, calendar, source)
+
+
+def _counts(states: dict[str, str]) -> dict[str, int]:
+    return {k: sum(v == k for v in states.values()) for k in ("done", "in progress", "not started")}
+
+
+def _no_risk_state(risk_id: str) -> str | None:
+    return None
+
+
+def _against_history(
+    result: Progress,
+    rows: dict[str, tuple[dt.date, bool]],
+    states: dict[str, str],
+    risk_state: Callable[[str], str | None],
+    snapshots: Sequence[Snapshot],
+    baselines: Sequence[Baseline],
+    baseline: str | None,
+    cal: WorkingCalendar,
+    source: str | None,
+) -> Progress:
+    """``result`` with the variance against ``baseline`` (default: the latest baseline) and the
+    changes since the latest snapshot before its status date; ``rows`` gives each task's forecast
+    finish and whether it is critical, ``risk_state`` each risk's state now."""
     chosen: Baseline | None = None
     if baseline is not None:
         chosen = next((b for b in baselines if b.name == baseline), None)
         if chosen is None:
             names = ", ".join(b.name for b in baselines) or "none yet"
-            raise ProgrammeError(f"no baseline named {baseline!r} (baselines: {names})", source=programme.source)
+            raise ProgrammeError(f"no baseline named {baseline!r} (baselines: {names})", source=source)
     elif baselines:
         chosen = max(baselines, key=lambda b: (b.created_at, b.name))
     base = next((x for x in snapshots if chosen is not None and x.status_date == chosen.status_date), None)
-    cal = programme.calendar
     if chosen is not None and base is not None:
         variance = []
-        for r in rows.values():
-            was = base.task(r["id"])
+        for tid, (finish, critical) in rows.items():
+            was = base.task(tid)
             if was is None:
                 continue
-            slip = cal.working_days_between(was.finish, r["finish"])
-            variance.append(TaskVariance(r["id"], was.finish, r["finish"], slip, bool(r["critical"])))
+            variance.append(
+                TaskVariance(tid, was.finish, finish, cal.working_days_between(was.finish, finish), critical)
+            )
         result = _with(
             result,
             baseline=chosen,
-            go_live_slip=cal.working_days_between(base.deterministic_finish, schedule.finish_date),
+            go_live_slip=cal.working_days_between(base.deterministic_finish, result.finish),
             variance=tuple(variance),
             new_tasks=tuple(i for i in rows if base.task(i) is None),
             removed_tasks=tuple(t.id for t in base.tasks if t.id not in rows),
         )
-    before = [x for x in snapshots if x.status_date < status_date]
+    before = sorted((x for x in snapshots if x.status_date < result.status_date), key=lambda x: x.status_date)
     if before:
         last = before[-1]
-        result = _with(result, previous=last.status_date, changes=_changes(last, rows, states, programme, cal))
+        result = _with(result, previous=last.status_date, changes=_changes(last, rows, states, risk_state, cal))
     return result
 
 
@@ -312,18 +397,21 @@ def _with(p: Progress, **changes: Any) -> Progress:
 
 
 def _changes(
-    last: Snapshot, rows: dict[str, dict[str, Any]], states: dict[str, str], programme: Programme, cal: Any
+    last: Snapshot,
+    rows: dict[str, tuple[dt.date, bool]],
+    states: dict[str, str],
+    risk_state: Callable[[str], str | None],
+    cal: WorkingCalendar,
 ) -> dict[str, tuple[str, ...]]:
     was = {t.id: t for t in last.tasks}
     finished = tuple(i for i, st in states.items() if st == "done" and i in was and was[i].state != "done")
     started = tuple(i for i, st in states.items() if st != "not started" and i in was and was[i].state == "not started")
-    slipped = tuple(i for i, r in rows.items() if i in was and cal.working_days_between(was[i].finish, r["finish"]) > 0)
-    became_critical = tuple(i for i, r in rows.items() if i in was and r["critical"] and not was[i].critical)
-    left_critical = tuple(i for i, r in rows.items() if i in was and not r["critical"] and was[i].critical)
+    slipped = tuple(i for i, (f, _) in rows.items() if i in was and cal.working_days_between(was[i].finish, f) > 0)
+    became_critical = tuple(i for i, (_, c) in rows.items() if i in was and c and not was[i].critical)
+    left_critical = tuple(i for i, (_, c) in rows.items() if i in was and not c and was[i].critical)
     old_risks = dict(last.risks)
-    status = programme.status
-    closed = tuple(i for i, st in old_risks.items() if st != "closed" and status and status.risk(i) == "closed")
-    occurred = tuple(i for i, st in old_risks.items() if st != "occurred" and status and status.risk(i) == "occurred")
+    closed = tuple(i for i, st in old_risks.items() if st != "closed" and risk_state(i) == "closed")
+    occurred = tuple(i for i, st in old_risks.items() if st != "occurred" and risk_state(i) == "occurred")
     return {
         "finished": finished,
         "started": started,

@@ -242,25 +242,31 @@ def apply_status(
     begun = calendar.indices(starts, "forward")
     ended = calendar.indices([p.finish or p.start for _, p in started.values() if p.start is not None], "backward")
     done = set()
-    # Tasks not started stay as planned: the programme's hold keeps them from starting before
-    # s (Programme.not_before), which costs no copy of each.
-    changed: dict[str, Task] = {}
-    for (task, got), a, f in zip(started.values(), begun.tolist(), ended.tolist()):
+
+    def pin(task: Task, got: TaskProgress, a: int, f: int) -> Task:
         if got.finish is not None or task.is_milestone:
             done.add(task.id)
             duration = _fixed(0 if task.is_milestone else max(f - a + 1, 0))
         else:
             duration = _in_progress(task.duration, got, max(s - a, 0))
-        changed[task.id] = _pinned(task, duration, got.start)
+        return _pinned(task, duration, got.start)
+
+    # Tasks not started stay as planned: the programme's hold keeps them from starting before
+    # s (Programme.not_before), which costs no copy of each.
+    dated = list(zip(started.values(), begun.tolist(), ended.tolist()))
+    changed = {task.id: pin(task, got, a, f) for (task, got), a, f in dated}
     # Each id keeps its place: the tasks in programme order, and the lookup the schedule needs
     # (Programme._tasks_by_id) without building it again for thousands of tasks.
-    after = {**by_id, **changed}
+    lookup = {**by_id, **changed}
+    after: dict[str, Task] | None = lookup
     if not changed:
         tasks = programme.tasks
-    elif len(after) == len(programme.tasks):
-        tasks = tuple(after.values())
-    else:  # a programme built with repeated ids: every copy of a started task is pinned
-        tasks = tuple([changed.get(t.id, t) for t in programme.tasks])
+    elif len(by_id) == len(programme.tasks):
+        tasks = tuple(lookup.values())
+    else:  # a programme built with repeated ids: each copy pinned from its own fields
+        at = {task.id: (got, a, f) for (task, got), a, f in dated}
+        tasks = tuple([pin(t, *at[t.id]) if t.id in at else t for t in programme.tasks])
+        after = None
 
     risks = []
     for r in programme.risks:
@@ -284,7 +290,8 @@ def apply_status(
         planned=programme,
         hold=calendar.date_of(s) if hold_unstarted else None,
     )
-    tracked.__dict__["_tasks_by_id"] = after  # the cached property's value, as it would build it
+    if after is not None:
+        tracked.__dict__["_tasks_by_id"] = after  # the cached property's value, as it would build it
     return tracked
 
 
@@ -304,8 +311,13 @@ def _pinned(task: Task, duration: Duration, start: dt.date | None) -> Task:
     return new
 
 
-#: Fixed durations shared: frozen values, and a status makes one per task started.
-_fixed = functools.lru_cache(maxsize=1024, typed=True)(Duration.fixed)
+#: Fixed durations shared: frozen values, and a status makes one per task started. Typed, so
+#: that 7 and 7.0 stay apart (a percentage gives 7.0, working days count 7).
+_shared_fixed = functools.lru_cache(maxsize=1024, typed=True)(Duration.fixed)
+
+
+def _fixed(days: float) -> Duration:
+    return _shared_fixed(days)
 
 
 def _in_progress(planned: Duration, p: TaskProgress, elapsed: int) -> Duration:
