@@ -501,11 +501,31 @@ def test_structural_rules_look_at_the_plan_not_at_the_pinned_network():
     assert "ods" not in start and start["smartcards"].can_start_now and start["smartcards"].start == D(2027, 1, 12)
 
 
+def test_actual_dates_on_days_off_are_named_with_the_day():
+    """Saturday 9 January and a closure on Wednesday 6 January: both are days off."""
+    from spinekit import check_plan
+
+    status = {
+        "date": "2027-01-11",
+        "tasks": {
+            "ods": {"start": "2027-01-04", "finish": "2027-01-09"},
+            "design": {"start": "2027-01-06", "remaining": 5},
+            "build": {"start": "2027-01-07", "remaining": 3},
+        },
+    }
+    closure = [{"from": "2027-01-06", "to": "2027-01-06", "name": "office move"}]
+    result = check_plan(plan(CHECKED, status=status, closures=closure), today=D(2027, 1, 12))
+    (f,) = [f for f in result.findings if f.rule == "non-working-actual"]
+    assert f.severity == "warning" and f.tasks == ("ods", "design")
+    assert "ods finished on Saturday 2027-01-09; design started on Wednesday 2027-01-06." in f.message
+    assert "non-working-actual" not in {f.rule for f in checked()[1].findings}  # PROGRESS: all weekdays
+
+
 def test_no_progress_rules_without_a_status():
     from spinekit import check_plan
 
     rules = {f.rule for f in check_plan(plan(CHECKED)).findings}
-    assert not rules & {"overdue-lead-time", "out-of-sequence", "stale-status"}
+    assert not rules & {"overdue-lead-time", "out-of-sequence", "stale-status", "non-working-actual"}
 
 
 def test_check_stale_after_on_the_command_line(tmp_path, capsys):

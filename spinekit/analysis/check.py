@@ -1334,7 +1334,40 @@ def _stale(p: _Plan) -> list[Finding]:
     ]
 
 
-_PROGRESS_RULES: tuple[Callable[[_Plan], list[Finding]], ...] = (_overdue, _out_of_sequence, _stale)
+def _non_working_actuals(p: _Plan) -> list[Finding]:
+    """Actual dates on days the calendar does not work: counted from the next working day (a
+    start) or to the one before (a finish), which a mistyped date makes silently wrong."""
+    if p.status is None:
+        return []
+    cal = p.schedule.programme.calendar
+    odd = []
+    for tid, got in p.status.tasks:
+        for what, day in (("started", got.start), ("finished", got.finish)):
+            if day is not None and not cal.is_working_day(day):
+                odd.append((tid, what, day))
+    if not odd:
+        return []
+    words = "; ".join(f"{t} {what} on {day:%A} {day}" for t, what, day in odd)
+    return [
+        Finding(
+            "non-working-actual",
+            "warning",
+            "Actual dates on non-working days",
+            f"{words}. The forecast counts an actual start from the next working day and an actual "
+            "finish to the working day before, so work recorded only on such days counts no time.",
+            tuple(dict.fromkeys(t for t, _, _ in odd)),
+            "Check these dates against the work: correct a mistyped date, or add the day to the "
+            "calendar if the team really worked it (remove the closure, or choose another holiday region).",
+        )
+    ]
+
+
+_PROGRESS_RULES: tuple[Callable[[_Plan], list[Finding]], ...] = (
+    _overdue,
+    _out_of_sequence,
+    _stale,
+    _non_working_actuals,
+)
 
 
 def _start_this_week(p: _Plan) -> tuple[StartItem, ...]:
