@@ -275,3 +275,20 @@ def test_reading_a_programme_leaves_the_garbage_collector_as_it_found_it(tmp_pat
         assert not gc.isenabled()  # the caller's choice stands
     finally:
         gc.enable()
+
+
+def test_a_schedule_past_the_calendar_names_the_task_whose_length_takes_it_there(tmp_path):
+    """One task of 90,000 days among short ones: the error names it, not the last task."""
+    body = (
+        "tasks:\n  - {id: a, duration: 2}\n  - {id: long, duration: 90000, depends_on: [a]}\n"
+        "  - {id: z, duration: 1, depends_on: [long]}\n"
+    )
+    err, msg = error_of(tmp_path, body)
+    assert (err.task, err.field) == ("long", "duration")
+    # Work left at a status date, typed too long: the status's field is named.
+    status = "status:\n  date: 2027-01-08\n  tasks:\n    b: {start: 2027-01-04, remaining: 90000}\n"
+    err, msg = error_of(
+        tmp_path, "tasks:\n  - {id: b, duration: 3}\n  - {id: c, duration: 1, depends_on: [b]}\n" + status
+    )
+    assert (err.task, err.field) == ("b", "remaining")
+    assert "check the work this task has left in the status" in msg

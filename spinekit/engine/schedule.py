@@ -198,12 +198,20 @@ def schedule_compiled(programme: Programme, graph: nx.DiGraph | None, net: Compi
         finishes = cal.dates_of(finish_idx)
         cal.dates_of([res.ls.min(), res.lf.max()])
     except CalendarRangeError as exc:
-        worst = net.ids[int(np.argmax(np.abs(np.concatenate([res.ef, res.ls])))) % net.size]
+        reach = np.abs(np.concatenate([res.ef, res.ls]))
+        worst = net.ids[int(np.argmax(reach)) % net.size]
+        field, check = "duration", "this task's duration, lags and dates"
+        longest = int(np.argmax(d))
+        if d[longest] * 2 > reach.max():  # most of the way is one task's own length: name it
+            worst = net.ids[longest]
+            got = programme.status.progress(worst) if programme.status is not None else None
+            if got is not None and got.start is not None and got.remaining is not None:
+                field, check = "remaining", "the work this task has left in the status"
         raise ProgrammeError(
-            f"the schedule runs too far: {exc}; check this task's duration, lags and dates",
+            f"the schedule runs too far: {exc}; check {check}",
             source=programme.source,
             task=worst,
-            field="duration",
+            field=field,
         ) from None
     order = net.positions(tasks)  # the network index of each row, in programme order
     at = order.tolist()
