@@ -226,7 +226,7 @@ def test_a_database_that_cannot_be_opened_is_a_clear_error(tmp_path):
     with pytest.raises(HistoryError, match="cannot open the history database"):
         open_history("nosuchdialect://x/y")
     store = open_history(f"sqlite:///{tmp_path / 'missing-folder' / 'h.sqlite'}")
-    with pytest.raises(HistoryError, match="cannot use the history database"):
+    with pytest.raises(HistoryError, match="cannot use the history database: .*; check that the file and its folder"):
         store.record(snapshot(D(2027, 2, 5), D(2027, 6, 1)))
 
 
@@ -355,3 +355,145 @@ def test_a_foreign_database_is_refused_on_the_command_line(tmp_path, capsys):
         conn.execute("CREATE TABLE spinekit_snapshots (x INTEGER)")
     code, _, err = run(capsys, "history", plan, "--db", other)
     assert code == 2 and "not a spinekit history database" in err
+
+
+# --- a file that is not a database, a database held by another, and nothing created ----------
+
+
+def test_a_file_that_is_not_a_database_is_a_clear_error_on_every_command(tmp_path, capsys):
+    plan = write_file(tmp_path, PLAN)
+    status = write_file(tmp_path, "date: 2027-01-05\n", "s.yaml")
+    junk = tmp_path / "junk.sqlite"
+    junk.write_text("x\n")
+    for args in (
+        ["record", plan, "--status", status, "--iterations", "100"],
+        ["baseline", plan, "--name", "SG"],
+        ["history", plan],
+        ["status", plan, "--status", status],
+    ):
+        code, out, err = run(capsys, *args, "--db", junk)
+        assert (code, out, err.count("\n")) == (2, "", 1), err
+        assert f"{junk}: not an SQLite database" in err and "give another --db, or move the file away" in err, err
+    assert junk.read_text() == "x\n"
+    # The same for a damaged database in the default place beside the plan.
+    (tmp_path / "plan.history.sqlite").write_bytes(b"SQLite format 3\x00" + b"\xff" * 200)
+    code, _, err = run(capsys, "history", plan)
+    assert code == 2 and f"{tmp_path / 'plan.history.sqlite'}: not an SQLite database" in err, err
+
+
+def _hold(path, how):
+    """Another connection holding a SQLite database's lock (``IMMEDIATE``: the write lock;
+    ``EXCLUSIVE``: readers are shut out too) until closed."""
+    import sqlite3
+
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute(f"BEGIN {how}")
+    return holder
+
+
+def test_a_database_locked_by_another_process_is_reported_busy(tmp_path, capsys, monkeypatch):
+    import spinekit.model.history as history
+
+    plan = write_file(tmp_path, PLAN)
+    status = write_file(tmp_path, "date: 2027-01-05\n", "s.yaml")
+    db = tmp_path / "plan.history.sqlite"
+    assert run(capsys, "record", plan, "--status", status, "--iterations", "100")[0] == 0
+    monkeypatch.setattr(history, "_BUSY_SECONDS", 0.2)
+    busy = "the history database is busy (another spinekit is recording); try again in a moment"
+    holder = _hold(db, "IMMEDIATE")
+    try:
+        for args in (["record", plan, "--status", status, "--iterations", "100"], ["baseline", plan, "--name", "SG"]):
+            code, out, err = run(capsys, *args)
+            assert (code, out, err.count("\n")) == (2, "", 1) and busy in err, err
+        # Reading takes no write lock: a writer in the middle of its transaction does not stop it.
+        code, out, err = run(capsys, "history", plan, "--format", "json")
+        assert code == 0, err
+        assert [x["status_date"] for x in json.loads(out)["snapshots"]] == ["2027-01-05"]
+    finally:
+        holder.rollback()
+        holder.close()
+    holder = _hold(db, "EXCLUSIVE")
+    try:
+        for args in (["history", plan], ["status", plan, "--status", status]):
+            code, out, err = run(capsys, *args)
+            assert (code, out, err.count("\n")) == (2, "", 1) and busy in err, err
+    finally:
+        holder.rollback()
+        holder.close()
+
+
+def test_reading_or_failing_creates_no_sqlite_file(tmp_path, capsys):
+    plan = write_file(tmp_path, PLAN)
+    db = tmp_path / "plan.history.sqlite"
+    code, out, err = run(capsys, "history", plan)
+    assert code == 0 and out.startswith("t: no snapshots yet"), err
+    code, _, err = run(capsys, "baseline", plan, "--name", "SG")
+    assert code == 2 and "no snapshots yet; run spinekit record first" in err
+    other = tmp_path / "other.sqlite"
+    assert run(capsys, "history", plan, "--db", other)[0] == 0
+    assert run(capsys, "baseline", plan, "--name", "SG", "--db", other)[0] == 2
+    assert not db.exists() and not other.exists()
+    store = open_history(str(db))
+    assert store.snapshots("t") == [] and store.baselines("t") == []
+    with pytest.raises(HistoryError, match="no snapshots yet"):
+        store.set_baseline("t", "SG")
+    with pytest.raises(HistoryError, match="no history database there yet; run spinekit record first"):
+        store.check_schema()
+    store.close()
+    assert not db.exists()
+    # An empty database (as older versions left) is not given tables by a failing baseline.
+    db.touch()
+    assert run(capsys, "baseline", plan, "--name", "SG")[0] == 2
+    assert db.stat().st_size == 0
+
+
+def test_a_damaged_sqlite_database_is_a_clear_error(tmp_path):
+    path = tmp_path / "h.sqlite"
+    store = open_history(str(path))
+    store.record(snapshot(D(2027, 2, 5), D(2027, 6, 1)))
+    store.close()
+    # The first page (the list of tables) survives; every table's own pages are overwritten.
+    data = path.read_bytes()
+    page = int.from_bytes(data[16:18], "big")
+    path.write_bytes(data[:page] + b"\xff" * (len(data) - page))
+    store = open_history(str(path))
+    fix = "give another --db, or move the file away"
+    with pytest.raises(HistoryError, match=f"^{re.escape(str(path))}: a damaged SQLite database .*; {fix}$"):
+        store.snapshots("t")
+    with pytest.raises(HistoryError, match="a damaged SQLite database"):
+        store.record(snapshot(D(2027, 3, 5), D(2027, 6, 1)))
+    store.close()
+
+
+def _holding_the_write_lock(url):
+    """Another connection that holds the history's write lock, and a function releasing it."""
+    import sqlalchemy as sa
+
+    from spinekit.model.history import _PG_LOCK
+
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        holder = _hold(parsed.database, "IMMEDIATE")
+        return lambda: (holder.rollback(), holder.close())
+    engine = sa.create_engine(url)
+    conn = engine.connect()
+    conn.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": _PG_LOCK})
+    return lambda: (conn.close(), engine.dispose())
+
+
+def test_a_writer_kept_waiting_past_its_busy_time_is_told_the_database_is_busy(db):
+    store = open_history(db, busy_seconds=0.2)
+    store.record(snapshot(D(2027, 2, 5), D(2027, 6, 1)))
+    release = _holding_the_write_lock(db)
+    try:
+        with pytest.raises(HistoryError, match=r"busy \(another spinekit is recording\); try again in a moment$"):
+            store.record(snapshot(D(2027, 3, 5), D(2027, 6, 8)))
+        with pytest.raises(HistoryError, match="busy"):
+            store.set_baseline("t", "SG")
+        # Reading takes no write lock.
+        assert [x.status_date for x in store.snapshots("t")] == [D(2027, 2, 5)] and store.baselines("t") == []
+    finally:
+        release()
+    store.record(snapshot(D(2027, 3, 5), D(2027, 6, 8)))
+    assert [x.deterministic_finish for x in store.snapshots("t")] == [D(2027, 6, 1), D(2027, 6, 8)]
+    store.close()

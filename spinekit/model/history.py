@@ -7,8 +7,11 @@ programme; any SQLAlchemy URL works, so one PostgreSQL server can hold many prog
 
 Every write is one transaction that first takes the database's write lock (SQLite:
 ``BEGIN IMMEDIATE``; PostgreSQL: a transaction-scoped advisory lock), so a killed process
-leaves no half snapshot and two processes recording at once run one after the other. The schema
-version is stored and checked: a newer or foreign schema is refused with a clear message.
+leaves no half snapshot and two processes recording at once run one after the other. A read is
+one plain transaction and takes no write lock. The schema version is stored and checked: a newer
+or foreign schema is refused with a clear message. Every database error, on any path, becomes a
+:class:`~spinekit.model.errors.HistoryError` naming the database. Nothing creates a SQLite file
+but a write that stores something.
 """
 
 from __future__ import annotations
@@ -43,10 +46,13 @@ SCHEMA_VERSION = 1
 _APPLICATION = "spinekit"
 #: Each task's state at the status date.
 TASK_STATES = ("done", "in progress", "not started")
-# Seconds a writer waits for another to finish before giving up with a clear message.
+# Seconds a writer (or a reader of a SQLite file) waits for another to finish before giving up
+# with a clear message.
 _BUSY_SECONDS = 60
 # Any fixed number: the advisory lock every spinekit writer on a PostgreSQL server takes.
 _PG_LOCK = 0x5F1E_4B17
+# The execution option that marks a connection's transaction as a write (see open_history).
+_WRITE = "spinekit_write"
 
 
 @dataclass(frozen=True)
@@ -166,12 +172,20 @@ def _tables(meta: sa.MetaData) -> dict[str, sa.Table]:
 class HistoryStore:
     """The history database of one or many programmes (see :func:`open_history`)."""
 
-    def __init__(self, engine: sa.Engine, where: str) -> None:
+    def __init__(self, engine: sa.Engine, where: str, *, busy_seconds: float = _BUSY_SECONDS) -> None:
         import sqlalchemy as sa
 
         self.engine = engine
         self.where = where
+        self.busy_seconds = busy_seconds
         self._t = _tables(sa.MetaData())
+        database = engine.url.database if engine.dialect.name == "sqlite" else None
+        # The SQLite file, where the database is one (not in memory, not a URI): reading it, or
+        # failing, before it exists must not create it.
+        self._file = Path(database) if database and database != ":memory:" and not engine.url.query else None
+
+    def _missing(self) -> bool:
+        return self._file is not None and not self._file.exists()
 
     # --- transactions -------------------------------------------------------------------------
 
@@ -181,35 +195,54 @@ class HistoryStore:
         import sqlalchemy as sa
 
         try:
-            with self.engine.begin() as conn:
-                if conn.dialect.name == "postgresql":
-                    conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK})
-                yield conn
-        except sa.exc.OperationalError as exc:
-            raise self._failure(exc) from None
+            with self.engine.connect() as conn:
+                conn.execution_options(**{_WRITE: True})  # the SQLite "begin" hook: BEGIN IMMEDIATE
+                with conn.begin():
+                    if conn.dialect.name == "postgresql":
+                        wait = f"{max(1, round(self.busy_seconds * 1000))}ms"
+                        conn.execute(sa.text("SELECT set_config('lock_timeout', :t, true)"), {"t": wait})
+                        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK})
+                    yield conn
         except sa.exc.IntegrityError as exc:
             raise HistoryError(
                 f"{self.where}: another process changed the history at the same moment; "
                 f"run the command again ({exc.orig})"
             ) from None
+        except sa.exc.DBAPIError as exc:
+            raise self._failure(exc) from None
 
     @contextmanager
     def _reading(self) -> Iterator[sa.Connection]:
+        """One plain transaction (no write lock), rolled back at the end."""
         import sqlalchemy as sa
 
         try:
             with self.engine.connect() as conn:
                 yield conn
-        except sa.exc.OperationalError as exc:
+        except sa.exc.DBAPIError as exc:
             raise self._failure(exc) from None
 
-    def _failure(self, exc: Exception) -> HistoryError:
-        text = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
-        if "locked" in text or "busy" in text:
+    def _failure(self, exc: sa.exc.DBAPIError) -> HistoryError:
+        import sqlalchemy as sa
+
+        text = (str(exc.orig).strip().splitlines() or [type(exc.orig).__name__])[0]
+        if "locked" in text or "busy" in text or "lock timeout" in text:
             return HistoryError(
                 f"{self.where}: the history database is busy (another spinekit is recording); try again in a moment"
             )
-        return HistoryError(f"{self.where}: cannot use the history database: {text}")
+        if self.engine.dialect.name == "sqlite" and type(exc) is sa.exc.DatabaseError:
+            # SQLite's "file is not a database" (any other file) or "database disk image is
+            # malformed" (a damaged one).
+            what = "not an SQLite database" if "not a database" in text else "a damaged SQLite database"
+            return HistoryError(
+                f"{self._file or self.where}: {what} ({text}); give another --db, or move the file away"
+            )
+        fix = (
+            "check that the file and its folder can be read and written, or give another --db"
+            if self.engine.dialect.name == "sqlite"
+            else "check the --db URL and that the database server is running"
+        )
+        return HistoryError(f"{self.where}: cannot use the history database: {text}; {fix}")
 
     # --- schema -------------------------------------------------------------------------------
 
@@ -221,52 +254,51 @@ class HistoryStore:
         HistoryError
             The database holds a newer spinekit schema, or tables that spinekit did not write.
         """
-        import sqlalchemy as sa
-
-        names = set(sa.inspect(self.engine).get_table_names()) if self._reachable() else set()
-        ours = {t.name for t in self._t.values()}
-        if names & ours:
-            self.check_schema()
-            return
         with self._writing() as conn:
-            for table in self._t.values():
-                table.create(conn, checkfirst=True)
-            meta = self._t["meta"]
-            found = conn.execute(sa.select(meta.c.key)).scalars().all()
-            if not found:
-                conn.execute(
-                    meta.insert(),
-                    [
-                        {"key": "application", "value": _APPLICATION},
-                        {"key": "schema_version", "value": str(SCHEMA_VERSION)},
-                    ],
-                )
-
-    def _reachable(self) -> bool:
-        import sqlalchemy as sa
-
-        try:
-            with self.engine.connect():
-                return True
-        except sa.exc.OperationalError as exc:
-            raise self._failure(exc) from None
+            self._ensure(conn)
 
     def check_schema(self) -> None:
         """Refuse a database whose spinekit tables are foreign or newer than this spinekit."""
         import sqlalchemy as sa
 
-        names = set(sa.inspect(self.engine).get_table_names())
+        if self._missing():
+            raise HistoryError(f"{self.where}: no history database there yet; run spinekit record first")
+        with self._reading() as conn:
+            self._check(conn, set(sa.inspect(conn).get_table_names()))
+
+    def _ensure(self, conn: sa.Connection) -> None:
+        """Inside a write: check the spinekit tables, or create them where there are none."""
+        if self._checked(conn):
+            return
+        for table in self._t.values():
+            table.create(conn)
+        conn.execute(
+            self._t["meta"].insert(),
+            [{"key": "application", "value": _APPLICATION}, {"key": "schema_version", "value": str(SCHEMA_VERSION)}],
+        )
+
+    def _checked(self, conn: sa.Connection) -> bool:
+        """Whether the database has spinekit tables, checking them where it has."""
+        import sqlalchemy as sa
+
+        names = set(sa.inspect(conn).get_table_names())
+        if not names & {t.name for t in self._t.values()}:
+            return False
+        self._check(conn, names)
+        return True
+
+    def _check(self, conn: sa.Connection, names: set[str]) -> None:
+        import sqlalchemy as sa
+
         if "spinekit_meta" not in names:
             raise HistoryError(
                 f"{self.where}: not a spinekit history database (its spinekit tables have no version); "
                 "give another --db"
             )
         meta = self._t["meta"]
-        try:
-            with self._reading() as conn:
-                rows: dict[str, str] = {row.key: row.value for row in conn.execute(sa.select(meta.c.key, meta.c.value))}
-        except sa.exc.DBAPIError:
-            rows = {}
+        rows: dict[str, str] = {}
+        if {c["name"] for c in sa.inspect(conn).get_columns(meta.name)} >= {"key", "value"}:
+            rows = {row.key: row.value for row in conn.execute(sa.select(meta.c.key, meta.c.value))}
         if rows.get("application") != _APPLICATION or not str(rows.get("schema_version", "")).isdigit():
             raise HistoryError(f"{self.where}: not a spinekit history database; give another --db")
         version = int(rows["schema_version"])
@@ -296,8 +328,8 @@ class HistoryStore:
         Each replaces any snapshot of the same programme and status date (as :meth:`record`);
         returns, for each, whether an earlier snapshot was replaced.
         """
-        self.ensure_schema()
         with self._writing() as conn:
+            self._ensure(conn)
             return [self._record(conn, snapshot) for snapshot in snapshots]
 
     def _record(self, conn: sa.Connection, snapshot: Snapshot) -> bool:
@@ -354,16 +386,20 @@ class HistoryStore:
         """
         import sqlalchemy as sa
 
-        self.ensure_schema()
         s, b = self._t["snapshots"], self._t["baselines"]
+        what = f"no snapshot at {status_date}" if status_date else "no snapshots yet"
+        none = HistoryError(f"{self.where}: programme {programme!r} has {what}; run spinekit record first")
+        if self._missing():
+            raise none
         with self._writing() as conn:
+            if not self._checked(conn):
+                raise none  # an empty database stays empty
             query = sa.select(s.c.id, s.c.status_date).where(s.c.programme == programme)
             if status_date is not None:
                 query = query.where(s.c.status_date == status_date)
             row = conn.execute(query.order_by(s.c.status_date.desc()).limit(1)).first()
             if row is None:
-                what = f"no snapshot at {status_date}" if status_date else "no snapshots yet"
-                raise HistoryError(f"{self.where}: programme {programme!r} has {what}; run spinekit record first")
+                raise none
             exists = conn.execute(sa.select(b.c.name).where(b.c.programme == programme, b.c.name == name)).first()
             if exists is not None and not force:
                 raise HistoryError(
@@ -381,10 +417,12 @@ class HistoryStore:
         """Every snapshot of ``programme``, oldest status date first (empty for a new database)."""
         import sqlalchemy as sa
 
-        if not self._has_tables():
+        if self._missing():
             return []
         s, t, r = self._t["snapshots"], self._t["tasks"], self._t["risks"]
         with self._reading() as conn:
+            if not self._checked(conn):
+                return []
             heads = conn.execute(sa.select(s).where(s.c.programme == programme).order_by(s.c.status_date)).all()
             ids = [h.id for h in heads]
             tasks: dict[int, list[TaskSnapshot]] = {i: [] for i in ids}
@@ -429,7 +467,7 @@ class HistoryStore:
         """The baselines of ``programme``, oldest first."""
         import sqlalchemy as sa
 
-        if not self._has_tables():
+        if self._missing():
             return []
         s, b = self._t["snapshots"], self._t["baselines"]
         query = (
@@ -439,17 +477,9 @@ class HistoryStore:
             .order_by(b.c.created_at, b.c.name)
         )
         with self._reading() as conn:
+            if not self._checked(conn):
+                return []
             return [Baseline(row.name, row.status_date, row.created_at) for row in conn.execute(query)]
-
-    def _has_tables(self) -> bool:
-        import sqlalchemy as sa
-
-        self._reachable()
-        names = set(sa.inspect(self.engine).get_table_names())
-        if not names & {t.name for t in self._t.values()}:
-            return False
-        self.check_schema()
-        return True
 
     def close(self) -> None:
         """Release the database connections."""
@@ -481,10 +511,12 @@ def _insert_rows(conn: sa.Connection, tasks: sa.Table, risks: sa.Table, sid: Any
         conn.execute(risks.insert(), [{"snapshot_id": sid, "risk_id": i, "state": st} for i, st in snapshot.risks])
 
 
-def open_history(url: str) -> HistoryStore:
+def open_history(url: str, *, busy_seconds: float | None = None) -> HistoryStore:
     """The history database at ``url`` (a SQLAlchemy URL, or a path for a SQLite file).
 
-    Nothing is created until something is recorded.
+    Nothing is created until something is recorded: reading a SQLite file that does not exist
+    gives an empty history and leaves no file. A writer waits up to ``busy_seconds`` (default:
+    a minute) for another to finish, and then stops with a "busy" :class:`HistoryError`.
 
     Raises
     ------
@@ -494,27 +526,30 @@ def open_history(url: str) -> HistoryStore:
     import sqlalchemy as sa
     from sqlalchemy import event
 
+    busy = _BUSY_SECONDS if busy_seconds is None else busy_seconds
     full = _url(url)
     try:
         parsed = sa.engine.make_url(full)
         if parsed.get_backend_name() == "sqlite":
-            engine = sa.create_engine(parsed, connect_args={"timeout": _BUSY_SECONDS})
+            engine = sa.create_engine(parsed, connect_args={"timeout": busy})
 
             # pysqlite's own transaction handling starts a transaction only at the first write;
-            # taking the write lock at BEGIN makes each transaction whole and writers queue.
+            # spinekit begins each itself, so that a write takes the write lock at BEGIN (whole,
+            # and writers queue) while a read is a plain deferred transaction that never waits
+            # for a writer to commit.
             @event.listens_for(engine, "connect")
             def _no_implicit_transactions(dbapi_connection: Any, _record: Any) -> None:
                 dbapi_connection.isolation_level = None
 
             @event.listens_for(engine, "begin")
-            def _begin_immediate(conn: sa.Connection) -> None:
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            def _begin(conn: sa.Connection) -> None:
+                conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(_WRITE) else "BEGIN")
 
         else:
             engine = sa.create_engine(parsed)
     except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError) as exc:
         raise HistoryError(f"{_safe(full)}: cannot open the history database: {exc}") from None
-    return HistoryStore(engine, _safe(full))
+    return HistoryStore(engine, _safe(full), busy_seconds=busy)
 
 
 def _safe(url: str) -> str:
@@ -536,15 +571,7 @@ def read_history(url: str, programme: str) -> tuple[list[Snapshot], list[Baselin
     HistoryError
         As :func:`open_history` and :meth:`HistoryStore.snapshots` do.
     """
-    import sqlalchemy as sa
-
-    full = _url(url)
-    parsed = sa.engine.make_url(full) if "://" in full else None
-    if parsed is not None and parsed.get_backend_name() == "sqlite":
-        path = parsed.database
-        if not path or path == ":memory:" or not Path(path).exists():
-            return [], []
-    store = open_history(full)
+    store = open_history(url)
     try:
         return store.snapshots(programme), store.baselines(programme)
     finally:
