@@ -123,6 +123,16 @@ def _plain(data: dict[Any, Any]) -> tuple[dt.date, tuple[tuple[str, TaskProgress
             return None
         tasks = []
         new = object.__new__
+        days: dict[str, dt.date] = {}  # a status repeats its dates: each text is read once
+
+        def day(value: Any) -> dt.date:
+            if type(value) is not str:
+                return parse_date(value)
+            got = days.get(value)
+            if got is None:
+                got = days[value] = parse_date(value)
+            return got
+
         for tid, entry in given_tasks.items():
             if type(tid) is not str or type(entry) is not dict or not entry.keys() <= _PROGRESS_KEYS:
                 return None
@@ -134,8 +144,8 @@ def _plain(data: dict[Any, Any]) -> tuple[dt.date, tuple[tuple[str, TaskProgress
             # frozen-dataclass setattr); it has no __init__ logic and no slots.
             progress: TaskProgress = new(TaskProgress)
             progress.__dict__.update(
-                start=None if start is None else parse_date(start),
-                finish=None if finish is None else parse_date(finish),
+                start=None if start is None else day(start),
+                finish=None if finish is None else day(finish),
                 remaining=None if remaining is None else _fixed(whole_days(remaining, "remaining", minimum=0)),
                 percent_complete=None if percent is None else percent_complete(percent),
             )
