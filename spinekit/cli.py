@@ -259,15 +259,17 @@ def _cmd_history(args: argparse.Namespace) -> str:
 
 
 def _cmd_status(args: argparse.Namespace) -> str:
-    from spinekit.analysis.progress import progress
+    from spinekit.analysis.progress import progress, recorded_progress
     from spinekit.engine.schedule import schedule
     from spinekit.model.history import default_history_url, read_history
 
     programme = _programme_arg(args.file, status=args.status)
-    sched = schedule(programme)
     url = args.db or (default_history_url(args.file) if args.file else None)
-    snaps, bases = read_history(url, programme.name) if url is not None and programme.status else ([], [])
-    result = progress(sched, snaps, bases, baseline=args.baseline)
+    snaps, bases = read_history(url, programme.name) if url is not None else ([], [])
+    if programme.status is None and snaps:  # as the report: the progress the history recorded last
+        result = recorded_progress(snaps, bases, programme.calendar, baseline=args.baseline, source=programme.source)
+    else:
+        result = progress(schedule(programme), snaps, bases, baseline=args.baseline)
     if args.format == "json":
         return json.dumps(result.to_dict(), indent=2) + "\n"
     return result.to_text()
@@ -288,7 +290,14 @@ def _cmd_calibrate(args: argparse.Namespace) -> str:
     misses = calibrate(programmes)
     if args.format == "json":
         return json.dumps({"tasks": [m.to_dict() for m in misses]}, indent=2) + "\n"
-    if not any(p.status is not None and any(g.finish for _, g in p.status.tasks) for p in programmes):
+    finished = (
+        tid
+        for p in programmes
+        if p.status is not None and p.planned is not None
+        for tid, g in p.status.tasks
+        if g.finish is not None and not p.planned.task(tid).is_milestone
+    )
+    if next(finished, None) is None:
         return "no finished task to compare yet: give programmes with a status block, or --status F for each\n"
     if not misses:
         return "every finished task took a duration within its three-point range\n"
@@ -627,7 +636,8 @@ def _parser() -> argparse.ArgumentParser:
         "--status",
         action="append",
         metavar="F",
-        help="a status file for each FILE, in the same order (in place of its status block)",
+        help="a status file for each FILE, in the same order (in place of its status block); "
+        "give the files first, then the --status options",
     )
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.add_argument("--out", help="write to this file instead of standard output")

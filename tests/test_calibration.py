@@ -63,6 +63,10 @@ def test_calibrate_takes_a_status_file_for_each_programme_in_order(tmp_path, cap
     status = write_file(tmp_path, "status:\n" + block, "north-status.yaml")
     south = write_file(tmp_path, SOUTH, "south.yaml")
     assert run(capsys, "calibrate", north)[1].startswith("no finished task to compare yet")
+    gate_only = write_file(
+        tmp_path, "status:\n  date: 2027-03-31\n  tasks:\n    gate: {start: 2027-01-04, finish: 2027-01-04}\n", "g.yaml"
+    )
+    assert run(capsys, "calibrate", north, "--status", gate_only)[1].startswith("no finished task to compare yet")
     code, out, err = run(capsys, "calibrate", north, "--status", status, "--format", "json")
     assert code == 0, err
     rows = [(r["programme"], r["task"], r["actual"], r["side"]) for r in json.loads(out)["tasks"]]

@@ -432,7 +432,9 @@ def test_reading_or_failing_creates_no_sqlite_file(tmp_path, capsys):
     other = tmp_path / "other.sqlite"
     assert run(capsys, "history", plan, "--db", other)[0] == 0
     assert run(capsys, "baseline", plan, "--name", "SG", "--db", other)[0] == 2
-    assert not db.exists() and not other.exists()
+    queried = tmp_path / "queried.sqlite"  # a URL with driver options is still that file
+    assert run(capsys, "history", plan, "--db", f"sqlite:///{queried}?timeout=5")[0] == 0
+    assert not db.exists() and not other.exists() and not queried.exists()
     store = open_history(str(db))
     assert store.snapshots("t") == [] and store.baselines("t") == []
     with pytest.raises(HistoryError, match="no snapshots yet"):

@@ -285,10 +285,21 @@ def test_a_schedule_past_the_calendar_names_the_task_whose_length_takes_it_there
     )
     err, msg = error_of(tmp_path, body)
     assert (err.task, err.field) == ("long", "duration")
-    # Work left at a status date, typed too long: the status's field is named.
-    status = "status:\n  date: 2027-01-08\n  tasks:\n    b: {start: 2027-01-04, remaining: 90000}\n"
-    err, msg = error_of(
-        tmp_path, "tasks:\n  - {id: b, duration: 3}\n  - {id: c, duration: 1, depends_on: [b]}\n" + status
+    # A long task that fits the calendar beside a chain that does not: the chain's end is named.
+    body = "tasks:\n  - {id: a, duration: 27000}\n" + "".join(
+        f"  - {{id: c{i}, duration: 9000{f', depends_on: [c{i - 1}]' if i else ''}}}\n" for i in range(4)
     )
-    assert (err.task, err.field) == ("b", "remaining")
+    err, msg = error_of(tmp_path, body)
+    assert (err.task, err.field) == ("c3", "duration")
+    # Work left at a status date, typed too long: the status's entry is named, in the file it is in.
+    plan = "tasks:\n  - {id: b, duration: 3}\n  - {id: c, duration: 1, depends_on: [b]}\n"
+    entry = "  date: 2027-01-08\n  tasks:\n    b: {start: 2027-01-04, remaining: 90000}\n"
+    err, msg = error_of(tmp_path, plan + "status:\n" + entry)
+    assert (err.task, err.field) == ("b", "status.tasks.b.remaining")
     assert "check the work this task has left in the status" in msg
+    f = write_programme(tmp_path, plan)
+    status = tmp_path / "status.yaml"
+    status.write_text("status:\n" + entry, encoding="utf-8")
+    with pytest.raises(ProgrammeError) as info:
+        schedule(read_programme(f, status=status))
+    assert (info.value.source, info.value.task, info.value.field) == (str(status), "b", "tasks.b.remaining")

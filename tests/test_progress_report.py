@@ -360,3 +360,32 @@ def test_a_plan_without_a_status_opens_its_report_with_the_progress_its_history_
     assert code == 0, err
     assert ">Progress</h2>" not in (tmp_path / "bare" / "plan.html").read_text(encoding="utf-8")
     assert not (tmp_path / "plan.history.sqlite").exists()
+
+
+def test_spinekit_status_of_a_plan_without_a_status_prints_what_its_history_recorded(tmp_path, capsys):
+    """The same latest snapshot as the report, in the terminal and in JSON."""
+    import json
+    import shutil
+    import sqlite3
+
+    from spinekit import example_path
+
+    plan = tmp_path / "plan.yaml"
+    shutil.copy(example_path(), plan)
+    code, _, err = run(capsys, "status", plan)
+    assert code == 2 and "no status date" in err
+    assert not (tmp_path / "plan.history.sqlite").exists()  # reading made no database
+    shutil.copy(HISTORY, tmp_path / "plan.history.sqlite")
+    with sqlite3.connect(HISTORY) as db:
+        (finish,) = db.execute(
+            "SELECT deterministic_finish FROM spinekit_snapshots WHERE status_date = ?", (STATUS_DATES[-1],)
+        ).fetchone()
+    code, out, err = run(capsys, "status", plan, "--format", "json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert (doc["status_date"], doc["finish_date"], doc["recorded"]) == (STATUS_DATES[-1], finish, True)
+    assert doc["earned_days"] is None and doc["overdue_lead_time"] is None
+    assert doc["baseline"]["status_date"] == STATUS_DATES[0]
+    assert doc["since"]["status_date"] == STATUS_DATES[1]
+    code, out, _ = run(capsys, "status", plan)
+    assert out.startswith(f"PDS, EPS and CIS2 for one Trust: progress at {STATUS_DATES[-1]}\nas the history's latest")

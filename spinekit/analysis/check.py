@@ -8,7 +8,7 @@ transaction. Then the schedule-quality checks of the DCMA 14-point assessment: o
 and long lags, hard date constraints, negative float and single-point estimates on long tasks.
 Then freshness: critical tasks resting on old sources, the annual DSPT republication and
 credentials that expire before go-live. With a status, the progress rules too: overdue
-lead-time items, out-of-sequence progress and a stale status date.
+lead-time items, out-of-sequence progress, a stale status date and actual dates on days off.
 
 Which kinds count as what, the name patterns for hand-written tasks and the thresholds live in
 ``data/catalogue/health-check.yaml``.

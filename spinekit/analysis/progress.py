@@ -156,9 +156,11 @@ class Progress:
             "counts": dict(self.counts),
             "earned_days": None if self.earned_days is None else round(self.earned_days, 2),
             "planned_days": None if self.planned_days is None else round(self.planned_days, 2),
-            "overdue_lead_time": list(self.overdue),
+            "overdue_lead_time": None if self.recorded else list(self.overdue),
             "finish_date": self.finish.isoformat(),
         }
+        if self.recorded:
+            doc["recorded"] = True  # from the history's latest snapshot: no earned days or overdue items
         if self.baseline is not None:
             doc["baseline"] = {
                 "name": self.baseline.name,

@@ -12,7 +12,7 @@ import numpy as np
 
 from spinekit.engine.cpm import NO_DEADLINE, CompiledNetwork, free_float, link_slack, passes
 from spinekit.engine.network import build_network, compile_programme
-from spinekit.model.calendar import CalendarRangeError
+from spinekit.model.calendar import CalendarRangeError, WorkingCalendar
 from spinekit.model.domain import Programme
 from spinekit.model.errors import ProgrammeError
 
@@ -178,6 +178,15 @@ def schedule(programme: Programme) -> Schedule:
     return schedule_compiled(programme, None, compile_programme(programme))
 
 
+def _past_the_calendar(cal: WorkingCalendar, index: int) -> bool:
+    """Whether working day ``index`` is beyond the years the calendar can date."""
+    try:
+        cal.date_of(index)
+    except CalendarRangeError:
+        return True
+    return False
+
+
 def schedule_compiled(programme: Programme, graph: nx.DiGraph | None, net: CompiledNetwork) -> Schedule:
     """:func:`schedule` on a network already compiled for ``programme``'s links.
 
@@ -198,18 +207,21 @@ def schedule_compiled(programme: Programme, graph: nx.DiGraph | None, net: Compi
         finishes = cal.dates_of(finish_idx)
         cal.dates_of([res.ls.min(), res.lf.max()])
     except CalendarRangeError as exc:
-        reach = np.abs(np.concatenate([res.ef, res.ls]))
-        worst = net.ids[int(np.argmax(reach)) % net.size]
-        field, check = "duration", "this task's duration, lags and dates"
+        worst = net.ids[int(np.argmax(np.abs(np.concatenate([res.ef, res.ls])))) % net.size]
+        source, field, check = programme.source, "duration", "this task's duration, lags and dates"
         longest = int(np.argmax(d))
-        if d[longest] * 2 > reach.max():  # most of the way is one task's own length: name it
+        if _past_the_calendar(cal, int(res.es[longest]) + int(d[longest])):
+            # The longest task runs off the calendar by itself: its own length is the cause.
             worst = net.ids[longest]
-            got = programme.status.progress(worst) if programme.status is not None else None
-            if got is not None and got.start is not None and got.remaining is not None:
-                field, check = "remaining", "the work this task has left in the status"
+            status = programme.status
+            got = status.progress(worst) if status is not None else None
+            if status is not None and got is not None and got.start is not None and got.remaining is not None:
+                source = status.file or programme.source
+                field = f"{'' if status.file else 'status.'}tasks.{worst}.remaining"
+                check = "the work this task has left in the status"
         raise ProgrammeError(
             f"the schedule runs too far: {exc}; check {check}",
-            source=programme.source,
+            source=source,
             task=worst,
             field=field,
         ) from None

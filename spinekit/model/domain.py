@@ -334,6 +334,9 @@ class Status:
     date: dt.date
     tasks: tuple[tuple[str, TaskProgress], ...] = ()
     risks: tuple[tuple[str, str], ...] = ()
+    #: The status file it was read from, where it is a file of its own (None inside a programme
+    #: file): where a message about one of its entries points.
+    file: str | None = field(default=None, compare=False)
 
     def progress(self, task_id: str) -> TaskProgress | None:
         """The recorded progress of ``task_id``, or None when it has not started."""

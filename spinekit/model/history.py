@@ -182,7 +182,8 @@ class HistoryStore:
         database = engine.url.database if engine.dialect.name == "sqlite" else None
         # The SQLite file, where the database is one (not in memory, not a URI): reading it, or
         # failing, before it exists must not create it.
-        self._file = Path(database) if database and database != ":memory:" and not engine.url.query else None
+        plain = database is not None and database not in ("", ":memory:") and not database.startswith("file:")
+        self._file = Path(database) if database is not None and plain and "uri" not in engine.url.query else None
 
     def _missing(self) -> bool:
         return self._file is not None and not self._file.exists()

@@ -95,7 +95,7 @@ def parse_status(data: Any, *, source: str | None = None, prefix: str = _PREFIX)
             extra = did_you_mean(str(state), RISK_STATES, "use closed or occurred", "; ")
             raise ProgrammeError(f"unknown risk state {state!r}{extra}", source=source, field=f"{prefix}risks.{rid}")
         risks.append((rid, str(state)))
-    return Status(date, tasks, tuple(risks))
+    return Status(date, tasks, tuple(risks), file=None if prefix else source)
 
 
 _STATUS_KEYS = frozenset(keys_of(StatusEntry))

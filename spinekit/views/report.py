@@ -105,8 +105,9 @@ def build_report(
     of that name is never replaced unless ``force`` is set; the output folder is checked
     before anything runs. Both files appear whole or not at all. ``status_file`` gives the
     progress at a status date in place of the programme file's own ``status`` block. With a
-    status, the report opens with the progress, read from ``history_db`` (default:
-    ``<plan>.history.sqlite`` beside the plan).
+    status, the report opens with the progress against the history in ``history_db`` (default:
+    ``<plan>.history.sqlite`` beside the plan); without one, with the progress the history's
+    latest snapshot recorded, where it has one.
 
     Raises
     ------
