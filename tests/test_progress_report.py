@@ -258,33 +258,41 @@ def _task(tid, finish, state, critical=False):
     return TaskSnapshot(tid, tid, finish - dt.timedelta(days=2), finish, 0, 0, critical, 0.0, state)
 
 
+def _recorded(status, finish, tasks, risks):
+    """A snapshot of programme t: P50, P80 and P90 one, two and three weeks after ``finish``."""
+    week = dt.timedelta(days=7)
+    when = dt.datetime.combine(status, dt.time())
+    p50, p80, p90 = (finish + k * week for k in (1, 2, 3))
+    return Snapshot("t", status, when, finish, p50, p80, p90, None, None, 10, 1, tuple(tasks), tuple(risks.items()))
+
+
 def test_recorded_progress_is_the_latest_snapshot_against_its_baseline_and_the_one_before():
     """Three snapshots on a calendar with no holidays (Monday 4 January 2027 is day 0)."""
     from spinekit import WorkingCalendar, recorded_progress
     from spinekit.model.history import Baseline
 
     d = dt.date
-    first = Snapshot(
-        "t", d(2027, 1, 15), dt.datetime(2027, 1, 15), d(2027, 3, 5), d(2027, 3, 12), d(2027, 3, 19), d(2027, 3, 26),
-        None, None, 10, 1,
-        (_task("a", d(2027, 1, 20), "in progress"), _task("b", d(2027, 2, 5), "not started", True),
-         _task("gone", d(2027, 2, 1), "not started")),
-        (("r1", "open"), ("r2", "open")),
-    )  # fmt: skip
-    second = Snapshot(
-        "t", d(2027, 1, 29), dt.datetime(2027, 1, 29), d(2027, 3, 10), d(2027, 3, 17), d(2027, 3, 24), d(2027, 3, 31),
-        None, None, 10, 1,
-        (_task("a", d(2027, 1, 27), "in progress"), _task("b", d(2027, 2, 10), "not started"),
-         _task("new", d(2027, 2, 15), "not started")),
-        (("r1", "open"), ("r2", "open")),
-    )  # fmt: skip
-    latest = Snapshot(
-        "t", d(2027, 2, 12), dt.datetime(2027, 2, 12), d(2027, 3, 17), d(2027, 3, 24), d(2027, 3, 31), d(2027, 4, 7),
-        None, None, 10, 1,
-        (_task("a", d(2027, 2, 3), "done"), _task("b", d(2027, 2, 17), "in progress", True),
-         _task("new", d(2027, 2, 15), "not started")),
-        (("r1", "closed"), ("r2", "occurred")),
-    )  # fmt: skip
+    first = _recorded(
+        d(2027, 1, 15),
+        d(2027, 3, 5),
+        [_task("a", d(2027, 1, 20), "in progress"), _task("b", d(2027, 2, 5), "not started", True)]
+        + [_task("gone", d(2027, 2, 1), "not started")],
+        {"r1": "open", "r2": "open"},
+    )
+    second = _recorded(
+        d(2027, 1, 29),
+        d(2027, 3, 10),
+        [_task("a", d(2027, 1, 27), "in progress"), _task("b", d(2027, 2, 10), "not started")]
+        + [_task("new", d(2027, 2, 15), "not started")],
+        {"r1": "open", "r2": "open"},
+    )
+    latest = _recorded(
+        d(2027, 2, 12),
+        d(2027, 3, 17),
+        [_task("a", d(2027, 2, 3), "done"), _task("b", d(2027, 2, 17), "in progress", True)]
+        + [_task("new", d(2027, 2, 15), "not started")],
+        {"r1": "closed", "r2": "occurred"},
+    )
     baseline = Baseline("Approved", d(2027, 1, 15), dt.datetime(2027, 1, 16))
     got = recorded_progress([second, latest, first], [baseline], WorkingCalendar(d(2027, 1, 4), region="none"))
 
