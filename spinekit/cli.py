@@ -276,28 +276,15 @@ def _cmd_status(args: argparse.Namespace) -> str:
 
 
 def _cmd_calibrate(args: argparse.Namespace) -> str:
-    from spinekit.analysis.calibration import calibrate
+    from spinekit.analysis.calibration import calibrate, finished_tasks
+    from spinekit.model.status import status_files_for
 
-    statuses = args.status or []
-    if statuses and len(statuses) != len(args.files):
-        from spinekit.model.errors import SpinekitError
-
-        raise SpinekitError(
-            f"{len(statuses)} status files for {len(args.files)} programme files; give one --status per "
-            "programme file, in the same order, or none"
-        )
-    programmes = [_programme_arg(f, status=st) for f, st in zip(args.files, statuses or [None] * len(args.files))]
+    statuses = status_files_for(args.files, args.status)
+    programmes = [_programme_arg(f, status=st) for f, st in zip(args.files, statuses)]
     misses = calibrate(programmes)
     if args.format == "json":
         return json.dumps({"tasks": [m.to_dict() for m in misses]}, indent=2) + "\n"
-    finished = (
-        tid
-        for p in programmes
-        if p.status is not None and p.planned is not None
-        for tid, g in p.status.tasks
-        if g.finish is not None and not p.planned.task(tid).is_milestone
-    )
-    if next(finished, None) is None:
+    if not any(next(finished_tasks(p), None) for p in programmes):
         return "no finished task to compare yet: give programmes with a status block, or --status F for each\n"
     if not misses:
         return "every finished task took a duration within its three-point range\n"

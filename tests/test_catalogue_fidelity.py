@@ -209,46 +209,50 @@ def test_an_hl7v3_service_beside_ers_leaves_the_ers_build_alone():
     assert dates(programme(["ers"]), "build-ers") == dates(programme(["ers", "pds:hl7v3"]), "build-ers")
 
 
+def _apart_from(drawn, extra):
+    """The drawn scope, its programme and the ids of every task of its services; None where
+    ``extra`` is in the scope already: a service the scope has or brings in (NRL and GP Connect
+    bring PDS, CIS2 comes with user-restricted access) is not independent of it."""
+    services, scope = drawn
+    base = programme(services, **scope)
+    if extra.split(":")[0] in {t.service for t in base.tasks if t.service is not None}:
+        return None
+    return services, scope, base, [t.id for t in base.tasks if t.service is not None]
+
+
+def _moved(before, after, ids):
+    """The tasks of ``ids`` whose dates differ between two programmes, with their new dates."""
+    was, now = dates(before, *ids), dates(after, *ids)
+    return {i: now[i] for i in ids if now[i] != was[i]}
+
+
 @SETTINGS
 @given(scopes(), st.sampled_from(CHOICES))
 def test_adding_a_service_never_moves_another_services_work(drawn, extra):
-    services, scope = drawn
-    base = programme(services, **scope)
-    # A service the scope already has, or brings in (NRL and GP Connect bring PDS, CIS2 comes
-    # with user-restricted access), is not independent of it.
-    in_scope = {t.service for t in base.tasks if t.service is not None}
-    if extra.split(":")[0] in in_scope:
+    if (apart := _apart_from(drawn, extra)) is None:
         return
+    services, scope, base, ids = apart
     # Every task of a service, from its identities and build to its pen test, SCAL acceptance,
     # Connection Agreement, live identities and smoke test, keeps its dates.
-    ids = [t.id for t in base.tasks if t.service is not None]
     assert {t.kind for t in base.tasks if t.id in ids} >= {"build", "smoke-test"}
-    before = dates(base, *ids)
-    after = dates(programme([*services, extra], **scope), *ids)
-    assert {i: after[i] for i in ids if after[i] != before[i]} == {}
+    assert _moved(base, programme([*services, extra], **scope), ids) == {}
 
 
 @SETTINGS
 @given(scopes(), st.sampled_from(CHOICES))
 def test_an_added_services_work_taking_400_days_never_moves_another_services_work(drawn, extra):
-    services, scope = drawn
-    base = programme(services, **scope)
-    in_scope = {t.service for t in base.tasks if t.service is not None}
-    added = extra.split(":")[0]
-    if added in in_scope:
+    if (apart := _apart_from(drawn, extra)) is None:
         return
+    services, scope, base, ids = apart
     both = programme([*services, extra], **scope)
     # Every task that is the added service's own (its identities, build, tests and assurance)
     # takes 400 working days: nothing shared carries that to another service's work.
-    slow = [t.id for t in both.tasks if t.service == added]
+    slow = [t.id for t in both.tasks if t.service == extra.split(":")[0]]
     assert slow
     stretched = replace(
         both, tasks=tuple(replace(t, duration=Duration.fixed(400)) if t.id in slow else t for t in both.tasks)
     )
-    ids = [t.id for t in base.tasks if t.service is not None]
-    before = dates(base, *ids)
-    after = dates(stretched, *ids)
-    assert {i: after[i] for i in ids if after[i] != before[i]} == {}
+    assert _moved(base, stretched, ids) == {}
 
 
 def test_adding_pds_hl7v3_leaves_the_ers_production_tail_alone():

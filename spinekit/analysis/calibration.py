@@ -6,13 +6,13 @@ task's ``kind``, the catalogue item, and its ``basis``, the source) real program
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from spinekit.model.domain import Programme
+from spinekit.model.domain import Programme, Task
 
-__all__ = ["Miss", "calibrate"]
+__all__ = ["Miss", "calibrate", "finished_tasks"]
 
 
 @dataclass(frozen=True)
@@ -50,22 +50,29 @@ class Miss:
         }
 
 
+def finished_tasks(programme: Programme) -> Iterator[tuple[str, Task]]:
+    """Each finished task of ``programme`` that is evidence of a duration: its id and the task as
+    planned (before the status). Milestones take no time, and a programme without a status has
+    none."""
+    if programme.status is None or programme.planned is None:
+        return
+    for tid, got in programme.status.tasks:
+        task = programme.planned.task(tid)
+        if got.finish is not None and not task.is_milestone:
+            yield tid, task
+
+
 def calibrate(programmes: Sequence[Programme]) -> list[Miss]:
     """Every finished task, in every programme given, whose actual duration is outside its range.
 
     The range is the task's estimate as planned (before the status); the actual duration is the
     working days from its actual start to its actual finish inclusive. Milestones and programmes
-    without a status give nothing. Rows come by catalogue item, then programme, then task.
+    without a status give nothing (see :func:`finished_tasks`). Rows come by catalogue item, then
+    programme, then task.
     """
     misses = []
     for programme in programmes:
-        if programme.status is None or programme.planned is None:
-            continue
-        planned = programme.planned
-        for tid, got in programme.status.tasks:
-            task = planned.task(tid)
-            if got.finish is None or task.is_milestone:
-                continue
+        for tid, task in finished_tasks(programme):
             actual = int(programme.task(tid).duration.likely)
             d = task.duration
             if actual < d.min or actual > d.max:

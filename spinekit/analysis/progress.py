@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from spinekit.engine.schedule import Schedule
 from spinekit.engine.simulate import SimulationResult
 from spinekit.model.calendar import WorkingCalendar
-from spinekit.model.domain import Programme
+from spinekit.model.domain import Programme, Status
 from spinekit.model.errors import ProgrammeError
 from spinekit.model.history import Baseline, Snapshot, TaskSnapshot
 
@@ -51,14 +51,14 @@ def task_states(programme: Programme) -> dict[str, str]:
     return states
 
 
-def _require_status(programme: Programme) -> dt.date:
+def _require_status(programme: Programme) -> Status:
     if programme.status is None:
         raise ProgrammeError(
             "no status date: add a status block (status: {date: ...}) or give --status FILE",
             source=programme.source,
             field="status",
         )
-    return programme.status.date
+    return programme.status
 
 
 def take_snapshot(
@@ -72,7 +72,7 @@ def take_snapshot(
         The programme has no status.
     """
     programme = schedule.programme
-    status_date = _require_status(programme)
+    status = _require_status(programme)
     states = task_states(programme)
     tasks = tuple(
         TaskSnapshot(
@@ -89,12 +89,11 @@ def take_snapshot(
         for r in schedule.records()
     )
     planned = programme.planned if programme.planned is not None else programme
-    status = programme.status
-    risks = tuple((r.id, (status.risk(r.id) if status else None) or "open") for r in planned.risks)
+    risks = tuple((r.id, status.risk(r.id) or "open") for r in planned.risks)
     when = recorded_at or dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     return Snapshot(
         programme.name,
-        status_date,
+        status.date,
         when,
         schedule.finish_date,
         simulation.finish_date["p50"],
@@ -274,21 +273,20 @@ def progress(
     from spinekit.analysis.check import check_plan
 
     programme = schedule.programme
-    status_date = _require_status(programme)
+    status = _require_status(programme)
     states = task_states(programme)
     counts = _counts(states)
-    s = programme.calendar.index_on_or_after(status_date + dt.timedelta(days=1))
+    s = programme.calendar.index_on_or_after(status.date + dt.timedelta(days=1))
     earned, total = _earned(programme, states, s)
     health = check_plan(programme, schedule)
     overdue = next((f.tasks for f in health.findings if f.rule == "overdue-lead-time"), ())
     rows = {r["id"]: (r["finish"], bool(r["critical"])) for r in schedule.records()}
-    result = Progress(programme.name, status_date, counts, earned, total, overdue, schedule.finish_date)
-    status = programme.status
+    result = Progress(programme.name, status.date, counts, earned, total, overdue, schedule.finish_date)
     return _against_history(
         result,
         rows,
         states,
-        status.risk if status else _no_risk_state,
+        status.risk,
         snapshots,
         baselines,
         baseline,
@@ -339,10 +337,6 @@ def recorded_progress(
 
 def _counts(states: dict[str, str]) -> dict[str, int]:
     return {k: sum(v == k for v in states.values()) for k in ("done", "in progress", "not started")}
-
-
-def _no_risk_state(risk_id: str) -> str | None:
-    return None
 
 
 def _against_history(

@@ -23,12 +23,13 @@ import dataclasses
 import datetime as dt
 import functools
 import os
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import ValidationError
 
 from spinekit.model.domain import RISK_STATES, Correlation, Duration, Programme, Risk, Status, Task, TaskProgress
-from spinekit.model.errors import ProgrammeError, UnknownTaskError, did_you_mean
+from spinekit.model.errors import ProgrammeError, SpinekitError, UnknownTaskError, did_you_mean
 from spinekit.model.files import read_programme_data
 from spinekit.model.schema import (
     StatusEntry,
@@ -42,7 +43,7 @@ from spinekit.model.schema import (
     whole_days,
 )
 
-__all__ = ["parse_status", "read_status", "apply_status", "status_index"]
+__all__ = ["parse_status", "read_status", "status_files_for", "apply_status", "status_index"]
 
 _PREFIX = "status."
 
@@ -59,6 +60,24 @@ def read_status(path: str | os.PathLike[str]) -> Status:
     if isinstance(data, dict) and set(data) == {"status"}:
         data = data["status"]
     return parse_status(data, source=source, prefix="")
+
+
+def status_files_for(files: Sequence[str], statuses: Sequence[str] | None) -> list[str | None]:
+    """The status file of each programme file, given as ``--status`` once per file in order, or
+    none (each then uses its own ``status`` block).
+
+    Raises
+    ------
+    SpinekitError
+        There are status files, but not one per programme file.
+    """
+    given = list(statuses or ())
+    if given and len(given) != len(files):
+        raise SpinekitError(
+            f"{len(given)} status files for {len(files)} programme files; give one --status per programme file, "
+            "in the same order, or none"
+        )
+    return list(given) if given else [None] * len(files)
 
 
 def parse_status(data: Any, *, source: str | None = None, prefix: str = _PREFIX) -> Status:

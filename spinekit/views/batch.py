@@ -11,8 +11,8 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from spinekit.model.errors import SpinekitError
 from spinekit.model.files import write_atomic
+from spinekit.model.status import status_files_for
 from spinekit.views.report import report_paths
 
 __all__ = ["BatchItem", "BatchResult", "run_batch", "index_html"]
@@ -172,13 +172,7 @@ def run_batch(
     from tqdm.auto import tqdm
 
     sources = [str(f) for f in files]
-    given = [str(f) for f in statuses or ()]
-    if given and len(given) != len(sources):
-        raise SpinekitError(
-            f"{len(given)} status files for {len(sources)} programme files; give one --status per programme file, "
-            "in the same order, or none"
-        )
-    matched: list[str | None] = list(given) if given else [None] * len(sources)
+    matched = status_files_for(sources, [str(f) for f in statuses or ()])
     out = Path(out_dir)
     stems = _stems(sources)
     (index,) = report_paths(out, "index", force, suffixes=(".html",))
